@@ -1,0 +1,12 @@
+import type { Job } from '../../domain/job.js';
+import type { RegistrySettings } from '../registry/registry-settings.js';
+
+/** Everything the config folder declares, validated. */
+export interface AppConfig {
+  readonly configDir: string;
+  readonly registry: Omit<RegistrySettings, 'httpLogs'>;
+  /** jobs.yaml (watch mode); empty when the file is absent. */
+  readonly watchJobs: readonly Job[];
+  /** manual.yaml (one-shot mode); empty when the file is absent. */
+  readonly manualJobs: readonly Job[];
+}

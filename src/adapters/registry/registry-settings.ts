@@ -1,0 +1,20 @@
+/** How to reach the registry: config.yaml after `__ENV` resolution and validation. */
+export interface RegistrySettings {
+  /** Base URL without the `/v2/` suffix, e.g. `https://registry.example.com`. */
+  readonly url: string;
+  /** Both or neither (anonymous registries). */
+  readonly credentials?: { readonly username: string; readonly password: string };
+  /** `scheme://[user:pass@]host[:port]`; undefined = no proxy. NO_PROXY is honoured. */
+  readonly proxy?: string;
+  /** Per-request timeout in milliseconds. */
+  readonly timeoutMs: number;
+  /** Upper bound of requests in flight, shared by every job of the process. */
+  readonly maxConcurrentRequests: number;
+  /** PEM file with extra CA certificates to trust (self-signed registries). */
+  readonly caFile?: string;
+  /** Skip TLS verification. Warned about on every run. */
+  readonly insecure: boolean;
+  /** Log one line per request (`--http-logs`). */
+  readonly httpLogs: boolean;
+}
+export const RegistrySettings = Symbol('RegistrySettings');

@@ -1,0 +1,52 @@
+import type { TagResolution } from '../../domain/tag.js';
+
+/**
+ * What the caller is about to do with a repository. Token registries grant scopes per
+ * action: a dry run asks only for `pull`, a real run for `pull,delete` from the start so that
+ * one token serves the whole repository.
+ */
+export type RepositoryAccess = 'read' | 'delete';
+
+/** A Docker Registry HTTP API v2 / OCI distribution registry, in domain terms. */
+export interface Registry {
+  /** Every repository name of the catalog (all pages). Only called when a job uses `r/<regex>/`. */
+  listRepositories(): Promise<string[]>;
+  /** Every tag of a repository (all pages); an empty list when it has none. */
+  listTags(repository: string, access: RepositoryAccess): Promise<string[]>;
+  /**
+   * The digest, kind and creation date of a tag. Request failures after retries are returned
+   * as `{status: 'failed'}` rather than thrown, so that one bad tag does not end the job;
+   * errors that concern the whole registry (auth refused) are thrown as RegistryError.
+   */
+  inspectTag(repository: string, tag: string, access: RepositoryAccess): Promise<TagResolution>;
+  /** Only the digest a tag points at (cheaper: no config blob). Throws RegistryError. */
+  digestOf(repository: string, tag: string, access: RepositoryAccess): Promise<string>;
+  /**
+   * Deletes a manifest by digest. 'deleted' for 202, 'already-gone' for 404.
+   * Throws RegistryError: kind 'unsupported' (405, deletion disabled), 'auth'/'forbidden'.
+   */
+  deleteManifest(repository: string, digest: string): Promise<'deleted' | 'already-gone'>;
+}
+export const Registry = Symbol('Registry');
+
+export type RegistryErrorKind =
+  | 'auth'
+  | 'forbidden'
+  | 'not-found'
+  | 'rate-limited'
+  | 'unavailable'
+  | 'unsupported'
+  | 'invalid-response'
+  | 'tls';
+
+/** A failure talking to the registry. Messages never contain credentials or tokens. */
+export class RegistryError extends Error {
+  override readonly name = 'RegistryError';
+  constructor(
+    readonly kind: RegistryErrorKind,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * Why a tag is kept or deleted. Every decision carries one of these plus a human sentence,
+ * so that a report can always say why.
+ */
+export type DecisionReason =
+  /** Matches no tag pattern of the job: never deleted. */
+  | 'no-match'
+  /** Digest or creation date unknown. */
+  | 'unresolved'
+  /** Younger than older_than_days. */
+  | 'recent'
+  /** One of the save_last newest old tags of a group. */
+  | 'save-last'
+  /** Another group that also matches the tag keeps it (keep wins). */
+  | 'kept-by-other-group'
+  /** Its digest carries a tag that is kept: deleting the digest would delete that tag too. */
+  | 'shared-digest'
+  /** Some tag of the repository has an unknown digest, so exclusivity cannot be proven. */
+  | 'unverifiable'
+  /** Old and beyond save_last in every group that matches it. */
+  | 'old';
+
+export interface TagDecision {
+  readonly repository: string;
+  readonly tag: string;
+  readonly digest: string | undefined;
+  readonly created: Date | undefined;
+  readonly action: 'keep' | 'delete';
+  readonly reason: DecisionReason;
+  /** One sentence for reports and logs. */
+  readonly detail: string;
+}

@@ -1,0 +1,65 @@
+/** A compiled regular expression together with the text the user wrote. */
+export interface Pattern {
+  /** As written in the YAML file, for messages and reports. */
+  readonly source: string;
+  /** Anchored at the start only (Python `re.match` semantics); see compilePattern. */
+  readonly regex: RegExp;
+}
+
+/** A repository entry of a job: a literal name or `r/<regex>/` over the registry catalog. */
+export type RepositorySelector =
+  | { readonly kind: 'literal'; readonly name: string }
+  | { readonly kind: 'pattern'; readonly pattern: Pattern };
+
+/** A cleanup job as declared in jobs.yaml or manual.yaml, after validation. */
+export interface Job {
+  readonly name: string;
+  readonly description?: string;
+  readonly repositories: readonly RepositorySelector[];
+  /** Each pattern is its own group (behaviour.md section 2). */
+  readonly tagPatterns: readonly Pattern[];
+  readonly saveLast: number;
+  readonly olderThanDays: number;
+  /** 0 for manual jobs. Fractional hours are allowed. */
+  readonly cleanEveryHours: number;
+  /** Optional cron expression (watch mode) used instead of cleanEveryHours. */
+  readonly schedule?: string;
+}
+
+/**
+ * Compiles a user pattern so that it matches at the start of the subject and not necessarily
+ * at its end, like Python's `re.match` that the original tool used. The source is validated
+ * on its own first so that an unbalanced group cannot pair up with our wrapper.
+ * Throws SyntaxError when the source is not a valid JavaScript regular expression.
+ */
+export function compilePattern(source: string): Pattern {
+  new RegExp(source);
+  return { source, regex: new RegExp(`^(?:${source})`) };
+}
+
+export function matchesPattern(pattern: Pattern, subject: string): boolean {
+  return pattern.regex.test(subject);
+}
+
+export function selectorLabel(selector: RepositorySelector): string {
+  return selector.kind === 'literal' ? selector.name : `r/${selector.pattern.source}/`;
+}
+
+/** The repositories a job covers, given the catalog (only needed when a selector is a pattern). */
+export function resolveRepositories(job: Job, catalog: readonly string[]): string[] {
+  const chosen = new Set<string>();
+  for (const selector of job.repositories) {
+    if (selector.kind === 'literal') {
+      chosen.add(selector.name);
+    } else {
+      for (const name of catalog) {
+        if (matchesPattern(selector.pattern, name)) chosen.add(name);
+      }
+    }
+  }
+  return [...chosen];
+}
+
+export function needsCatalog(job: Job): boolean {
+  return job.repositories.some((selector) => selector.kind === 'pattern');
+}

@@ -1,0 +1,36 @@
+/** What a manifest digest points at. */
+export type ManifestKind = 'image' | 'index';
+
+/**
+ * What the registry told us about one tag.
+ * - resolved: digest and creation date known.
+ * - undated: the digest is known but the image has no usable `created` (a fact about the
+ *   data: the tag is kept with a warning, the job still succeeds).
+ * - failed: a request failed after its retries (the tag is kept, the job is recorded as failed).
+ */
+export type TagResolution =
+  | { readonly status: 'resolved'; readonly digest: string; readonly kind: ManifestKind; readonly created: Date }
+  | { readonly status: 'undated'; readonly digest: string; readonly kind: ManifestKind; readonly problem: string }
+  | { readonly status: 'failed'; readonly problem: string };
+
+export interface InspectedTag {
+  readonly repository: string;
+  readonly tag: string;
+  readonly resolution: TagResolution;
+}
+
+/** A tag that matches no pattern of the job: only its digest matters (shared-digest protection). */
+export interface TagDigest {
+  readonly repository: string;
+  readonly tag: string;
+  /** undefined when the digest could not be obtained. */
+  readonly digest: string | undefined;
+}
+
+export function digestOf(resolution: TagResolution): string | undefined {
+  return resolution.status === 'failed' ? undefined : resolution.digest;
+}
+
+export function createdOf(resolution: TagResolution): Date | undefined {
+  return resolution.status === 'resolved' ? resolution.created : undefined;
+}
