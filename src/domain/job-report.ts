@@ -19,6 +19,8 @@ export interface RepositoryReport {
   readonly repository: string;
   /** Every tag of the repository that the job examined, with its decision. */
   readonly decisions: readonly TagDecision[];
+  /** Tags that match no pattern of the job: never deleted, not listed one by one. */
+  readonly unmatchedTags?: number;
   readonly deletions: readonly DeletionResult[];
   /** Problems that concern the repository or single tags in it (request failures). */
   readonly errors: readonly string[];

@@ -63,3 +63,8 @@ export function resolveRepositories(job: Job, catalog: readonly string[]): strin
 export function needsCatalog(job: Job): boolean {
   return job.repositories.some((selector) => selector.kind === 'pattern');
 }
+
+/** Tags that some pattern of the job matches; the others are never deleted nor inspected. */
+export function tagsMatchingAnyPattern(patterns: readonly Pattern[], tags: readonly string[]): string[] {
+  return tags.filter((tag) => patterns.some((pattern) => matchesPattern(pattern, tag)));
+}
