@@ -80,3 +80,24 @@ export interface LastRealRun {
   readonly finishedAt: Date;
   readonly success: boolean;
 }
+
+/** The report of a job that could not start its work at all (e.g. the catalog was refused). */
+export function failedBeforeStart(
+  jobName: string,
+  mode: RunMode,
+  dryRun: boolean,
+  at: Date,
+  error: string,
+): JobReport {
+  return {
+    jobName,
+    mode,
+    dryRun,
+    startedAt: at,
+    finishedAt: at,
+    success: false,
+    errors: [error],
+    repositories: [],
+    interrupted: false,
+  };
+}

@@ -1,0 +1,225 @@
+import { inject, injectable } from 'inversify';
+import { planDeletions, type PlannedDeletion } from '../domain/deletion-plan.js';
+import type { TagDecision } from '../domain/decision.js';
+import { resolveRepositories, tagsMatchingAnyPattern, type Job } from '../domain/job.js';
+import type { DeletionResult, JobReport, RepositoryReport, RunMode } from '../domain/job-report.js';
+import { selectTags } from '../domain/select-tags.js';
+import type { InspectedTag, TagDigest } from '../domain/tag.js';
+import { Clock } from './ports/clock.port.js';
+import { Logger } from './ports/logger.port.js';
+import { Registry, RegistryError, type RepositoryAccess } from './ports/registry.port.js';
+
+export interface RunJobOptions {
+  readonly dryRun: boolean;
+  readonly mode: RunMode;
+  /** The registry catalog, fetched once per run by the caller when a job needs it. */
+  readonly catalog?: readonly string[];
+  /** Aborted on SIGINT/SIGTERM: no new deletion starts after that. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Shared between the repositories of one run: once the registry says deletions are
+ * impossible (405, missing permission), no further DELETE is sent in this job.
+ */
+interface DeletionGate {
+  stoppedBecause: string | undefined;
+}
+
+/** RunJob: repositories -> tags -> details -> select -> plan -> delete or dry run -> report. */
+@injectable()
+export class RunJob {
+  constructor(
+    @inject(Registry) private readonly registry: Registry,
+    @inject(Clock) private readonly clock: Clock,
+    @inject(Logger) private readonly logger: Logger,
+  ) {}
+
+  async execute(job: Job, options: RunJobOptions): Promise<JobReport> {
+    const startedAt = this.clock.now();
+    const repositories = resolveRepositories(job, options.catalog ?? []);
+    this.logger.info('job started', {
+      job: job.name,
+      dryRun: options.dryRun,
+      repositories: repositories.length,
+    });
+    const gate: DeletionGate = { stoppedBecause: undefined };
+    const reports = await Promise.all(
+      repositories.map((repository) =>
+        this.cleanRepository(job, repository, startedAt, options, gate),
+      ),
+    );
+    const errors = gate.stoppedBecause === undefined ? [] : [gate.stoppedBecause];
+    const interrupted = options.signal?.aborted ?? false;
+    const success =
+      errors.length === 0 && !interrupted && reports.every((report) => report.errors.length === 0);
+    return {
+      jobName: job.name,
+      mode: options.mode,
+      dryRun: options.dryRun,
+      startedAt,
+      finishedAt: this.clock.now(),
+      success,
+      errors,
+      repositories: reports,
+      interrupted,
+    };
+  }
+
+  /** One failing repository is recorded in the report; the other repositories go on. */
+  private async cleanRepository(
+    job: Job,
+    repository: string,
+    now: Date,
+    options: RunJobOptions,
+    gate: DeletionGate,
+  ): Promise<RepositoryReport> {
+    try {
+      return await this.cleanRepositoryOrThrow(job, repository, now, options, gate);
+    } catch (error) {
+      return this.failedRepository(repository, error);
+    }
+  }
+
+  private async cleanRepositoryOrThrow(
+    job: Job,
+    repository: string,
+    now: Date,
+    options: RunJobOptions,
+    gate: DeletionGate,
+  ): Promise<RepositoryReport> {
+    const access: RepositoryAccess = options.dryRun ? 'read' : 'delete';
+    const tags = await this.registry.listTags(repository, access);
+    const matching = tagsMatchingAnyPattern(job.tagPatterns, tags);
+    const matchingSet = new Set(matching);
+    const unmatched = tags.filter((tag) => !matchingSet.has(tag));
+
+    const inspected = await Promise.all(
+      matching.map(
+        async (tag): Promise<InspectedTag> => ({
+          repository,
+          tag,
+          resolution: await this.registry.inspectTag(repository, tag, access),
+        }),
+      ),
+    );
+    const decisions = selectTags(inspected, job, now);
+    // Tags outside every pattern matter only when they could share a digest with a candidate.
+    const hasCandidates = decisions.some((decision) => decision.action === 'delete');
+    const others = hasCandidates ? await this.digestsOf(repository, unmatched, access) : [];
+    const plan = planDeletions(decisions, others);
+
+    const deletions = await Promise.all(
+      plan.deletions.map((deletion) => this.delete(deletion, options, gate)),
+    );
+    const errors: string[] = [];
+    const warnings: string[] = [];
+    for (const { tag, resolution } of inspected) {
+      if (resolution.status === 'failed') errors.push(`tag ${tag}: ${resolution.problem}`);
+      if (resolution.status === 'undated') warnings.push(`tag ${tag}: ${resolution.problem}`);
+    }
+    for (const other of others) {
+      if (other.digest === undefined) errors.push(`tag ${other.tag}: digest could not be read`);
+    }
+    this.logDecisions(job, plan.decisions, options.dryRun);
+    return {
+      repository,
+      decisions: plan.decisions,
+      unmatchedTags: unmatched.length,
+      deletions,
+      errors,
+      warnings,
+    };
+  }
+
+  private async digestsOf(
+    repository: string,
+    tags: readonly string[],
+    access: RepositoryAccess,
+  ): Promise<TagDigest[]> {
+    return Promise.all(
+      tags.map(async (tag): Promise<TagDigest> => {
+        try {
+          return { repository, tag, digest: await this.registry.digestOf(repository, tag, access) };
+        } catch (error) {
+          this.logger.warn('digest of an unmatched tag could not be read', {
+            repository,
+            tag,
+            error: messageOf(error),
+          });
+          return { repository, tag, digest: undefined };
+        }
+      }),
+    );
+  }
+
+  private async delete(
+    deletion: PlannedDeletion,
+    options: RunJobOptions,
+    gate: DeletionGate,
+  ): Promise<DeletionResult> {
+    const skipped = (why: string): DeletionResult => ({
+      ...deletion,
+      outcome: { status: 'skipped', why },
+    });
+    if (options.dryRun) return skipped('dry run');
+    if (options.signal?.aborted === true) return skipped('shutdown requested');
+    if (gate.stoppedBecause !== undefined) return skipped('deletions stopped in this job');
+    try {
+      const status = await this.registry.deleteManifest(deletion.repository, deletion.digest);
+      this.logger.info(status === 'deleted' ? 'deleted' : 'already gone', {
+        repository: deletion.repository,
+        digest: deletion.digest,
+        tags: deletion.tags.join(','),
+      });
+      return { ...deletion, outcome: { status: status } };
+    } catch (error) {
+      const problem = messageOf(error);
+      if (isJobWide(error)) {
+        gate.stoppedBecause ??= problem;
+        return skipped('deletions stopped in this job');
+      }
+      this.logger.error('deletion failed', {
+        repository: deletion.repository,
+        digest: deletion.digest,
+        error: problem,
+      });
+      return { ...deletion, outcome: { status: 'failed', problem } };
+    }
+  }
+
+  private failedRepository(repository: string, error: unknown): RepositoryReport {
+    const empty = { repository, decisions: [], deletions: [] };
+    // A repository that does not exist (any more) is worth a warning, not a failed job forever.
+    if (error instanceof RegistryError && error.kind === 'not-found') {
+      return { ...empty, errors: [], warnings: [`repository not found: ${error.message}`] };
+    }
+    this.logger.error('repository failed', { repository, error: messageOf(error) });
+    return { ...empty, errors: [messageOf(error)], warnings: [] };
+  }
+
+  private logDecisions(job: Job, decisions: readonly TagDecision[], dryRun: boolean): void {
+    for (const decision of decisions) {
+      const log = dryRun ? this.logger.info.bind(this.logger) : this.logger.debug.bind(this.logger);
+      log(decision.action === 'delete' ? 'selected' : 'kept', {
+        job: job.name,
+        repository: decision.repository,
+        tag: decision.tag,
+        reason: decision.reason,
+        detail: decision.detail,
+      });
+    }
+  }
+}
+
+/** 405 (deletion disabled) and missing permission make every further DELETE of the job fail. */
+function isJobWide(error: unknown): boolean {
+  return (
+    error instanceof RegistryError &&
+    (error.kind === 'unsupported' || error.kind === 'auth' || error.kind === 'forbidden')
+  );
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,80 @@
+import { inject, injectable } from 'inversify';
+import { needsCatalog, type Job } from '../domain/job.js';
+import { failedBeforeStart, type JobReport, type RunMode } from '../domain/job-report.js';
+import { Clock } from './ports/clock.port.js';
+import { Logger } from './ports/logger.port.js';
+import { Registry } from './ports/registry.port.js';
+import { ReportWriter } from './ports/report-writer.port.js';
+import { StateStore } from './ports/state-store.port.js';
+import { messageOf, RunJob } from './run-job.use-case.js';
+
+export interface RunJobsOptions {
+  readonly dryRun: boolean;
+  readonly mode: RunMode;
+  readonly signal?: AbortSignal;
+}
+
+type Catalog = { readonly names: readonly string[] } | { readonly error: string } | undefined;
+
+/**
+ * Runs a batch of jobs concurrently (the registry adapter's limiter bounds the requests),
+ * fetching the catalog once for all of them, and records each run: history lines, the
+ * latest_cleanup.json record and the report on stdout.
+ */
+@injectable()
+export class RunJobs {
+  constructor(
+    @inject(RunJob) private readonly runJob: RunJob,
+    @inject(Registry) private readonly registry: Registry,
+    @inject(StateStore) private readonly state: StateStore,
+    @inject(ReportWriter) private readonly reportWriter: ReportWriter,
+    @inject(Clock) private readonly clock: Clock,
+    @inject(Logger) private readonly logger: Logger,
+  ) {}
+
+  async execute(jobs: readonly Job[], options: RunJobsOptions): Promise<JobReport[]> {
+    const catalog = await this.catalogFor(jobs);
+    return Promise.all(jobs.map((job) => this.runOne(job, catalog, options)));
+  }
+
+  private async catalogFor(jobs: readonly Job[]): Promise<Catalog> {
+    if (!jobs.some(needsCatalog)) return undefined;
+    try {
+      return { names: await this.registry.listRepositories() };
+    } catch (error) {
+      this.logger.error('catalog could not be read', { error: messageOf(error) });
+      return { error: `reading the registry catalog failed: ${messageOf(error)}` };
+    }
+  }
+
+  private async runOne(job: Job, catalog: Catalog, options: RunJobsOptions): Promise<JobReport> {
+    const at = this.clock.now();
+    this.reportWriter.jobStarted(job.name, options.dryRun);
+    await this.state.appendHistory({ kind: 'started', jobName: job.name, dryRun: options.dryRun, at });
+    const report = await this.run(job, catalog, options, at);
+    await this.state.saveReport(report);
+    const kind = report.interrupted ? 'interrupted' : report.success ? 'finished' : 'failed';
+    await this.state.appendHistory({ kind, report });
+    this.reportWriter.jobFinished(report);
+    this.logger.info(`job ${kind}`, { job: job.name, dryRun: options.dryRun });
+    return report;
+  }
+
+  private async run(job: Job, catalog: Catalog, options: RunJobsOptions, at: Date): Promise<JobReport> {
+    if (catalog !== undefined && 'error' in catalog && needsCatalog(job)) {
+      return failedBeforeStart(job.name, options.mode, options.dryRun, at, catalog.error);
+    }
+    try {
+      return await this.runJob.execute(job, {
+        dryRun: options.dryRun,
+        mode: options.mode,
+        ...(catalog !== undefined && 'names' in catalog ? { catalog: catalog.names } : {}),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+    } catch (error) {
+      // RunJob records failures per repository; this is the last net so one job never takes others down.
+      this.logger.error('job crashed', { job: job.name, error: messageOf(error) });
+      return failedBeforeStart(job.name, options.mode, options.dryRun, at, messageOf(error));
+    }
+  }
+}
