@@ -1,0 +1,113 @@
+import type { JobReport, LastRealRun } from '../../domain/job-report.js';
+import { totalsOf } from '../../domain/job-report.js';
+
+/**
+ * One job's entry of cache/latest_cleanup.json. The original tool's field names are kept
+ * (job_name, mode, started_at, finished_at, success, errors, found_tags, found_tags_count,
+ * repo_stats); the other fields are additions.
+ */
+export interface CleanupRecord {
+  job_name: string;
+  mode: string;
+  dry_run: boolean;
+  interrupted: boolean;
+  started_at: string;
+  finished_at: string;
+  success: boolean;
+  errors: string[];
+  /** Tags deleted (or, in a dry run, that would be). */
+  found_tags: FoundTag[];
+  found_tags_count: number;
+  repo_stats: RepoStat[];
+  /** The last real run when this record is a dry run, so that a dry run never delays one. */
+  last_real_run?: { finished_at: string; success: boolean };
+}
+
+interface FoundTag {
+  repository: string;
+  tag: string;
+  digest: string;
+  created: string | null;
+  status: string;
+}
+
+interface RepoStat {
+  repository: string;
+  examined: number;
+  unmatched: number;
+  kept: number;
+  deleted: number;
+  errors: string[];
+  warnings: string[];
+}
+
+export function toRecord(report: JobReport, previous: CleanupRecord | undefined): CleanupRecord {
+  const found = foundTags(report);
+  const record: CleanupRecord = {
+    job_name: report.jobName,
+    mode: report.mode,
+    dry_run: report.dryRun,
+    interrupted: report.interrupted,
+    started_at: report.startedAt.toISOString(),
+    finished_at: report.finishedAt.toISOString(),
+    success: report.success,
+    errors: [...report.errors, ...report.repositories.flatMap((repo) => prefixed(repo.repository, repo.errors))],
+    found_tags: found,
+    found_tags_count: found.length,
+    repo_stats: report.repositories.map((repository) => {
+      const totals = totalsOf({ ...report, repositories: [repository] });
+      return {
+        repository: repository.repository,
+        examined: totals.examined,
+        unmatched: repository.unmatchedTags ?? 0,
+        kept: totals.kept,
+        deleted: totals.deleted,
+        errors: [...repository.errors],
+        warnings: [...repository.warnings],
+      };
+    }),
+  };
+  if (report.dryRun) {
+    const lastReal = previous === undefined ? undefined : lastRealRunOf(previous);
+    if (lastReal !== undefined) {
+      record.last_real_run = {
+        finished_at: lastReal.finishedAt.toISOString(),
+        success: lastReal.success,
+      };
+    }
+  }
+  return record;
+}
+
+function foundTags(report: JobReport): FoundTag[] {
+  const created = new Map<string, Date | undefined>();
+  for (const repository of report.repositories) {
+    for (const decision of repository.decisions) {
+      created.set(`${decision.repository}:${decision.tag}`, decision.created);
+    }
+  }
+  return report.repositories.flatMap((repository) =>
+    repository.deletions.flatMap((deletion) =>
+      deletion.tags.map((tag) => ({
+        repository: deletion.repository,
+        tag,
+        digest: deletion.digest,
+        created: created.get(`${deletion.repository}:${tag}`)?.toISOString() ?? null,
+        status: deletion.outcome.status,
+      })),
+    ),
+  );
+}
+
+function prefixed(repository: string, messages: readonly string[]): string[] {
+  return messages.map((message) => `${repository}: ${message}`);
+}
+
+/** Reads the scheduling facts back, from a record of any version of this tool. */
+export function lastRealRunOf(record: CleanupRecord): LastRealRun | undefined {
+  const source = record.dry_run ? record.last_real_run : record;
+  if (source === undefined) return undefined;
+  const finishedAt = new Date(source.finished_at);
+  if (Number.isNaN(finishedAt.getTime()) || typeof source.success !== 'boolean') return undefined;
+  return { finishedAt, success: source.success };
+}
