@@ -1,0 +1,48 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+
+export interface SupportRequest {
+  method: string;
+  url: URL;
+  headers?: OutgoingHttpHeaders;
+  body?: Buffer | string;
+  agent: HttpAgent;
+  timeoutMs?: number;
+}
+
+export interface SupportResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** Keep-alive agent: seeding hundreds of blobs over fresh TCP connections would be slow. */
+export function createAgent(url: string, ca: string | undefined): HttpAgent {
+  const options = { keepAlive: true, maxSockets: 16 };
+  if (new URL(url).protocol === 'https:') {
+    return ca === undefined ? new HttpsAgent(options) : new HttpsAgent({ ...options, ca });
+  }
+  return new HttpAgent(options);
+}
+
+/** A bare node:http call; the support code avoids depending on the production HTTP stack it tests. */
+export function send(request: SupportRequest): Promise<SupportResponse> {
+  const doRequest = request.url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const outgoing = doRequest(
+      request.url,
+      { method: request.method, headers: request.headers ?? {}, agent: request.agent, timeout: request.timeoutMs ?? 15_000 },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) });
+        });
+      },
+    );
+    outgoing.on('timeout', () => outgoing.destroy(new Error(`${request.method} ${request.url.href} timed out`)));
+    outgoing.on('error', reject);
+    outgoing.end(request.body);
+  });
+}

@@ -1,0 +1,147 @@
+import { readFile } from 'node:fs/promises';
+import type { Agent, OutgoingHttpHeaders } from 'node:http';
+import { createAgent, send, type SupportResponse } from './http-request.js';
+import { parseChallenge } from './www-authenticate.js';
+
+/** Where and as whom the support talks to a registry; a RunningRegistry fits this shape. */
+export interface RegistryClientTarget {
+  url: string;
+  username?: string;
+  password?: string;
+  caFile?: string;
+}
+
+export interface RegistryCall {
+  method: string;
+  /** Path such as `/v2/team/app/tags/list`, or an absolute URL (upload Locations are absolute). */
+  path: string;
+  /** Repository and actions for the Bearer scope, e.g. `team/app` + ['pull', 'push']. */
+  repository?: string;
+  actions?: readonly string[];
+  headers?: OutgoingHttpHeaders;
+  body?: Buffer | string;
+}
+
+interface CachedToken {
+  token: string;
+  expiresAt: number;
+}
+
+type Authorization = { kind: 'unknown' } | { kind: 'basic' } | { kind: 'bearer'; realm: string; service: string | undefined };
+
+// Tokens are renewed this long before they expire, so a slow request does not race the expiry.
+const TOKEN_EXPIRY_MARGIN_MS = 10_000;
+
+/**
+ * The support's own small Registry API client: answers Basic and Bearer challenges the way
+ * docker does, caches one token per scope, and reuses connections. It deliberately shares no
+ * code with src/, so a bug in the adapter under test cannot hide itself in the fixtures.
+ */
+export class SupportRegistryClient {
+  private authorization: Authorization = { kind: 'unknown' };
+  private readonly tokens = new Map<string, CachedToken>();
+  private readonly pendingTokens = new Map<string, Promise<CachedToken>>();
+  private agentPromise: Promise<Agent> | undefined;
+
+  constructor(private readonly target: RegistryClientTarget) {}
+
+  async request(call: RegistryCall): Promise<SupportResponse> {
+    const scope = call.repository === undefined ? undefined : `repository:${call.repository}:${(call.actions ?? ['pull']).join(',')}`;
+    const first = await this.sendOnce(call, scope);
+    if (first.status !== 401) return first;
+    // Learn the scheme from the challenge (first contact, or an expired/insufficient token), then retry once.
+    const challenge = parseChallenge(String(first.headers['www-authenticate'] ?? ''));
+    if (challenge === undefined || this.target.username === undefined) return first;
+    if (challenge.scheme === 'basic') {
+      this.authorization = { kind: 'basic' };
+    } else if (challenge.scheme === 'bearer' && challenge.params['realm'] !== undefined) {
+      this.authorization = { kind: 'bearer', realm: challenge.params['realm'], service: challenge.params['service'] };
+    } else {
+      return first;
+    }
+    const retryScope = scope ?? challenge.params['scope'];
+    if (retryScope !== undefined) this.tokens.delete(retryScope);
+    return this.sendOnce(call, retryScope);
+  }
+
+  private async sendOnce(call: RegistryCall, scope: string | undefined): Promise<SupportResponse> {
+    const headers: OutgoingHttpHeaders = { ...call.headers };
+    const authorization = await this.authorizationHeader(scope);
+    if (authorization !== undefined) headers['authorization'] = authorization;
+    const request = { method: call.method, url: new URL(call.path, this.target.url), headers, agent: await this.agent() };
+    return send(call.body === undefined ? request : { ...request, body: call.body });
+  }
+
+  private basicCredentials(): string | undefined {
+    const { username, password } = this.target;
+    if (username === undefined) return undefined;
+    return `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`;
+  }
+
+  private async authorizationHeader(scope: string | undefined): Promise<string | undefined> {
+    switch (this.authorization.kind) {
+      case 'unknown':
+        return undefined;
+      case 'basic':
+        return this.basicCredentials();
+      case 'bearer':
+        return `Bearer ${await this.token(this.authorization.realm, this.authorization.service, scope)}`;
+    }
+  }
+
+  private async token(realm: string, service: string | undefined, scope: string | undefined): Promise<string> {
+    const key = scope ?? '';
+    const cached = this.tokens.get(key);
+    if (cached !== undefined && cached.expiresAt > Date.now()) return cached.token;
+    // Concurrent requests for one scope share one token request.
+    let pending = this.pendingTokens.get(key);
+    if (pending === undefined) {
+      pending = this.fetchToken(realm, service, scope).finally(() => this.pendingTokens.delete(key));
+      this.pendingTokens.set(key, pending);
+    }
+    const fresh = await pending;
+    this.tokens.set(key, fresh);
+    return fresh.token;
+  }
+
+  private async fetchToken(realm: string, service: string | undefined, scope: string | undefined): Promise<CachedToken> {
+    const url = new URL(realm);
+    if (service !== undefined) url.searchParams.set('service', service);
+    if (scope !== undefined) url.searchParams.set('scope', scope);
+    const headers: OutgoingHttpHeaders = {};
+    const basic = this.basicCredentials();
+    if (basic !== undefined) headers['authorization'] = basic;
+    const response = await send({ method: 'GET', url, headers, agent: await this.agent() });
+    if (response.status !== 200) {
+      throw new Error(`token request for ${scope ?? '(no scope)'} answered ${response.status}: ${response.body.toString()}`);
+    }
+    const body = JSON.parse(response.body.toString()) as { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    const token = typeof body.token === 'string' ? body.token : body.access_token;
+    if (typeof token !== 'string') throw new Error('token response has neither token nor access_token');
+    // Spec: without expires_in a token lasts 60 seconds.
+    const expiresIn = typeof body.expires_in === 'number' ? body.expires_in : 60;
+    const lifetimeMs = expiresIn * 1000;
+    return { token, expiresAt: Date.now() + lifetimeMs - Math.min(TOKEN_EXPIRY_MARGIN_MS, lifetimeMs / 2) };
+  }
+
+  private agent(): Promise<Agent> {
+    this.agentPromise ??= (async () => {
+      const ca = this.target.caFile === undefined ? undefined : await readFile(this.target.caFile, 'utf8');
+      return createAgent(this.target.url, ca);
+    })();
+    return this.agentPromise;
+  }
+}
+
+const clients = new Map<string, SupportRegistryClient>();
+
+/** One client per target, so connections and tokens are reused across calls. */
+export function clientFor(target: RegistryClientTarget): SupportRegistryClient {
+  const key = JSON.stringify([target.url, target.username, target.password, target.caFile]);
+  let client = clients.get(key);
+  if (client === undefined) {
+    client = new SupportRegistryClient(target);
+    clients.set(key, client);
+  }
+  return client;
+}

@@ -1,0 +1,103 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { Socket } from 'node:net';
+import type { Agent } from 'node:http';
+import type { Readable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
+import { AccessLogCollector } from './access-log.js';
+import { send } from './http-request.js';
+import { onProcessExit } from './process-cleanup.js';
+
+/** Override with REG_CLEANER_REGISTRY_BIN to test another build of distribution. */
+export const REGISTRY_BINARY = process.env['REG_CLEANER_REGISTRY_BIN'] ?? 'docker-registry';
+
+/** Query parameter that marks the support's own requests, so accessLog() can leave them out. */
+export const SUPPORT_MARKER = 'reg-cleaner-support';
+
+const READY_TIMEOUT_MS = 15_000;
+const POLL_INTERVAL_MS = 20;
+const STDERR_TAIL_LINES = 30;
+
+export class AddressInUseError extends Error {}
+
+export interface RegistryProcess {
+  accessLog: AccessLogCollector;
+  /** Resolves when the process has exited. */
+  exited: Promise<void>;
+  stop(): Promise<void>;
+}
+
+function unref(stream: Readable | null): void {
+  // Pipes to a child are net.Sockets; unref'd, they do not keep a test process alive.
+  if (stream instanceof Socket) stream.unref();
+}
+
+function spawnRegistry(configFile: string): ChildProcess {
+  const args = ['serve', configFile];
+  const stdio: ['ignore', 'pipe', 'pipe'] = ['ignore', 'pipe', 'pipe'];
+  // setpriv (util-linux) sets PR_SET_PDEATHSIG and execs the registry, so the kernel kills it
+  // even when the test process itself is SIGKILLed; the pid stays the registry's own.
+  if (existsSync('/usr/bin/setpriv')) {
+    return spawn('/usr/bin/setpriv', ['--pdeathsig', 'SIGKILL', REGISTRY_BINARY, ...args], { stdio });
+  }
+  return spawn(REGISTRY_BINARY, args, { stdio });
+}
+
+/** Starts `docker-registry serve configFile` and waits until `GET /v2/` answers (any status). */
+export async function launchRegistry(configFile: string, url: string, agent: Agent): Promise<RegistryProcess> {
+  const child = spawnRegistry(configFile);
+  const forgetExitCleanup = onProcessExit(() => child.kill('SIGKILL'));
+  child.unref();
+  unref(child.stdout);
+  unref(child.stderr);
+
+  const stderrLines: string[] = [];
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderrLines.push(...chunk.split('\n').filter((line) => line !== ''));
+    stderrLines.splice(0, Math.max(0, stderrLines.length - STDERR_TAIL_LINES));
+  });
+  if (child.stdout === null) throw new Error('registry stdout is not piped');
+  const accessLog = new AccessLogCollector(child.stdout);
+
+  let hasExited = false;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      hasExited = true;
+      forgetExitCleanup();
+      resolve();
+    });
+    child.once('error', () => {
+      hasExited = true;
+      forgetExitCleanup();
+      resolve();
+    });
+  });
+
+  const stop = async (): Promise<void> => {
+    if (!hasExited) child.kill('SIGTERM');
+    const killTimer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(killTimer);
+  };
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  const probeUrl = new URL(`/v2/?${SUPPORT_MARKER}=ready`, url);
+  for (;;) {
+    if (hasExited) {
+      const tail = stderrLines.join('\n');
+      if (tail.includes('address already in use')) throw new AddressInUseError(tail);
+      throw new Error(`docker-registry exited during start-up:\n${tail}`);
+    }
+    try {
+      await send({ method: 'GET', url: probeUrl, agent, timeoutMs: 2_000 });
+      return { accessLog, exited, stop };
+    } catch {
+      // Not listening yet: poll again until the deadline.
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`docker-registry did not answer ${probeUrl.href} within ${READY_TIMEOUT_MS} ms:\n${stderrLines.join('\n')}`);
+    }
+    await delay(POLL_INTERVAL_MS);
+  }
+}

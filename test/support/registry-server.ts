@@ -1,0 +1,204 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { Agent } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { AccessLogEntry } from './access-log.js';
+import { createSelfSignedCertificate, type SelfSignedCertificate } from './certificates.js';
+import { findFreePort } from './free-port.js';
+import { writeHtpasswd } from './htpasswd.js';
+import { createAgent, send } from './http-request.js';
+import { onProcessExit } from './process-cleanup.js';
+import { renderRegistryConfig, type RegistryAuthConfig } from './registry-config.js';
+import { AddressInUseError, launchRegistry, REGISTRY_BINARY, SUPPORT_MARKER, type RegistryProcess } from './registry-process.js';
+import { startTokenServer, type RunningTokenServer, type TokenRequestRecord } from './token-server.js';
+
+export type { AccessLogEntry } from './access-log.js';
+export type { TokenRequestRecord } from './token-server.js';
+
+export type RegistryAuthFlavour = 'none' | 'basic' | 'token';
+
+export interface StartRegistryOptions {
+  auth?: RegistryAuthFlavour;
+  /** `storage.delete.enabled`; default true. false makes DELETE answer 405 UNSUPPORTED. */
+  deleteEnabled?: boolean;
+  /** Serve https with a self-signed certificate for 127.0.0.1; its PEM is at `caFile`. */
+  tls?: boolean;
+  /** Token flavour only. */
+  token?: { grantDelete?: boolean; expiresInSeconds?: number };
+}
+
+export interface RunningRegistry {
+  /** `http://127.0.0.1:PORT` (https with tls). */
+  url: string;
+  auth: RegistryAuthFlavour;
+  /** Credentials for the basic and token flavours (the token server checks them). */
+  username?: string;
+  password?: string;
+  caFile?: string;
+  storageDir: string;
+  configFile: string;
+  /** The token server's realm, token flavour only. */
+  tokenRealm?: string;
+  /** Requests the registry itself saw, in completion order, the support's own probes left out. */
+  accessLog(): Promise<AccessLogEntry[]>;
+  /** Forgets the entries so far, e.g. after seeding, so a test sees only the requests under test. */
+  resetAccessLog(): Promise<void>;
+  /** Token requests the token server answered (always empty for other flavours). */
+  tokenRequests(): TokenRequestRecord[];
+  /** `docker-registry garbage-collect`; returns its output. Run it only while nothing writes. */
+  garbageCollect(options?: { deleteUntagged?: boolean }): Promise<string>;
+  /** Kills the registry (and token server) and removes the temp dir. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const execFileAsync = promisify(execFile);
+const PORT_ATTEMPTS = 5;
+const SERVICE = 'reg-cleaner-test-registry';
+const ISSUER = 'reg-cleaner-test-token-issuer';
+
+interface Prepared {
+  auth: RegistryAuthConfig;
+  tokenServer?: RunningTokenServer;
+  tls?: SelfSignedCertificate;
+}
+
+async function prepareAuth(
+  dir: string,
+  options: StartRegistryOptions,
+  credentials: { username: string; password: string },
+): Promise<Prepared> {
+  const tls = options.tls === true
+    ? await createSelfSignedCertificate(dir, 'tls', { commonName: '127.0.0.1', ipAddress: '127.0.0.1' })
+    : undefined;
+  const withTls = tls === undefined ? {} : { tls };
+  switch (options.auth ?? 'none') {
+    case 'none':
+      return { auth: { kind: 'none' }, ...withTls };
+    case 'basic': {
+      const path = join(dir, 'htpasswd');
+      await writeHtpasswd(path, credentials.username, credentials.password);
+      return { auth: { kind: 'htpasswd', path }, ...withTls };
+    }
+    case 'token': {
+      const signer = await createSelfSignedCertificate(dir, 'token-signer', { commonName: ISSUER });
+      const tokenServer = await startTokenServer({
+        service: SERVICE,
+        issuer: ISSUER,
+        ...credentials,
+        signer: { keyPem: signer.keyPem, certPem: signer.certPem },
+        ...(options.token?.grantDelete === undefined ? {} : { grantDelete: options.token.grantDelete }),
+        ...(options.token?.expiresInSeconds === undefined ? {} : { expiresInSeconds: options.token.expiresInSeconds }),
+      });
+      const auth: RegistryAuthConfig = {
+        kind: 'token',
+        realm: tokenServer.realm,
+        service: SERVICE,
+        issuer: ISSUER,
+        rootCertBundle: signer.certFile,
+      };
+      return { auth, tokenServer, ...withTls };
+    }
+  }
+}
+
+async function launchOnFreePort(
+  dir: string,
+  storageDir: string,
+  options: StartRegistryOptions,
+  prepared: Prepared,
+  agent: Agent,
+): Promise<{ url: string; configFile: string; registry: RegistryProcess }> {
+  const configFile = join(dir, 'config.yml');
+  const scheme = prepared.tls === undefined ? 'http' : 'https';
+  for (let attempt = 1; ; attempt++) {
+    const port = await findFreePort();
+    const config = renderRegistryConfig({
+      port,
+      storageDir,
+      deleteEnabled: options.deleteEnabled ?? true,
+      auth: prepared.auth,
+      ...(prepared.tls === undefined ? {} : { tls: { certFile: prepared.tls.certFile, keyFile: prepared.tls.keyFile } }),
+    });
+    await writeFile(configFile, config);
+    const url = `${scheme}://127.0.0.1:${port}`;
+    try {
+      return { url, configFile, registry: await launchRegistry(configFile, url, agent) };
+    } catch (error) {
+      // Another process took the port between findFreePort() and the registry's bind.
+      if (!(error instanceof AddressInUseError) || attempt >= PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** Starts Debian's docker-registry (CNCF distribution 2.8) on 127.0.0.1 in a fresh temp dir. */
+export async function startRegistry(options: StartRegistryOptions = {}): Promise<RunningRegistry> {
+  const auth = options.auth ?? 'none';
+  const dir = await mkdtemp(join(tmpdir(), 'reg-cleaner-registry-'));
+  const forgetDirCleanup = onProcessExit(() => { rmSync(dir, { recursive: true, force: true }); });
+  const storageDir = join(dir, 'storage');
+  const credentials = { username: 'cleaner', password: randomBytes(12).toString('hex') };
+  let prepared: Prepared | undefined;
+  let agent: Agent | undefined;
+
+  const cleanUp = async (): Promise<void> => {
+    await prepared?.tokenServer?.stop();
+    agent?.destroy();
+    await rm(dir, { recursive: true, force: true });
+    forgetDirCleanup();
+  };
+
+  let launched: Awaited<ReturnType<typeof launchOnFreePort>>;
+  try {
+    prepared = await prepareAuth(dir, options, credentials);
+    agent = createAgent(prepared.tls === undefined ? 'http://x' : 'https://x', prepared.tls?.certPem);
+    launched = await launchOnFreePort(dir, storageDir, options, prepared, agent);
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+  const { url, configFile, registry } = launched;
+  const supportAgent = agent;
+  const tokenServer = prepared.tokenServer;
+
+  let sentinelCount = 0;
+  const drainAccessLog = async (): Promise<void> => {
+    // gorilla writes a line after its response went out, so a request that completed just now
+    // may not be logged yet. A sentinel request sent after it is logged after it: wait for that.
+    const marker = `${SUPPORT_MARKER}=sentinel-${++sentinelCount}`;
+    await send({ method: 'GET', url: new URL(`/v2/?${marker}`, url), agent: supportAgent });
+    await registry.accessLog.waitFor((entry) => entry.path.endsWith(marker), 5_000);
+  };
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    auth,
+    ...(auth === 'none' ? {} : credentials),
+    ...(prepared.tls === undefined ? {} : { caFile: prepared.tls.certFile }),
+    ...(tokenServer === undefined ? {} : { tokenRealm: tokenServer.realm }),
+    storageDir,
+    configFile,
+    accessLog: async () => {
+      await drainAccessLog();
+      return registry.accessLog.snapshot().filter((entry) => !entry.path.includes(`${SUPPORT_MARKER}=`));
+    },
+    resetAccessLog: async () => {
+      await drainAccessLog();
+      registry.accessLog.clear();
+    },
+    tokenRequests: () => tokenServer?.tokenRequests() ?? [],
+    garbageCollect: async (gcOptions = {}) => {
+      const args = ['garbage-collect', ...(gcOptions.deleteUntagged === true ? ['--delete-untagged'] : []), configFile];
+      const { stdout } = await execFileAsync(REGISTRY_BINARY, args);
+      return stdout;
+    },
+    stop: () => {
+      stopped ??= registry.stop().then(cleanUp);
+      return stopped;
+    },
+  };
+}

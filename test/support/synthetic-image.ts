@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { MEDIA_TYPES, type ImageFormat } from './media-types.js';
+import { tarWithOneFile } from './tiny-tar.js';
+
+/** Content-addressed bytes: a blob or a manifest. */
+export interface Content {
+  mediaType: string;
+  digest: string;
+  bytes: Buffer;
+}
+
+export interface SyntheticImage {
+  config: Content;
+  layer: Content;
+  manifest: Content;
+}
+
+export interface SyntheticImageSpec {
+  format: ImageFormat;
+  /** null: a config without `created` (some build tools omit it). Strings are used verbatim. */
+  created: Date | string | null;
+  /** Different seeds give different layers, hence different configs and manifest digests. */
+  seed: string;
+  architecture?: string;
+  os?: string;
+}
+
+export function sha256Digest(bytes: Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+function content(mediaType: string, value: Buffer | object): Content {
+  const bytes = Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value));
+  return { mediaType, digest: sha256Digest(bytes), bytes };
+}
+
+function descriptor(item: Content): { mediaType: string; size: number; digest: string } {
+  return { mediaType: item.mediaType, size: item.bytes.length, digest: item.digest };
+}
+
+/** One small, deterministic single-layer image. */
+export function buildImage(spec: SyntheticImageSpec): SyntheticImage {
+  const types = MEDIA_TYPES[spec.format];
+  const tar = tarWithOneFile('seed.txt', Buffer.from(`reg-cleaner synthetic layer\nseed: ${spec.seed}\n`));
+  const layer = content(types.layer, gzipSync(tar));
+  const created = spec.created instanceof Date ? spec.created.toISOString() : spec.created;
+  const config = content(types.config, {
+    architecture: spec.architecture ?? 'amd64',
+    os: spec.os ?? 'linux',
+    ...(created === null ? {} : { created }),
+    // diff_ids name the uncompressed layer, as in a real image config.
+    rootfs: { type: 'layers', diff_ids: [sha256Digest(tar)] },
+    config: {},
+  });
+  const manifest = content(types.manifest, {
+    schemaVersion: 2,
+    mediaType: types.manifest,
+    config: descriptor(config),
+    layers: [descriptor(layer)],
+  });
+  return { config, layer, manifest };
+}
+
+export interface IndexEntry {
+  manifest: Content;
+  architecture: string;
+  os: string;
+}
+
+/** A multi-platform index (OCI) or manifest list (docker) over already built manifests. */
+export function buildIndex(format: ImageFormat, entries: readonly IndexEntry[]): Content {
+  const mediaType = MEDIA_TYPES[format].index;
+  return content(mediaType, {
+    schemaVersion: 2,
+    mediaType,
+    manifests: entries.map((entry) => ({
+      ...descriptor(entry.manifest),
+      platform: { architecture: entry.architecture, os: entry.os },
+    })),
+  });
+}
