@@ -1,0 +1,2 @@
+export * from './tags.js';
+export * from './jobs.js';
