@@ -52,7 +52,13 @@ export class RunJob {
     const errors = gate.stoppedBecause === undefined ? [] : [gate.stoppedBecause];
     const interrupted = options.signal?.aborted ?? false;
     const success =
-      errors.length === 0 && !interrupted && reports.every((report) => report.errors.length === 0);
+      errors.length === 0 &&
+      !interrupted &&
+      reports.every(
+        (report) =>
+          report.errors.length === 0 &&
+          report.deletions.every((deletion) => deletion.outcome.status !== 'failed'),
+      );
     return {
       jobName: job.name,
       mode: options.mode,
@@ -95,13 +101,11 @@ export class RunJob {
     const unmatched = tags.filter((tag) => !matchingSet.has(tag));
 
     const inspected = await Promise.all(
-      matching.map(
-        async (tag): Promise<InspectedTag> => ({
-          repository,
-          tag,
-          resolution: await this.registry.inspectTag(repository, tag, access),
-        }),
-      ),
+      matching.map(async (tag): Promise<InspectedTag> => ({
+        repository,
+        tag,
+        resolution: await this.registry.inspectTag(repository, tag, access),
+      })),
     );
     const decisions = selectTags(inspected, job, now);
     // Tags outside every pattern matter only when they could share a digest with a candidate.

@@ -50,7 +50,12 @@ export class RunJobs {
   private async runOne(job: Job, catalog: Catalog, options: RunJobsOptions): Promise<JobReport> {
     const at = this.clock.now();
     this.reportWriter.jobStarted(job.name, options.dryRun);
-    await this.state.appendHistory({ kind: 'started', jobName: job.name, dryRun: options.dryRun, at });
+    await this.state.appendHistory({
+      kind: 'started',
+      jobName: job.name,
+      dryRun: options.dryRun,
+      at,
+    });
     const report = await this.run(job, catalog, options, at);
     await this.state.saveReport(report);
     const kind = report.interrupted ? 'interrupted' : report.success ? 'finished' : 'failed';
@@ -60,7 +65,12 @@ export class RunJobs {
     return report;
   }
 
-  private async run(job: Job, catalog: Catalog, options: RunJobsOptions, at: Date): Promise<JobReport> {
+  private async run(
+    job: Job,
+    catalog: Catalog,
+    options: RunJobsOptions,
+    at: Date,
+  ): Promise<JobReport> {
     if (catalog !== undefined && 'error' in catalog && needsCatalog(job)) {
       return failedBeforeStart(job.name, options.mode, options.dryRun, at, catalog.error);
     }

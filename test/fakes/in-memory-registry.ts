@@ -76,7 +76,9 @@ export class InMemoryRegistry implements Registry {
     if (failure !== undefined) return Promise.reject(failure);
     const repo = this.repositories.get(repository);
     if (repo === undefined) {
-      return Promise.reject(new RegistryError('not-found', `repository ${repository} not found`, 404));
+      return Promise.reject(
+        new RegistryError('not-found', `repository ${repository} not found`, 404),
+      );
     }
     return Promise.resolve([...repo.keys()]);
   }

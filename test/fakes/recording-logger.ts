@@ -23,6 +23,8 @@ export class RecordingLogger implements Logger {
   }
 
   text(): string {
-    return this.entries.map((entry) => `${entry.message} ${JSON.stringify(entry.fields)}`).join('\n');
+    return this.entries
+      .map((entry) => `${entry.message} ${JSON.stringify(entry.fields)}`)
+      .join('\n');
   }
 }

@@ -51,7 +51,10 @@ export function toRecord(report: JobReport, previous: CleanupRecord | undefined)
     started_at: report.startedAt.toISOString(),
     finished_at: report.finishedAt.toISOString(),
     success: report.success,
-    errors: [...report.errors, ...report.repositories.flatMap((repo) => prefixed(repo.repository, repo.errors))],
+    errors: [
+      ...report.errors,
+      ...report.repositories.flatMap((repo) => prefixed(repo.repository, repo.errors)),
+    ],
     found_tags: found,
     found_tags_count: found.length,
     repo_stats: report.repositories.map((repository) => {

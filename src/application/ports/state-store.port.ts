@@ -1,7 +1,12 @@
 import type { JobReport, LastRealRun } from '../../domain/job-report.js';
 
 export type HistoryEvent =
-  | { readonly kind: 'started'; readonly jobName: string; readonly dryRun: boolean; readonly at: Date }
+  | {
+      readonly kind: 'started';
+      readonly jobName: string;
+      readonly dryRun: boolean;
+      readonly at: Date;
+    }
   | { readonly kind: 'finished'; readonly report: JobReport }
   | { readonly kind: 'failed'; readonly report: JobReport }
   | { readonly kind: 'interrupted'; readonly report: JobReport };

@@ -1,0 +1,32 @@
+import { injectable } from 'inversify';
+import cronParser from 'cron-parser';
+import schedule from 'node-schedule';
+import type { ScheduledTask, Scheduler } from '../../application/ports/scheduler.port.js';
+
+/**
+ * node-schedule copes with dates weeks ahead (plain setTimeout overflows after 24.8 days);
+ * cron-parser is the parser node-schedule itself uses, so both read cron the same way.
+ */
+@injectable()
+export class NodeScheduleScheduler implements Scheduler {
+  at(at: Date, task: () => void): ScheduledTask {
+    // node-schedule returns null for a date already past: such a task runs at once instead.
+    const job: schedule.Job | null =
+      at.getTime() > Date.now() ? schedule.scheduleJob(at, task) : null;
+    if (job !== null) return { cancel: () => job.cancel() };
+    const immediate = setImmediate(task);
+    return {
+      cancel: () => {
+        clearImmediate(immediate);
+      },
+    };
+  }
+
+  nextCronTime(expression: string, after: Date): Date | undefined {
+    try {
+      return cronParser.parseExpression(expression, { currentDate: after }).next().toDate();
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,141 @@
+import { inject, injectable } from 'inversify';
+import type { Job } from '../domain/job.js';
+import type { JobReport, LastRealRun } from '../domain/job-report.js';
+import { isJobDue } from '../domain/schedule.js';
+import { Clock } from './ports/clock.port.js';
+import { Logger } from './ports/logger.port.js';
+import { Scheduler, type ScheduledTask } from './ports/scheduler.port.js';
+import { StateStore } from './ports/state-store.port.js';
+import { messageOf } from './run-job.use-case.js';
+import { RunJobs } from './run-jobs.use-case.js';
+
+export interface WatchJobsOptions {
+  readonly dryRun: boolean;
+  /** Aborted on SIGINT/SIGTERM: nothing new is scheduled and execute() resolves. */
+  readonly signal: AbortSignal;
+}
+
+/** After a failed run, retry sooner than the interval, but never in a tight loop. */
+const RETRY_AFTER_FAILURE_HOURS = 1;
+
+interface Watched {
+  readonly job: Job;
+  timer: ScheduledTask | undefined;
+  running: Promise<void> | undefined;
+  /** Runs of this process, which count for dry runs and for retry pacing. */
+  lastRunHere: { finishedAt: Date; success: boolean } | undefined;
+}
+
+/**
+ * Endless mode: each job of jobs.yaml runs when due (behaviour.md section 4), measured from
+ * the state on disk so that a restart neither reruns a job early nor forgets one.
+ */
+@injectable()
+export class WatchJobs {
+  constructor(
+    @inject(RunJobs) private readonly runJobs: RunJobs,
+    @inject(StateStore) private readonly state: StateStore,
+    @inject(Scheduler) private readonly scheduler: Scheduler,
+    @inject(Clock) private readonly clock: Clock,
+    @inject(Logger) private readonly logger: Logger,
+  ) {}
+
+  /** Resolves once the signal is aborted and the runs in flight have finished. */
+  async execute(jobs: readonly Job[], options: WatchJobsOptions): Promise<void> {
+    const watched = jobs.map((job): Watched => ({
+      job,
+      timer: undefined,
+      running: undefined,
+      lastRunHere: undefined,
+    }));
+    const stopped = new Promise<void>((resolve) => {
+      if (options.signal.aborted) resolve();
+      options.signal.addEventListener(
+        'abort',
+        () => {
+          resolve();
+        },
+        { once: true },
+      );
+    });
+    for (const entry of watched) await this.planNext(entry, options);
+    await stopped;
+    for (const entry of watched) entry.timer?.cancel();
+    await Promise.all(watched.map((entry) => entry.running ?? Promise.resolve()));
+    this.logger.info('watch mode stopped');
+  }
+
+  private async planNext(entry: Watched, options: WatchJobsOptions): Promise<void> {
+    if (options.signal.aborted) return;
+    const now = this.clock.now();
+    const next = this.nextRunAt(
+      entry,
+      (await this.state.lastRealRuns()).get(entry.job.name),
+      now,
+      options.dryRun,
+    );
+    if (next.getTime() <= now.getTime()) {
+      this.start(entry, options);
+      return;
+    }
+    this.logger.info('next run scheduled', { job: entry.job.name, at: next.toISOString() });
+    entry.timer = this.scheduler.at(next, () => {
+      entry.timer = undefined;
+      this.start(entry, options);
+    });
+  }
+
+  private nextRunAt(
+    entry: Watched,
+    lastReal: LastRealRun | undefined,
+    now: Date,
+    dryRun: boolean,
+  ): Date {
+    const { job } = entry;
+    const here = entry.lastRunHere;
+    // A dry run never delays a real run, so dry runs are paced by this process's own runs.
+    const last = dryRun && here !== undefined ? here : lastReal;
+    if (last !== undefined && !last.success && here !== undefined) {
+      const interval = job.cleanEveryHours > 0 ? job.cleanEveryHours : RETRY_AFTER_FAILURE_HOURS;
+      return addHours(here.finishedAt, Math.min(RETRY_AFTER_FAILURE_HOURS, interval));
+    }
+    if (job.schedule !== undefined) {
+      if (last === undefined || !last.success) return now;
+      return this.scheduler.nextCronTime(job.schedule, last.finishedAt) ?? addHours(now, 24 * 365);
+    }
+    const check = isJobDue(last, job.cleanEveryHours, now);
+    return check.due ? now : check.nextDueAt;
+  }
+
+  /** Starts a run unless one is in flight: a job never overlaps itself. */
+  private start(entry: Watched, options: WatchJobsOptions): void {
+    if (entry.running !== undefined || options.signal.aborted) return;
+    entry.running = this.runOnce(entry, options).finally(() => {
+      entry.running = undefined;
+      // Planned only once the run is over, so that a job that is due again at once still runs.
+      this.planNext(entry, options).catch((error: unknown) => {
+        this.logger.error('scheduling failed', { job: entry.job.name, error: messageOf(error) });
+      });
+    });
+  }
+
+  private async runOnce(entry: Watched, options: WatchJobsOptions): Promise<void> {
+    let report: JobReport | undefined;
+    try {
+      [report] = await this.runJobs.execute([entry.job], {
+        dryRun: options.dryRun,
+        mode: 'watch',
+        signal: options.signal,
+      });
+    } catch (error) {
+      // RunJobs already turns failures into reports; this only guards the loop itself.
+      this.logger.error('watch run crashed', { job: entry.job.name, error: messageOf(error) });
+    }
+    const finishedAt = report?.finishedAt ?? this.clock.now();
+    entry.lastRunHere = { finishedAt, success: report?.success ?? false };
+  }
+}
+
+function addHours(date: Date, hours: number): Date {
+  return new Date(date.getTime() + hours * 3_600_000);
+}

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { RunJob } from '../../../src/application/run-job.use-case.js';
+import { RunJobs } from '../../../src/application/run-jobs.use-case.js';
+import { WatchJobs } from '../../../src/application/watch-jobs.use-case.js';
+import { compilePattern, type Job } from '../../../src/domain/job.js';
+import { FixedClock } from '../../fakes/fixed-clock.js';
+import { InMemoryRegistry } from '../../fakes/in-memory-registry.js';
+import { InMemoryStateStore } from '../../fakes/in-memory-state-store.js';
+import { ManualScheduler } from '../../fakes/manual-scheduler.js';
+import { RecordingLogger } from '../../fakes/recording-logger.js';
+import { RecordingReportWriter } from '../../fakes/recording-report-writer.js';
+import { settle } from '../../fakes/settle.js';
+
+const START = new Date('2026-06-01T00:00:00Z');
+const hoursAfter = (hours: number): Date => new Date(START.getTime() + hours * 3_600_000);
+
+const job: Job = {
+  name: 'clean-dev',
+  repositories: [{ kind: 'literal', name: 'app' }],
+  tagPatterns: [compilePattern('dev-')],
+  saveLast: 0,
+  olderThanDays: 5,
+  cleanEveryHours: 6,
+};
+
+function setup(state = new InMemoryStateStore(), registry = new InMemoryRegistry()) {
+  registry.push('app', ['dev-1'], {
+    digest: 'sha256:1',
+    created: new Date('2026-01-01T00:00:00Z'),
+  });
+  const clock = new FixedClock(START);
+  const scheduler = new ManualScheduler(clock);
+  const logger = new RecordingLogger();
+  const writer = new RecordingReportWriter();
+  const runJobs = new RunJobs(
+    new RunJob(registry, clock, logger),
+    registry,
+    state,
+    writer,
+    clock,
+    logger,
+  );
+  const watch = new WatchJobs(runJobs, state, scheduler, clock, logger);
+  const controller = new AbortController();
+  return { state, registry, clock, scheduler, writer, watch, controller };
+}
+
+describe('WatchJobs', () => {
+  it('runs a never-run job at once, then again only when the interval has passed', async () => {
+    const { watch, controller, writer, scheduler } = setup();
+    const done = watch.execute([job], { dryRun: false, signal: controller.signal });
+    await settle(() => writer.finished.length === 1);
+    await settle(() => scheduler.waiting().length === 1);
+    assert.deepEqual(scheduler.waiting(), [hoursAfter(6)]);
+
+    scheduler.advanceTo(hoursAfter(5.9));
+    await settle();
+    assert.equal(writer.finished.length, 1, 'no rerun before due');
+
+    scheduler.advanceTo(hoursAfter(6));
+    await settle(() => writer.finished.length === 2);
+    controller.abort();
+    await done;
+  });
+
+  it('honours the recorded state after a restart: not due yet means no run at start', async () => {
+    const state = new InMemoryStateStore().withRealRun('clean-dev', {
+      finishedAt: hoursAfter(-2),
+      success: true,
+    });
+    const { watch, controller, writer, scheduler } = setup(state);
+    const done = watch.execute([job], { dryRun: false, signal: controller.signal });
+    await settle(() => scheduler.waiting().length === 1);
+    assert.equal(writer.finished.length, 0);
+    assert.deepEqual(scheduler.waiting(), [hoursAfter(4)]);
+    controller.abort();
+    await done;
+  });
+
+  it('a failed last real run makes the job due at start', async () => {
+    const state = new InMemoryStateStore().withRealRun('clean-dev', {
+      finishedAt: hoursAfter(-1),
+      success: false,
+    });
+    const { watch, controller, writer } = setup(state);
+    const done = watch.execute([job], { dryRun: false, signal: controller.signal });
+    await settle(() => writer.finished.length === 1);
+    controller.abort();
+    await done;
+  });
+
+  it('a dry-run watch does not record real runs, and paces itself by its own runs', async () => {
+    const { watch, controller, writer, scheduler, state } = setup();
+    const done = watch.execute([job], { dryRun: true, signal: controller.signal });
+    await settle(() => writer.finished.length === 1);
+    await settle(() => scheduler.waiting().length === 1);
+    assert.equal((await state.lastRealRuns()).size, 0);
+    assert.deepEqual(scheduler.waiting(), [hoursAfter(6)]);
+    controller.abort();
+    await done;
+  });
+
+  it('a failing run is retried after at most an hour, not in a tight loop', async () => {
+    const registry = new InMemoryRegistry().failDeletes(new Error('boom') as never);
+    const { watch, controller, writer, scheduler } = setup(undefined, registry);
+    const done = watch.execute([job], { dryRun: false, signal: controller.signal });
+    await settle(() => writer.finished.length === 1);
+    assert.equal(writer.finished[0]?.success, false);
+    await settle(() => scheduler.waiting().length === 1);
+    assert.deepEqual(scheduler.waiting(), [hoursAfter(1)]);
+    controller.abort();
+    await done;
+  });
+
+  it('stops scheduling on abort and resolves', async () => {
+    const { watch, controller, scheduler, writer } = setup();
+    const done = watch.execute([job], { dryRun: false, signal: controller.signal });
+    await settle(() => writer.finished.length === 1);
+    await settle(() => scheduler.waiting().length === 1);
+    controller.abort();
+    await done;
+    assert.deepEqual(scheduler.waiting(), []);
+  });
+});
