@@ -19,7 +19,7 @@ after(async () => {
 });
 
 let counter = 0;
-async function freshDir(): Promise<string> {
+function freshDir(): string {
   counter += 1;
   return join(root, String(counter));
 }
@@ -70,7 +70,7 @@ function store(dir: string, logger = new RecordingLogger()): FileStateStore {
 
 describe('FileStateStore', () => {
   it('writes a job-keyed record with the original field names plus dry_run and repositories', async () => {
-    const dir = await freshDir();
+    const dir = freshDir();
     await store(dir).saveReport(report());
     const json = JSON.parse(await readFile(join(dir, 'latest_cleanup.json'), 'utf8')) as Record<
       string,
@@ -105,7 +105,7 @@ describe('FileStateStore', () => {
   });
 
   it('a dry-run record keeps the last real run, so it never delays a real one', async () => {
-    const dir = await freshDir();
+    const dir = freshDir();
     await store(dir).saveReport(report());
     const second = store(dir);
     await second.saveReport(report({ dryRun: true, finishedAt: new Date('2026-06-02T00:00:00Z') }));
@@ -114,13 +114,13 @@ describe('FileStateStore', () => {
   });
 
   it('a dry run with no real run before gives no real-run record', async () => {
-    const dir = await freshDir();
+    const dir = freshDir();
     await store(dir).saveReport(report({ dryRun: true }));
     assert.equal((await store(dir).lastRealRuns()).size, 0);
   });
 
   it('concurrent saves of several jobs all land, and the file stays valid JSON', async () => {
-    const dir = await freshDir();
+    const dir = freshDir();
     const shared = store(dir);
     await Promise.all(
       Array.from({ length: 20 }, (_, index) =>
@@ -134,7 +134,7 @@ describe('FileStateStore', () => {
   });
 
   it('a truncated state file is moved aside with a warning and treated as empty', async () => {
-    const dir = await freshDir();
+    const dir = freshDir();
     await store(dir).saveReport(report());
     const path = join(dir, 'latest_cleanup.json');
     await writeFile(path, '{"clean-dev": {"job_na');
@@ -146,7 +146,7 @@ describe('FileStateStore', () => {
   });
 
   it('history.log gets one line per event', async () => {
-    const dir = await freshDir();
+    const dir = freshDir();
     const state = store(dir);
     await state.appendHistory({ kind: 'started', jobName: 'clean-dev', dryRun: true, at: AT });
     await state.appendHistory({ kind: 'finished', report: report() });
@@ -159,7 +159,7 @@ describe('FileStateStore', () => {
 
 describe('state lock', () => {
   it('refuses a second holder that is alive, naming the lock and the pid', async () => {
-    const dir = await freshDir();
+    const dir = freshDir();
     const lock = await acquireStateLock(dir);
     // The parent process (the test runner) is surely alive and is not us.
     await assert.rejects(acquireStateLock(dir, process.ppid), (error: unknown) => {
@@ -174,7 +174,7 @@ describe('state lock', () => {
   });
 
   it('takes over a stale lock of a dead process', async () => {
-    const dir = await freshDir();
+    const dir = freshDir();
     await acquireStateLock(dir);
     await writeFile(join(dir, 'reg-cleaner.lock'), '999999999\n');
     const lock = await acquireStateLock(dir);
