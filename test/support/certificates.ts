@@ -25,14 +25,29 @@ export async function createSelfSignedCertificate(
   const certFile = join(dir, `${name}.crt`);
   const keyFile = join(dir, `${name}.key`);
   const args = [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '2',
-    '-subj', `/CN=${options.commonName}`, '-keyout', keyFile, '-out', certFile,
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-sha256',
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${options.commonName}`,
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
   ];
   if (options.ipAddress !== undefined) {
     // Go's TLS client checks IP SANs, never the CN.
     args.push('-addext', `subjectAltName=IP:${options.ipAddress}`);
   }
   await execFileAsync('openssl', args);
-  const [certPem, keyPem] = await Promise.all([readFile(certFile, 'utf8'), readFile(keyFile, 'utf8')]);
+  const [certPem, keyPem] = await Promise.all([
+    readFile(certFile, 'utf8'),
+    readFile(keyFile, 'utf8'),
+  ]);
   return { certFile, keyFile, certPem, keyPem };
 }

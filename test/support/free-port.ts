@@ -17,7 +17,9 @@ export function findFreePort(): Promise<number> {
         return;
       }
       const port = address.port;
-      server.close(() => { resolve(port); });
+      server.close(() => {
+        resolve(port);
+      });
     });
   });
 }

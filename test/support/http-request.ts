@@ -1,4 +1,9 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type OutgoingHttpHeaders,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 export interface SupportRequest {
@@ -31,17 +36,28 @@ export function send(request: SupportRequest): Promise<SupportResponse> {
   return new Promise((resolve, reject) => {
     const outgoing = doRequest(
       request.url,
-      { method: request.method, headers: request.headers ?? {}, agent: request.agent, timeout: request.timeoutMs ?? 15_000 },
+      {
+        method: request.method,
+        headers: request.headers ?? {},
+        agent: request.agent,
+        timeout: request.timeoutMs ?? 15_000,
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('error', reject);
         response.on('end', () => {
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) });
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: Buffer.concat(chunks),
+          });
         });
       },
     );
-    outgoing.on('timeout', () => outgoing.destroy(new Error(`${request.method} ${request.url.href} timed out`)));
+    outgoing.on('timeout', () =>
+      outgoing.destroy(new Error(`${request.method} ${request.url.href} timed out`)),
+    );
     outgoing.on('error', reject);
     outgoing.end(request.body);
   });

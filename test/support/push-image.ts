@@ -28,12 +28,20 @@ function fail(what: string, response: SupportResponse): never {
   throw new Error(`${what}: HTTP ${response.status} ${response.body.toString().slice(0, 500)}`);
 }
 
-function defaultSeed(repository: string, tags: readonly string[], created: Date | string | null): string {
+function defaultSeed(
+  repository: string,
+  tags: readonly string[],
+  created: Date | string | null,
+): string {
   const createdText = created instanceof Date ? created.toISOString() : String(created);
   return `${repository}|${tags.join(',')}|${createdText}`;
 }
 
-async function pushBlob(target: RegistryClientTarget, repository: string, blob: Content): Promise<void> {
+async function pushBlob(
+  target: RegistryClientTarget,
+  repository: string,
+  blob: Content,
+): Promise<void> {
   const client = clientFor(target);
   // distribution 2.8 ignores ?digest= on the POST (no single-request upload), so: POST, then a
   // monolithic PUT of the whole blob to the returned Location.
@@ -45,7 +53,8 @@ async function pushBlob(target: RegistryClientTarget, repository: string, blob: 
     headers: { 'content-length': '0' },
   });
   const location = started.headers.location;
-  if (started.status !== 202 || location === undefined) fail(`start upload of ${blob.digest} to ${repository}`, started);
+  if (started.status !== 202 || location === undefined)
+    fail(`start upload of ${blob.digest} to ${repository}`, started);
   const uploadUrl = new URL(location, target.url);
   uploadUrl.searchParams.set('digest', blob.digest);
   const finished = await client.request({
@@ -53,26 +62,42 @@ async function pushBlob(target: RegistryClientTarget, repository: string, blob: 
     path: uploadUrl.href,
     repository,
     actions: PUSH,
-    headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.bytes.length) },
+    headers: {
+      'content-type': 'application/octet-stream',
+      'content-length': String(blob.bytes.length),
+    },
     body: blob.bytes,
   });
   if (finished.status !== 201) fail(`upload of ${blob.digest} to ${repository}`, finished);
 }
 
-async function putManifest(target: RegistryClientTarget, repository: string, reference: string, manifest: Content): Promise<void> {
+async function putManifest(
+  target: RegistryClientTarget,
+  repository: string,
+  reference: string,
+  manifest: Content,
+): Promise<void> {
   const response = await clientFor(target).request({
     method: 'PUT',
     path: `/v2/${repository}/manifests/${reference}`,
     repository,
     actions: PUSH,
-    headers: { 'content-type': manifest.mediaType, 'content-length': String(manifest.bytes.length) },
+    headers: {
+      'content-type': manifest.mediaType,
+      'content-length': String(manifest.bytes.length),
+    },
     body: manifest.bytes,
   });
   if (response.status !== 201) fail(`PUT manifest ${repository}:${reference}`, response);
 }
 
 /** Puts a manifest under each tag (or only by digest when there are none). */
-async function putUnderTags(target: RegistryClientTarget, repository: string, tags: readonly string[], manifest: Content): Promise<void> {
+async function putUnderTags(
+  target: RegistryClientTarget,
+  repository: string,
+  tags: readonly string[],
+  manifest: Content,
+): Promise<void> {
   const [first, ...rest] = tags;
   await putManifest(target, repository, first ?? manifest.digest, manifest);
   await Promise.all(rest.map((tag) => putManifest(target, repository, tag, manifest)));
@@ -91,7 +116,10 @@ export async function pushImage(
     seed: options.seed ?? defaultSeed(repository, tags, options.created),
     ...(options.architecture === undefined ? {} : { architecture: options.architecture }),
   });
-  await Promise.all([pushBlob(target, repository, image.config), pushBlob(target, repository, image.layer)]);
+  await Promise.all([
+    pushBlob(target, repository, image.config),
+    pushBlob(target, repository, image.layer),
+  ]);
   await putUnderTags(target, repository, tags, image.manifest);
   return { digest: image.manifest.digest, configDigest: image.config.digest };
 }
@@ -110,8 +138,17 @@ export async function pushIndex(
     platforms.map(async (platform) => {
       const os = platform.os ?? 'linux';
       const seed = `${baseSeed}|${os}/${platform.arch}`;
-      const image = buildImage({ format, created: platform.created, seed, architecture: platform.arch, os });
-      await Promise.all([pushBlob(target, repository, image.config), pushBlob(target, repository, image.layer)]);
+      const image = buildImage({
+        format,
+        created: platform.created,
+        seed,
+        architecture: platform.arch,
+        os,
+      });
+      await Promise.all([
+        pushBlob(target, repository, image.config),
+        pushBlob(target, repository, image.layer),
+      ]);
       // The registry refuses an index whose children it does not have yet.
       await putManifest(target, repository, image.manifest.digest, image.manifest);
       return { manifest: image.manifest, architecture: platform.arch, os };
@@ -123,7 +160,11 @@ export async function pushIndex(
 }
 
 /** The manifest under `reference` exactly as stored, with every manifest type accepted. */
-export async function getManifest(target: RegistryClientTarget, repository: string, reference: string): Promise<Content> {
+export async function getManifest(
+  target: RegistryClientTarget,
+  repository: string,
+  reference: string,
+): Promise<Content> {
   const response = await clientFor(target).request({
     method: 'GET',
     path: `/v2/${repository}/manifests/${reference}`,
@@ -131,19 +172,28 @@ export async function getManifest(target: RegistryClientTarget, repository: stri
     headers: { accept: ALL_MANIFEST_TYPES },
   });
   if (response.status !== 200) fail(`GET manifest ${repository}:${reference}`, response);
-  const mediaType = String(response.headers['content-type'] ?? '');
+  const mediaType = response.headers['content-type'] ?? '';
   return { mediaType, digest: sha256Digest(response.body), bytes: response.body };
 }
 
 /** Puts the bytes of manifest `digest` under `tag` too, so both tags share one digest. */
-export async function tagExisting(target: RegistryClientTarget, repository: string, tag: string, digest: string): Promise<void> {
+export async function tagExisting(
+  target: RegistryClientTarget,
+  repository: string,
+  tag: string,
+  digest: string,
+): Promise<void> {
   const manifest = await getManifest(target, repository, digest);
-  if (manifest.digest !== digest) throw new Error(`registry returned ${manifest.digest} for ${digest}`);
+  if (manifest.digest !== digest)
+    throw new Error(`registry returned ${manifest.digest} for ${digest}`);
   await putManifest(target, repository, tag, manifest);
 }
 
 /** All tags of a repository, following `Link` pages; [] for an unknown repository. */
-export async function listTags(target: RegistryClientTarget, repository: string): Promise<string[]> {
+export async function listTags(
+  target: RegistryClientTarget,
+  repository: string,
+): Promise<string[]> {
   const client = clientFor(target);
   const tags: string[] = [];
   let next: string | undefined = `/v2/${repository}/tags/list?n=100`;
@@ -161,7 +211,11 @@ export async function listTags(target: RegistryClientTarget, repository: string)
 }
 
 /** HEAD on the manifest: true on 200, false on 404. */
-export async function manifestExists(target: RegistryClientTarget, repository: string, reference: string): Promise<boolean> {
+export async function manifestExists(
+  target: RegistryClientTarget,
+  repository: string,
+  reference: string,
+): Promise<boolean> {
   const response = await clientFor(target).request({
     method: 'HEAD',
     path: `/v2/${repository}/manifests/${reference}`,
@@ -174,7 +228,11 @@ export async function manifestExists(target: RegistryClientTarget, repository: s
 }
 
 /** DELETE by digest; returns the response so tests can check 202, 405 or 401. */
-export function deleteManifest(target: RegistryClientTarget, repository: string, digest: string): Promise<SupportResponse> {
+export function deleteManifest(
+  target: RegistryClientTarget,
+  repository: string,
+  digest: string,
+): Promise<SupportResponse> {
   return clientFor(target).request({
     method: 'DELETE',
     path: `/v2/${repository}/manifests/${digest}`,

@@ -27,7 +27,10 @@ interface CachedToken {
   expiresAt: number;
 }
 
-type Authorization = { kind: 'unknown' } | { kind: 'basic' } | { kind: 'bearer'; realm: string; service: string | undefined };
+type Authorization =
+  | { kind: 'unknown' }
+  | { kind: 'basic' }
+  | { kind: 'bearer'; realm: string; service: string | undefined };
 
 // Tokens are renewed this long before they expire, so a slow request does not race the expiry.
 const TOKEN_EXPIRY_MARGIN_MS = 10_000;
@@ -46,16 +49,23 @@ export class SupportRegistryClient {
   constructor(private readonly target: RegistryClientTarget) {}
 
   async request(call: RegistryCall): Promise<SupportResponse> {
-    const scope = call.repository === undefined ? undefined : `repository:${call.repository}:${(call.actions ?? ['pull']).join(',')}`;
+    const scope =
+      call.repository === undefined
+        ? undefined
+        : `repository:${call.repository}:${(call.actions ?? ['pull']).join(',')}`;
     const first = await this.sendOnce(call, scope);
     if (first.status !== 401) return first;
     // Learn the scheme from the challenge (first contact, or an expired/insufficient token), then retry once.
-    const challenge = parseChallenge(String(first.headers['www-authenticate'] ?? ''));
+    const challenge = parseChallenge(first.headers['www-authenticate'] ?? '');
     if (challenge === undefined || this.target.username === undefined) return first;
     if (challenge.scheme === 'basic') {
       this.authorization = { kind: 'basic' };
     } else if (challenge.scheme === 'bearer' && challenge.params['realm'] !== undefined) {
-      this.authorization = { kind: 'bearer', realm: challenge.params['realm'], service: challenge.params['service'] };
+      this.authorization = {
+        kind: 'bearer',
+        realm: challenge.params['realm'],
+        service: challenge.params['service'],
+      };
     } else {
       return first;
     }
@@ -68,7 +78,12 @@ export class SupportRegistryClient {
     const headers: OutgoingHttpHeaders = { ...call.headers };
     const authorization = await this.authorizationHeader(scope);
     if (authorization !== undefined) headers['authorization'] = authorization;
-    const request = { method: call.method, url: new URL(call.path, this.target.url), headers, agent: await this.agent() };
+    const request = {
+      method: call.method,
+      url: new URL(call.path, this.target.url),
+      headers,
+      agent: await this.agent(),
+    };
     return send(call.body === undefined ? request : { ...request, body: call.body });
   }
 
@@ -89,14 +104,20 @@ export class SupportRegistryClient {
     }
   }
 
-  private async token(realm: string, service: string | undefined, scope: string | undefined): Promise<string> {
+  private async token(
+    realm: string,
+    service: string | undefined,
+    scope: string | undefined,
+  ): Promise<string> {
     const key = scope ?? '';
     const cached = this.tokens.get(key);
     if (cached !== undefined && cached.expiresAt > Date.now()) return cached.token;
     // Concurrent requests for one scope share one token request.
     let pending = this.pendingTokens.get(key);
     if (pending === undefined) {
-      pending = this.fetchToken(realm, service, scope).finally(() => this.pendingTokens.delete(key));
+      pending = this.fetchToken(realm, service, scope).finally(() =>
+        this.pendingTokens.delete(key),
+      );
       this.pendingTokens.set(key, pending);
     }
     const fresh = await pending;
@@ -104,7 +125,11 @@ export class SupportRegistryClient {
     return fresh.token;
   }
 
-  private async fetchToken(realm: string, service: string | undefined, scope: string | undefined): Promise<CachedToken> {
+  private async fetchToken(
+    realm: string,
+    service: string | undefined,
+    scope: string | undefined,
+  ): Promise<CachedToken> {
     const url = new URL(realm);
     if (service !== undefined) url.searchParams.set('service', service);
     if (scope !== undefined) url.searchParams.set('scope', scope);
@@ -113,20 +138,31 @@ export class SupportRegistryClient {
     if (basic !== undefined) headers['authorization'] = basic;
     const response = await send({ method: 'GET', url, headers, agent: await this.agent() });
     if (response.status !== 200) {
-      throw new Error(`token request for ${scope ?? '(no scope)'} answered ${response.status}: ${response.body.toString()}`);
+      throw new Error(
+        `token request for ${scope ?? '(no scope)'} answered ${response.status}: ${response.body.toString()}`,
+      );
     }
-    const body = JSON.parse(response.body.toString()) as { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    const body = JSON.parse(response.body.toString()) as {
+      token?: unknown;
+      access_token?: unknown;
+      expires_in?: unknown;
+    };
     const token = typeof body.token === 'string' ? body.token : body.access_token;
-    if (typeof token !== 'string') throw new Error('token response has neither token nor access_token');
+    if (typeof token !== 'string')
+      throw new Error('token response has neither token nor access_token');
     // Spec: without expires_in a token lasts 60 seconds.
     const expiresIn = typeof body.expires_in === 'number' ? body.expires_in : 60;
     const lifetimeMs = expiresIn * 1000;
-    return { token, expiresAt: Date.now() + lifetimeMs - Math.min(TOKEN_EXPIRY_MARGIN_MS, lifetimeMs / 2) };
+    return {
+      token,
+      expiresAt: Date.now() + lifetimeMs - Math.min(TOKEN_EXPIRY_MARGIN_MS, lifetimeMs / 2),
+    };
   }
 
   private agent(): Promise<Agent> {
     this.agentPromise ??= (async () => {
-      const ca = this.target.caFile === undefined ? undefined : await readFile(this.target.caFile, 'utf8');
+      const ca =
+        this.target.caFile === undefined ? undefined : await readFile(this.target.caFile, 'utf8');
       return createAgent(this.target.url, ca);
     })();
     return this.agentPromise;

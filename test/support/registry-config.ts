@@ -21,7 +21,12 @@ function authSection(auth: RegistryAuthConfig): object | undefined {
       return { htpasswd: { realm: 'reg-cleaner-test', path: auth.path } };
     case 'token':
       return {
-        token: { realm: auth.realm, service: auth.service, issuer: auth.issuer, rootcertbundle: auth.rootCertBundle },
+        token: {
+          realm: auth.realm,
+          service: auth.service,
+          issuer: auth.issuer,
+          rootcertbundle: auth.rootCertBundle,
+        },
       };
   }
 }
@@ -50,7 +55,9 @@ export function renderRegistryConfig(input: RegistryConfigInput): string {
       addr: `127.0.0.1:${input.port}`,
       // Without a secret, distribution logs a warning and generates one; set it to keep stderr quiet.
       secret: randomBytes(16).toString('hex'),
-      ...(input.tls === undefined ? {} : { tls: { certificate: input.tls.certFile, key: input.tls.keyFile } }),
+      ...(input.tls === undefined
+        ? {}
+        : { tls: { certificate: input.tls.certFile, key: input.tls.keyFile } }),
     },
     ...(auth === undefined ? {} : { auth }),
   };

@@ -38,13 +38,19 @@ function spawnRegistry(configFile: string): ChildProcess {
   // setpriv (util-linux) sets PR_SET_PDEATHSIG and execs the registry, so the kernel kills it
   // even when the test process itself is SIGKILLed; the pid stays the registry's own.
   if (existsSync('/usr/bin/setpriv')) {
-    return spawn('/usr/bin/setpriv', ['--pdeathsig', 'SIGKILL', REGISTRY_BINARY, ...args], { stdio });
+    return spawn('/usr/bin/setpriv', ['--pdeathsig', 'SIGKILL', REGISTRY_BINARY, ...args], {
+      stdio,
+    });
   }
   return spawn(REGISTRY_BINARY, args, { stdio });
 }
 
 /** Starts `docker-registry serve configFile` and waits until `GET /v2/` answers (any status). */
-export async function launchRegistry(configFile: string, url: string, agent: Agent): Promise<RegistryProcess> {
+export async function launchRegistry(
+  configFile: string,
+  url: string,
+  agent: Agent,
+): Promise<RegistryProcess> {
   const child = spawnRegistry(configFile);
   const forgetExitCleanup = onProcessExit(() => child.kill('SIGKILL'));
   child.unref();
@@ -59,22 +65,24 @@ export async function launchRegistry(configFile: string, url: string, agent: Age
   if (child.stdout === null) throw new Error('registry stdout is not piped');
   const accessLog = new AccessLogCollector(child.stdout);
 
-  let hasExited = false;
+  // An object, not a `let`: the flag flips inside callbacks, which flow analysis does not see.
+  const state: { exited: boolean; spawnError?: Error } = { exited: false };
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => {
-      hasExited = true;
+      state.exited = true;
       forgetExitCleanup();
       resolve();
     });
-    child.once('error', () => {
-      hasExited = true;
+    child.once('error', (error) => {
+      state.exited = true;
+      state.spawnError = error;
       forgetExitCleanup();
       resolve();
     });
   });
 
   const stop = async (): Promise<void> => {
-    if (!hasExited) child.kill('SIGTERM');
+    if (!state.exited) child.kill('SIGTERM');
     const killTimer = setTimeout(() => child.kill('SIGKILL'), 5_000);
     await exited;
     clearTimeout(killTimer);
@@ -83,10 +91,12 @@ export async function launchRegistry(configFile: string, url: string, agent: Age
   const deadline = Date.now() + READY_TIMEOUT_MS;
   const probeUrl = new URL(`/v2/?${SUPPORT_MARKER}=ready`, url);
   for (;;) {
-    if (hasExited) {
+    if (state.exited) {
       const tail = stderrLines.join('\n');
       if (tail.includes('address already in use')) throw new AddressInUseError(tail);
-      throw new Error(`docker-registry exited during start-up:\n${tail}`);
+      if (state.spawnError !== undefined)
+        throw new Error(`could not start ${REGISTRY_BINARY}: ${state.spawnError.message}`);
+      throw new Error(`${REGISTRY_BINARY} exited during start-up:\n${tail}`);
     }
     try {
       await send({ method: 'GET', url: probeUrl, agent, timeoutMs: 2_000 });
@@ -96,7 +106,9 @@ export async function launchRegistry(configFile: string, url: string, agent: Age
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`docker-registry did not answer ${probeUrl.href} within ${READY_TIMEOUT_MS} ms:\n${stderrLines.join('\n')}`);
+      throw new Error(
+        `docker-registry did not answer ${probeUrl.href} within ${READY_TIMEOUT_MS} ms:\n${stderrLines.join('\n')}`,
+      );
     }
     await delay(POLL_INTERVAL_MS);
   }

@@ -13,8 +13,18 @@ import { writeHtpasswd } from './htpasswd.js';
 import { createAgent, send } from './http-request.js';
 import { onProcessExit } from './process-cleanup.js';
 import { renderRegistryConfig, type RegistryAuthConfig } from './registry-config.js';
-import { AddressInUseError, launchRegistry, REGISTRY_BINARY, SUPPORT_MARKER, type RegistryProcess } from './registry-process.js';
-import { startTokenServer, type RunningTokenServer, type TokenRequestRecord } from './token-server.js';
+import {
+  AddressInUseError,
+  launchRegistry,
+  REGISTRY_BINARY,
+  SUPPORT_MARKER,
+  type RegistryProcess,
+} from './registry-process.js';
+import {
+  startTokenServer,
+  type RunningTokenServer,
+  type TokenRequestRecord,
+} from './token-server.js';
 
 export type { AccessLogEntry } from './access-log.js';
 export type { TokenRequestRecord } from './token-server.js';
@@ -71,9 +81,13 @@ async function prepareAuth(
   options: StartRegistryOptions,
   credentials: { username: string; password: string },
 ): Promise<Prepared> {
-  const tls = options.tls === true
-    ? await createSelfSignedCertificate(dir, 'tls', { commonName: '127.0.0.1', ipAddress: '127.0.0.1' })
-    : undefined;
+  const tls =
+    options.tls === true
+      ? await createSelfSignedCertificate(dir, 'tls', {
+          commonName: '127.0.0.1',
+          ipAddress: '127.0.0.1',
+        })
+      : undefined;
   const withTls = tls === undefined ? {} : { tls };
   switch (options.auth ?? 'none') {
     case 'none':
@@ -90,8 +104,12 @@ async function prepareAuth(
         issuer: ISSUER,
         ...credentials,
         signer: { keyPem: signer.keyPem, certPem: signer.certPem },
-        ...(options.token?.grantDelete === undefined ? {} : { grantDelete: options.token.grantDelete }),
-        ...(options.token?.expiresInSeconds === undefined ? {} : { expiresInSeconds: options.token.expiresInSeconds }),
+        ...(options.token?.grantDelete === undefined
+          ? {}
+          : { grantDelete: options.token.grantDelete }),
+        ...(options.token?.expiresInSeconds === undefined
+          ? {}
+          : { expiresInSeconds: options.token.expiresInSeconds }),
       });
       const auth: RegistryAuthConfig = {
         kind: 'token',
@@ -121,7 +139,9 @@ async function launchOnFreePort(
       storageDir,
       deleteEnabled: options.deleteEnabled ?? true,
       auth: prepared.auth,
-      ...(prepared.tls === undefined ? {} : { tls: { certFile: prepared.tls.certFile, keyFile: prepared.tls.keyFile } }),
+      ...(prepared.tls === undefined
+        ? {}
+        : { tls: { certFile: prepared.tls.certFile, keyFile: prepared.tls.keyFile } }),
     });
     await writeFile(configFile, config);
     const url = `${scheme}://127.0.0.1:${port}`;
@@ -138,7 +158,9 @@ async function launchOnFreePort(
 export async function startRegistry(options: StartRegistryOptions = {}): Promise<RunningRegistry> {
   const auth = options.auth ?? 'none';
   const dir = await mkdtemp(join(tmpdir(), 'reg-cleaner-registry-'));
-  const forgetDirCleanup = onProcessExit(() => { rmSync(dir, { recursive: true, force: true }); });
+  const forgetDirCleanup = onProcessExit(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
   const storageDir = join(dir, 'storage');
   const credentials = { username: 'cleaner', password: randomBytes(12).toString('hex') };
   let prepared: Prepared | undefined;
@@ -154,7 +176,10 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   let launched: Awaited<ReturnType<typeof launchOnFreePort>>;
   try {
     prepared = await prepareAuth(dir, options, credentials);
-    agent = createAgent(prepared.tls === undefined ? 'http://x' : 'https://x', prepared.tls?.certPem);
+    agent = createAgent(
+      prepared.tls === undefined ? 'http://x' : 'https://x',
+      prepared.tls?.certPem,
+    );
     launched = await launchOnFreePort(dir, storageDir, options, prepared, agent);
   } catch (error) {
     await cleanUp();
@@ -184,7 +209,9 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     configFile,
     accessLog: async () => {
       await drainAccessLog();
-      return registry.accessLog.snapshot().filter((entry) => !entry.path.includes(`${SUPPORT_MARKER}=`));
+      return registry.accessLog
+        .snapshot()
+        .filter((entry) => !entry.path.includes(`${SUPPORT_MARKER}=`));
     },
     resetAccessLog: async () => {
       await drainAccessLog();
@@ -192,7 +219,11 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     },
     tokenRequests: () => tokenServer?.tokenRequests() ?? [],
     garbageCollect: async (gcOptions = {}) => {
-      const args = ['garbage-collect', ...(gcOptions.deleteUntagged === true ? ['--delete-untagged'] : []), configFile];
+      const args = [
+        'garbage-collect',
+        ...(gcOptions.deleteUntagged === true ? ['--delete-untagged'] : []),
+        configFile,
+      ];
       const { stdout } = await execFileAsync(REGISTRY_BINARY, args);
       return stdout;
     },

@@ -42,7 +42,10 @@ function descriptor(item: Content): { mediaType: string; size: number; digest: s
 /** One small, deterministic single-layer image. */
 export function buildImage(spec: SyntheticImageSpec): SyntheticImage {
   const types = MEDIA_TYPES[spec.format];
-  const tar = tarWithOneFile('seed.txt', Buffer.from(`reg-cleaner synthetic layer\nseed: ${spec.seed}\n`));
+  const tar = tarWithOneFile(
+    'seed.txt',
+    Buffer.from(`reg-cleaner synthetic layer\nseed: ${spec.seed}\n`),
+  );
   const layer = content(types.layer, gzipSync(tar));
   const created = spec.created instanceof Date ? spec.created.toISOString() : spec.created;
   const config = content(types.config, {
@@ -52,6 +55,14 @@ export function buildImage(spec: SyntheticImageSpec): SyntheticImage {
     // diff_ids name the uncompressed layer, as in a real image config.
     rootfs: { type: 'layers', diff_ids: [sha256Digest(tar)] },
     config: {},
+    // One history entry per layer, like a real build: distribution needs it to down-convert the
+    // manifest to schema1 for a client that does not accept schema2 (else 400 MANIFEST_INVALID).
+    history: [
+      {
+        ...(created === null ? {} : { created }),
+        created_by: `reg-cleaner synthetic layer ${spec.seed}`,
+      },
+    ],
   });
   const manifest = content(types.manifest, {
     schemaVersion: 2,

@@ -40,11 +40,16 @@ function parseScope(scope: string): ResourceAccess | undefined {
   const first = scope.indexOf(':');
   const last = scope.lastIndexOf(':');
   if (first <= 0 || last === first) return undefined;
-  const actions = scope.slice(last + 1).split(',').filter((action) => action !== '');
+  const actions = scope
+    .slice(last + 1)
+    .split(',')
+    .filter((action) => action !== '');
   return { type: scope.slice(0, first), name: scope.slice(first + 1, last), actions };
 }
 
-function readBasicCredentials(request: IncomingMessage): { user: string; password: string } | undefined {
+function readBasicCredentials(
+  request: IncomingMessage,
+): { user: string; password: string } | undefined {
   const header = request.headers.authorization;
   if (header?.startsWith('Basic ') !== true) return undefined;
   const decoded = Buffer.from(header.slice('Basic '.length), 'base64').toString('utf8');
@@ -59,7 +64,12 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function sendJson(response: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: object,
+  headers: Record<string, string> = {},
+): void {
   response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(JSON.stringify(body));
 }
@@ -69,13 +79,19 @@ function sendJson(response: ServerResponse, status: number, body: object, header
  * credentials and grants exactly the requested actions (minus `delete` when grantDelete is false).
  */
 export async function startTokenServer(options: TokenServerOptions): Promise<RunningTokenServer> {
-  const signer: JwtSigner = { privateKey: createPrivateKey(options.signer.keyPem), certPem: options.signer.certPem };
+  const signer: JwtSigner = {
+    privateKey: createPrivateKey(options.signer.keyPem),
+    certPem: options.signer.certPem,
+  };
   const expiresIn = options.expiresInSeconds ?? 300;
   const records: TokenRequestRecord[] = [];
 
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    const scopes = url.searchParams.getAll('scope').flatMap((scope) => scope.split(' ')).filter((s) => s !== '');
+    const scopes = url.searchParams
+      .getAll('scope')
+      .flatMap((scope) => scope.split(' '))
+      .filter((s) => s !== '');
     const credentials = readBasicCredentials(request);
     const record = { scope: scopes.join(' '), account: credentials?.user, status: 200 };
     records.push(record);
@@ -105,7 +121,9 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Run
       .filter((resource): resource is ResourceAccess => resource !== undefined)
       .map((resource) => ({
         ...resource,
-        actions: resource.actions.filter((action) => action !== 'delete' || options.grantDelete !== false),
+        actions: resource.actions.filter(
+          (action) => action !== 'delete' || options.grantDelete !== false,
+        ),
       }));
     const issuedAt = new Date();
     const now = Math.floor(issuedAt.getTime() / 1000);
@@ -123,7 +141,12 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Run
       signer,
     );
     // Both names: Docker's spec says `token`, OAuth2-minded clients read `access_token`.
-    sendJson(response, 200, { token, access_token: token, expires_in: expiresIn, issued_at: issuedAt.toISOString() });
+    sendJson(response, 200, {
+      token,
+      access_token: token,
+      expires_in: expiresIn,
+      issued_at: issuedAt.toISOString(),
+    });
   };
 
   const server = createServer(handle);
@@ -134,7 +157,8 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Run
     server.listen(0, '127.0.0.1', resolve);
   });
   const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('token server has no TCP address');
+  if (address === null || typeof address === 'string')
+    throw new Error('token server has no TCP address');
   const port = address.port;
 
   return {
@@ -143,7 +167,9 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Run
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => { resolve(); });
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }

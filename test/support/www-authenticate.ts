@@ -15,7 +15,8 @@ export function parseChallenge(header: string): AuthChallenge | undefined {
   const param = /([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?\s*/gy;
   for (let found = param.exec(rest); found !== null; found = param.exec(rest)) {
     const [, key = '', quoted, token] = found;
-    params[key.toLowerCase()] = quoted === undefined ? (token ?? '') : quoted.replace(/\\(.)/g, '$1');
+    params[key.toLowerCase()] =
+      quoted === undefined ? (token ?? '') : quoted.replace(/\\(.)/g, '$1');
   }
   return { scheme: scheme.toLowerCase(), params };
 }
