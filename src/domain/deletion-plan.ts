@@ -1,3 +1,4 @@
+import { compareCodePoints } from './code-point-order.js';
 import type { TagDecision } from './decision.js';
 import type { TagDigest } from './tag.js';
 
@@ -15,7 +16,126 @@ export interface DeletionPlan {
   readonly deletions: readonly PlannedDeletion[];
 }
 
-export declare function planDeletions(
+/**
+ * Turns selected tags into digests that are safe to delete (behaviour.md section 3): deleting
+ * a digest deletes every tag on it, so a digest goes only if every tag of the repository that
+ * points to it is selected.
+ *
+ * - `decisions` may cover several repositories; each is planned on its own.
+ * - `otherTags` are the digests of the repositories' tags that have no decision (e.g. tags that
+ *   match no pattern). An entry that also has a decision is ignored: the decision wins.
+ * - One unknown digest in a repository (a decision or other tag whose digest is undefined)
+ *   means no digest there can be proven exclusive: every selected tag of that repository is
+ *   kept as 'unverifiable'. Other repositories are unaffected.
+ * - A manifest list / OCI index is deleted by its own digest (the tag's digest); its platform
+ *   manifests never appear here.
+ * - Decisions keep their input order; deletions are sorted by repository then digest, and the
+ *   tags of a deletion by name (code-point order), so the plan is deterministic.
+ */
+export function planDeletions(
   decisions: readonly TagDecision[],
   otherTags: readonly TagDigest[],
-): DeletionPlan;
+): DeletionPlan {
+  const repositories = new Map<string, RepositoryTags>();
+  const decided = new Set<string>();
+  for (const decision of decisions) {
+    tagsOf(repositories, decision.repository).push(decision);
+    decided.add(key(decision.repository, decision.tag));
+  }
+  for (const other of otherTags) {
+    // Only repositories with decisions are planned; others have nothing selected.
+    const list = repositories.get(other.repository);
+    if (list === undefined || decided.has(key(other.repository, other.tag))) continue;
+    list.push({ ...other, action: 'keep' });
+  }
+
+  const downgraded = new Map<TagDecision, TagDecision>();
+  const deletions: PlannedDeletion[] = [];
+  for (const [repository, tags] of repositories) {
+    const plan = planRepository(repository, tags);
+    plan.downgraded.forEach((value, original) => downgraded.set(original, value));
+    deletions.push(...plan.deletions);
+  }
+  deletions.sort(
+    (a, b) =>
+      compareCodePoints(a.repository, b.repository) || compareCodePoints(a.digest, b.digest),
+  );
+  return {
+    decisions: decisions.map((decision) => downgraded.get(decision) ?? decision),
+    deletions,
+  };
+}
+
+/** Every tag of a repository that counts: decided ones and the others (always kept). */
+type RepositoryTag = TagDecision | (TagDigest & { readonly action: 'keep' });
+type RepositoryTags = RepositoryTag[];
+
+function tagsOf(repositories: Map<string, RepositoryTags>, repository: string): RepositoryTags {
+  const existing = repositories.get(repository);
+  if (existing !== undefined) return existing;
+  const created: RepositoryTags = [];
+  repositories.set(repository, created);
+  return created;
+}
+
+function key(repository: string, tag: string): string {
+  return `${repository}\u0000${tag}`;
+}
+
+function isSelected(tag: RepositoryTag): tag is TagDecision {
+  return tag.action === 'delete';
+}
+
+function firstByName<T extends { readonly tag: string }>(tags: readonly T[]): T | undefined {
+  return [...tags].sort((a, b) => compareCodePoints(a.tag, b.tag))[0];
+}
+
+function planRepository(
+  repository: string,
+  tags: RepositoryTags,
+): { downgraded: Map<TagDecision, TagDecision>; deletions: PlannedDeletion[] } {
+  const downgraded = new Map<TagDecision, TagDecision>();
+  const selected = tags.filter(isSelected);
+  if (selected.length === 0) return { downgraded, deletions: [] };
+
+  const unknown = firstByName(tags.filter((tag) => tag.digest === undefined));
+  if (unknown !== undefined) {
+    for (const decision of selected) {
+      downgraded.set(decision, {
+        ...decision,
+        action: 'keep',
+        reason: 'unverifiable',
+        detail: `${decision.detail}; but the digest of tag ${unknown.tag} is unknown, so no digest of ${repository} can be proven to carry only selected tags`,
+      });
+    }
+    return { downgraded, deletions: [] };
+  }
+
+  const byDigest = new Map<string, RepositoryTag[]>();
+  for (const tag of tags) {
+    if (tag.digest === undefined) continue;
+    const list = byDigest.get(tag.digest) ?? [];
+    list.push(tag);
+    byDigest.set(tag.digest, list);
+  }
+  const deletions: PlannedDeletion[] = [];
+  for (const [digest, onDigest] of byDigest) {
+    const selectedHere = onDigest.filter(isSelected);
+    if (selectedHere.length === 0) continue;
+    const kept = firstByName(onDigest.filter((tag) => !isSelected(tag)));
+    if (kept === undefined) {
+      const names = [...new Set(onDigest.map((tag) => tag.tag))].sort(compareCodePoints);
+      deletions.push({ repository, digest, tags: names });
+      continue;
+    }
+    for (const decision of selectedHere) {
+      downgraded.set(decision, {
+        ...decision,
+        action: 'keep',
+        reason: 'shared-digest',
+        detail: `${decision.detail}; but digest ${digest} is shared with kept tag ${kept.tag}`,
+      });
+    }
+  }
+  return { downgraded, deletions };
+}
