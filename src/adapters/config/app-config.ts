@@ -9,4 +9,12 @@ export interface AppConfig {
   readonly watchJobs: readonly Job[];
   /** manual.yaml (one-shot mode); empty when the file is absent. */
   readonly manualJobs: readonly Job[];
+  /** The files that were read (for messages); optional so that tests can build configs by hand. */
+  readonly files?: ConfigFiles;
+}
+
+export interface ConfigFiles {
+  readonly config: string;
+  readonly watchJobs?: string;
+  readonly manualJobs?: string;
 }

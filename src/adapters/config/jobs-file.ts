@@ -1,0 +1,173 @@
+import Joi from 'joi';
+import type { Job, Pattern, RepositorySelector } from '../../domain/job.js';
+import { checkCron } from './cron-check.js';
+import { joiProblems, validateWith } from './joi-problems.js';
+import { checkPattern } from './pattern-check.js';
+import { isPlainObject } from './registry-config.js';
+
+/** jobs.yaml (watch mode, periodic) or manual.yaml (one-shot). */
+export type JobsFileKind = 'watch' | 'manual';
+
+export interface JobProblem {
+  readonly job?: string;
+  readonly jobIndex?: number;
+  readonly field?: string;
+  readonly message: string;
+}
+
+interface ValidatedJob {
+  readonly name: string;
+  readonly description?: string | null;
+  readonly repositories: readonly string[];
+  readonly tag_regexps: readonly string[];
+  readonly save_last: number;
+  readonly older_than_days: number;
+  readonly clean_every_n_hours?: number | null;
+  readonly schedule?: string;
+}
+
+const COMMON_KEYS = {
+  name: Joi.string().required(),
+  description: Joi.string().allow('', null),
+  repositories: Joi.array().items(Joi.string().required()).min(1).required(),
+  tag_regexps: Joi.array().items(Joi.string().required()).min(1).required(),
+  save_last: Joi.number().integer().min(0).required(),
+  older_than_days: Joi.number().min(0).required(),
+};
+
+const watchJobSchema = Joi.object<ValidatedJob>({
+  ...COMMON_KEYS,
+  // A cron schedule replaces the interval, so the interval is only required without one.
+  clean_every_n_hours: Joi.number()
+    .greater(0)
+    .when('schedule', { is: Joi.exist(), then: Joi.optional(), otherwise: Joi.required() }),
+  schedule: Joi.string(),
+});
+
+const manualJobSchema = Joi.object<ValidatedJob>({
+  ...COMMON_KEYS,
+  // Accepted for compatibility, ignored: manual jobs always run (behaviour.md section 1).
+  clean_every_n_hours: Joi.number().min(0).allow(null),
+});
+
+const WATCH_KEYS = Object.keys(watchJobSchema.describe().keys as object);
+const MANUAL_KEYS = Object.keys(manualJobSchema.describe().keys as object);
+
+
+/** One component of a repository name (distribution/reference grammar). */
+const NAME_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const REPOSITORY_NAME = new RegExp(`^${NAME_COMPONENT}(?:/${NAME_COMPONENT})*$`);
+
+/** A parsed jobs file -> domain jobs, or every problem in it. */
+export function parseJobsFile(raw: unknown, kind: JobsFileKind): { jobs: Job[]; problems: JobProblem[] } {
+  if (!Array.isArray(raw)) {
+    return { jobs: [], problems: [{ message: 'must be a YAML list of jobs (each entry starting with "- name: ...")' }] };
+  }
+  const jobs: Job[] = [];
+  const problems: JobProblem[] = [];
+  const firstIndexByName = new Map<string, number>();
+  raw.forEach((entry: unknown, index) => {
+    const where = locate(entry, index + 1);
+    const name = where.job;
+    if (name !== undefined) {
+      const first = firstIndexByName.get(name);
+      if (first === undefined) firstIndexByName.set(name, index + 1);
+      else problems.push({ ...where, field: 'name', message: `duplicate job name (job #${first} has the same name)` });
+    }
+    const parsed = parseJob(entry, kind);
+    problems.push(...parsed.problems.map((problem) => ({ ...where, ...problem })));
+    if (parsed.job !== undefined) jobs.push(parsed.job);
+  });
+  return { jobs: problems.length > 0 ? [] : jobs, problems };
+}
+
+function parseJob(entry: unknown, kind: JobsFileKind): { job?: Job; problems: { field?: string; message: string }[] } {
+  if (!isPlainObject(entry)) {
+    return { problems: [{ message: 'must be a mapping with keys name, repositories, tag_regexps, ...' }] };
+  }
+  const schema = kind === 'watch' ? watchJobSchema : manualJobSchema;
+  const { value, error } = validateWith(schema, entry);
+  const problems: { field?: string; message: string }[] = joiProblems(error, kind === 'watch' ? WATCH_KEYS : MANUAL_KEYS).map(
+    (problem) =>
+      problem.field === 'schedule' && kind === 'manual'
+        ? { field: 'schedule', message: 'is only allowed in jobs.yaml (manual jobs run when asked)' }
+        : problem,
+  );
+  if (typeof entry.name === 'string' && entry.name.trim() === '' && entry.name !== '') {
+    problems.push({ field: 'name', message: 'must not be blank' });
+  }
+  const repositories = parseRepositories(entry.repositories, problems);
+  const tagPatterns = parseTagPatterns(entry.tag_regexps, problems);
+  if (typeof entry.schedule === 'string' && kind === 'watch') {
+    const cronProblem = checkCron(entry.schedule);
+    if (cronProblem !== undefined) problems.push({ field: 'schedule', message: `invalid cron expression: ${cronProblem}` });
+  }
+  if (problems.length > 0) return { problems };
+
+  const job = value as ValidatedJob;
+  const description = job.description ?? undefined;
+  return {
+    problems,
+    job: {
+      name: job.name,
+      ...(description !== undefined && description !== '' ? { description } : {}),
+      repositories,
+      tagPatterns,
+      saveLast: job.save_last,
+      olderThanDays: job.older_than_days,
+      cleanEveryHours: kind === 'manual' ? 0 : (job.clean_every_n_hours ?? 0),
+      ...(kind === 'watch' && job.schedule !== undefined ? { schedule: job.schedule.trim() } : {}),
+    },
+  };
+}
+
+/** `r/<regex>/` selects over the catalog; anything else is a literal name (`team/app`). */
+function parseRepositories(raw: unknown, problems: { field?: string; message: string }[]): RepositorySelector[] {
+  const selectors: RepositorySelector[] = [];
+  if (!Array.isArray(raw)) return selectors;
+  raw.forEach((entry: unknown, index) => {
+    if (typeof entry !== 'string' || entry === '') return; // joi reported it
+    const field = `repositories[${index}]`;
+    if (entry.startsWith('r/') && entry.endsWith('/') && entry.length >= 3) {
+      const source = entry.slice(2, -1);
+      if (source === '') {
+        problems.push({ field, message: 'r// holds an empty regular expression' });
+        return;
+      }
+      const check = checkPattern(source);
+      if (check.ok) selectors.push({ kind: 'pattern', pattern: check.pattern });
+      else problems.push({ field, message: check.message });
+      return;
+    }
+    if (!REPOSITORY_NAME.test(entry)) {
+      const looksLikeRegex = /[\\^$*+?()[\]{}|]/.test(entry);
+      const hint = looksLikeRegex ? '; to select repositories by regular expression write r/<regex>/' : '';
+      problems.push({
+        field,
+        message: `"${entry}" is not a valid repository name (lowercase letters, digits, separators . _ __ -, path components joined by /)${hint}`,
+      });
+      return;
+    }
+    selectors.push({ kind: 'literal', name: entry });
+  });
+  return selectors;
+}
+
+function parseTagPatterns(raw: unknown, problems: { field?: string; message: string }[]): Pattern[] {
+  const patterns: Pattern[] = [];
+  if (!Array.isArray(raw)) return patterns;
+  raw.forEach((entry: unknown, index) => {
+    if (typeof entry !== 'string' || entry === '') return; // joi reported it
+    const check = checkPattern(entry);
+    if (check.ok) patterns.push(check.pattern);
+    else problems.push({ field: `tag_regexps[${index}]`, message: check.message });
+  });
+  return patterns;
+}
+
+function locate(entry: unknown, jobIndex: number): { job?: string; jobIndex: number } {
+  if (isPlainObject(entry) && typeof entry.name === 'string' && entry.name.trim() !== '') {
+    return { job: entry.name, jobIndex };
+  }
+  return { jobIndex };
+}

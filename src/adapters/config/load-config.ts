@@ -1,0 +1,96 @@
+import type { Job } from '../../domain/job.js';
+import type { AppConfig } from './app-config.js';
+import { ConfigError, type ConfigProblem } from './config-error.js';
+import { type JobsFileKind, parseJobsFile } from './jobs-file.js';
+import { parseRegistryConfig, type RegistryConfig } from './registry-config.js';
+import { locateYamlFile, readYamlFile } from './yaml-file.js';
+
+/** Which jobs files the chosen mode cannot do without. */
+export interface ConfigNeeds {
+  /** `--watch`: jobs.yaml must exist. */
+  readonly watch: boolean;
+  /** One-shot run: manual.yaml must exist. */
+  readonly manual: boolean;
+}
+
+/**
+ * Reads config.yaml, jobs.yaml and manual.yaml (`.yml` accepted) from `configDir`.
+ * Every file that is present is validated; a jobs file that is absent is fine unless the mode
+ * needs it. Throws one ConfigError listing every problem of every file.
+ */
+export function loadConfig(configDir: string, env: NodeJS.ProcessEnv, needs: ConfigNeeds): AppConfig {
+  const problems: ConfigProblem[] = [];
+  const secrets: string[] = [];
+
+  const files: { config?: string; watchJobs?: string; manualJobs?: string } = {};
+
+  const registry = loadRegistry(configDir, env, problems, secrets, files);
+  const watchJobs = loadJobs(configDir, 'jobs', 'watch', needs.watch, problems, files);
+  const manualJobs = loadJobs(configDir, 'manual', 'manual', needs.manual, problems, files);
+
+  if (problems.length > 0 || registry === undefined || files.config === undefined) {
+    throw new ConfigError(problems.map((problem) => scrub(problem, secrets)));
+  }
+  return { configDir, registry, watchJobs, manualJobs, files: { ...files, config: files.config } };
+}
+
+function loadRegistry(
+  configDir: string,
+  env: NodeJS.ProcessEnv,
+  problems: ConfigProblem[],
+  secrets: string[],
+  files: { config?: string },
+): RegistryConfig | undefined {
+  const located = locateYamlFile(configDir, 'config', problems);
+  if (located.status === 'absent') {
+    problems.push({ file: located.expected, message: 'not found (config.yaml or config.yml is required)' });
+  }
+  if (located.status !== 'found') return undefined;
+  files.config = located.path;
+  const raw = readYamlFile(located.path, problems);
+  if (raw === undefined) return undefined;
+  const result = parseRegistryConfig(raw, configDir, env);
+  secrets.push(...result.secrets);
+  for (const problem of result.problems) {
+    problems.push({ file: located.path, ...(problem.field === '' ? {} : { field: problem.field }), message: problem.message });
+  }
+  return result.settings;
+}
+
+function loadJobs(
+  configDir: string,
+  base: string,
+  kind: JobsFileKind,
+  required: boolean,
+  problems: ConfigProblem[],
+  files: { watchJobs?: string; manualJobs?: string },
+): readonly Job[] {
+  const located = locateYamlFile(configDir, base, problems);
+  if (located.status === 'absent') {
+    if (required) {
+      const mode = kind === 'watch' ? '--watch runs the jobs of this file' : 'a run without --watch uses the jobs of this file';
+      problems.push({ file: located.expected, message: `not found (${mode})` });
+    }
+    return [];
+  }
+  if (located.status !== 'found') return [];
+  if (kind === 'watch') files.watchJobs = located.path;
+  else files.manualJobs = located.path;
+  const raw = readYamlFile(located.path, problems);
+  if (raw === undefined) return [];
+  const { jobs, problems: jobProblems } = parseJobsFile(raw, kind);
+  for (const problem of jobProblems) problems.push({ file: located.path, ...problem });
+  if (jobProblems.length === 0 && jobs.length === 0 && required) {
+    problems.push({ file: located.path, message: 'declares no jobs' });
+  }
+  return jobs;
+}
+
+/** Last line of defence: no secret value may reach a terminal or a log. */
+function scrub(problem: ConfigProblem, secrets: readonly string[]): ConfigProblem {
+  let message = problem.message;
+  for (const secret of secrets) {
+    if (secret.length >= 3) message = message.split(secret).join('***');
+  }
+  return message === problem.message ? problem : { ...problem, message };
+}

@@ -1,0 +1,176 @@
+import { isAbsolute, resolve } from 'node:path';
+import Joi from 'joi';
+import type { RegistrySettings } from '../registry/registry-settings.js';
+import { ENV_FIELDS, type EnvField, isEnvReference, resolveEnvReference } from './env-reference.js';
+import { type FieldProblem, joiProblems, validateWith } from './joi-problems.js';
+import { isReadableFile } from './yaml-file.js';
+
+export type RegistryConfig = Omit<RegistrySettings, 'httpLogs'>;
+
+const CONFIG_KEYS = [
+  'registry_url',
+  'username',
+  'password',
+  'proxy',
+  'timeout',
+  'max_concurrent_requests',
+  'ca_file',
+  'insecure',
+] as const;
+
+const range = (low: number, high: number, unit = ''): Record<string, string> => {
+  const message = `must be between ${low} and ${high}${unit}, got {{#value}}`;
+  return { 'number.min': message, 'number.max': message };
+};
+
+interface ValidatedConfig {
+  readonly registry_url: string;
+  readonly username?: string | null;
+  readonly password?: string | null;
+  readonly proxy?: string | null;
+  readonly timeout: number;
+  readonly max_concurrent_requests: number;
+  readonly ca_file?: string | null;
+  readonly insecure: boolean;
+}
+
+const configSchema = Joi.object<ValidatedConfig>({
+  registry_url: Joi.string().required(),
+  username: Joi.string().allow(null),
+  password: Joi.string().allow(null),
+  proxy: Joi.string().allow(null, ''),
+  timeout: Joi.number().min(1).max(120).default(20).messages(range(1, 120, ' seconds')),
+  max_concurrent_requests: Joi.number().integer().min(1).max(1000).default(20).messages(range(1, 1000)),
+  ca_file: Joi.string().allow(null),
+  insecure: Joi.boolean().default(false),
+});
+
+
+export interface RegistryConfigResult {
+  readonly settings: RegistryConfig | undefined;
+  readonly problems: readonly FieldProblem[];
+  /** Values that must never appear in a message (scrubbed by the caller as a last defence). */
+  readonly secrets: readonly string[];
+}
+
+/** config.yaml after YAML parsing -> registry settings, or the problems found. */
+export function parseRegistryConfig(raw: unknown, configDir: string, env: NodeJS.ProcessEnv): RegistryConfigResult {
+  if (!isPlainObject(raw)) {
+    return { settings: undefined, problems: [{ field: '', message: 'must be a mapping of settings (key: value)' }], secrets: [] };
+  }
+  const problems: FieldProblem[] = [];
+  const handled = new Set<string>();
+  const secrets: string[] = [];
+  const input: Record<string, unknown> = { ...raw };
+
+  for (const field of ENV_FIELDS) {
+    const resolution = resolveEnvReference(raw[field], env);
+    if (resolution.kind === 'error') {
+      problems.push({ field, message: resolution.message });
+      handled.add(field);
+      input[field] = placeholderFor(field);
+    } else if (resolution.kind === 'resolved') {
+      input[field] = resolution.value;
+      if (isSecretField(field)) secrets.push(resolution.value);
+      if (resolution.value === '' && field !== 'proxy') {
+        problems.push({ field, message: `environment variable ${resolution.variable} is empty` });
+        handled.add(field);
+        input[field] = placeholderFor(field);
+      }
+    } else if (isSecretField(field) && typeof resolution.value === 'string') {
+      secrets.push(resolution.value);
+    }
+  }
+  for (const [key, value] of Object.entries(raw)) {
+    if (!(ENV_FIELDS as readonly string[]).includes(key) && isEnvReference(value)) {
+      problems.push({ field: key, message: `"__ENV:" references work only for ${ENV_FIELDS.join(', ')}` });
+      handled.add(key);
+      input[key] = undefined;
+    }
+  }
+
+  const { value, error } = validateWith(configSchema, input);
+  problems.push(...joiProblems(error, CONFIG_KEYS).filter((problem) => !handled.has(problem.field)));
+  if (problems.length > 0) return { settings: undefined, problems, secrets };
+
+  const settings = toSettings(value as ValidatedConfig, configDir, problems);
+  return { settings: problems.length > 0 ? undefined : settings, problems, secrets };
+}
+
+function toSettings(config: ValidatedConfig, configDir: string, problems: FieldProblem[]): RegistryConfig {
+  const url = normaliseRegistryUrl(config.registry_url, problems);
+  const proxy = checkProxy(config.proxy ?? undefined, problems);
+  const username = config.username ?? undefined;
+  const password = config.password ?? undefined;
+  if ((username === undefined) !== (password === undefined)) {
+    const [given, missing] = username === undefined ? ['password', 'username'] : ['username', 'password'];
+    problems.push({ field: missing, message: `is required when ${given} is set (give both, or neither for anonymous access)` });
+  }
+  let caFile: string | undefined;
+  if (config.ca_file !== undefined && config.ca_file !== null) {
+    caFile = isAbsolute(config.ca_file) ? config.ca_file : resolve(configDir, config.ca_file);
+    const readable = isReadableFile(caFile);
+    if (!readable.ok) problems.push({ field: 'ca_file', message: `${caFile} ${readable.why}` });
+  }
+  return {
+    url,
+    ...(username !== undefined && password !== undefined ? { credentials: { username, password } } : {}),
+    ...(proxy !== undefined ? { proxy } : {}),
+    timeoutMs: Math.round(config.timeout * 1000),
+    maxConcurrentRequests: config.max_concurrent_requests,
+    ...(caFile !== undefined ? { caFile } : {}),
+    insecure: config.insecure,
+  };
+}
+
+/** `https://host/v2/` -> `https://host`: the client appends `/v2/` itself. */
+export function normaliseRegistryUrl(text: string, problems: FieldProblem[]): string {
+  const parsed = parseUrl(text);
+  if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.host === '') {
+    problems.push({ field: 'registry_url', message: 'must be an http:// or https:// URL, e.g. https://registry.example.com' });
+    return text;
+  }
+  if (parsed.username !== '' || parsed.password !== '') {
+    problems.push({ field: 'registry_url', message: 'must not contain credentials: use username and password' });
+    return text;
+  }
+  if (parsed.search !== '' || parsed.hash !== '') {
+    problems.push({ field: 'registry_url', message: 'must not contain a query (?...) or a fragment (#...)' });
+    return text;
+  }
+  let path = parsed.pathname.replace(/\/+$/, '');
+  if (path.endsWith('/v2')) path = path.slice(0, -'/v2'.length);
+  return `${parsed.protocol}//${parsed.host}${path}`;
+}
+
+/** The proxy URL may hold credentials: messages describe it, never quote it. */
+function checkProxy(text: string | undefined, problems: FieldProblem[]): string | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const parsed = parseUrl(text.trim());
+  if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.host === '') {
+    problems.push({ field: 'proxy', message: 'must be a URL like http://[user:password@]host[:port] (http or https)' });
+    return undefined;
+  }
+  return text.trim();
+}
+
+function parseUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isSecretField(field: EnvField): boolean {
+  return field === 'password' || field === 'proxy';
+}
+
+function placeholderFor(field: EnvField): string | undefined {
+  // registry_url stays "present" so that joi does not also call it missing.
+  return field === 'registry_url' ? 'https://placeholder.invalid' : undefined;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
