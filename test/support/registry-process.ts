@@ -21,6 +21,7 @@ const STDERR_TAIL_LINES = 30;
 export class AddressInUseError extends Error {}
 
 export interface RegistryProcess {
+  pid: number;
   accessLog: AccessLogCollector;
   /** Resolves when the process has exited. */
   exited: Promise<void>;
@@ -100,7 +101,8 @@ export async function launchRegistry(
     }
     try {
       await send({ method: 'GET', url: probeUrl, agent, timeoutMs: 2_000 });
-      return { accessLog, exited, stop };
+      // setpriv execs, so this is the registry's own pid.
+      return { pid: child.pid ?? -1, accessLog, exited, stop };
     } catch {
       // Not listening yet: poll again until the deadline.
     }

@@ -50,6 +50,8 @@ export interface RunningRegistry {
   password?: string;
   caFile?: string;
   storageDir: string;
+  /** The registry process, e.g. to check that it is gone. */
+  pid: number;
   configFile: string;
   /** The token server's realm, token flavour only. */
   tokenRealm?: string;
@@ -206,6 +208,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     ...(prepared.tls === undefined ? {} : { caFile: prepared.tls.certFile }),
     ...(tokenServer === undefined ? {} : { tokenRealm: tokenServer.realm }),
     storageDir,
+    pid: registry.pid,
     configFile,
     accessLog: async () => {
       await drainAccessLog();
