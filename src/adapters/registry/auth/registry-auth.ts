@@ -1,0 +1,165 @@
+import { RegistryError } from '../../../application/ports/registry.port.js';
+import type {
+  RegistryHttpClient,
+  RegistryRequest,
+  RegistryResponse,
+} from '../registry-http-client.js';
+import { statusError } from '../status-error.js';
+import { basicAuthorization, type Credentials } from './credentials.js';
+import { TokenAuth, type TokenRealm } from './token-auth.js';
+import { findChallenge, parseWwwAuthenticate, type Challenge } from './www-authenticate.js';
+
+/** What `GET /v2/` said about authentication. */
+export type AuthMode =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'basic' }
+  | { readonly kind: 'bearer'; readonly realm: TokenRealm };
+
+/** Token scopes (distribution token spec, "Requesting a Token"). */
+export const CATALOG_SCOPE = 'registry:catalog:*';
+export function repositoryScope(repository: string, actions: 'pull' | 'pull,delete'): string {
+  return `repository:${repository}:${actions}`;
+}
+
+function bearerRealm(challenge: Challenge | undefined): TokenRealm | undefined {
+  const realm = challenge?.params.get('realm');
+  if (challenge === undefined || realm === undefined || realm === '') {
+    return undefined;
+  }
+  return { realm, service: challenge.params.get('service') };
+}
+
+/**
+ * Authentication for every registry request: one `GET /v2/` probe per instance (memoized; a
+ * failed probe is forgotten so that a later job may try again), then anonymous, Basic
+ * (credentials sent only once the probe asked for them) or Bearer tokens per scope. A 401
+ * leads to one re-authentication from its challenge; a second 401 is returned to the caller.
+ */
+export class RegistryAuth {
+  private probe: Promise<AuthMode> | undefined;
+  private readonly tokens: TokenAuth;
+
+  constructor(
+    private readonly http: RegistryHttpClient,
+    private readonly baseUrl: string,
+    private readonly credentials: Credentials | undefined,
+    now: () => Date,
+  ) {
+    this.tokens = new TokenAuth(http, credentials, now);
+  }
+
+  mode(): Promise<AuthMode> {
+    if (this.probe === undefined) {
+      const probe = this.runProbe();
+      this.probe = probe;
+      probe.catch(() => {
+        if (this.probe === probe) {
+          this.probe = undefined;
+        }
+      });
+    }
+    return this.probe;
+  }
+
+  /** Sends `request` with the authorization `scope` needs; at most one re-authentication. */
+  async send(request: RegistryRequest, scope: string): Promise<RegistryResponse> {
+    const mode = await this.mode();
+    const authorization = await this.authorizationFor(mode, scope);
+    const first = await this.http.send(withAuthorization(request, authorization));
+    if (first.status !== 401) {
+      return first;
+    }
+    const retryAuthorization = await this.reauthenticate(scope, first, authorization);
+    if (retryAuthorization === undefined) {
+      return first;
+    }
+    return this.http.send(withAuthorization(request, retryAuthorization));
+  }
+
+  private async authorizationFor(mode: AuthMode, scope: string): Promise<string | undefined> {
+    switch (mode.kind) {
+      case 'none':
+        return undefined;
+      case 'basic':
+        return this.credentials === undefined ? undefined : basicAuthorization(this.credentials);
+      case 'bearer':
+        return `Bearer ${await this.tokens.token(scope, [scope], mode.realm)}`;
+    }
+  }
+
+  private async reauthenticate(
+    scope: string,
+    refused: RegistryResponse,
+    sent: string | undefined,
+  ): Promise<string | undefined> {
+    const challenges = parseWwwAuthenticate(refused.headers['www-authenticate'] ?? '');
+    const bearer = findChallenge(challenges, 'bearer');
+    const realm = bearerRealm(bearer);
+    if (realm !== undefined) {
+      // The challenge names the scope this request needs (e.g. `repository:x:delete`); asking
+      // for it together with ours keeps one token valid for every request of this key.
+      const challenged = (bearer?.params.get('scope') ?? '')
+        .split(' ')
+        .filter((item) => item !== '');
+      const scopes = [...new Set([scope, ...challenged])];
+      const stale = sent?.startsWith('Bearer ') === true ? sent.slice('Bearer '.length) : undefined;
+      return `Bearer ${await this.tokens.refresh(scope, scopes, realm, stale)}`;
+    }
+    if (
+      findChallenge(challenges, 'basic') !== undefined &&
+      this.credentials !== undefined &&
+      sent === undefined
+    ) {
+      return basicAuthorization(this.credentials);
+    }
+    return undefined;
+  }
+
+  private async runProbe(): Promise<AuthMode> {
+    const url = `${this.baseUrl}/v2/`;
+    const response = await this.http.send({ kind: 'probe', method: 'GET', url });
+    if (response.status >= 200 && response.status <= 299) {
+      return { kind: 'none' };
+    }
+    if (response.status === 401) {
+      const challenges = parseWwwAuthenticate(response.headers['www-authenticate'] ?? '');
+      const realm = bearerRealm(findChallenge(challenges, 'bearer'));
+      if (realm !== undefined) {
+        return { kind: 'bearer', realm };
+      }
+      if (findChallenge(challenges, 'basic') !== undefined) {
+        if (this.credentials === undefined) {
+          throw new RegistryError(
+            'auth',
+            'the registry requires a username and password (Basic auth), and none are configured',
+            401,
+          );
+        }
+        return { kind: 'basic' };
+      }
+      throw new RegistryError(
+        'auth',
+        'the registry answered 401 to GET /v2/ without a Basic or Bearer challenge',
+        401,
+      );
+    }
+    if (response.status === 404) {
+      throw new RegistryError(
+        'invalid-response',
+        `no Registry API v2 at ${this.baseUrl} (GET /v2/ answered 404); check registry_url`,
+        404,
+      );
+    }
+    throw statusError(response, 'GET /v2/ (API version check)');
+  }
+}
+
+function withAuthorization(
+  request: RegistryRequest,
+  authorization: string | undefined,
+): RegistryRequest {
+  if (authorization === undefined) {
+    return request;
+  }
+  return { ...request, headers: { ...request.headers, Authorization: authorization } };
+}

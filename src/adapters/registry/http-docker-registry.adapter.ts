@@ -1,0 +1,272 @@
+import { inject, injectable, optional } from 'inversify';
+import { Logger } from '../../application/ports/logger.port.js';
+import {
+  RegistryError,
+  type Registry,
+  type RepositoryAccess,
+} from '../../application/ports/registry.port.js';
+import type { TagResolution } from '../../domain/tag.js';
+import { CATALOG_SCOPE, RegistryAuth, repositoryScope } from './auth/registry-auth.js';
+import { isDigest } from './digest.js';
+import { nextPageUrl } from './link-header.js';
+import { InMemoryManifestCache, type ManifestCache } from './manifest-cache.js';
+import { MANIFEST_HEADERS, ManifestResolver } from './manifest-resolver.js';
+import {
+  RegistryHttpClient,
+  type RegistryRequest,
+  type RegistryResponse,
+} from './registry-http-client.js';
+import { RegistrySettings } from './registry-settings.js';
+import { catalogUrl, manifestUrl, normaliseBaseUrl, tagListUrl } from './registry-urls.js';
+import { RequestStats, type RequestKind } from './request-stats.js';
+import type { RetryPolicy } from './retry-policy.js';
+import { registryErrorCode, statusError } from './status-error.js';
+
+/** Test and benchmark hooks; production binds nothing and gets the defaults. */
+export interface HttpDockerRegistryOptions {
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  readonly now?: () => Date;
+  /** Where NO_PROXY / no_proxy are read; default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly manifestCache?: ManifestCache;
+  /** `n` of catalog and tag-list pages (default 1000, the most distribution 2.8.2+ accepts). */
+  readonly pageSize?: number;
+  readonly retryPolicy?: RetryPolicy;
+}
+export const HttpDockerRegistryOptions = Symbol('HttpDockerRegistryOptions');
+
+const DEFAULT_PAGE_SIZE = 1000;
+const MAX_PAGES = 100_000;
+/** Errors about the whole registry: inspectTag throws these instead of failing one tag. */
+const REGISTRY_WIDE = new Set(['auth', 'forbidden', 'tls']);
+
+function pullScope(repository: string, access: RepositoryAccess): string {
+  return repositoryScope(repository, access === 'delete' ? 'pull,delete' : 'pull');
+}
+
+/** The Registry port over the Registry HTTP API v2 / OCI distribution (registry-v2.md). */
+@injectable()
+export class HttpDockerRegistry implements Registry {
+  /** Requests sent so far, by kind (read by the benchmark). */
+  readonly stats = new RequestStats();
+  private readonly baseUrl: string;
+  private readonly http: RegistryHttpClient;
+  private readonly auth: RegistryAuth;
+  private readonly resolver: ManifestResolver;
+  private readonly pageSize: number;
+
+  constructor(
+    @inject(RegistrySettings) settings: RegistrySettings,
+    @inject(Logger) logger: Logger,
+    @inject(HttpDockerRegistryOptions) @optional() options: HttpDockerRegistryOptions = {},
+  ) {
+    this.baseUrl = normaliseBaseUrl(settings.url);
+    const now = options.now ?? ((): Date => new Date());
+    const env = options.env ?? process.env;
+    const noProxy = env['NO_PROXY'] ?? env['no_proxy'];
+    this.http = new RegistryHttpClient({
+      timeoutMs: settings.timeoutMs,
+      maxConcurrentRequests: settings.maxConcurrentRequests,
+      httpLogs: settings.httpLogs,
+      insecure: settings.insecure,
+      logger,
+      stats: this.stats,
+      now,
+      ...(settings.proxy !== undefined ? { proxy: settings.proxy } : {}),
+      ...(noProxy !== undefined ? { noProxy } : {}),
+      ...(settings.caFile !== undefined ? { caFile: settings.caFile } : {}),
+      ...(options.retryPolicy !== undefined ? { retryPolicy: options.retryPolicy } : {}),
+      ...(options.sleep !== undefined ? { sleep: options.sleep } : {}),
+      ...(options.random !== undefined ? { random: options.random } : {}),
+    });
+    this.auth = new RegistryAuth(this.http, this.baseUrl, settings.credentials, now);
+    this.resolver = new ManifestResolver(
+      (request, repository, access) => this.auth.send(request, pullScope(repository, access)),
+      this.baseUrl,
+      options.manifestCache ?? new InMemoryManifestCache(),
+    );
+    this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  }
+
+  async listRepositories(): Promise<string[]> {
+    return this.listPages(
+      'catalog',
+      catalogUrl(this.baseUrl, this.pageSize),
+      CATALOG_SCOPE,
+      'repositories',
+      'the catalog',
+    );
+  }
+
+  async listTags(repository: string, access: RepositoryAccess): Promise<string[]> {
+    return this.listPages(
+      'tags',
+      tagListUrl(this.baseUrl, repository, this.pageSize),
+      pullScope(repository, access),
+      'tags',
+      `the tags of ${repository}`,
+    );
+  }
+
+  async inspectTag(
+    repository: string,
+    tag: string,
+    access: RepositoryAccess,
+  ): Promise<TagResolution> {
+    try {
+      return await this.resolver.inspect(repository, tag, access);
+    } catch (error) {
+      if (error instanceof RegistryError && !REGISTRY_WIDE.has(error.kind)) {
+        return { status: 'failed', problem: error.message };
+      }
+      throw error;
+    }
+  }
+
+  async digestOf(repository: string, tag: string, access: RepositoryAccess): Promise<string> {
+    const what = `HEAD manifest ${repository}:${tag}`;
+    const response = await this.auth.send(
+      {
+        kind: 'manifest-head',
+        method: 'HEAD',
+        url: manifestUrl(this.baseUrl, repository, tag),
+        headers: MANIFEST_HEADERS,
+      },
+      pullScope(repository, access),
+    );
+    const header = response.headers['docker-content-digest'];
+    if (
+      response.status >= 200 &&
+      response.status <= 299 &&
+      header !== undefined &&
+      isDigest(header.trim())
+    ) {
+      return header.trim();
+    }
+    if (response.status === 404) {
+      throw new RegistryError('not-found', `tag ${tag} not found in ${repository}`, 404);
+    }
+    if ([401, 403, 429].includes(response.status)) {
+      throw statusError(response, what);
+    }
+    // Some registries (Nexus) answer HEAD badly: no digest header, 405, odd statuses. The GET
+    // gives the digest too (header or body hash).
+    return (await this.resolver.fetchByReference(repository, tag, access)).digest;
+  }
+
+  async deleteManifest(repository: string, digest: string): Promise<'deleted' | 'already-gone'> {
+    if (!isDigest(digest)) {
+      // Deleting by tag is not what this port means (and distribution refuses it anyway).
+      throw new Error(`deleteManifest needs a digest, got ${JSON.stringify(digest)}`);
+    }
+    const response = await this.auth.send(
+      { kind: 'delete', method: 'DELETE', url: manifestUrl(this.baseUrl, repository, digest) },
+      pullScope(repository, 'delete'),
+    );
+    const status = response.status;
+    if (status === 202 || status === 200 || status === 204) {
+      return 'deleted';
+    }
+    if (status === 404) {
+      return 'already-gone';
+    }
+    if (status === 405 || registryErrorCode(response)?.code === 'UNSUPPORTED') {
+      throw new RegistryError(
+        'unsupported',
+        `the registry refused to delete ${repository}@${digest} (${status} UNSUPPORTED): deletion is disabled on the registry. ` +
+          "Enable it with storage.delete.enabled: true in the registry's config.yml (or REGISTRY_STORAGE_DELETE_ENABLED=true); " +
+          'a pull-through cache (proxy) registry never allows deletion.',
+        status,
+      );
+    }
+    if (status === 401 || status === 403) {
+      throw new RegistryError(
+        status === 401 ? 'auth' : 'forbidden',
+        `the registry refused to delete ${repository}@${digest} (${status}): the account lacks delete permission on ${repository}`,
+        status,
+      );
+    }
+    throw statusError(response, `DELETE ${repository}@${digest}`);
+  }
+
+  /** Closes kept-alive sockets (tests, end of process). */
+  close(): void {
+    this.http.close();
+  }
+
+  private async listPages(
+    kind: Extract<RequestKind, 'catalog' | 'tags'>,
+    firstUrl: string,
+    scope: string,
+    field: 'repositories' | 'tags',
+    what: string,
+  ): Promise<string[]> {
+    const items: string[] = [];
+    const seen = new Set<string>();
+    let url: string | undefined = firstUrl;
+    while (url !== undefined) {
+      if (seen.has(url) || seen.size >= MAX_PAGES) {
+        throw new RegistryError('invalid-response', `the registry's pagination of ${what} loops`);
+      }
+      seen.add(url);
+      const request: RegistryRequest = {
+        kind,
+        method: 'GET',
+        url,
+        headers: { Accept: 'application/json' },
+      };
+      const response = await this.auth.send(request, scope);
+      if (response.status < 200 || response.status > 299) {
+        throw this.listError(response, kind, what);
+      }
+      items.push(...parseNameList(response, field, what));
+      url = nextPageUrl(response.headers['link'], response.url);
+    }
+    return items;
+  }
+
+  private listError(
+    response: RegistryResponse,
+    kind: 'catalog' | 'tags',
+    what: string,
+  ): RegistryError {
+    if (kind === 'catalog' && [401, 403, 404].includes(response.status)) {
+      // Many hosted registries deny the catalog (registry-v2.md, "catalog" row).
+      return new RegistryError(
+        response.status === 404 ? 'unsupported' : response.status === 401 ? 'auth' : 'forbidden',
+        `the registry refused to list its catalog (${response.status}); it may not offer the catalog to this account: ` +
+          'name the repositories literally instead of r/<regex>/',
+        response.status,
+      );
+    }
+    return statusError(response, `GET ${what}`);
+  }
+}
+
+function parseNameList(
+  response: RegistryResponse,
+  field: 'repositories' | 'tags',
+  what: string,
+): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(response.body.toString('utf8'));
+  } catch {
+    throw new RegistryError('invalid-response', `${what}: the registry's answer is not JSON`);
+  }
+  if (typeof parsed !== 'object' || parsed === null) {
+    throw new RegistryError(
+      'invalid-response',
+      `${what}: the registry's answer is not a JSON object`,
+    );
+  }
+  const list = (parsed as Record<string, unknown>)[field];
+  if (list === null || list === undefined) {
+    return []; // distribution sends "tags": null for a repository without tags
+  }
+  if (!Array.isArray(list) || !list.every((item): item is string => typeof item === 'string')) {
+    throw new RegistryError('invalid-response', `${what}: "${field}" is not a list of names`);
+  }
+  return list;
+}

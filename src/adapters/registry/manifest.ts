@@ -1,0 +1,162 @@
+import { RegistryError } from '../../application/ports/registry.port.js';
+import type { ManifestKind } from '../../domain/tag.js';
+import { isDigest } from './digest.js';
+import { parseImageDate, type ImageDate } from './image-date.js';
+import {
+  baseMediaType,
+  isImageMediaType,
+  isIndexMediaType,
+  isSchema1MediaType,
+} from './media-types.js';
+
+/** A platform image listed by an index / manifest list (attestations already left out). */
+export interface IndexChild {
+  readonly digest: string;
+  readonly mediaType: string | undefined;
+  /** `linux/arm64/v8`, for messages. */
+  readonly platform: string;
+}
+
+/** The parts of a manifest a cleaner needs. Immutable per digest, so it may be cached. */
+export type ParsedManifest =
+  | {
+      readonly kind: Extract<ManifestKind, 'image'>;
+      readonly mediaType: string;
+      readonly configDigest: string;
+    }
+  | {
+      readonly kind: Extract<ManifestKind, 'index'>;
+      readonly mediaType: string;
+      readonly children: readonly IndexChild[];
+    };
+
+type JsonObject = Readonly<Record<string, unknown>>;
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringField(object: JsonObject, key: string): string | undefined {
+  const value = object[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function invalid(message: string): RegistryError {
+  return new RegistryError('invalid-response', message);
+}
+
+function parseJsonObject(body: Uint8Array, what: string): JsonObject {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(body).toString('utf8'));
+  } catch {
+    throw invalid(`the ${what} is not valid JSON`);
+  }
+  if (!isObject(parsed)) {
+    throw invalid(`the ${what} is not a JSON object`);
+  }
+  return parsed;
+}
+
+/**
+ * An attestation is not a platform image: BuildKit lists provenance/SBOM manifests in the
+ * index with this annotation and platform unknown/unknown. Their config has no image date.
+ */
+function isAttestation(descriptor: JsonObject): boolean {
+  const annotations = descriptor['annotations'];
+  if (
+    isObject(annotations) &&
+    annotations['vnd.docker.reference.type'] === 'attestation-manifest'
+  ) {
+    return true;
+  }
+  const platform = descriptor['platform'];
+  return (
+    isObject(platform) && platform['os'] === 'unknown' && platform['architecture'] === 'unknown'
+  );
+}
+
+function platformName(descriptor: JsonObject): string {
+  const platform = descriptor['platform'];
+  if (!isObject(platform)) {
+    return 'unknown platform';
+  }
+  return ['os', 'architecture', 'variant']
+    .map((key) => stringField(platform, key))
+    .filter((part): part is string => part !== undefined && part !== '')
+    .join('/');
+}
+
+function parseIndex(object: JsonObject, mediaType: string): ParsedManifest {
+  const manifests = object['manifests'];
+  if (!Array.isArray(manifests)) {
+    throw invalid('the index has no "manifests" array');
+  }
+  const children: IndexChild[] = [];
+  for (const entry of manifests as unknown[]) {
+    if (!isObject(entry)) {
+      throw invalid('an entry of the index\'s "manifests" is not an object');
+    }
+    const digest = stringField(entry, 'digest');
+    if (digest === undefined || !isDigest(digest)) {
+      throw invalid('an entry of the index\'s "manifests" has no valid digest');
+    }
+    if (!isAttestation(entry)) {
+      children.push({
+        digest,
+        mediaType: stringField(entry, 'mediaType'),
+        platform: platformName(entry),
+      });
+    }
+  }
+  return { kind: 'index', mediaType, children };
+}
+
+function parseImage(object: JsonObject, mediaType: string): ParsedManifest {
+  const config = object['config'];
+  const configDigest = isObject(config) ? stringField(config, 'digest') : undefined;
+  if (configDigest === undefined || !isDigest(configDigest)) {
+    throw invalid('the image manifest has no valid config digest');
+  }
+  return { kind: 'image', mediaType, configDigest };
+}
+
+/**
+ * Parses a manifest body. The media type comes from the body's `mediaType`, else from the
+ * Content-Type header, else from the shape (OCI makes `mediaType` optional). Schema 1 and
+ * unknown types are RegistryError 'invalid-response'.
+ */
+export function parseManifest(body: Uint8Array, contentType: string | undefined): ParsedManifest {
+  const object = parseJsonObject(body, 'manifest');
+  const declared = stringField(object, 'mediaType') ?? baseMediaType(contentType);
+  if (isSchema1MediaType(declared) || object['schemaVersion'] === 1) {
+    throw invalid(
+      'the manifest is in the deprecated schema 1 format (push the image again with a current client)',
+    );
+  }
+  if (isIndexMediaType(declared)) {
+    return parseIndex(object, declared ?? '');
+  }
+  if (isImageMediaType(declared)) {
+    return parseImage(object, declared ?? '');
+  }
+  const generic =
+    declared === undefined ||
+    declared === 'application/json' ||
+    declared === 'application/octet-stream';
+  if (generic && Array.isArray(object['manifests'])) {
+    return parseIndex(object, 'application/vnd.oci.image.index.v1+json');
+  }
+  if (generic && isObject(object['config'])) {
+    return parseImage(object, 'application/vnd.oci.image.manifest.v1+json');
+  }
+  throw invalid(`unsupported manifest media type ${JSON.stringify(declared ?? 'none')}`);
+}
+
+/**
+ * The creation date of an image config blob. A blob that is not a JSON object is
+ * 'invalid-response'; a missing or unparseable `created` is a fact about the image (undated).
+ */
+export function parseConfigCreated(body: Uint8Array): ImageDate {
+  return parseImageDate(parseJsonObject(body, 'image config')['created']);
+}

@@ -1,0 +1,296 @@
+import axios, { AxiosHeaders, type AxiosInstance } from 'axios';
+import Bottleneck from 'bottleneck';
+import { RegistryError, type RegistryErrorKind } from '../../application/ports/registry.port.js';
+import type { Logger } from '../../application/ports/logger.port.js';
+import {
+  DEFAULT_RETRY_POLICY,
+  isRetryableStatus,
+  parseRetryAfter,
+  retryDelayMs,
+  type RetryPolicy,
+} from './retry-policy.js';
+import type { RequestKind, RequestStats } from './request-stats.js';
+import { safeUrl } from './safe-url.js';
+import { TransportAgents, type TransportSettings } from './transport-agents.js';
+import {
+  describeTransportFailure,
+  transportFailureOf,
+  type TransportFailure,
+} from './transport-failure.js';
+
+export interface RegistryRequest {
+  readonly kind: RequestKind;
+  readonly method: 'GET' | 'HEAD' | 'DELETE';
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Blob GETs may be redirected to object storage; nothing else is followed. */
+  readonly followRedirects?: boolean;
+}
+
+export interface RegistryResponse {
+  readonly status: number;
+  /** Lower-case names; repeated headers joined with `, `. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+  /** The URL that answered (after redirects). */
+  readonly url: string;
+}
+
+export interface RegistryHttpClientOptions extends TransportSettings {
+  readonly timeoutMs: number;
+  readonly maxConcurrentRequests: number;
+  readonly httpLogs: boolean;
+  readonly logger: Logger;
+  readonly stats: RequestStats;
+  readonly retryPolicy?: RetryPolicy;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  readonly now?: () => Date;
+}
+
+type Attempt = { readonly response: RegistryResponse } | { readonly failure: TransportFailure };
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+// Manifests and image configs are small; a body this large is not what we asked for.
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+const USER_AGENT = 'reg-cleaner';
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Every HTTP exchange with the registry (and its token realm): a limiter shared by all jobs,
+ * per-attempt deadline covering headers and body, bounded retries with backoff, redirects
+ * followed by hand so that `Authorization` never reaches another host, keep-alive agents,
+ * proxy and TLS settings, `--http-logs` lines and request counts. It answers with any HTTP
+ * status; it throws RegistryError only when no response could be had.
+ */
+export class RegistryHttpClient {
+  private readonly axios: AxiosInstance;
+  private readonly limiter: Bottleneck;
+  private readonly agents: TransportAgents;
+  private readonly retryPolicy: RetryPolicy;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: RegistryHttpClientOptions) {
+    this.axios = axios.create();
+    this.limiter = new Bottleneck({ maxConcurrent: Math.max(1, options.maxConcurrentRequests) });
+    this.agents = new TransportAgents(options);
+    this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    this.sleep = options.sleep ?? realSleep;
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? ((): Date => new Date());
+  }
+
+  async send(request: RegistryRequest): Promise<RegistryResponse> {
+    for (let retry = 0; ; retry += 1) {
+      const attempt = await this.sendFollowingRedirects(request, retry);
+      const canRetry = retry < this.retryPolicy.maxRetries;
+      if ('response' in attempt) {
+        if (!canRetry || !isRetryableStatus(attempt.response.status)) {
+          return attempt.response;
+        }
+        const retryAfter = parseRetryAfter(attempt.response.headers['retry-after'], this.now());
+        await this.waitBeforeRetry(retry + 1, retryAfter);
+      } else {
+        if (!canRetry || !attempt.failure.retryable) {
+          throw this.failureError(request, attempt.failure, retry);
+        }
+        await this.waitBeforeRetry(retry + 1, undefined);
+      }
+    }
+  }
+
+  /** Closes pooled sockets; the instance must not be used afterwards. */
+  close(): void {
+    this.agents.destroy();
+  }
+
+  private async waitBeforeRetry(retry: number, retryAfterMs: number | undefined): Promise<void> {
+    this.options.stats.recordRetry();
+    await this.sleep(retryDelayMs(retry, this.retryPolicy, this.random, retryAfterMs));
+  }
+
+  private async sendFollowingRedirects(request: RegistryRequest, retry: number): Promise<Attempt> {
+    let url = request.url;
+    let method = request.method;
+    let headers: Record<string, string> = { ...request.headers };
+    for (let hop = 0; ; hop += 1) {
+      const attempt = await this.limiter.schedule(() =>
+        this.attempt(request.kind, method, url, headers, retry),
+      );
+      if (!('response' in attempt) || request.followRedirects !== true) {
+        return attempt;
+      }
+      const { status, headers: responseHeaders } = attempt.response;
+      const location = responseHeaders['location'];
+      if (!REDIRECT_STATUSES.has(status) || location === undefined) {
+        return attempt;
+      }
+      if (hop >= MAX_REDIRECTS) {
+        return {
+          failure: {
+            code: 'TOO_MANY_REDIRECTS',
+            kind: 'invalid-response',
+            retryable: false,
+            detail: `more than ${MAX_REDIRECTS} redirects`,
+          },
+        };
+      }
+      let next: URL;
+      try {
+        next = new URL(location, url);
+      } catch {
+        return {
+          failure: {
+            code: 'BAD_REDIRECT',
+            kind: 'invalid-response',
+            retryable: false,
+            detail: 'a redirect without a valid Location',
+          },
+        };
+      }
+      if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+        return {
+          failure: {
+            code: 'BAD_REDIRECT',
+            kind: 'invalid-response',
+            retryable: false,
+            detail: 'a redirect to a non-HTTP URL',
+          },
+        };
+      }
+      if (next.origin !== new URL(url).origin) {
+        // Object storage (S3, GCS) authenticates with the signed URL itself; the registry's
+        // credentials must never reach it (registry-v2.md, "config" row).
+        headers = Object.fromEntries(
+          Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'),
+        );
+      }
+      if (status === 303) {
+        method = method === 'HEAD' ? 'HEAD' : 'GET';
+      }
+      url = next.toString();
+    }
+  }
+
+  private async attempt(
+    kind: RequestKind,
+    method: RegistryRequest['method'],
+    url: string,
+    headers: Readonly<Record<string, string>>,
+    retry: number,
+  ): Promise<Attempt> {
+    this.options.stats.recordRequest(kind);
+    const started = performance.now();
+    // axios' `timeout` stops waiting for the response headers; this deadline also ends a body
+    // that stalls halfway.
+    const controller = new AbortController();
+    let deadlineHit = false;
+    const deadline = setTimeout(() => {
+      deadlineHit = true;
+      controller.abort();
+    }, this.options.timeoutMs);
+    try {
+      const target = new URL(url);
+      const { httpAgent, httpsAgent } = this.agents.agentsFor(target);
+      const response = await this.axios.request<unknown>({
+        method,
+        url,
+        headers: { 'User-Agent': USER_AGENT, ...headers },
+        responseType: 'arraybuffer',
+        validateStatus: () => true,
+        maxRedirects: 0,
+        timeout: this.options.timeoutMs,
+        signal: controller.signal,
+        proxy: false, // the agents implement the proxy; axios must not read *_proxy itself
+        httpAgent,
+        httpsAgent,
+        maxContentLength: MAX_BODY_BYTES,
+        transitional: { clarifyTimeoutError: true },
+      });
+      const body = toBuffer(response.data);
+      const result: RegistryResponse = {
+        status: response.status,
+        headers: plainHeaders(response.headers),
+        body,
+        url,
+      };
+      this.log(method, url, String(response.status), started, retry);
+      return { response: result };
+    } catch (error) {
+      if (error instanceof RegistryError) {
+        throw error; // configuration (ca_file, proxy URL): no request was sent
+      }
+      const failure = transportFailureOf(error, deadlineHit, this.options.timeoutMs);
+      this.log(method, url, failure.code, started, retry);
+      return { failure };
+    } finally {
+      clearTimeout(deadline);
+    }
+  }
+
+  private log(method: string, url: string, status: string, started: number, retry: number): void {
+    if (!this.options.httpLogs) {
+      return;
+    }
+    const durationMs = Math.round(performance.now() - started);
+    const shown = safeUrl(url);
+    this.options.logger.info(
+      `HTTP ${method} ${shown} ${status} ${durationMs}ms${retry > 0 ? ` (retry ${retry})` : ''}`,
+      {
+        method,
+        url: shown,
+        status,
+        durationMs,
+        retry,
+      },
+    );
+  }
+
+  private failureError(
+    request: RegistryRequest,
+    failure: TransportFailure,
+    retries: number,
+  ): RegistryError {
+    const kind: RegistryErrorKind = failure.kind;
+    return new RegistryError(
+      kind,
+      describeTransportFailure(request.method, safeUrl(request.url), failure, retries),
+    );
+  }
+}
+
+function toBuffer(data: unknown): Buffer {
+  if (Buffer.isBuffer(data)) {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return Buffer.from(data);
+  }
+  if (ArrayBuffer.isView(data)) {
+    return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  }
+  if (typeof data === 'string') {
+    return Buffer.from(data, 'utf8');
+  }
+  return Buffer.alloc(0);
+}
+
+function plainHeaders(headers: unknown): Record<string, string> {
+  const source: unknown = headers instanceof AxiosHeaders ? headers.toJSON() : headers;
+  const result: Record<string, string> = {};
+  if (typeof source !== 'object' || source === null) {
+    return result;
+  }
+  for (const [name, value] of Object.entries(source)) {
+    if (typeof value === 'string' || typeof value === 'number') {
+      result[name.toLowerCase()] = String(value);
+    } else if (Array.isArray(value)) {
+      result[name.toLowerCase()] = value.map(String).join(', ');
+    }
+  }
+  return result;
+}

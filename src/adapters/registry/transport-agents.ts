@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import tls from 'node:tls';
+import { HttpProxyAgent } from 'http-proxy-agent';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { RegistryError } from '../../application/ports/registry.port.js';
+import { isProxyBypassed, normaliseProxyUrl } from './proxy.js';
+
+export interface TransportSettings {
+  readonly proxy?: string;
+  readonly noProxy?: string;
+  readonly caFile?: string;
+  readonly insecure: boolean;
+}
+
+export interface AgentPair {
+  readonly httpAgent: http.Agent;
+  // https.Agent or HttpsProxyAgent (an http.Agent subclass that tunnels and then speaks TLS).
+  readonly httpsAgent: http.Agent;
+}
+
+/**
+ * Keep-alive agents, created on first use and shared by every request of one registry instance
+ * (TLS handshakes and token realms are costly). Two pairs: direct, and through the proxy; NO_PROXY
+ * decides per URL, since a token realm may live on another host than the registry.
+ */
+export class TransportAgents {
+  private direct: AgentPair | undefined;
+  private proxied: AgentPair | undefined;
+  private tlsOptions: tls.ConnectionOptions | undefined;
+
+  constructor(private readonly settings: TransportSettings) {}
+
+  agentsFor(url: URL): AgentPair {
+    const proxy = this.settings.proxy;
+    if (proxy !== undefined && proxy !== '' && !isProxyBypassed(url, this.settings.noProxy)) {
+      this.proxied ??= this.createProxied(normaliseProxyUrl(proxy));
+      return this.proxied;
+    }
+    this.direct ??= {
+      httpAgent: new http.Agent({ keepAlive: true }),
+      httpsAgent: new https.Agent({ keepAlive: true, ...this.tls() }),
+    };
+    return this.direct;
+  }
+
+  /** Closes every pooled socket (end of process, end of a test). */
+  destroy(): void {
+    for (const pair of [this.direct, this.proxied]) {
+      pair?.httpAgent.destroy();
+      pair?.httpsAgent.destroy();
+    }
+    this.direct = undefined;
+    this.proxied = undefined;
+  }
+
+  private createProxied(proxyUrl: string): AgentPair {
+    let parsed: URL;
+    try {
+      parsed = new URL(proxyUrl);
+    } catch {
+      // Never echo the value: it may hold the proxy's password.
+      throw new RegistryError(
+        'unavailable',
+        'the configured proxy is not a valid URL (expected scheme://[user:pass@]host[:port])',
+      );
+    }
+    return {
+      httpAgent: new HttpProxyAgent(parsed, { keepAlive: true }),
+      // The TLS options apply to the tunnelled connection to the registry (and to an https proxy).
+      httpsAgent: new HttpsProxyAgent(parsed, { keepAlive: true, ...this.tls() }),
+    };
+  }
+
+  private tls(): tls.ConnectionOptions {
+    if (this.tlsOptions !== undefined) {
+      return this.tlsOptions;
+    }
+    const options: tls.ConnectionOptions = { rejectUnauthorized: !this.settings.insecure };
+    const caFile = this.settings.caFile;
+    if (caFile !== undefined) {
+      let pem: string;
+      try {
+        pem = readFileSync(caFile, 'utf8');
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new RegistryError('tls', `cannot read ca_file ${caFile}: ${reason}`);
+      }
+      // `ca` replaces Node's bundled roots: keep them so that public registries still verify.
+      options.ca = [...tls.rootCertificates, pem];
+    }
+    this.tlsOptions = options;
+    return options;
+  }
+}
