@@ -204,6 +204,32 @@ describe('test support: registry options and lifecycle', () => {
     }
   });
 
+  it('reproduces the Accept trap: a docker-only Accept gets a manifest list converted to its amd64 child', async () => {
+    const registry = await startRegistry();
+    try {
+      const list = await pushIndex(
+        registry,
+        'multi',
+        ['v1'],
+        [
+          { created: NEW, arch: 'arm64' },
+          { created: NEW, arch: 'amd64' },
+        ],
+        { format: 'docker' },
+      );
+      const response = await clientFor(registry).request({
+        method: 'GET',
+        path: '/v2/multi/manifests/v1',
+        headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+      });
+      assert.equal(response.status, 200);
+      assert.equal(response.headers['docker-content-digest'], list.children[1]);
+      assert.equal((await getManifest(registry, 'multi', 'v1')).digest, list.digest);
+    } finally {
+      await registry.stop();
+    }
+  });
+
   it('serves https with a self-signed certificate exposed as caFile', async () => {
     const registry = await startRegistry({ auth: 'basic', tls: true });
     try {

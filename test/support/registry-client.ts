@@ -54,10 +54,10 @@ export class SupportRegistryClient {
         ? undefined
         : `repository:${call.repository}:${(call.actions ?? ['pull']).join(',')}`;
     const first = await this.sendOnce(call, scope);
-    if (first.status !== 401) return first;
+    if (first.response.status !== 401) return first.response;
     // Learn the scheme from the challenge (first contact, or an expired/insufficient token), then retry once.
-    const challenge = parseChallenge(first.headers['www-authenticate'] ?? '');
-    if (challenge === undefined || this.target.username === undefined) return first;
+    const challenge = parseChallenge(first.response.headers['www-authenticate'] ?? '');
+    if (challenge === undefined || this.target.username === undefined) return first.response;
     if (challenge.scheme === 'basic') {
       this.authorization = { kind: 'basic' };
     } else if (challenge.scheme === 'bearer' && challenge.params['realm'] !== undefined) {
@@ -67,14 +67,22 @@ export class SupportRegistryClient {
         service: challenge.params['service'],
       };
     } else {
-      return first;
+      return first.response;
     }
     const retryScope = scope ?? challenge.params['scope'];
-    if (retryScope !== undefined) this.tokens.delete(retryScope);
-    return this.sendOnce(call, retryScope);
+    // Drop the cached token only if it is the one refused: concurrent first requests all get a
+    // 401 without any token, and must not throw away the token one of them fetched meanwhile.
+    const refused = this.tokens.get(retryScope ?? '');
+    if (refused !== undefined && first.authorization === `Bearer ${refused.token}`) {
+      this.tokens.delete(retryScope ?? '');
+    }
+    return (await this.sendOnce(call, retryScope)).response;
   }
 
-  private async sendOnce(call: RegistryCall, scope: string | undefined): Promise<SupportResponse> {
+  private async sendOnce(
+    call: RegistryCall,
+    scope: string | undefined,
+  ): Promise<{ response: SupportResponse; authorization: string | undefined }> {
     const headers: OutgoingHttpHeaders = { ...call.headers };
     const authorization = await this.authorizationHeader(scope);
     if (authorization !== undefined) headers['authorization'] = authorization;
@@ -84,7 +92,10 @@ export class SupportRegistryClient {
       headers,
       agent: await this.agent(),
     };
-    return send(call.body === undefined ? request : { ...request, body: call.body });
+    const response = await send(
+      call.body === undefined ? request : { ...request, body: call.body },
+    );
+    return { response, authorization };
   }
 
   private basicCredentials(): string | undefined {
