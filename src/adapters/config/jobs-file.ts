@@ -29,8 +29,8 @@ interface ValidatedJob {
 const COMMON_KEYS = {
   name: Joi.string().required(),
   description: Joi.string().allow('', null),
-  repositories: Joi.array().items(Joi.string().required()).min(1).required(),
-  tag_regexps: Joi.array().items(Joi.string().required()).min(1).required(),
+  repositories: Joi.array().items(Joi.string()).min(1).required(),
+  tag_regexps: Joi.array().items(Joi.string()).min(1).required(),
   save_last: Joi.number().integer().min(0).required(),
   older_than_days: Joi.number().min(0).required(),
 };
@@ -72,7 +72,13 @@ export function parseJobsFile(raw: unknown, kind: JobsFileKind): { jobs: Job[]; 
     if (name !== undefined) {
       const first = firstIndexByName.get(name);
       if (first === undefined) firstIndexByName.set(name, index + 1);
-      else problems.push({ ...where, field: 'name', message: `duplicate job name (job #${first} has the same name)` });
+      else {
+        problems.push({
+          ...where,
+          field: 'name',
+          message: `jobs #${first} and #${index + 1} have the same name; job names must be unique in a file`,
+        });
+      }
     }
     const parsed = parseJob(entry, kind);
     problems.push(...parsed.problems.map((problem) => ({ ...where, ...problem })));

@@ -38,6 +38,10 @@ export function joiProblems(error: Joi.ValidationError | undefined, allowedKeys:
     if (detail.type === 'any.required') return { field, message: 'is required' };
     if (detail.type === 'array.min') return { field, message: 'must list at least one entry' };
     if (detail.type === 'array.base') return { field, message: 'must be a list' };
+    if (detail.type === 'string.base' && ['number', 'boolean'].includes(typeof detail.context?.value)) {
+      // No value in the message: the field may be a password.
+      return { field, message: `must be a string (put it in quotes: YAML reads it as a ${typeof detail.context?.value})` };
+    }
     return { field, message: detail.message };
   });
 }

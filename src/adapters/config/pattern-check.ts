@@ -17,12 +17,12 @@ export function checkPattern(source: string): PatternCheck {
     const reason = error instanceof Error ? stripPrefix(error.message) : 'invalid';
     const hints = pythonHints(source);
     const hintText = hints.length > 0 ? `; ${hints.join('; ')}` : '';
-    return { ok: false, message: `invalid regular expression /${source}/: ${reason}${hintText}` };
+    return { ok: false, message: `invalid regular expression "${source}": ${reason}${hintText}` };
   }
   if (silent.length > 0) {
     // \A and \Z compile in JavaScript but mean the letters A and Z: refuse rather than
     // silently select different tags than the Python tool did.
-    return { ok: false, message: `regular expression /${source}/ uses Python-only syntax: ${silent.join('; ')}` };
+    return { ok: false, message: `regular expression "${source}" uses Python-only syntax: ${silent.join('; ')}` };
   }
   return { ok: true, pattern };
 }

@@ -90,24 +90,30 @@ export function parseRegistryConfig(raw: unknown, configDir: string, env: NodeJS
   }
 
   const { value, error } = validateWith(configSchema, input);
-  problems.push(...joiProblems(error, CONFIG_KEYS).filter((problem) => !handled.has(problem.field)));
-  if (problems.length > 0) return { settings: undefined, problems, secrets };
-
-  const settings = toSettings(value as ValidatedConfig, configDir, problems);
+  const joiFound = joiProblems(error, CONFIG_KEYS).filter((problem) => !handled.has(problem.field));
+  problems.push(...joiFound);
+  // Checks joi cannot express run on every field that passed joi, so that one run lists all.
+  const failed = new Set([...handled, ...joiFound.map((problem) => problem.field)]);
+  const settings = toSettings(value as ValidatedConfig, configDir, failed, problems);
   return { settings: problems.length > 0 ? undefined : settings, problems, secrets };
 }
 
-function toSettings(config: ValidatedConfig, configDir: string, problems: FieldProblem[]): RegistryConfig {
-  const url = normaliseRegistryUrl(config.registry_url, problems);
-  const proxy = checkProxy(config.proxy ?? undefined, problems);
+function toSettings(
+  config: ValidatedConfig,
+  configDir: string,
+  failed: ReadonlySet<string>,
+  problems: FieldProblem[],
+): RegistryConfig {
+  const url = failed.has('registry_url') ? '' : normaliseRegistryUrl(config.registry_url, problems);
+  const proxy = failed.has('proxy') ? undefined : checkProxy(config.proxy ?? undefined, problems);
   const username = config.username ?? undefined;
   const password = config.password ?? undefined;
-  if ((username === undefined) !== (password === undefined)) {
+  if (!failed.has('username') && !failed.has('password') && (username === undefined) !== (password === undefined)) {
     const [given, missing] = username === undefined ? ['password', 'username'] : ['username', 'password'];
     problems.push({ field: missing, message: `is required when ${given} is set (give both, or neither for anonymous access)` });
   }
   let caFile: string | undefined;
-  if (config.ca_file !== undefined && config.ca_file !== null) {
+  if (!failed.has('ca_file') && typeof config.ca_file === 'string') {
     caFile = isAbsolute(config.ca_file) ? config.ca_file : resolve(configDir, config.ca_file);
     const readable = isReadableFile(caFile);
     if (!readable.ok) problems.push({ field: 'ca_file', message: `${caFile} ${readable.why}` });

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, formatProblem } from '../../../src/adapters/config/config-error.js';
+import { checkCron } from '../../../src/adapters/config/cron-check.js';
+import { checkPattern } from '../../../src/adapters/config/pattern-check.js';
+
+describe('ConfigError.format', () => {
+  it('prints one line per problem with file, job and field', () => {
+    const error = new ConfigError([
+      { file: 'config/jobs.yaml', job: 'clean-dev', jobIndex: 1, field: 'tag_regexps[1]', message: 'invalid regular expression "(": x' },
+      { file: 'config/jobs.yaml', jobIndex: 2, field: 'name', message: 'is required' },
+      { file: 'config/config.yaml', message: 'is empty' },
+    ]);
+    assert.equal(
+      error.format(),
+      [
+        'Invalid configuration (3 problems):',
+        '  config/jobs.yaml: job "clean-dev" field tag_regexps[1]: invalid regular expression "(": x',
+        '  config/jobs.yaml: job #2 field name: is required',
+        '  config/config.yaml: is empty',
+      ].join('\n'),
+    );
+    assert.equal(formatProblem({ file: 'c.yaml', field: 'timeout', message: 'm' }), 'c.yaml: field timeout: m');
+  });
+});
+
+describe('checkPattern', () => {
+  it('accepts JavaScript syntax, escaped \\\\A and character classes with A and Z', () => {
+    for (const source of ['v\\d+', '(?<v>\\d)\\k<v>', '\\\\A', '[\\A-Z]', '(?:a|b)', '(?=x)', '(?<!y)z']) {
+      assert.equal(checkPattern(source).ok, true, source);
+    }
+  });
+
+  it('hints at atomic groups, comments and possessive quantifiers', () => {
+    const message = (source: string): string => {
+      const check = checkPattern(source);
+      return check.ok ? '' : check.message;
+    };
+    assert.match(message('(?>abc)'), /atomic group/);
+    assert.match(message('(?#note)abc'), /comment/);
+    assert.match(message('a++'), /possessive quantifier/);
+    assert.match(message('(?i:dev)'), /inline flags/);
+  });
+});
+
+describe('checkCron', () => {
+  it('accepts 5 and 6 field expressions', () => {
+    for (const expression of ['0 3 * * *', '*/15 * * * MON-FRI', '30 0 3 ? * L', '0 0 1,15 jan-mar 0', '0 3 * * 7']) {
+      assert.equal(checkCron(expression), undefined, expression);
+    }
+  });
+
+  it('explains what is wrong', () => {
+    assert.match(checkCron('0 3 * *') ?? '', /found 4/);
+    assert.match(checkCron('0 24 * * *') ?? '', /hour field "24"/);
+    assert.match(checkCron('0 3 * 13 *') ?? '', /month field "13"/);
+    assert.match(checkCron('*/0 3 * * *') ?? '', /step "0"/);
+    assert.match(checkCron('0 5-2 * * *') ?? '', /goes backwards/);
+  });
+});
