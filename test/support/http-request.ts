@@ -22,12 +22,12 @@ export interface SupportResponse {
 }
 
 /** Keep-alive agent: seeding hundreds of blobs over fresh TCP connections would be slow. */
-export function createAgent(url: string, ca: string | undefined): HttpAgent {
-  const options = { keepAlive: true, maxSockets: 16 };
-  if (new URL(url).protocol === 'https:') {
-    return ca === undefined ? new HttpsAgent(options) : new HttpsAgent({ ...options, ca });
-  }
-  return new HttpAgent(options);
+export function createAgent(options: { https: boolean; ca: string | undefined }): HttpAgent {
+  const agentOptions = { keepAlive: true, maxSockets: 16 };
+  if (!options.https) return new HttpAgent(agentOptions);
+  return options.ca === undefined
+    ? new HttpsAgent(agentOptions)
+    : new HttpsAgent({ ...agentOptions, ca: options.ca });
 }
 
 /** A bare node:http call; the support code avoids depending on the production HTTP stack it tests. */

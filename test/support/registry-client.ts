@@ -174,7 +174,7 @@ export class SupportRegistryClient {
     this.agentPromise ??= (async () => {
       const ca =
         this.target.caFile === undefined ? undefined : await readFile(this.target.caFile, 'utf8');
-      return createAgent(this.target.url, ca);
+      return createAgent({ https: new URL(this.target.url).protocol === 'https:', ca });
     })();
     return this.agentPromise;
   }

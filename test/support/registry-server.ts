@@ -7,12 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { AccessLogEntry } from './access-log.js';
-import { createSelfSignedCertificate, type SelfSignedCertificate } from './certificates.js';
 import { findFreePort } from './free-port.js';
-import { writeHtpasswd } from './htpasswd.js';
 import { createAgent, send } from './http-request.js';
 import { onProcessExit } from './process-cleanup.js';
-import { renderRegistryConfig, type RegistryAuthConfig } from './registry-config.js';
+import { prepareAuth, type PreparedAuth } from './registry-auth-setup.js';
+import { renderRegistryConfig } from './registry-config.js';
 import {
   AddressInUseError,
   launchRegistry,
@@ -20,11 +19,7 @@ import {
   SUPPORT_MARKER,
   type RegistryProcess,
 } from './registry-process.js';
-import {
-  startTokenServer,
-  type RunningTokenServer,
-  type TokenRequestRecord,
-} from './token-server.js';
+import type { TokenRequestRecord } from './token-server.js';
 
 export type { AccessLogEntry } from './access-log.js';
 export type { TokenRequestRecord } from './token-server.js';
@@ -69,67 +64,12 @@ export interface RunningRegistry {
 
 const execFileAsync = promisify(execFile);
 const PORT_ATTEMPTS = 5;
-const SERVICE = 'reg-cleaner-test-registry';
-const ISSUER = 'reg-cleaner-test-token-issuer';
-
-interface Prepared {
-  auth: RegistryAuthConfig;
-  tokenServer?: RunningTokenServer;
-  tls?: SelfSignedCertificate;
-}
-
-async function prepareAuth(
-  dir: string,
-  options: StartRegistryOptions,
-  credentials: { username: string; password: string },
-): Promise<Prepared> {
-  const tls =
-    options.tls === true
-      ? await createSelfSignedCertificate(dir, 'tls', {
-          commonName: '127.0.0.1',
-          ipAddress: '127.0.0.1',
-        })
-      : undefined;
-  const withTls = tls === undefined ? {} : { tls };
-  switch (options.auth ?? 'none') {
-    case 'none':
-      return { auth: { kind: 'none' }, ...withTls };
-    case 'basic': {
-      const path = join(dir, 'htpasswd');
-      await writeHtpasswd(path, credentials.username, credentials.password);
-      return { auth: { kind: 'htpasswd', path }, ...withTls };
-    }
-    case 'token': {
-      const signer = await createSelfSignedCertificate(dir, 'token-signer', { commonName: ISSUER });
-      const tokenServer = await startTokenServer({
-        service: SERVICE,
-        issuer: ISSUER,
-        ...credentials,
-        signer: { keyPem: signer.keyPem, certPem: signer.certPem },
-        ...(options.token?.grantDelete === undefined
-          ? {}
-          : { grantDelete: options.token.grantDelete }),
-        ...(options.token?.expiresInSeconds === undefined
-          ? {}
-          : { expiresInSeconds: options.token.expiresInSeconds }),
-      });
-      const auth: RegistryAuthConfig = {
-        kind: 'token',
-        realm: tokenServer.realm,
-        service: SERVICE,
-        issuer: ISSUER,
-        rootCertBundle: signer.certFile,
-      };
-      return { auth, tokenServer, ...withTls };
-    }
-  }
-}
 
 async function launchOnFreePort(
   dir: string,
   storageDir: string,
   options: StartRegistryOptions,
-  prepared: Prepared,
+  prepared: PreparedAuth,
   agent: Agent,
 ): Promise<{ url: string; configFile: string; registry: RegistryProcess }> {
   const configFile = join(dir, 'config.yml');
@@ -165,7 +105,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   });
   const storageDir = join(dir, 'storage');
   const credentials = { username: 'cleaner', password: randomBytes(12).toString('hex') };
-  let prepared: Prepared | undefined;
+  let prepared: PreparedAuth | undefined;
   let agent: Agent | undefined;
 
   const cleanUp = async (): Promise<void> => {
@@ -178,10 +118,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   let launched: Awaited<ReturnType<typeof launchOnFreePort>>;
   try {
     prepared = await prepareAuth(dir, options, credentials);
-    agent = createAgent(
-      prepared.tls === undefined ? 'http://x' : 'https://x',
-      prepared.tls?.certPem,
-    );
+    agent = createAgent({ https: prepared.tls !== undefined, ca: prepared.tls?.certPem });
     launched = await launchOnFreePort(dir, storageDir, options, prepared, agent);
   } catch (error) {
     await cleanUp();
