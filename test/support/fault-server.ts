@@ -19,7 +19,11 @@ export interface FaultRequest {
 }
 
 /** `index` counts the requests this server has seen, from 0. */
-export type FaultHandler = (request: IncomingMessage, response: ServerResponse, index: number) => void;
+export type FaultHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  index: number,
+) => void;
 
 export interface FaultServer {
   /** `http://HOST:PORT` */
@@ -33,7 +37,11 @@ export function startFaultServer(handler: FaultHandler, host = '127.0.0.1'): Pro
   const requests: FaultRequest[] = [];
   const server = createServer((request, response) => {
     const index = requests.length;
-    requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers });
+    requests.push({
+      method: request.method ?? '',
+      url: request.url ?? '',
+      headers: request.headers,
+    });
     handler(request, response, index);
   });
   return new Promise((resolve, reject) => {
@@ -77,6 +85,9 @@ export function resetConnection(response: ServerResponse): void {
 
 /** Sends the headers and part of the body, then never finishes. */
 export function stallBody(response: ServerResponse, contentLength = 1000): void {
-  response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(contentLength) });
+  response.writeHead(200, {
+    'content-type': 'application/json',
+    'content-length': String(contentLength),
+  });
   response.write('{"schemaVersion": 2, ');
 }

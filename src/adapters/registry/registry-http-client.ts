@@ -36,6 +36,11 @@ export interface RegistryResponse {
   readonly url: string;
 }
 
+/** What auth and the resolver need of the transport (a stub in unit tests). */
+export interface HttpSender {
+  send(request: RegistryRequest): Promise<RegistryResponse>;
+}
+
 export interface RegistryHttpClientOptions extends TransportSettings {
   readonly timeoutMs: number;
   readonly maxConcurrentRequests: number;
@@ -65,7 +70,7 @@ const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTim
  * proxy and TLS settings, `--http-logs` lines and request counts. It answers with any HTTP
  * status; it throws RegistryError only when no response could be had.
  */
-export class RegistryHttpClient {
+export class RegistryHttpClient implements HttpSender {
   private readonly axios: AxiosInstance;
   private readonly limiter: Bottleneck;
   private readonly agents: TransportAgents;

@@ -1,6 +1,6 @@
 import { RegistryError } from '../../../application/ports/registry.port.js';
 import type {
-  RegistryHttpClient,
+  HttpSender,
   RegistryRequest,
   RegistryResponse,
 } from '../registry-http-client.js';
@@ -40,7 +40,7 @@ export class RegistryAuth {
   private readonly tokens: TokenAuth;
 
   constructor(
-    private readonly http: RegistryHttpClient,
+    private readonly http: HttpSender,
     private readonly baseUrl: string,
     private readonly credentials: Credentials | undefined,
     now: () => Date,

@@ -1,5 +1,5 @@
 import { RegistryError } from '../../../application/ports/registry.port.js';
-import type { RegistryHttpClient } from '../registry-http-client.js';
+import type { HttpSender } from '../registry-http-client.js';
 import { safeUrl } from '../safe-url.js';
 import { basicAuthorization, type Credentials } from './credentials.js';
 
@@ -28,7 +28,7 @@ export class TokenAuth {
   private readonly inFlight = new Map<string, Promise<string>>();
 
   constructor(
-    private readonly http: RegistryHttpClient,
+    private readonly http: HttpSender,
     private readonly credentials: Credentials | undefined,
     private readonly now: () => Date,
   ) {}
