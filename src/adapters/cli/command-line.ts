@@ -1,0 +1,125 @@
+import { Command, CommanderError } from 'commander';
+import { packageVersion } from './version.js';
+
+export interface CliOptions {
+  /** `--debug`: dry run. Nothing is deleted; the full plan is printed and logged. */
+  readonly debug: boolean;
+  /** `--watch`: run the jobs of jobs.yaml forever, each when it is due. */
+  readonly watch: boolean;
+  /** `--jobs`: names of manual.yaml jobs to run once; empty = every job of manual.yaml. */
+  readonly jobs: readonly string[];
+  /** `--http-logs`: one log line per HTTP request. */
+  readonly httpLogs: boolean;
+  readonly configDir: string;
+  readonly stateDir: string;
+  readonly logsDir: string;
+}
+
+/** Either options to run with, or text to print and an exit code (help, version, usage error). */
+export type CommandLine =
+  | { readonly kind: 'run'; readonly options: CliOptions }
+  /** Print `output` (stdout when code is 0, stderr otherwise) and exit with `code`. */
+  | { readonly kind: 'exit'; readonly code: number; readonly output: string };
+
+export const USAGE_EXIT_CODE = 2;
+
+const EXAMPLES = `
+Modes:
+  (no mode flag)     run every job of manual.yaml once, then exit
+  --jobs NAME...     run only the named jobs of manual.yaml once, then exit
+  --watch            run the jobs of jobs.yaml forever, each when it is due
+  --watch and --jobs cannot be combined; --debug combines with either.
+
+Examples:
+  reg-cleaner --debug                               show what every manual job would delete
+  reg-cleaner --jobs clean-dev-tags clean-prod-older-15
+  reg-cleaner --debug --jobs clean-dev-tags         dry run of one job
+  reg-cleaner --watch --http-logs                   the container's default command
+  reg-cleaner --watch --config-dir /etc/reg-cleaner --state-dir /var/lib/reg-cleaner
+
+Files:
+  <config-dir>/config.yaml   registry URL, credentials ("__ENV: NAME" reads a variable), proxy, limits
+  <config-dir>/jobs.yaml     jobs for --watch
+  <config-dir>/manual.yaml   jobs for one-shot runs
+  <logs-dir>/cleaner.log     application log
+  <state-dir>/latest_cleanup.json, <state-dir>/history.log   last run of each job, run history
+
+Exit codes:
+  0 success   1 a job failed   2 invalid configuration or usage   130/143 stopped by SIGINT/SIGTERM
+`;
+
+/**
+ * Parses the user's arguments (`process.argv.slice(2)`). Never exits and never prints:
+ * the caller prints `output` and exits, so that every path is testable.
+ */
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  let stdout = '';
+  let stderr = '';
+  const program = new Command()
+    .name('reg-cleaner')
+    .description('Deletes old image tags from a Docker / OCI registry (Registry HTTP API v2) according to the jobs in the config folder.')
+    .usage('[--debug] [--watch | --jobs NAME...] [--http-logs] [--config-dir DIR] [--state-dir DIR] [--logs-dir DIR]')
+    .option('--debug', 'dry run: print and log what would be deleted, delete nothing')
+    .option('--watch', 'run forever: each job of jobs.yaml runs when it is due (clean_every_n_hours or schedule)')
+    .option('--jobs <names...>', 'run only these jobs of manual.yaml, once (names separated by spaces or commas)')
+    .option('--http-logs', 'log every HTTP request made to the registry')
+    .option('--config-dir <dir>', 'folder with config.yaml, jobs.yaml and manual.yaml', './config')
+    .option('--state-dir <dir>', 'folder for latest_cleanup.json and history.log', './cache')
+    .option('--logs-dir <dir>', 'folder for cleaner.log', './logs')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
+    .helpOption('-h, --help', 'print this help and exit')
+    .addHelpText('after', EXAMPLES)
+    .allowExcessArguments(false)
+    .showHelpAfterError('(run reg-cleaner --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => (stdout += text),
+      writeErr: (text) => (stderr += text),
+    });
+
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0
+        ? { kind: 'exit', code: 0, output: stdout }
+        : { kind: 'exit', code: USAGE_EXIT_CODE, output: stderr };
+    }
+    throw error;
+  }
+
+  const raw = program.opts<{
+    debug?: boolean;
+    watch?: boolean;
+    jobs?: string[];
+    httpLogs?: boolean;
+    configDir: string;
+    stateDir: string;
+    logsDir: string;
+  }>();
+  const jobs = (raw.jobs ?? []).flatMap((entry) => entry.split(',')).map((name) => name.trim()).filter((name) => name !== '');
+  if (raw.watch === true && raw.jobs !== undefined) {
+    return usageError(
+      '--watch and --jobs cannot be used together: --watch runs the jobs of jobs.yaml, --jobs runs jobs of manual.yaml once',
+    );
+  }
+  if (raw.jobs !== undefined && jobs.length === 0) {
+    return usageError('--jobs needs at least one job name');
+  }
+  return {
+    kind: 'run',
+    options: {
+      debug: raw.debug === true,
+      watch: raw.watch === true,
+      jobs,
+      httpLogs: raw.httpLogs === true,
+      configDir: raw.configDir,
+      stateDir: raw.stateDir,
+      logsDir: raw.logsDir,
+    },
+  };
+}
+
+function usageError(message: string): CommandLine {
+  return { kind: 'exit', code: USAGE_EXIT_CODE, output: `error: ${message}\n(run reg-cleaner --help for usage)\n` };
+}
