@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { type CliOptions, parseCommandLine } from '../../../src/adapters/cli/command-line.js';
+
+function run(argv: string[]): CliOptions {
+  const parsed = parseCommandLine(argv);
+  if (parsed.kind === 'exit') assert.fail(`expected options, got exit ${parsed.code}: ${parsed.output}`);
+  return parsed.options;
+}
+
+function exit(argv: string[]): { code: number; output: string } {
+  const parsed = parseCommandLine(argv);
+  if (parsed.kind === 'run') assert.fail(`expected an exit, got options for ${argv.join(' ')}`);
+  return parsed;
+}
+
+describe('parseCommandLine', () => {
+  it('defaults: every manual job, real run, ./config ./cache ./logs', () => {
+    assert.deepEqual(run([]), {
+      debug: false,
+      watch: false,
+      jobs: [],
+      httpLogs: false,
+      configDir: './config',
+      stateDir: './cache',
+      logsDir: './logs',
+    });
+  });
+
+  it('reads every flag', () => {
+    assert.deepEqual(
+      run(['--debug', '--http-logs', '--jobs', 'a', 'b,c', '--config-dir', '/etc/rc', '--state-dir', '/var/rc', '--logs-dir', '/var/log/rc']),
+      {
+        debug: true,
+        watch: false,
+        jobs: ['a', 'b', 'c'],
+        httpLogs: true,
+        configDir: '/etc/rc',
+        stateDir: '/var/rc',
+        logsDir: '/var/log/rc',
+      },
+    );
+  });
+
+  it('allows --watch with --debug', () => {
+    const options = run(['--watch', '--debug']);
+    assert.equal(options.watch, true);
+    assert.equal(options.debug, true);
+  });
+
+  for (const argv of [['--watch', '--jobs', 'x'], ['--jobs', 'x', '--watch']]) {
+    it(`${argv.join(' ')} is a usage error (exit 2)`, () => {
+      const result = exit(argv);
+      assert.equal(result.code, 2);
+      assert.match(result.output, /--watch and --jobs cannot be used together/);
+      assert.match(result.output, /--help/);
+    });
+  }
+
+  for (const argv of [['--bogus'], ['--debug', 'stray-argument'], ['--jobs'], ['--jobs', ','], ['--config-dir']]) {
+    it(`${argv.join(' ')} is a usage error (exit 2)`, () => {
+      const result = exit(argv);
+      assert.equal(result.code, 2);
+      assert.match(result.output, /^error: /);
+    });
+  }
+
+  it('names the unknown option', () => {
+    assert.match(exit(['--dry-run']).output, /unknown option '--dry-run'/);
+  });
+
+  it('--help exits 0 and documents every flag, the modes, an example and the exit codes', () => {
+    for (const flag of ['--help', '-h']) {
+      const result = exit([flag]);
+      assert.equal(result.code, 0);
+      for (const option of ['--debug', '--watch', '--jobs', '--http-logs', '--config-dir', '--state-dir', '--logs-dir', '--version', '--help']) {
+        assert.ok(result.output.includes(option), `help lacks ${option}`);
+      }
+      assert.match(result.output, /Examples:\n\s+reg-cleaner --debug/);
+      assert.match(result.output, /reg-cleaner --jobs clean-dev-tags clean-prod-older-15/);
+      assert.match(result.output, /--watch and --jobs cannot be combined/);
+      assert.match(result.output, /default: "\.\/config"/);
+      assert.match(result.output, /2 invalid configuration or usage/);
+    }
+  });
+
+  it('--version prints the version of package.json', () => {
+    const packageJson = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      assert.deepEqual(exit([flag]), { kind: 'exit', code: 0, output: `${packageJson.version}\n` });
+    }
+  });
+
+  it('does not touch process.exitCode', () => {
+    exit(['--bogus']);
+    assert.equal(process.exitCode, undefined);
+  });
+});
