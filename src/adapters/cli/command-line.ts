@@ -57,11 +57,21 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   let stderr = '';
   const program = new Command()
     .name('reg-cleaner')
-    .description('Deletes old image tags from a Docker / OCI registry (Registry HTTP API v2) according to the jobs in the config folder.')
-    .usage('[--debug] [--watch | --jobs NAME...] [--http-logs] [--config-dir DIR] [--state-dir DIR] [--logs-dir DIR]')
+    .description(
+      'Deletes old image tags from a Docker / OCI registry (Registry HTTP API v2) according to the jobs in the config folder.',
+    )
+    .usage(
+      '[--debug] [--watch | --jobs NAME...] [--http-logs] [--config-dir DIR] [--state-dir DIR] [--logs-dir DIR]',
+    )
     .option('--debug', 'dry run: print and log what would be deleted, delete nothing')
-    .option('--watch', 'run forever: each job of jobs.yaml runs when it is due (clean_every_n_hours or schedule)')
-    .option('--jobs <names...>', 'run only these jobs of manual.yaml, once (names separated by spaces or commas)')
+    .option(
+      '--watch',
+      'run forever: each job of jobs.yaml runs when it is due (clean_every_n_hours or schedule)',
+    )
+    .option(
+      '--jobs <names...>',
+      'run only these jobs of manual.yaml, once (names separated by spaces or commas)',
+    )
     .option('--http-logs', 'log every HTTP request made to the registry')
     .option('--config-dir <dir>', 'folder with config.yaml, jobs.yaml and manual.yaml', './config')
     .option('--state-dir <dir>', 'folder for latest_cleanup.json and history.log', './cache')
@@ -97,7 +107,10 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     stateDir: string;
     logsDir: string;
   }>();
-  const jobs = (raw.jobs ?? []).flatMap((entry) => entry.split(',')).map((name) => name.trim()).filter((name) => name !== '');
+  const jobs = (raw.jobs ?? [])
+    .flatMap((entry) => entry.split(','))
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   if (raw.watch === true && raw.jobs !== undefined) {
     return usageError(
       '--watch and --jobs cannot be used together: --watch runs the jobs of jobs.yaml, --jobs runs jobs of manual.yaml once',
@@ -121,5 +134,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
 }
 
 function usageError(message: string): CommandLine {
-  return { kind: 'exit', code: USAGE_EXIT_CODE, output: `error: ${message}\n(run reg-cleaner --help for usage)\n` };
+  return {
+    kind: 'exit',
+    code: USAGE_EXIT_CODE,
+    output: `error: ${message}\n(run reg-cleaner --help for usage)\n`,
+  };
 }

@@ -12,7 +12,7 @@ export interface TextSink {
 export const ReportStream = Symbol('ReportStream');
 
 export const GARBAGE_COLLECTION_REMINDER =
-  'Deleting manifests frees no disk space by itself: run the registry\'s garbage collector, e.g. ' +
+  "Deleting manifests frees no disk space by itself: run the registry's garbage collector, e.g. " +
   '`docker-registry garbage-collect /etc/docker/registry/config.yml` (Debian package) or ' +
   '`registry garbage-collect /etc/docker/registry/config.yml` inside the registry container.';
 
@@ -22,7 +22,9 @@ export class ConsoleReportWriter implements ReportWriter {
   constructor(@inject(ReportStream) private readonly out: TextSink) {}
 
   jobStarted(jobName: string, dryRun: boolean): void {
-    this.out.write(`\n== ${jobName}: started${dryRun ? ' (dry run: nothing will be deleted)' : ''}\n`);
+    this.out.write(
+      `\n== ${jobName}: started${dryRun ? ' (dry run: nothing will be deleted)' : ''}\n`,
+    );
   }
 
   jobFinished(report: JobReport): void {
@@ -39,7 +41,8 @@ export function renderReport(report: JobReport): string {
     const deletions = deletionsByTag(repository.deletions);
     return repository.decisions.map((decision) => rowOf(decision, report.dryRun, deletions));
   });
-  if (rows.length > 0) lines.push(...table(['REPOSITORY', 'TAG', 'CREATED', 'DECISION', 'REASON', 'DETAIL'], rows));
+  if (rows.length > 0)
+    lines.push(...table(['REPOSITORY', 'TAG', 'CREATED', 'DECISION', 'REASON', 'DETAIL'], rows));
   else lines.push('(no tags examined)');
 
   const totals = totalsOf(report);
@@ -50,10 +53,13 @@ export function renderReport(report: JobReport): string {
   );
   for (const error of report.errors) lines.push(`  error: ${redact(error)}`);
   for (const repository of report.repositories) {
-    for (const error of repository.errors) lines.push(`  error: ${repository.repository}: ${redact(error)}`);
-    for (const warning of repository.warnings) lines.push(`  warning: ${repository.repository}: ${redact(warning)}`);
+    for (const error of repository.errors)
+      lines.push(`  error: ${repository.repository}: ${redact(error)}`);
+    for (const warning of repository.warnings)
+      lines.push(`  warning: ${repository.repository}: ${redact(warning)}`);
   }
-  if (report.interrupted) lines.push('  stopped by a signal before the job was done: run it again to finish');
+  if (report.interrupted)
+    lines.push('  stopped by a signal before the job was done: run it again to finish');
   const deletedAnything = report.repositories.some((repository) =>
     repository.deletions.some((deletion) => deletion.outcome.status === 'deleted'),
   );
@@ -74,7 +80,11 @@ function deletionsByTag(deletions: readonly DeletionResult[]): ReadonlyMap<strin
   return byTag;
 }
 
-function rowOf(decision: TagDecision, dryRun: boolean, deletions: ReadonlyMap<string, DeletionResult>): string[] {
+function rowOf(
+  decision: TagDecision,
+  dryRun: boolean,
+  deletions: ReadonlyMap<string, DeletionResult>,
+): string[] {
   const created = decision.created === undefined ? '-' : formatInstant(decision.created);
   const [label, note] = decisionLabel(decision, dryRun, deletions.get(decision.tag));
   const detail = note === undefined ? decision.detail : `${decision.detail} (${note})`;
@@ -103,10 +113,14 @@ function decisionLabel(
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
   const line = (cells: readonly string[]): string =>
     cells
-      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .map((cell, column) =>
+        column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0),
+      )
       .join('  ')
       .trimEnd();
   return [line(header), ...rows.map(line)];

@@ -32,16 +32,29 @@ export const DEBUG_ENV = 'REG_CLEANER_DEBUG';
 /** An error that ended the run -> exit code and message. */
 export function exitCodeFor(error: unknown, env: NodeJS.ProcessEnv = process.env): ExitDecision {
   if (error instanceof ConfigError) {
-    return { code: ExitCode.usage, message: `${error.format()}\nNothing was sent to the registry.` };
+    return {
+      code: ExitCode.usage,
+      message: `${error.format()}\nNothing was sent to the registry.`,
+    };
   }
   if (error instanceof UsageError) {
-    return { code: ExitCode.usage, message: `error: ${redact(error.message)}\n(run reg-cleaner --help for usage)` };
+    return {
+      code: ExitCode.usage,
+      message: `error: ${redact(error.message)}\n(run reg-cleaner --help for usage)`,
+    };
   }
-  const text = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
+  const text =
+    error instanceof Error
+      ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`
+      : String(error);
   const debugging = isSet(env[DEBUG_ENV]);
-  const stack = debugging && error instanceof Error && error.stack !== undefined ? `\n${error.stack}` : '';
+  const stack =
+    debugging && error instanceof Error && error.stack !== undefined ? `\n${error.stack}` : '';
   const hint = debugging ? '' : `\n(set ${DEBUG_ENV}=1 to see the stack trace)`;
-  return { code: ExitCode.failure, message: redact(`reg-cleaner: unexpected error: ${text}${stack}${hint}`) };
+  return {
+    code: ExitCode.failure,
+    message: redact(`reg-cleaner: unexpected error: ${text}${stack}${hint}`),
+  };
 }
 
 /** A completed one-shot run: 1 when any job failed, otherwise 0. */

@@ -20,7 +20,9 @@ export function packageVersion(): string {
 function versionIn(path: string): string | undefined {
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as { name?: unknown; version?: unknown };
-    return parsed.name === 'reg-cleaner' && typeof parsed.version === 'string' ? parsed.version : undefined;
+    return parsed.name === 'reg-cleaner' && typeof parsed.version === 'string'
+      ? parsed.version
+      : undefined;
   } catch {
     return undefined;
   }

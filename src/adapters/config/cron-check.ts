@@ -43,7 +43,8 @@ function checkField(field: string, spec: FieldSpec): string | undefined {
   for (const part of field.split(',')) {
     const [range = '', step, ...rest] = part.split('/');
     if (rest.length > 0) return 'more than one /';
-    if (step !== undefined && !/^[1-9]\d*$/.test(step)) return `step "${step}" must be a positive integer`;
+    if (step !== undefined && !/^[1-9]\d*$/.test(step))
+      return `step "${step}" must be a positive integer`;
     if (range === '*' || (spec.day === true && (range === '?' || range === 'L'))) continue;
     const bounds = range.split('-');
     if (bounds.length > 2) return `"${range}" is not a value or a range`;

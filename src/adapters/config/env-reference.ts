@@ -23,14 +23,23 @@ export function resolveEnvReference(value: unknown, env: NodeJS.ProcessEnv): Env
   if (match === null) return { kind: 'literal', value };
   const variable = match[1] ?? '';
   if (variable === '') {
-    return { kind: 'error', message: '"__ENV:" names no environment variable (write "__ENV: NAME")' };
+    return {
+      kind: 'error',
+      message: '"__ENV:" names no environment variable (write "__ENV: NAME")',
+    };
   }
   if (!VARIABLE_NAME.test(variable)) {
-    return { kind: 'error', message: `"__ENV: ${variable}" is not a valid environment variable name` };
+    return {
+      kind: 'error',
+      message: `"__ENV: ${variable}" is not a valid environment variable name`,
+    };
   }
   const resolved = env[variable];
   if (resolved === undefined) {
-    return { kind: 'error', message: `environment variable ${variable} is not set (referenced as "__ENV: ${variable}")` };
+    return {
+      kind: 'error',
+      message: `environment variable ${variable} is not set (referenced as "__ENV: ${variable}")`,
+    };
   }
   return { kind: 'resolved', variable, value: resolved };
 }

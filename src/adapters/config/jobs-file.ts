@@ -53,15 +53,22 @@ const manualJobSchema = Joi.object<ValidatedJob>({
 const WATCH_KEYS = Object.keys(watchJobSchema.describe().keys as object);
 const MANUAL_KEYS = Object.keys(manualJobSchema.describe().keys as object);
 
-
 /** One component of a repository name (distribution/reference grammar). */
 const NAME_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const REPOSITORY_NAME = new RegExp(`^${NAME_COMPONENT}(?:/${NAME_COMPONENT})*$`);
 
 /** A parsed jobs file -> domain jobs, or every problem in it. */
-export function parseJobsFile(raw: unknown, kind: JobsFileKind): { jobs: Job[]; problems: JobProblem[] } {
+export function parseJobsFile(
+  raw: unknown,
+  kind: JobsFileKind,
+): { jobs: Job[]; problems: JobProblem[] } {
   if (!Array.isArray(raw)) {
-    return { jobs: [], problems: [{ message: 'must be a YAML list of jobs (each entry starting with "- name: ...")' }] };
+    return {
+      jobs: [],
+      problems: [
+        { message: 'must be a YAML list of jobs (each entry starting with "- name: ...")' },
+      ],
+    };
   }
   const jobs: Job[] = [];
   const problems: JobProblem[] = [];
@@ -87,17 +94,24 @@ export function parseJobsFile(raw: unknown, kind: JobsFileKind): { jobs: Job[]; 
   return { jobs: problems.length > 0 ? [] : jobs, problems };
 }
 
-function parseJob(entry: unknown, kind: JobsFileKind): { job?: Job; problems: { field?: string; message: string }[] } {
+function parseJob(
+  entry: unknown,
+  kind: JobsFileKind,
+): { job?: Job; problems: { field?: string; message: string }[] } {
   if (!isPlainObject(entry)) {
-    return { problems: [{ message: 'must be a mapping with keys name, repositories, tag_regexps, ...' }] };
+    return {
+      problems: [{ message: 'must be a mapping with keys name, repositories, tag_regexps, ...' }],
+    };
   }
   const schema = kind === 'watch' ? watchJobSchema : manualJobSchema;
   const { value, error } = validateWith(schema, entry);
-  const problems: { field?: string; message: string }[] = joiProblems(error, kind === 'watch' ? WATCH_KEYS : MANUAL_KEYS).map(
-    (problem) =>
-      problem.field === 'schedule' && kind === 'manual'
-        ? { field: 'schedule', message: 'is only allowed in jobs.yaml (manual jobs run when asked)' }
-        : problem,
+  const problems: { field?: string; message: string }[] = joiProblems(
+    error,
+    kind === 'watch' ? WATCH_KEYS : MANUAL_KEYS,
+  ).map((problem) =>
+    problem.field === 'schedule' && kind === 'manual'
+      ? { field: 'schedule', message: 'is only allowed in jobs.yaml (manual jobs run when asked)' }
+      : problem,
   );
   if (typeof entry.name === 'string' && entry.name.trim() === '' && entry.name !== '') {
     problems.push({ field: 'name', message: 'must not be blank' });
@@ -106,7 +120,8 @@ function parseJob(entry: unknown, kind: JobsFileKind): { job?: Job; problems: { 
   const tagPatterns = parseTagPatterns(entry.tag_regexps, problems);
   if (typeof entry.schedule === 'string' && kind === 'watch') {
     const cronProblem = checkCron(entry.schedule);
-    if (cronProblem !== undefined) problems.push({ field: 'schedule', message: `invalid cron expression: ${cronProblem}` });
+    if (cronProblem !== undefined)
+      problems.push({ field: 'schedule', message: `invalid cron expression: ${cronProblem}` });
   }
   if (problems.length > 0) return { problems };
 
@@ -128,7 +143,10 @@ function parseJob(entry: unknown, kind: JobsFileKind): { job?: Job; problems: { 
 }
 
 /** `r/<regex>/` selects over the catalog; anything else is a literal name (`team/app`). */
-function parseRepositories(raw: unknown, problems: { field?: string; message: string }[]): RepositorySelector[] {
+function parseRepositories(
+  raw: unknown,
+  problems: { field?: string; message: string }[],
+): RepositorySelector[] {
   const selectors: RepositorySelector[] = [];
   if (!Array.isArray(raw)) return selectors;
   raw.forEach((entry: unknown, index) => {
@@ -147,7 +165,9 @@ function parseRepositories(raw: unknown, problems: { field?: string; message: st
     }
     if (!REPOSITORY_NAME.test(entry)) {
       const looksLikeRegex = /[\\^$*+?()[\]{}|]/.test(entry);
-      const hint = looksLikeRegex ? '; to select repositories by regular expression write r/<regex>/' : '';
+      const hint = looksLikeRegex
+        ? '; to select repositories by regular expression write r/<regex>/'
+        : '';
       problems.push({
         field,
         message: `"${entry}" is not a valid repository name (lowercase letters, digits, separators . _ __ -, path components joined by /)${hint}`,
@@ -159,7 +179,10 @@ function parseRepositories(raw: unknown, problems: { field?: string; message: st
   return selectors;
 }
 
-function parseTagPatterns(raw: unknown, problems: { field?: string; message: string }[]): Pattern[] {
+function parseTagPatterns(
+  raw: unknown,
+  problems: { field?: string; message: string }[],
+): Pattern[] {
   const patterns: Pattern[] = [];
   if (!Array.isArray(raw)) return patterns;
   raw.forEach((entry: unknown, index) => {

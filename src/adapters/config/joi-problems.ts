@@ -25,7 +25,10 @@ export function fieldPath(path: readonly (string | number)[]): string {
 }
 
 /** Turns joi's details into field problems; joi's own messages are used without values. */
-export function joiProblems(error: Joi.ValidationError | undefined, allowedKeys: readonly string[]): FieldProblem[] {
+export function joiProblems(
+  error: Joi.ValidationError | undefined,
+  allowedKeys: readonly string[],
+): FieldProblem[] {
   if (error === undefined) return [];
   return error.details.map((detail) => {
     const field = fieldPath(detail.path);
@@ -38,9 +41,15 @@ export function joiProblems(error: Joi.ValidationError | undefined, allowedKeys:
     if (detail.type === 'any.required') return { field, message: 'is required' };
     if (detail.type === 'array.min') return { field, message: 'must list at least one entry' };
     if (detail.type === 'array.base') return { field, message: 'must be a list' };
-    if (detail.type === 'string.base' && ['number', 'boolean'].includes(typeof detail.context?.value)) {
+    if (
+      detail.type === 'string.base' &&
+      ['number', 'boolean'].includes(typeof detail.context?.value)
+    ) {
       // No value in the message: the field may be a password.
-      return { field, message: `must be a string (put it in quotes: YAML reads it as a ${typeof detail.context?.value})` };
+      return {
+        field,
+        message: `must be a string (put it in quotes: YAML reads it as a ${typeof detail.context?.value})`,
+      };
     }
     return { field, message: detail.message };
   });
@@ -78,6 +87,9 @@ export function validateWith(
   schema: Joi.Schema,
   input: unknown,
 ): { readonly value: unknown; readonly error: Joi.ValidationError | undefined } {
-  const result = schema.validate(input, VALIDATION_OPTIONS) as { value: unknown; error?: Joi.ValidationError };
+  const result = schema.validate(input, VALIDATION_OPTIONS) as {
+    value: unknown;
+    error?: Joi.ValidationError;
+  };
   return { value: result.value, error: result.error };
 }

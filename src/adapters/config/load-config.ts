@@ -18,7 +18,11 @@ export interface ConfigNeeds {
  * Every file that is present is validated; a jobs file that is absent is fine unless the mode
  * needs it. Throws one ConfigError listing every problem of every file.
  */
-export function loadConfig(configDir: string, env: NodeJS.ProcessEnv, needs: ConfigNeeds): AppConfig {
+export function loadConfig(
+  configDir: string,
+  env: NodeJS.ProcessEnv,
+  needs: ConfigNeeds,
+): AppConfig {
   const problems: ConfigProblem[] = [];
   const secrets: string[] = [];
 
@@ -43,7 +47,10 @@ function loadRegistry(
 ): RegistryConfig | undefined {
   const located = locateYamlFile(configDir, 'config', problems);
   if (located.status === 'absent') {
-    problems.push({ file: located.expected, message: 'not found (config.yaml or config.yml is required)' });
+    problems.push({
+      file: located.expected,
+      message: 'not found (config.yaml or config.yml is required)',
+    });
   }
   if (located.status !== 'found') return undefined;
   files.config = located.path;
@@ -52,7 +59,11 @@ function loadRegistry(
   const result = parseRegistryConfig(raw, configDir, env);
   secrets.push(...result.secrets);
   for (const problem of result.problems) {
-    problems.push({ file: located.path, ...(problem.field === '' ? {} : { field: problem.field }), message: problem.message });
+    problems.push({
+      file: located.path,
+      ...(problem.field === '' ? {} : { field: problem.field }),
+      message: problem.message,
+    });
   }
   return result.settings;
 }
@@ -68,7 +79,10 @@ function loadJobs(
   const located = locateYamlFile(configDir, base, problems);
   if (located.status === 'absent') {
     if (required) {
-      const mode = kind === 'watch' ? '--watch runs the jobs of this file' : 'a run without --watch uses the jobs of this file';
+      const mode =
+        kind === 'watch'
+          ? '--watch runs the jobs of this file'
+          : 'a run without --watch uses the jobs of this file';
       problems.push({ file: located.expected, message: `not found (${mode})` });
     }
     return [];

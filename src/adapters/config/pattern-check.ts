@@ -22,7 +22,10 @@ export function checkPattern(source: string): PatternCheck {
   if (silent.length > 0) {
     // \A and \Z compile in JavaScript but mean the letters A and Z: refuse rather than
     // silently select different tags than the Python tool did.
-    return { ok: false, message: `regular expression "${source}" uses Python-only syntax: ${silent.join('; ')}` };
+    return {
+      ok: false,
+      message: `regular expression "${source}" uses Python-only syntax: ${silent.join('; ')}`,
+    };
   }
   return { ok: true, pattern };
 }
@@ -35,16 +38,21 @@ interface Construct {
 function pythonHints(source: string): string[] {
   const hints = new Set<string>();
   for (const { text } of scan(source)) {
-    if (text.startsWith('(?P<')) hints.add('Python named group (?P<name>...): write (?<name>...) in JavaScript');
-    else if (text.startsWith('(?P=')) hints.add('Python backreference (?P=name): write \\k<name> in JavaScript');
+    if (text.startsWith('(?P<'))
+      hints.add('Python named group (?P<name>...): write (?<name>...) in JavaScript');
+    else if (text.startsWith('(?P='))
+      hints.add('Python backreference (?P=name): write \\k<name> in JavaScript');
     else if (text.startsWith('(?#')) hints.add('Python comment (?#...): remove it');
-    else if (text.startsWith('(?>')) hints.add('atomic group (?>...) is not supported in JavaScript: use a plain group (...)');
+    else if (text.startsWith('(?>'))
+      hints.add('atomic group (?>...) is not supported in JavaScript: use a plain group (...)');
     else if (/^\(\?[aiLmsux-]+[):]/.test(text)) {
       hints.add(
         `Python inline flags ${text}: JavaScript has no inline flags; remove them and spell out the alternatives (e.g. [Dd]ev instead of (?i)dev, [\\s\\S] instead of . with (?s))`,
       );
     } else if (/^[*+?}]\+$/.test(text)) {
-      hints.add(`possessive quantifier ${text} is not supported in JavaScript: drop the trailing +`);
+      hints.add(
+        `possessive quantifier ${text} is not supported in JavaScript: drop the trailing +`,
+      );
     }
   }
   return [...hints];
@@ -74,7 +82,10 @@ function* scan(source: string): Generator<Construct> {
     } else if (char === '(' && source[index + 1] === '?') {
       const end = source.slice(index).search(/[>:)=]|$/);
       yield { index, text: source.slice(index, index + Math.max(end, 3) + 1) };
-    } else if ((char === '*' || char === '+' || char === '?' || char === '}') && source[index + 1] === '+') {
+    } else if (
+      (char === '*' || char === '+' || char === '?' || char === '}') &&
+      source[index + 1] === '+'
+    ) {
       yield { index, text: `${char}+` };
       index += 1;
     }

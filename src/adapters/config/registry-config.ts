@@ -39,12 +39,20 @@ const configSchema = Joi.object<ValidatedConfig>({
   username: Joi.string().allow(null),
   password: Joi.string().allow(null),
   proxy: Joi.string().allow(null, ''),
-  timeout: Joi.number().min(1).max(120).default(20).messages(range(1, 120, ' seconds')),
-  max_concurrent_requests: Joi.number().integer().min(1).max(1000).default(20).messages(range(1, 1000)),
+  timeout: Joi.number()
+    .min(1)
+    .max(120)
+    .default(20)
+    .messages(range(1, 120, ' seconds')),
+  max_concurrent_requests: Joi.number()
+    .integer()
+    .min(1)
+    .max(1000)
+    .default(20)
+    .messages(range(1, 1000)),
   ca_file: Joi.string().allow(null),
   insecure: Joi.boolean().default(false),
 });
-
 
 export interface RegistryConfigResult {
   readonly settings: RegistryConfig | undefined;
@@ -54,9 +62,17 @@ export interface RegistryConfigResult {
 }
 
 /** config.yaml after YAML parsing -> registry settings, or the problems found. */
-export function parseRegistryConfig(raw: unknown, configDir: string, env: NodeJS.ProcessEnv): RegistryConfigResult {
+export function parseRegistryConfig(
+  raw: unknown,
+  configDir: string,
+  env: NodeJS.ProcessEnv,
+): RegistryConfigResult {
   if (!isPlainObject(raw)) {
-    return { settings: undefined, problems: [{ field: '', message: 'must be a mapping of settings (key: value)' }], secrets: [] };
+    return {
+      settings: undefined,
+      problems: [{ field: '', message: 'must be a mapping of settings (key: value)' }],
+      secrets: [],
+    };
   }
   const problems: FieldProblem[] = [];
   const handled = new Set<string>();
@@ -83,7 +99,10 @@ export function parseRegistryConfig(raw: unknown, configDir: string, env: NodeJS
   }
   for (const [key, value] of Object.entries(raw)) {
     if (!(ENV_FIELDS as readonly string[]).includes(key) && isEnvReference(value)) {
-      problems.push({ field: key, message: `"__ENV:" references work only for ${ENV_FIELDS.join(', ')}` });
+      problems.push({
+        field: key,
+        message: `"__ENV:" references work only for ${ENV_FIELDS.join(', ')}`,
+      });
       handled.add(key);
       input[key] = undefined;
     }
@@ -108,9 +127,17 @@ function toSettings(
   const proxy = failed.has('proxy') ? undefined : checkProxy(config.proxy ?? undefined, problems);
   const username = config.username ?? undefined;
   const password = config.password ?? undefined;
-  if (!failed.has('username') && !failed.has('password') && (username === undefined) !== (password === undefined)) {
-    const [given, missing] = username === undefined ? ['password', 'username'] : ['username', 'password'];
-    problems.push({ field: missing, message: `is required when ${given} is set (give both, or neither for anonymous access)` });
+  if (
+    !failed.has('username') &&
+    !failed.has('password') &&
+    (username === undefined) !== (password === undefined)
+  ) {
+    const [given, missing] =
+      username === undefined ? ['password', 'username'] : ['username', 'password'];
+    problems.push({
+      field: missing,
+      message: `is required when ${given} is set (give both, or neither for anonymous access)`,
+    });
   }
   let caFile: string | undefined;
   if (!failed.has('ca_file') && typeof config.ca_file === 'string') {
@@ -120,7 +147,9 @@ function toSettings(
   }
   return {
     url,
-    ...(username !== undefined && password !== undefined ? { credentials: { username, password } } : {}),
+    ...(username !== undefined && password !== undefined
+      ? { credentials: { username, password } }
+      : {}),
     ...(proxy !== undefined ? { proxy } : {}),
     timeoutMs: Math.round(config.timeout * 1000),
     maxConcurrentRequests: config.max_concurrent_requests,
@@ -132,16 +161,29 @@ function toSettings(
 /** `https://host/v2/` -> `https://host`: the client appends `/v2/` itself. */
 export function normaliseRegistryUrl(text: string, problems: FieldProblem[]): string {
   const parsed = parseUrl(text);
-  if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.host === '') {
-    problems.push({ field: 'registry_url', message: 'must be an http:// or https:// URL, e.g. https://registry.example.com' });
+  if (
+    parsed === undefined ||
+    (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') ||
+    parsed.host === ''
+  ) {
+    problems.push({
+      field: 'registry_url',
+      message: 'must be an http:// or https:// URL, e.g. https://registry.example.com',
+    });
     return text;
   }
   if (parsed.username !== '' || parsed.password !== '') {
-    problems.push({ field: 'registry_url', message: 'must not contain credentials: use username and password' });
+    problems.push({
+      field: 'registry_url',
+      message: 'must not contain credentials: use username and password',
+    });
     return text;
   }
   if (parsed.search !== '' || parsed.hash !== '') {
-    problems.push({ field: 'registry_url', message: 'must not contain a query (?...) or a fragment (#...)' });
+    problems.push({
+      field: 'registry_url',
+      message: 'must not contain a query (?...) or a fragment (#...)',
+    });
     return text;
   }
   let path = parsed.pathname.replace(/\/+$/, '');
@@ -153,8 +195,15 @@ export function normaliseRegistryUrl(text: string, problems: FieldProblem[]): st
 function checkProxy(text: string | undefined, problems: FieldProblem[]): string | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   const parsed = parseUrl(text.trim());
-  if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.host === '') {
-    problems.push({ field: 'proxy', message: 'must be a URL like http://[user:password@]host[:port] (http or https)' });
+  if (
+    parsed === undefined ||
+    (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') ||
+    parsed.host === ''
+  ) {
+    problems.push({
+      field: 'proxy',
+      message: 'must be a URL like http://[user:password@]host[:port] (http or https)',
+    });
     return undefined;
   }
   return text.trim();

@@ -8,7 +8,11 @@ import { ConfigError } from './config-error.js';
  * manual.yaml named by `--jobs` (in the order given, each once), or all of them when none is
  * named. An unknown name is a configuration problem reported before any request is sent.
  */
-export function selectJobs(config: AppConfig, mode: RunMode, names: readonly string[]): readonly Job[] {
+export function selectJobs(
+  config: AppConfig,
+  mode: RunMode,
+  names: readonly string[],
+): readonly Job[] {
   if (mode === 'watch') return config.watchJobs;
   if (names.length === 0) return config.manualJobs;
   const byName = new Map(config.manualJobs.map((job) => [job.name, job]));

@@ -15,7 +15,11 @@ const EXTENSIONS = ['yaml', 'yml'] as const;
  * Finds `<base>.yaml` or `<base>.yml` in the config folder. Both present is an error rather
  * than a silent preference, because the operator would edit one and we would read the other.
  */
-export function locateYamlFile(configDir: string, base: string, problems: ConfigProblem[]): LocatedFile {
+export function locateYamlFile(
+  configDir: string,
+  base: string,
+  problems: ConfigProblem[],
+): LocatedFile {
   const candidates = EXTENSIONS.map((extension) => join(configDir, `${base}.${extension}`));
   const present = candidates.filter((candidate) => statOrUndefined(candidate) !== undefined);
   const [first, second] = present;
@@ -53,11 +57,19 @@ export function readYamlFile(path: string, problems: ConfigProblem[]): unknown {
   }
   const lineCounter = new LineCounter();
   // merge: PyYAML, which the original tool used, honours `<<: *anchor` merge keys.
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
+  const document = parseDocument(text, {
+    lineCounter,
+    prettyErrors: false,
+    merge: true,
+    uniqueKeys: true,
+  });
   if (document.errors.length > 0) {
     for (const error of document.errors) {
       const { line, col } = lineCounter.linePos(error.pos[0]);
-      problems.push({ file: path, message: `invalid YAML at line ${line}, column ${col}: ${firstLine(error.message)}` });
+      problems.push({
+        file: path,
+        message: `invalid YAML at line ${line}, column ${col}: ${firstLine(error.message)}`,
+      });
     }
     return undefined;
   }
@@ -68,12 +80,17 @@ export function readYamlFile(path: string, problems: ConfigProblem[]): unknown {
   try {
     return document.toJS({ maxAliasCount: 1000 }) as unknown;
   } catch (error) {
-    problems.push({ file: path, message: `invalid YAML: ${error instanceof Error ? firstLine(error.message) : 'cannot be converted'}` });
+    problems.push({
+      file: path,
+      message: `invalid YAML: ${error instanceof Error ? firstLine(error.message) : 'cannot be converted'}`,
+    });
     return undefined;
   }
 }
 
-export function isReadableFile(path: string): { readonly ok: true } | { readonly ok: false; readonly why: string } {
+export function isReadableFile(
+  path: string,
+): { readonly ok: true } | { readonly ok: false; readonly why: string } {
   const stats = statOrUndefined(path);
   if (stats === undefined) return { ok: false, why: 'does not exist' };
   if (!stats.isFile()) return { ok: false, why: 'is not a regular file' };

@@ -40,7 +40,10 @@ export function configureLogging(options: LoggingOptions): Logger {
     },
   };
   if (options.console !== false) {
-    appenders.console = { type: 'stderr', layout: { type: 'pattern', pattern: '%d{ISO8601} %-5p %m' } };
+    appenders.console = {
+      type: 'stderr',
+      layout: { type: 'pattern', pattern: '%d{ISO8601} %-5p %m' },
+    };
   }
   log4js.configure({
     appenders,

@@ -10,7 +10,10 @@ const SECRET_KEY = /pass(word|wd)?|secret|token|authorization|credential|api[-_]
 
 const RULES: readonly (readonly [RegExp, (match: string, ...groups: string[]) => string])[] = [
   // Header form (`Authorization: Basic xyz`, `"authorization":"Bearer xyz"`, `authorization=...`).
-  [/\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)[^"'\r\n,;}]+/gi, (_match, prefix = '') => `${prefix}${MASK}`],
+  [
+    /\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)[^"'\r\n,;}]+/gi,
+    (_match, prefix = '') => `${prefix}${MASK}`,
+  ],
   // Bearer tokens; `Bearer realm=...` is a challenge, not a secret, and words like "token"
   // are kept so that messages about tokens stay readable.
   [
@@ -25,7 +28,10 @@ const RULES: readonly (readonly [RegExp, (match: string, ...groups: string[]) =>
   // key=value and JSON "key": "value" with a secret-looking key (query strings, dumps).
   [
     /\b([\w-]*(?:password|passwd|secret|token|api[-_]?key)[\w-]*)(["']?\s*[=:]\s*["']?)([^\s"'&,;}]+)/gi,
-    (match, key = '', separator = '') => (separator.includes('=') || separator.includes('"') || separator.includes("'") ? `${key}${separator}${MASK}` : match),
+    (match, key = '', separator = '') =>
+      separator.includes('=') || separator.includes('"') || separator.includes("'")
+        ? `${key}${separator}${MASK}`
+        : match,
   ],
   // URL userinfo: https://user:pass@host -> https://***@host
   [/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, (_match, scheme = '') => `${scheme}${MASK}@`],
@@ -53,9 +59,16 @@ export function redactUrl(url: string): string {
 }
 
 /** Redacts one structured log field; a secret-named key loses its whole value. */
-export function redactField(key: string, value: string | number | boolean | undefined): string | number | boolean | undefined {
+export function redactField(
+  key: string,
+  value: string | number | boolean | undefined,
+): string | number | boolean | undefined {
   if (value === undefined) return undefined;
-  if (SECRET_KEY.test(key) && !/^(has|is)[A-Z_]|count|expires|ttl|kind|scope|status|type/i.test(key)) return MASK;
+  if (
+    SECRET_KEY.test(key) &&
+    !/^(has|is)[A-Z_]|count|expires|ttl|kind|scope|status|type/i.test(key)
+  )
+    return MASK;
   return typeof value === 'string' ? redact(value) : value;
 }
 

@@ -5,7 +5,8 @@ import { type CliOptions, parseCommandLine } from '../../../src/adapters/cli/com
 
 function run(argv: string[]): CliOptions {
   const parsed = parseCommandLine(argv);
-  if (parsed.kind === 'exit') assert.fail(`expected options, got exit ${parsed.code}: ${parsed.output}`);
+  if (parsed.kind === 'exit')
+    assert.fail(`expected options, got exit ${parsed.code}: ${parsed.output}`);
   return parsed.options;
 }
 
@@ -30,7 +31,19 @@ describe('parseCommandLine', () => {
 
   it('reads every flag', () => {
     assert.deepEqual(
-      run(['--debug', '--http-logs', '--jobs', 'a', 'b,c', '--config-dir', '/etc/rc', '--state-dir', '/var/rc', '--logs-dir', '/var/log/rc']),
+      run([
+        '--debug',
+        '--http-logs',
+        '--jobs',
+        'a',
+        'b,c',
+        '--config-dir',
+        '/etc/rc',
+        '--state-dir',
+        '/var/rc',
+        '--logs-dir',
+        '/var/log/rc',
+      ]),
       {
         debug: true,
         watch: false,
@@ -49,7 +62,10 @@ describe('parseCommandLine', () => {
     assert.equal(options.debug, true);
   });
 
-  for (const argv of [['--watch', '--jobs', 'x'], ['--jobs', 'x', '--watch']]) {
+  for (const argv of [
+    ['--watch', '--jobs', 'x'],
+    ['--jobs', 'x', '--watch'],
+  ]) {
     it(`${argv.join(' ')} is a usage error (exit 2)`, () => {
       const result = exit(argv);
       assert.equal(result.code, 2);
@@ -58,7 +74,13 @@ describe('parseCommandLine', () => {
     });
   }
 
-  for (const argv of [['--bogus'], ['--debug', 'stray-argument'], ['--jobs'], ['--jobs', ','], ['--config-dir']]) {
+  for (const argv of [
+    ['--bogus'],
+    ['--debug', 'stray-argument'],
+    ['--jobs'],
+    ['--jobs', ','],
+    ['--config-dir'],
+  ]) {
     it(`${argv.join(' ')} is a usage error (exit 2)`, () => {
       const result = exit(argv);
       assert.equal(result.code, 2);
@@ -74,7 +96,17 @@ describe('parseCommandLine', () => {
     for (const flag of ['--help', '-h']) {
       const result = exit([flag]);
       assert.equal(result.code, 0);
-      for (const option of ['--debug', '--watch', '--jobs', '--http-logs', '--config-dir', '--state-dir', '--logs-dir', '--version', '--help']) {
+      for (const option of [
+        '--debug',
+        '--watch',
+        '--jobs',
+        '--http-logs',
+        '--config-dir',
+        '--state-dir',
+        '--logs-dir',
+        '--version',
+        '--help',
+      ]) {
         assert.ok(result.output.includes(option), `help lacks ${option}`);
       }
       assert.match(result.output, /Examples:\n\s+reg-cleaner --debug/);
@@ -86,7 +118,9 @@ describe('parseCommandLine', () => {
   });
 
   it('--version prints the version of package.json', () => {
-    const packageJson = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const packageJson = JSON.parse(
+      readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8'),
+    ) as { version: string };
     for (const flag of ['--version', '-V']) {
       assert.deepEqual(exit([flag]), { kind: 'exit', code: 0, output: `${packageJson.version}\n` });
     }

@@ -12,19 +12,46 @@ import type { JobReport } from '../../../src/domain/job-report.js';
 
 function report(jobName: string, success: boolean): JobReport {
   const at = new Date('2024-05-01T00:00:00Z');
-  return { jobName, mode: 'manual', dryRun: false, startedAt: at, finishedAt: at, success, errors: [], repositories: [], interrupted: false };
+  return {
+    jobName,
+    mode: 'manual',
+    dryRun: false,
+    startedAt: at,
+    finishedAt: at,
+    success,
+    errors: [],
+    repositories: [],
+    interrupted: false,
+  };
 }
 
 describe('exitCodeFor', () => {
   it('a ConfigError exits 2 with every problem, one per line', () => {
     const error = new ConfigError([
-      { file: 'config/config.yaml', field: 'timeout', message: 'must be between 1 and 120 seconds, got 0' },
-      { file: 'config/jobs.yaml', job: 'clean-dev', field: 'tag_regexps[1]', message: 'invalid regular expression "(": x' },
+      {
+        file: 'config/config.yaml',
+        field: 'timeout',
+        message: 'must be between 1 and 120 seconds, got 0',
+      },
+      {
+        file: 'config/jobs.yaml',
+        job: 'clean-dev',
+        field: 'tag_regexps[1]',
+        message: 'invalid regular expression "(": x',
+      },
     ]);
     const { code, message } = exitCodeFor(error, {});
     assert.equal(code, 2);
-    assert.ok(message.includes('config/config.yaml: field timeout: must be between 1 and 120 seconds, got 0'));
-    assert.ok(message.includes('config/jobs.yaml: job "clean-dev" field tag_regexps[1]: invalid regular expression'));
+    assert.ok(
+      message.includes(
+        'config/config.yaml: field timeout: must be between 1 and 120 seconds, got 0',
+      ),
+    );
+    assert.ok(
+      message.includes(
+        'config/jobs.yaml: job "clean-dev" field tag_regexps[1]: invalid regular expression',
+      ),
+    );
     assert.match(message, /Nothing was sent to the registry/);
   });
 
@@ -35,9 +62,15 @@ describe('exitCodeFor', () => {
   });
 
   it('an unexpected error exits 1 with its message, redacted, and no stack', () => {
-    const { code, message } = exitCodeFor(new TypeError('proxy http://bob:hunter2@proxy:3128 refused'), {});
+    const { code, message } = exitCodeFor(
+      new TypeError('proxy http://bob:hunter2@proxy:3128 refused'),
+      {},
+    );
     assert.equal(code, 1);
-    assert.match(message, /^reg-cleaner: unexpected error: TypeError: proxy http:\/\/\*\*\*@proxy:3128 refused/);
+    assert.match(
+      message,
+      /^reg-cleaner: unexpected error: TypeError: proxy http:\/\/\*\*\*@proxy:3128 refused/,
+    );
     assert.ok(!message.includes('hunter2'));
     assert.ok(!message.includes('    at '), 'no stack without the debug variable');
     assert.match(message, new RegExp(`set ${DEBUG_ENV}=1`));

@@ -5,13 +5,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Container } from 'inversify';
-import { configureLogging, Log4jsLogger, render, shutdownLogging } from '../../../src/adapters/logging/log4js-logger.js';
+import {
+  configureLogging,
+  Log4jsLogger,
+  render,
+  shutdownLogging,
+} from '../../../src/adapters/logging/log4js-logger.js';
 import { Logger } from '../../../src/application/ports/logger.port.js';
 
 describe('render', () => {
   it('appends fields as key=value, quoting values with spaces, skipping undefined', () => {
     assert.equal(
-      render('deleted manifest', { repository: 'team/app', tags: 'dev-1 dev-2', count: 2, dryRun: false, skipped: undefined }),
+      render('deleted manifest', {
+        repository: 'team/app',
+        tags: 'dev-1 dev-2',
+        count: 2,
+        dryRun: false,
+        skipped: undefined,
+      }),
       'deleted manifest repository=team/app tags="dev-1 dev-2" count=2 dryRun=false',
     );
   });
@@ -21,7 +32,10 @@ describe('render', () => {
       password: 'hunter2',
       url: 'https://bob:pw@registry/v2/',
     });
-    assert.ok(!line.includes('hunter2') && !line.includes('bob:pw') && !line.includes('Ym9iOnB3'), line);
+    assert.ok(
+      !line.includes('hunter2') && !line.includes('bob:pw') && !line.includes('Ym9iOnB3'),
+      line,
+    );
     assert.match(line, /password=\*\*\*/);
   });
 });

@@ -7,15 +7,24 @@ const basic = Buffer.from('alice:s3cret-pass').toString('base64');
 describe('redact', () => {
   const cases: readonly (readonly [string, string])[] = [
     [`Authorization: Basic ${basic}`, 'Authorization: ***'],
-    ['authorization: Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl', 'authorization: ***'],
+    [
+      'authorization: Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl',
+      'authorization: ***',
+    ],
     ['{"Authorization":"Bearer abc.def.ghi","x":1}', '{"Authorization":"***","x":1}'],
     ['Proxy-Authorization: Basic Ym9iOnB3', 'Proxy-Authorization: ***'],
     ['retrying with Bearer eyJhbGciOiJSUzI1NiJ9.payload.sig now', 'retrying with Bearer *** now'],
     [`sent Basic ${basic} to the registry`, 'sent Basic *** to the registry'],
     ['GET /token?scope=x&password=hunter2&service=y', 'GET /token?scope=x&password=***&service=y'],
     ['token=abc.def&next=1', 'token=***&next=1'],
-    ['{"token":"abc","access_token": "xyz","expires_in":300}', '{"token":"***","access_token": "***","expires_in":300}'],
-    ['proxy https://bob:proxy-secret@proxy.example.com:3128 refused', 'proxy https://***@proxy.example.com:3128 refused'],
+    [
+      '{"token":"abc","access_token": "xyz","expires_in":300}',
+      '{"token":"***","access_token": "***","expires_in":300}',
+    ],
+    [
+      'proxy https://bob:proxy-secret@proxy.example.com:3128 refused',
+      'proxy https://***@proxy.example.com:3128 refused',
+    ],
     ['pulling from http://user@registry.local/v2/', 'pulling from http://***@registry.local/v2/'],
   ];
   for (const [input, expected] of cases) {

@@ -7,7 +7,13 @@ import { checkPattern } from '../../../src/adapters/config/pattern-check.js';
 describe('ConfigError.format', () => {
   it('prints one line per problem with file, job and field', () => {
     const error = new ConfigError([
-      { file: 'config/jobs.yaml', job: 'clean-dev', jobIndex: 1, field: 'tag_regexps[1]', message: 'invalid regular expression "(": x' },
+      {
+        file: 'config/jobs.yaml',
+        job: 'clean-dev',
+        jobIndex: 1,
+        field: 'tag_regexps[1]',
+        message: 'invalid regular expression "(": x',
+      },
       { file: 'config/jobs.yaml', jobIndex: 2, field: 'name', message: 'is required' },
       { file: 'config/config.yaml', message: 'is empty' },
     ]);
@@ -20,13 +26,24 @@ describe('ConfigError.format', () => {
         '  config/config.yaml: is empty',
       ].join('\n'),
     );
-    assert.equal(formatProblem({ file: 'c.yaml', field: 'timeout', message: 'm' }), 'c.yaml: field timeout: m');
+    assert.equal(
+      formatProblem({ file: 'c.yaml', field: 'timeout', message: 'm' }),
+      'c.yaml: field timeout: m',
+    );
   });
 });
 
 describe('checkPattern', () => {
   it('accepts JavaScript syntax, escaped \\\\A and character classes with A and Z', () => {
-    for (const source of ['v\\d+', '(?<v>\\d)\\k<v>', '\\\\A', '[\\A-Z]', '(?:a|b)', '(?=x)', '(?<!y)z']) {
+    for (const source of [
+      'v\\d+',
+      '(?<v>\\d)\\k<v>',
+      '\\\\A',
+      '[\\A-Z]',
+      '(?:a|b)',
+      '(?=x)',
+      '(?<!y)z',
+    ]) {
       assert.equal(checkPattern(source).ok, true, source);
     }
   });
@@ -45,7 +62,13 @@ describe('checkPattern', () => {
 
 describe('checkCron', () => {
   it('accepts 5 and 6 field expressions', () => {
-    for (const expression of ['0 3 * * *', '*/15 * * * MON-FRI', '30 0 3 ? * L', '0 0 1,15 jan-mar 0', '0 3 * * 7']) {
+    for (const expression of [
+      '0 3 * * *',
+      '*/15 * * * MON-FRI',
+      '30 0 3 ? * L',
+      '0 0 1,15 jan-mar 0',
+      '0 3 * * 7',
+    ]) {
       assert.equal(checkCron(expression), undefined, expression);
     }
   });

@@ -17,7 +17,10 @@ export function fixture(name: string): string {
 export const NO_NEEDS: ConfigNeeds = { watch: false, manual: false };
 
 /** A temporary config folder with the given files (a value of null makes a directory). */
-export function tempConfigDir(files: Readonly<Record<string, string | null>>): { dir: string; remove(): void } {
+export function tempConfigDir(files: Readonly<Record<string, string | null>>): {
+  dir: string;
+  remove(): void;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'reg-cleaner-config-'));
   for (const [name, content] of Object.entries(files)) {
     const path = join(dir, name);
@@ -28,15 +31,28 @@ export function tempConfigDir(files: Readonly<Record<string, string | null>>): {
       writeFileSync(path, content);
     }
   }
-  return { dir, remove: () => { rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    dir,
+    remove: () => {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
-export function loadOk(dir: string, env: NodeJS.ProcessEnv = {}, needs: ConfigNeeds = NO_NEEDS): AppConfig {
+export function loadOk(
+  dir: string,
+  env: NodeJS.ProcessEnv = {},
+  needs: ConfigNeeds = NO_NEEDS,
+): AppConfig {
   return loadConfig(dir, env, needs);
 }
 
 /** Loads a folder that must be rejected and returns the error. */
-export function loadFails(dir: string, env: NodeJS.ProcessEnv = {}, needs: ConfigNeeds = NO_NEEDS): ConfigError {
+export function loadFails(
+  dir: string,
+  env: NodeJS.ProcessEnv = {},
+  needs: ConfigNeeds = NO_NEEDS,
+): ConfigError {
   try {
     loadConfig(dir, env, needs);
   } catch (error) {
@@ -47,8 +63,16 @@ export function loadFails(dir: string, env: NodeJS.ProcessEnv = {}, needs: Confi
 }
 
 /** The formatted line of the one problem about `file` + `field` (+ job); fails when absent. */
-export function lineFor(error: ConfigError, file: string, field: string | undefined, job?: string): string {
-  const lines = error.format().split('\n').map((line) => line.trim());
+export function lineFor(
+  error: ConfigError,
+  file: string,
+  field: string | undefined,
+  job?: string,
+): string {
+  const lines = error
+    .format()
+    .split('\n')
+    .map((line) => line.trim());
   const found = lines.find(
     (line) =>
       line.startsWith(`${file}:`) &&

@@ -17,7 +17,10 @@ describe('__ENV references', () => {
   it('resolves registry_url, username, password and proxy, with or without the space', () => {
     const config = loadOk(dir, ENV);
     assert.equal(config.registry.url, 'https://registry.example.com');
-    assert.deepEqual(config.registry.credentials, { username: 'alice', password: 'pa55word-secret' });
+    assert.deepEqual(config.registry.credentials, {
+      username: 'alice',
+      password: 'pa55word-secret',
+    });
     assert.equal(config.registry.proxy, 'http://bob:proxy-secret@proxy.example.com:3128');
   });
 
@@ -56,17 +59,28 @@ describe('__ENV references', () => {
   });
 
   it('never prints a proxy URL with credentials, even when it is invalid', () => {
-    const error = loadFails(dir, { ...ENV, HTTPS_PROXY_URL: 'socks5://bob:proxy-secret@proxy:1080' });
-    assert.match(lineFor(error, file, 'proxy'), /must be a URL like http:\/\/\[user:password@\]host/);
+    const error = loadFails(dir, {
+      ...ENV,
+      HTTPS_PROXY_URL: 'socks5://bob:proxy-secret@proxy:1080',
+    });
+    assert.match(
+      lineFor(error, file, 'proxy'),
+      /must be a URL like http:\/\/\[user:password@\]host/,
+    );
     assert.ok(!error.format().includes('proxy-secret'));
   });
 
   it('rejects __ENV in a key that does not support it', () => {
-    const temp = tempConfigDir({ 'config.yaml': 'registry_url: https://r.example.com\ntimeout: "__ENV: TIMEOUT"\n' });
+    const temp = tempConfigDir({
+      'config.yaml': 'registry_url: https://r.example.com\ntimeout: "__ENV: TIMEOUT"\n',
+    });
     try {
       const error = loadFails(temp.dir, { TIMEOUT: '5' });
       assert.equal(error.problems.length, 1);
-      assert.match(lineFor(error, join(temp.dir, 'config.yaml'), 'timeout'), /work only for registry_url, username, password, proxy/);
+      assert.match(
+        lineFor(error, join(temp.dir, 'config.yaml'), 'timeout'),
+        /work only for registry_url, username, password, proxy/,
+      );
     } finally {
       temp.remove();
     }
@@ -77,21 +91,32 @@ describe('username and password come in pairs', () => {
   it('username without password', () => {
     const dir = fixture('username-without-password');
     const error = loadFails(dir);
-    assert.match(lineFor(error, join(dir, 'config.yaml'), 'password'), /is required when username is set/);
+    assert.match(
+      lineFor(error, join(dir, 'config.yaml'), 'password'),
+      /is required when username is set/,
+    );
   });
 
   it('password without username, never printing the password', () => {
     const dir = fixture('password-without-username');
     const error = loadFails(dir, { ONLY_PASSWORD: 'lonely-secret' });
-    assert.match(lineFor(error, join(dir, 'config.yaml'), 'username'), /is required when password is set/);
+    assert.match(
+      lineFor(error, join(dir, 'config.yaml'), 'username'),
+      /is required when password is set/,
+    );
     assert.ok(!error.format().includes('lonely-secret'));
   });
 
   it('a numeric password is reported as a type error without its value', () => {
-    const temp = tempConfigDir({ 'config.yaml': 'registry_url: https://r.example.com\nusername: u\npassword: 987654321\n' });
+    const temp = tempConfigDir({
+      'config.yaml': 'registry_url: https://r.example.com\nusername: u\npassword: 987654321\n',
+    });
     try {
       const error = loadFails(temp.dir);
-      assert.match(lineFor(error, join(temp.dir, 'config.yaml'), 'password'), /must be a string \(put it in quotes/);
+      assert.match(
+        lineFor(error, join(temp.dir, 'config.yaml'), 'password'),
+        /must be a string \(put it in quotes/,
+      );
       assert.ok(!error.format().includes('987654321'));
     } finally {
       temp.remove();

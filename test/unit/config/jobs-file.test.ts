@@ -27,12 +27,10 @@ describe('jobs files: repositories', () => {
     assert.equal(nested?.kind === 'pattern' ? nested.pattern.source : '', 'a/b/c');
     // Without the trailing slash it is a literal name: a namespace called "r".
     assert.deepEqual(job.repositories[3], { kind: 'literal', name: 'r/app' });
-    assert.deepEqual(resolveRepositories(job, ['team/api-dev', 'team/api', 'other/team/x-dev', 'a/b/c/d']).sort(), [
-      'a/b/c/d',
-      'r/app',
-      'team/api-dev',
-      'team/app',
-    ]);
+    assert.deepEqual(
+      resolveRepositories(job, ['team/api-dev', 'team/api', 'other/team/x-dev', 'a/b/c/d']).sort(),
+      ['a/b/c/d', 'r/app', 'team/api-dev', 'team/app'],
+    );
   });
 
   it('anchors tag patterns at the start only and accepts JavaScript named groups', () => {
@@ -48,7 +46,10 @@ describe('jobs files: repositories', () => {
 
   it('keeps PyYAML merge keys working and forces clean_every_n_hours to 0 in manual.yaml', () => {
     const config = loadOk(fixture('repositories'));
-    assert.deepEqual(config.manualJobs.map((job) => job.name), ['literal-and-pattern', 'merged-from-anchor']);
+    assert.deepEqual(
+      config.manualJobs.map((job) => job.name),
+      ['literal-and-pattern', 'merged-from-anchor'],
+    );
     const merged = config.manualJobs[1];
     assert.ok(merged !== undefined);
     assert.equal(merged.description, 'PyYAML merge keys keep working');
@@ -58,18 +59,35 @@ describe('jobs files: repositories', () => {
   });
 
   it('rejects a literal name that is not a repository name and suggests r/<regex>/', () => {
-    withJobs('manual.yaml', '- name: bad\n  repositories: ["team/.*-dev", Upper]\n  tag_regexps: [x]\n  save_last: 0\n  older_than_days: 0\n', (dir) => {
-      const error = loadFails(dir);
-      const file = join(dir, 'manual.yaml');
-      assert.match(lineFor(error, file, 'repositories[0]', 'bad'), /not a valid repository name.*write r\/<regex>\//);
-      assert.match(lineFor(error, file, 'repositories[1]', 'bad'), /"Upper" is not a valid repository name/);
-    });
+    withJobs(
+      'manual.yaml',
+      '- name: bad\n  repositories: ["team/.*-dev", Upper]\n  tag_regexps: [x]\n  save_last: 0\n  older_than_days: 0\n',
+      (dir) => {
+        const error = loadFails(dir);
+        const file = join(dir, 'manual.yaml');
+        assert.match(
+          lineFor(error, file, 'repositories[0]', 'bad'),
+          /not a valid repository name.*write r\/<regex>\//,
+        );
+        assert.match(
+          lineFor(error, file, 'repositories[1]', 'bad'),
+          /"Upper" is not a valid repository name/,
+        );
+      },
+    );
   });
 
   it('rejects r// (an empty pattern)', () => {
-    withJobs('manual.yaml', '- name: bad\n  repositories: ["r//"]\n  tag_regexps: [x]\n  save_last: 0\n  older_than_days: 0\n', (dir) => {
-      assert.match(lineFor(loadFails(dir), join(dir, 'manual.yaml'), 'repositories[0]', 'bad'), /empty regular expression/);
-    });
+    withJobs(
+      'manual.yaml',
+      '- name: bad\n  repositories: ["r//"]\n  tag_regexps: [x]\n  save_last: 0\n  older_than_days: 0\n',
+      (dir) => {
+        assert.match(
+          lineFor(loadFails(dir), join(dir, 'manual.yaml'), 'repositories[0]', 'bad'),
+          /empty regular expression/,
+        );
+      },
+    );
   });
 });
 
@@ -95,20 +113,31 @@ describe('jobs files: invalid regular expressions', () => {
   });
 
   it('explains that inline flags do not exist', () => {
-    assert.match(lineFor(error, file, 'tag_regexps[2]', 'clean-dev'), /inline flags \(\?i\): JavaScript has no inline flags/);
+    assert.match(
+      lineFor(error, file, 'tag_regexps[2]', 'clean-dev'),
+      /inline flags \(\?i\): JavaScript has no inline flags/,
+    );
   });
 
   it('refuses \\A and \\Z, which JavaScript would silently read as letters', () => {
-    assert.match(lineFor(error, file, 'tag_regexps[4]', 'clean-dev'), /Python-only syntax: \\A .*write \^; \\Z .*write \$/);
+    assert.match(
+      lineFor(error, file, 'tag_regexps[4]', 'clean-dev'),
+      /Python-only syntax: \\A .*write \^; \\Z .*write \$/,
+    );
   });
 
   it('checks r/<regex>/ repository patterns the same way', () => {
-    assert.match(lineFor(error, file, 'repositories[1]', 'clean-dev'), /"\(\?P<team>\[a-z\]\+\)\/app".*write \(\?<name>/);
+    assert.match(
+      lineFor(error, file, 'repositories[1]', 'clean-dev'),
+      /"\(\?P<team>\[a-z\]\+\)\/app".*write \(\?<name>/,
+    );
   });
 
   it('reports every bad pattern, and nothing about the good ones', () => {
     assert.equal(error.problems.length, 5);
-    assert.ok(error.problems.every((problem) => problem.file === file && problem.job === 'clean-dev'));
+    assert.ok(
+      error.problems.every((problem) => problem.file === file && problem.job === 'clean-dev'),
+    );
   });
 });
 
@@ -116,8 +145,14 @@ describe('jobs files: keys, types and names', () => {
   it('reports unknown keys, and schedule in manual.yaml', () => {
     const dir = fixture('unknown-keys');
     const error = loadFails(dir);
-    assert.match(lineFor(error, join(dir, 'jobs.yaml'), 'keep_last', 'clean-dev'), /unknown key; allowed keys: name, description/);
-    assert.match(lineFor(error, join(dir, 'manual.yaml'), 'schedule', 'once'), /only allowed in jobs\.yaml/);
+    assert.match(
+      lineFor(error, join(dir, 'jobs.yaml'), 'keep_last', 'clean-dev'),
+      /unknown key; allowed keys: name, description/,
+    );
+    assert.match(
+      lineFor(error, join(dir, 'manual.yaml'), 'schedule', 'once'),
+      /only allowed in jobs\.yaml/,
+    );
   });
 
   it('reports missing keys, naming a nameless job by its position', () => {
@@ -135,10 +170,16 @@ describe('jobs files: keys, types and names', () => {
     const error = loadFails(dir);
     const file = join(dir, 'jobs.yaml');
     assert.match(lineFor(error, file, 'repositories', 'clean-dev'), /must be a list/);
-    assert.match(lineFor(error, file, 'tag_regexps[1]', 'clean-dev'), /must be a string \(put it in quotes/);
+    assert.match(
+      lineFor(error, file, 'tag_regexps[1]', 'clean-dev'),
+      /must be a string \(put it in quotes/,
+    );
     assert.match(lineFor(error, file, 'tag_regexps[2]', 'clean-dev'), /not allowed to be empty/);
     assert.match(lineFor(error, file, 'save_last', 'clean-dev'), /must be a number/);
-    assert.match(lineFor(error, file, 'older_than_days', 'clean-dev'), /greater than or equal to 0/);
+    assert.match(
+      lineFor(error, file, 'older_than_days', 'clean-dev'),
+      /greater than or equal to 0/,
+    );
     assert.match(lineFor(error, file, 'clean_every_n_hours', 'clean-dev'), /greater than 0/);
     assert.match(lineFor(error, file, undefined, '#2'), /must be a mapping/);
   });
@@ -147,12 +188,18 @@ describe('jobs files: keys, types and names', () => {
     const dir = fixture('duplicate-names');
     const error = loadFails(dir);
     assert.equal(error.problems.length, 1);
-    assert.match(lineFor(error, join(dir, 'manual.yaml'), 'name', 'clean-dev'), /jobs #1 and #3 have the same name/);
+    assert.match(
+      lineFor(error, join(dir, 'manual.yaml'), 'name', 'clean-dev'),
+      /jobs #1 and #3 have the same name/,
+    );
   });
 
   it('rejects a jobs file that is not a list', () => {
     withJobs('jobs.yaml', 'name: clean-dev\n', (dir) => {
-      assert.match(lineFor(loadFails(dir), join(dir, 'jobs.yaml'), undefined), /must be a YAML list of jobs/);
+      assert.match(
+        lineFor(loadFails(dir), join(dir, 'jobs.yaml'), undefined),
+        /must be a YAML list of jobs/,
+      );
     });
   });
 
@@ -186,7 +233,10 @@ describe('jobs files: keys, types and names', () => {
   schedule: "every day"
 `;
     withJobs('jobs.yaml', jobs, (dir) => {
-      assert.match(lineFor(loadFails(dir), join(dir, 'jobs.yaml'), 'schedule', 'cron'), /must have 5 fields .* found 2/);
+      assert.match(
+        lineFor(loadFails(dir), join(dir, 'jobs.yaml'), 'schedule', 'cron'),
+        /must have 5 fields .* found 2/,
+      );
     });
   });
 });

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fixture, lineFor, loadFails, loadOk, SHIPPED_CONFIG, tempConfigDir, VALID_JOB } from './config-test-support.js';
+import {
+  fixture,
+  lineFor,
+  loadFails,
+  loadOk,
+  SHIPPED_CONFIG,
+  tempConfigDir,
+  VALID_JOB,
+} from './config-test-support.js';
 
 const SHIPPED_ENV = { REGISTRY_USERNAME: 'cleaner', REGISTRY_PASSWORD: 'shipped-example-secret' };
 
@@ -9,29 +17,49 @@ describe('loadConfig: the shipped examples', () => {
   it('loads config/ with the variables it documents', () => {
     const config = loadOk(SHIPPED_CONFIG, SHIPPED_ENV, { watch: true, manual: true });
     assert.equal(config.registry.url, 'https://your.registry.com');
-    assert.deepEqual(config.registry.credentials, { username: 'cleaner', password: 'shipped-example-secret' });
+    assert.deepEqual(config.registry.credentials, {
+      username: 'cleaner',
+      password: 'shipped-example-secret',
+    });
     assert.equal(config.registry.proxy, undefined);
     assert.equal(config.registry.timeoutMs, 20_000);
     assert.equal(config.registry.maxConcurrentRequests, 20);
     assert.equal(config.registry.insecure, false);
-    assert.deepEqual(config.watchJobs.map((job) => job.name), ['clean-dev-tags', 'clean-feature-branches']);
-    assert.deepEqual(config.manualJobs.map((job) => job.name), ['clean-dev-tags', 'clean-prod-older-15']);
+    assert.deepEqual(
+      config.watchJobs.map((job) => job.name),
+      ['clean-dev-tags', 'clean-feature-branches'],
+    );
+    assert.deepEqual(
+      config.manualJobs.map((job) => job.name),
+      ['clean-dev-tags', 'clean-prod-older-15'],
+    );
     const [devTags, nightly] = config.watchJobs;
     assert.ok(devTags !== undefined);
     assert.equal(devTags.cleanEveryHours, 24);
     assert.equal(devTags.saveLast, 5);
     assert.equal(devTags.olderThanDays, 5);
-    assert.deepEqual(devTags.tagPatterns.map((pattern) => pattern.source), ['v5\\.\\d+\\.\\d+-dev$', 'develop-[\\d\\w]+$']);
+    assert.deepEqual(
+      devTags.tagPatterns.map((pattern) => pattern.source),
+      ['v5\\.\\d+\\.\\d+-dev$', 'develop-[\\d\\w]+$'],
+    );
     assert.equal(nightly?.schedule, '30 3 * * *');
-    assert.ok(config.manualJobs.every((job) => job.cleanEveryHours === 0 && job.schedule === undefined));
+    assert.ok(
+      config.manualJobs.every((job) => job.cleanEveryHours === 0 && job.schedule === undefined),
+    );
     assert.equal(config.files?.manualJobs, join(SHIPPED_CONFIG, 'manual.yaml'));
   });
 
   it('names the variables it needs, and only those, when they are not set', () => {
     const error = loadFails(SHIPPED_CONFIG, {}, { watch: true, manual: false });
     assert.equal(error.problems.length, 2);
-    assert.match(lineFor(error, join(SHIPPED_CONFIG, 'config.yaml'), 'username'), /REGISTRY_USERNAME is not set/);
-    assert.match(lineFor(error, join(SHIPPED_CONFIG, 'config.yaml'), 'password'), /REGISTRY_PASSWORD is not set/);
+    assert.match(
+      lineFor(error, join(SHIPPED_CONFIG, 'config.yaml'), 'username'),
+      /REGISTRY_USERNAME is not set/,
+    );
+    assert.match(
+      lineFor(error, join(SHIPPED_CONFIG, 'config.yaml'), 'password'),
+      /REGISTRY_PASSWORD is not set/,
+    );
   });
 });
 
@@ -61,7 +89,10 @@ describe('loadConfig: config.yaml', () => {
   it('reports a ca_file that does not exist, relative to the config folder', () => {
     const dir = fixture('missing-ca-file');
     const error = loadFails(dir);
-    assert.match(lineFor(error, join(dir, 'config.yaml'), 'ca_file'), /missing-ca-file\/no-such-ca\.pem does not exist/);
+    assert.match(
+      lineFor(error, join(dir, 'config.yaml'), 'ca_file'),
+      /missing-ca-file\/no-such-ca\.pem does not exist/,
+    );
   });
 
   for (const [key, value, expected] of [
@@ -71,7 +102,9 @@ describe('loadConfig: config.yaml', () => {
     ['max_concurrent_requests', 1001, /must be between 1 and 1000, got 1001/],
   ] as const) {
     it(`rejects ${key}: ${value} rather than clamping it`, () => {
-      const temp = tempConfigDir({ 'config.yaml': `registry_url: https://r.example.com\n${key}: ${value}\n` });
+      const temp = tempConfigDir({
+        'config.yaml': `registry_url: https://r.example.com\n${key}: ${value}\n`,
+      });
       try {
         const error = loadFails(temp.dir);
         assert.equal(error.problems.length, 1);
@@ -85,7 +118,10 @@ describe('loadConfig: config.yaml', () => {
   it('reports unknown keys with a suggestion', () => {
     const dir = fixture('unknown-keys');
     const error = loadFails(dir);
-    assert.match(lineFor(error, join(dir, 'config.yaml'), 'timout'), /unknown key \(did you mean timeout\?\)/);
+    assert.match(
+      lineFor(error, join(dir, 'config.yaml'), 'timout'),
+      /unknown key \(did you mean timeout\?\)/,
+    );
   });
 
   it('reports wrong types, including a non-http registry_url, in one go', () => {
@@ -108,8 +144,14 @@ describe('loadConfig: config.yaml', () => {
   it('reports YAML syntax errors with line and column, without quoting the source', () => {
     const dir = fixture('invalid-yaml');
     const error = loadFails(dir);
-    assert.match(lineFor(error, join(dir, 'config.yaml'), undefined), /invalid YAML at line \d+, column \d+: Missing closing "quote/);
-    assert.match(lineFor(error, join(dir, 'jobs.yaml'), undefined), /invalid YAML at line 3, column 3/);
+    assert.match(
+      lineFor(error, join(dir, 'config.yaml'), undefined),
+      /invalid YAML at line \d+, column \d+: Missing closing "quote/,
+    );
+    assert.match(
+      lineFor(error, join(dir, 'jobs.yaml'), undefined),
+      /invalid YAML at line 3, column 3/,
+    );
     assert.ok(!error.format().includes('hunter2'), 'a YAML error must not quote a password line');
   });
 
@@ -117,7 +159,10 @@ describe('loadConfig: config.yaml', () => {
     const dir = fixture('both-extensions');
     const error = loadFails(dir);
     const line = lineFor(error, join(dir, 'config.yaml'), undefined);
-    assert.ok(line.includes(join(dir, 'config.yaml')) && line.includes(join(dir, 'config.yml')), line);
+    assert.ok(
+      line.includes(join(dir, 'config.yaml')) && line.includes(join(dir, 'config.yml')),
+      line,
+    );
   });
 
   it('requires config.yaml', () => {
@@ -131,7 +176,10 @@ describe('loadConfig: config.yaml', () => {
   });
 
   it('rejects a directory where a file should be (a Docker bind mount of a missing file)', () => {
-    const temp = tempConfigDir({ 'config.yaml': 'registry_url: https://r.example.com\n', 'jobs.yaml': null });
+    const temp = tempConfigDir({
+      'config.yaml': 'registry_url: https://r.example.com\n',
+      'jobs.yaml': null,
+    });
     try {
       const error = loadFails(temp.dir, {}, { watch: true, manual: false });
       assert.equal(error.problems.length, 1);
@@ -147,17 +195,24 @@ describe('loadConfig: config.yaml', () => {
     assert.match(lineFor(error, join(dir, 'jobs.yaml'), undefined), /is empty/);
   });
 
-  it('reports an unreadable file', { skip: process.getuid?.() === 0 ? 'root reads every file' : false }, async () => {
-    const { chmodSync } = await import('node:fs');
-    const temp = tempConfigDir({ 'config.yaml': 'registry_url: https://r.example.com\n' });
-    try {
-      chmodSync(join(temp.dir, 'config.yaml'), 0o000);
-      const error = loadFails(temp.dir);
-      assert.match(lineFor(error, join(temp.dir, 'config.yaml'), undefined), /cannot be read: permission denied/);
-    } finally {
-      temp.remove();
-    }
-  });
+  it(
+    'reports an unreadable file',
+    { skip: process.getuid?.() === 0 ? 'root reads every file' : false },
+    async () => {
+      const { chmodSync } = await import('node:fs');
+      const temp = tempConfigDir({ 'config.yaml': 'registry_url: https://r.example.com\n' });
+      try {
+        chmodSync(join(temp.dir, 'config.yaml'), 0o000);
+        const error = loadFails(temp.dir);
+        assert.match(
+          lineFor(error, join(temp.dir, 'config.yaml'), undefined),
+          /cannot be read: permission denied/,
+        );
+      } finally {
+        temp.remove();
+      }
+    },
+  );
 
   it('rejects a config.yaml that is not a mapping', () => {
     const temp = tempConfigDir({ 'config.yaml': '- registry_url: https://r.example.com\n' });
@@ -174,7 +229,10 @@ describe('loadConfig: the mode decides which jobs file is required', () => {
   it('watch mode needs jobs.yaml', () => {
     const dir = fixture('minimal');
     const error = loadFails(dir, {}, { watch: true, manual: false });
-    assert.match(lineFor(error, join(dir, 'jobs.yaml'), undefined), /not found \(--watch runs the jobs of this file\)/);
+    assert.match(
+      lineFor(error, join(dir, 'jobs.yaml'), undefined),
+      /not found \(--watch runs the jobs of this file\)/,
+    );
   });
 
   it('a one-shot run needs manual.yaml', () => {
@@ -190,7 +248,10 @@ describe('loadConfig: the mode decides which jobs file is required', () => {
   });
 
   it('a needed file with an empty list declares no jobs', () => {
-    const temp = tempConfigDir({ 'config.yaml': 'registry_url: https://r.example.com\n', 'manual.yaml': '[]\n' });
+    const temp = tempConfigDir({
+      'config.yaml': 'registry_url: https://r.example.com\n',
+      'manual.yaml': '[]\n',
+    });
     try {
       const error = loadFails(temp.dir, {}, { watch: false, manual: true });
       assert.match(lineFor(error, join(temp.dir, 'manual.yaml'), undefined), /declares no jobs/);
@@ -205,10 +266,22 @@ describe('loadConfig: every problem of every file at once', () => {
     const dir = fixture('across-files');
     const error = loadFails(dir, {}, { watch: true, manual: true });
     assert.match(lineFor(error, join(dir, 'config.yaml'), 'timeout'), /between 1 and 120/);
-    assert.match(lineFor(error, join(dir, 'jobs.yaml'), 'tag_regexps[0]', 'clean-dev'), /invalid regular expression "\(unclosed": Unterminated group/);
-    assert.match(lineFor(error, join(dir, 'jobs.yaml'), 'schedule', 'clean-dev'), /invalid cron expression: minute field "61"/);
-    assert.match(lineFor(error, join(dir, 'manual.yaml'), 'repositories', 'once'), /at least one entry/);
-    assert.match(lineFor(error, join(dir, 'manual.yaml'), 'save_last', 'once'), /greater than or equal to 0/);
+    assert.match(
+      lineFor(error, join(dir, 'jobs.yaml'), 'tag_regexps[0]', 'clean-dev'),
+      /invalid regular expression "\(unclosed": Unterminated group/,
+    );
+    assert.match(
+      lineFor(error, join(dir, 'jobs.yaml'), 'schedule', 'clean-dev'),
+      /invalid cron expression: minute field "61"/,
+    );
+    assert.match(
+      lineFor(error, join(dir, 'manual.yaml'), 'repositories', 'once'),
+      /at least one entry/,
+    );
+    assert.match(
+      lineFor(error, join(dir, 'manual.yaml'), 'save_last', 'once'),
+      /greater than or equal to 0/,
+    );
     assert.equal(error.problems.length, 5);
     assert.match(error.format(), /^Invalid configuration \(5 problems\):\n/);
   });

@@ -4,7 +4,11 @@ import { describe, it } from 'node:test';
 import { ConfigError, selectJobs } from '../../../src/adapters/config/index.js';
 import { loadOk, SHIPPED_CONFIG } from './config-test-support.js';
 
-const config = loadOk(SHIPPED_CONFIG, { REGISTRY_USERNAME: 'u', REGISTRY_PASSWORD: 'p' }, { watch: true, manual: true });
+const config = loadOk(
+  SHIPPED_CONFIG,
+  { REGISTRY_USERNAME: 'u', REGISTRY_PASSWORD: 'p' },
+  { watch: true, manual: true },
+);
 
 describe('selectJobs', () => {
   it('watch mode runs every job of jobs.yaml', () => {
@@ -16,8 +20,15 @@ describe('selectJobs', () => {
   });
 
   it('--jobs picks the named jobs, in the order given, each once', () => {
-    const jobs = selectJobs(config, 'manual', ['clean-prod-older-15', 'clean-dev-tags', 'clean-prod-older-15']);
-    assert.deepEqual(jobs.map((job) => job.name), ['clean-prod-older-15', 'clean-dev-tags']);
+    const jobs = selectJobs(config, 'manual', [
+      'clean-prod-older-15',
+      'clean-dev-tags',
+      'clean-prod-older-15',
+    ]);
+    assert.deepEqual(
+      jobs.map((job) => job.name),
+      ['clean-prod-older-15', 'clean-dev-tags'],
+    );
   });
 
   it('an unknown name is a problem naming manual.yaml and listing the known jobs', () => {
