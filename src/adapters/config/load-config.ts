@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { Job } from '../../domain/job.js';
 import type { AppConfig } from './app-config.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
@@ -23,6 +24,11 @@ export function loadConfig(
   env: NodeJS.ProcessEnv,
   needs: ConfigNeeds,
 ): AppConfig {
+  if (!isDirectory(configDir)) {
+    throw new ConfigError([
+      { file: configDir, message: 'config folder not found (set it with --config-dir)' },
+    ]);
+  }
   const problems: ConfigProblem[] = [];
   const secrets: string[] = [];
 
@@ -98,6 +104,14 @@ function loadJobs(
     problems.push({ file: located.path, message: 'declares no jobs' });
   }
   return jobs;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Last line of defence: no secret value may reach a terminal or a log. */

@@ -165,6 +165,15 @@ describe('loadConfig: config.yaml', () => {
     );
   });
 
+  it('names a config folder that does not exist', () => {
+    const error = loadFails(fixture('no-such-folder'));
+    assert.equal(error.problems.length, 1);
+    assert.match(
+      lineFor(error, fixture('no-such-folder'), undefined),
+      /config folder not found \(set it with --config-dir\)/,
+    );
+  });
+
   it('requires config.yaml', () => {
     const temp = tempConfigDir({ 'manual.yaml': VALID_JOB });
     try {
