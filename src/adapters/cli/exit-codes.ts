@@ -1,6 +1,7 @@
 import type { JobReport } from '../../domain/job-report.js';
 import { ConfigError } from '../config/config-error.js';
 import { redact } from '../logging/redact.js';
+import { StateLockedError } from '../state/state-lock.js';
 
 /**
  * The one place that turns outcomes into exit codes (behaviour.md section 5).
@@ -35,6 +36,12 @@ export function exitCodeFor(error: unknown, env: NodeJS.ProcessEnv = process.env
     return {
       code: ExitCode.usage,
       message: `${error.format()}\nNothing was sent to the registry.`,
+    };
+  }
+  if (error instanceof StateLockedError) {
+    return {
+      code: ExitCode.usage,
+      message: `error: ${error.message}\nNothing was sent to the registry.`,
     };
   }
   if (error instanceof UsageError) {

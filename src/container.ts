@@ -1,0 +1,56 @@
+import { Container, ContainerModule } from 'inversify';
+import { Clock } from './application/ports/clock.port.js';
+import { Logger } from './application/ports/logger.port.js';
+import { Registry } from './application/ports/registry.port.js';
+import { ReportWriter } from './application/ports/report-writer.port.js';
+import { Scheduler } from './application/ports/scheduler.port.js';
+import { StateStore } from './application/ports/state-store.port.js';
+import { RunJob } from './application/run-job.use-case.js';
+import { RunJobs } from './application/run-jobs.use-case.js';
+import { RunManualJobs } from './application/run-manual-jobs.use-case.js';
+import { WatchJobs } from './application/watch-jobs.use-case.js';
+import { SystemClock } from './adapters/clock/system-clock.adapter.js';
+import { HttpDockerRegistry } from './adapters/registry/http-docker-registry.adapter.js';
+import { RegistrySettings } from './adapters/registry/registry-settings.js';
+import { NodeScheduleScheduler } from './adapters/scheduling/node-schedule-scheduler.adapter.js';
+import { FileStateStore, StateDir } from './adapters/state/file-state-store.adapter.js';
+
+/** What main.ts knows before the container exists: settings and the already configured I/O. */
+export interface CompositionOptions {
+  readonly registry: RegistrySettings;
+  readonly stateDir: string;
+  readonly logger: Logger;
+  readonly reportWriter: ReportWriter;
+}
+
+/**
+ * The composition root: the only place that knows which adapter serves which port.
+ * Singletons where sharing is the point: one registry client (one limiter, one token cache,
+ * one manifest cache) for every job of the process, and one state store (one write queue).
+ */
+export function buildContainer(options: CompositionOptions): Container {
+  const container = new Container();
+  container.load(
+    new ContainerModule(({ bind }) => {
+      bind(RegistrySettings).toConstantValue(options.registry);
+      bind(Registry).to(HttpDockerRegistry).inSingletonScope();
+    }),
+    new ContainerModule(({ bind }) => {
+      bind(StateDir).toConstantValue(options.stateDir);
+      bind(StateStore).to(FileStateStore).inSingletonScope();
+    }),
+    new ContainerModule(({ bind }) => {
+      bind(Logger).toConstantValue(options.logger);
+      bind(ReportWriter).toConstantValue(options.reportWriter);
+      bind(Clock).to(SystemClock).inSingletonScope();
+      bind(Scheduler).to(NodeScheduleScheduler).inSingletonScope();
+    }),
+    new ContainerModule(({ bind }) => {
+      bind(RunJob).toSelf().inSingletonScope();
+      bind(RunJobs).toSelf().inSingletonScope();
+      bind(RunManualJobs).toSelf().inSingletonScope();
+      bind(WatchJobs).toSelf().inSingletonScope();
+    }),
+  );
+  return container;
+}
