@@ -37,6 +37,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JavaScript helper scripts are not part of the TypeScript project.
+    files: ['**/*.mjs', '**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
     files: ['src/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': [
