@@ -1,0 +1,46 @@
+# syntax=docker/dockerfile:1
+# reg-cleaner on Alpine Linux.
+#   docker build -t reg-cleaner:alpine .
+# Dockerfile.debian is the same recipe on Debian: change both together.
+# `npm run image:check` performs this recipe without Docker (scripts/image-recipe.mjs) and
+# test/unit/image/dockerfiles.test.ts keeps the two files in step.
+
+# ---- build: dev dependencies, TypeScript -> dist/, then drop the dev dependencies ----------
+FROM node:20-alpine AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+RUN npm prune --omit=dev --no-audit --no-fund
+
+# ---- runtime: package.json, production node_modules, dist/, the example config/ -----------
+FROM node:20-alpine
+ARG VERSION=dev
+ARG REVISION=
+LABEL org.opencontainers.image.title="reg-cleaner" \
+      org.opencontainers.image.description="Deletes old image tags from Docker / OCI registries according to declared cleanup jobs" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.base.name="docker.io/library/node:20-alpine"
+# tini as PID 1: it forwards SIGTERM/SIGINT to node (which, as PID 1, would not get the
+# default handlers) and reaps zombies. `docker stop` then lets reg-cleaner finish gracefully.
+RUN apk add --no-cache tini
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY config ./config
+# The code stays root-owned (read-only for the app); only the state and the logs are writable.
+RUN mkdir -p /app/cache /app/logs && chown node:node /app/cache /app/logs
+VOLUME ["/app/cache", "/app/logs"]
+USER node
+# Healthy while the process holding the state lock (cache/reg-cleaner.lock, written with its
+# pid while it runs) is alive. Assumes the default state folder (no --state-dir).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD kill -0 "$(cat /app/cache/reg-cleaner.lock)" || exit 1
+ENTRYPOINT ["/sbin/tini", "--", "node", "dist/main.js"]
+CMD ["--watch", "--http-logs"]

@@ -1,0 +1,501 @@
+// Keeps Dockerfile (Alpine) and Dockerfile.debian in step, and checks that the parser of
+// scripts/image-recipe.mjs (which performs the recipe in CI without Docker) reads them as
+// written. Fast: nothing is installed or built here; `npm run image:check` does that.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+
+type Step =
+  | { kind: 'workdir'; line: number; path: string }
+  | { kind: 'env'; line: number; env: Record<string, string> }
+  | {
+      kind: 'copy';
+      line: number;
+      from?: string;
+      sources: string[];
+      destination: string;
+      destIsDir: boolean;
+    }
+  | {
+      kind: 'run';
+      line: number;
+      command: string;
+      action: 'run' | 'skip' | 'mkdir' | 'unsupported';
+      argv?: string[];
+      paths?: string[];
+      why?: string;
+    };
+
+interface StagePlan {
+  index: number;
+  name?: string;
+  base: string;
+  workdir: string;
+  user?: string;
+  env: Record<string, string>;
+  steps: Step[];
+  npmCommands: string[];
+  skipped: string[];
+}
+
+interface FinalPlan {
+  base: string;
+  workdir: string;
+  user?: string;
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  volumes: string[];
+  entrypoint?: string[];
+  cmd?: string[];
+  healthcheck?: {
+    none: boolean;
+    options: Record<string, string | true>;
+    exec?: string[];
+    shell?: string;
+  };
+  command?: string[];
+}
+
+interface Plan {
+  dockerfile: string;
+  stages: StagePlan[];
+  final: FinalPlan;
+}
+
+interface ParsedInstruction {
+  keyword: string;
+  line: number;
+  from?: string;
+  sources?: string[];
+  destination?: string;
+  flags?: Record<string, string | true>;
+  commands?: string[];
+  exec?: string[];
+  shell?: string;
+  env?: Record<string, string>;
+  path?: string;
+  paths?: string[];
+  none?: boolean;
+}
+
+interface ParsedDockerfile {
+  args: Record<string, string>;
+  stages: {
+    name?: string;
+    base: string;
+    platform?: string;
+    workdir: string;
+    instructions: ParsedInstruction[];
+  }[];
+}
+
+interface RecipeModule {
+  readPlan(path: string): Plan;
+  parseDockerfile(text: string): ParsedDockerfile;
+  planImage(parsed: ParsedDockerfile): Omit<Plan, 'dockerfile'>;
+  parseDockerignore(text: string): (path: string) => boolean;
+  withoutInit(argv: readonly string[]): string[];
+  splitCommands(command: string): string[];
+}
+
+const ROOT = process.cwd();
+const SCRIPT = join(ROOT, 'scripts', 'image-recipe.mjs');
+const recipe = (await import(pathToFileURL(SCRIPT).href)) as RecipeModule;
+
+const alpine = recipe.readPlan(join(ROOT, 'Dockerfile'));
+const debian = recipe.readPlan(join(ROOT, 'Dockerfile.debian'));
+const BOTH = [
+  ['Dockerfile', alpine],
+  ['Dockerfile.debian', debian],
+] as const;
+
+const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  license: string;
+  main: string;
+  bin: Record<string, string>;
+};
+
+function buildStage(plan: Plan): StagePlan {
+  const stage = plan.stages.find((candidate) => candidate.name === 'build');
+  assert.ok(stage, `${plan.dockerfile}: no stage named "build"`);
+  return stage;
+}
+
+function finalStage(plan: Plan): StagePlan {
+  const stage = plan.stages[plan.stages.length - 1];
+  assert.ok(stage);
+  return stage;
+}
+
+function copies(stage: StagePlan): Extract<Step, { kind: 'copy' }>[] {
+  return stage.steps.filter(
+    (step): step is Extract<Step, { kind: 'copy' }> => step.kind === 'copy',
+  );
+}
+
+function runs(stage: StagePlan): Extract<Step, { kind: 'run' }>[] {
+  return stage.steps.filter((step): step is Extract<Step, { kind: 'run' }> => step.kind === 'run');
+}
+
+/** What a COPY step puts in the image, as `from:source -> destination` lines. */
+function copyLines(stage: StagePlan): string[] {
+  return copies(stage).flatMap((step) =>
+    step.sources.map(
+      (source) =>
+        `${step.from ?? 'context'}:${source} -> ${step.destination}${step.destIsDir ? '/' : ''}`,
+    ),
+  );
+}
+
+const isInstall = (command: string): boolean => /^npm (ci|install|i)( |$)/.test(command);
+const omitsDev = (command: string): boolean =>
+  /^npm (prune|ci|install|i)\b.*--omit[= ]dev\b/.test(command);
+
+describe('Dockerfile and Dockerfile.debian stay in step', () => {
+  it('have a build stage and a final stage on the same Node 20 base image', () => {
+    for (const [file, plan] of BOTH) {
+      assert.equal(plan.stages.length, 2, `${file}: expected a build stage and a final stage`);
+      for (const stage of plan.stages)
+        assert.equal(
+          stage.base,
+          buildStage(plan).base,
+          `${file}: node_modules must be built on the image it runs on`,
+        );
+    }
+    assert.match(
+      alpine.final.base,
+      /^node:20(\.\d+){0,2}-alpine(\d+(\.\d+)*)?(@sha256:[0-9a-f]{64})?$/,
+    );
+    assert.match(debian.final.base, /^node:20(\.\d+){0,2}-bookworm-slim(@sha256:[0-9a-f]{64})?$/);
+  });
+
+  it('run the same npm commands in the same order in the build stage: ci, build, then drop the dev dependencies', () => {
+    const commands = buildStage(alpine).npmCommands;
+    assert.deepEqual(buildStage(debian).npmCommands, commands);
+    const install = commands.findIndex(isInstall);
+    const build = commands.indexOf('npm run build');
+    const prune = commands.findIndex((command, index) => index > build && omitsDev(command));
+    assert.ok(
+      install >= 0 && !omitsDev(commands[install] ?? ''),
+      `the build needs the dev dependencies: ${commands.join(' / ')}`,
+    );
+    assert.ok(build > install, `npm run build must follow the install: ${commands.join(' / ')}`);
+    assert.ok(
+      prune > build,
+      `the dev dependencies must be dropped after the build: ${commands.join(' / ')}`,
+    );
+  });
+
+  it('copy the same files into the build stage, and those files exist', () => {
+    assert.deepEqual(copyLines(buildStage(debian)), copyLines(buildStage(alpine)));
+    const sources = copies(buildStage(alpine)).flatMap((step) => step.sources);
+    for (const source of sources)
+      assert.ok(existsSync(join(ROOT, source)), `COPY ${source}: not in the repository`);
+    for (const needed of ['package.json', 'package-lock.json', 'src'])
+      assert.ok(sources.includes(needed), `the build stage must COPY ${needed}`);
+    // npm run build reads tsconfig.build.json, which extends another tsconfig: both must be there.
+    const buildConfig = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8')) as {
+      extends?: string;
+    };
+    assert.ok(sources.includes('tsconfig.build.json'));
+    if (buildConfig.extends !== undefined)
+      assert.ok(
+        sources.includes(buildConfig.extends.replace(/^\.\//, '')),
+        'COPY the tsconfig that tsconfig.build.json extends',
+      );
+  });
+
+  it('ship only package.json, the production node_modules, dist/ and the example config/', () => {
+    const expected = [
+      'build:/app/package.json -> /app/',
+      'build:/app/node_modules -> /app/node_modules',
+      'build:/app/dist -> /app/dist',
+      'context:config -> /app/config',
+    ];
+    assert.deepEqual(copyLines(finalStage(alpine)), expected);
+    assert.deepEqual(copyLines(finalStage(debian)), expected);
+  });
+
+  it('run no install with dev dependencies in the final stage', () => {
+    for (const [file, plan] of BOTH) {
+      for (const command of finalStage(plan).npmCommands) {
+        assert.ok(
+          !isInstall(command) || omitsDev(command),
+          `${file}: final stage runs "${command}"`,
+        );
+      }
+    }
+  });
+
+  it('have the same ENTRYPOINT apart from the path of tini, and the same CMD', () => {
+    const [alpineInit, ...alpineRest] = alpine.final.entrypoint ?? [];
+    const [debianInit, ...debianRest] = debian.final.entrypoint ?? [];
+    assert.equal(alpineInit, '/sbin/tini');
+    assert.equal(debianInit, '/usr/bin/tini');
+    assert.equal(alpineRest[0], '--', 'tini -- keeps the arguments away from tini');
+    assert.deepEqual(debianRest, alpineRest);
+    assert.deepEqual(alpine.final.command, ['node', packageJson.bin['reg-cleaner']]);
+    assert.deepEqual(alpine.final.command, ['node', packageJson.main]);
+    assert.deepEqual(alpine.final.cmd, ['--watch', '--http-logs']);
+    assert.deepEqual(debian.final.cmd, alpine.final.cmd);
+  });
+
+  it('install tini with the OS package manager', () => {
+    assert.ok(
+      runs(finalStage(alpine)).some((step) => /^apk add (.* )?tini( |$)/.test(step.command)),
+      'Dockerfile: apk add --no-cache tini',
+    );
+    assert.ok(
+      runs(finalStage(debian)).some((step) =>
+        /^apt-get install (.* )?tini( |$)/.test(step.command),
+      ),
+      'Dockerfile.debian: apt-get install tini',
+    );
+  });
+
+  it('have the same WORKDIR, VOLUMEs, USER and environment, and run as a non-root user', () => {
+    for (const [file, plan] of BOTH) {
+      assert.equal(plan.final.workdir, '/app', file);
+      assert.deepEqual(plan.final.volumes, ['/app/cache', '/app/logs'], file);
+      assert.equal(plan.final.user, 'node', file);
+      assert.equal(plan.final.env.NODE_ENV, 'production', file);
+    }
+    const user = alpine.final.user ?? 'root';
+    assert.ok(!/^(root|0)(:|$)/.test(user), 'the image must not run as root');
+    assert.deepEqual(debian.final.env, alpine.final.env);
+  });
+
+  it('create every VOLUME and hand it to the USER', () => {
+    for (const [file, plan] of BOTH) {
+      const steps = runs(finalStage(plan));
+      for (const volume of plan.final.volumes) {
+        assert.ok(
+          steps.some((step) => step.action === 'mkdir' && (step.paths ?? []).includes(volume)),
+          `${file}: mkdir -p ${volume}`,
+        );
+        assert.ok(
+          steps.some((step) =>
+            new RegExp(`^chown (-R )?${plan.final.user ?? '?'}(:\\S+)? (.* )?${volume}( |$)`).test(
+              step.command,
+            ),
+          ),
+          `${file}: chown ${volume} to ${plan.final.user ?? '?'}`,
+        );
+      }
+    }
+  });
+
+  it('check health by the state lock the process holds, the same way in both', () => {
+    assert.deepEqual(debian.final.healthcheck, alpine.final.healthcheck);
+    const check = alpine.final.healthcheck;
+    assert.ok(check !== undefined && !check.none);
+    const lockFile = /\/app\/cache\/([\w.-]+\.lock)/.exec(check.shell ?? '')?.[1];
+    assert.ok(
+      lockFile !== undefined,
+      `the health check should read the lock in /app/cache: ${check.shell ?? ''}`,
+    );
+    assert.ok(alpine.final.volumes.includes('/app/cache'));
+    assert.ok(sourceMentions(join(ROOT, 'src'), lockFile), `no file in src/ writes ${lockFile}`);
+  });
+
+  it('carry the same OCI labels, matching package.json and the base image', () => {
+    assert.deepEqual(Object.keys(debian.final.labels), Object.keys(alpine.final.labels));
+    for (const [file, plan] of BOTH) {
+      assert.equal(plan.final.labels['org.opencontainers.image.title'], packageJson.name, file);
+      assert.equal(
+        plan.final.labels['org.opencontainers.image.licenses'],
+        packageJson.license,
+        file,
+      );
+      assert.equal(
+        plan.final.labels['org.opencontainers.image.base.name'],
+        `docker.io/library/${plan.final.base}`,
+        file,
+      );
+    }
+  });
+
+  it('leave only OS package and ownership steps to Docker: the recipe performs every other step', () => {
+    for (const [file, plan] of BOTH) {
+      for (const stage of plan.stages) {
+        for (const step of runs(stage)) {
+          assert.notEqual(step.action, 'unsupported', `${file} line ${step.line}: ${step.command}`);
+        }
+      }
+    }
+  });
+});
+
+describe('.dockerignore', () => {
+  const ignored = recipe.parseDockerignore(readFileSync(join(ROOT, '.dockerignore'), 'utf8'));
+
+  it('keeps local and generated folders out of the build context', () => {
+    for (const path of [
+      'node_modules',
+      'node_modules/axios/package.json',
+      'src/x/node_modules',
+      'dist',
+      'build',
+      'cache',
+      'logs',
+      '.git',
+    ]) {
+      assert.ok(ignored(path), `${path} should be ignored`);
+    }
+  });
+
+  it('keeps everything the Dockerfiles COPY from the context', () => {
+    const sources = [alpine, debian].flatMap((plan) =>
+      plan.stages.flatMap((stage) =>
+        copies(stage)
+          .filter((step) => step.from === undefined)
+          .flatMap((step) => step.sources),
+      ),
+    );
+    for (const source of [...new Set(sources), 'src/main.ts'])
+      assert.ok(!ignored(source), `${source} is needed by a COPY`);
+  });
+
+  it('leaves the example config in the context, with files that a fresh clone has', () => {
+    // git keeps no empty folders: an empty config/ would make `COPY config` fail in CI.
+    const config = join(ROOT, 'config');
+    assert.ok(existsSync(config) && statSync(config).isDirectory(), 'config/ is missing');
+    const files = readdirSync(config).filter((name) => !ignored(`config/${name}`));
+    assert.ok(files.length > 0, 'config/ holds no example files for the image');
+  });
+});
+
+describe('image-recipe parser', () => {
+  const FIXTURE = [
+    '# syntax=docker/dockerfile:1',
+    'ARG NODE=20',
+    'FROM --platform=$BUILDPLATFORM node:${NODE}-alpine AS Build',
+    'WORKDIR /src',
+    'WORKDIR app',
+    'ENV A=1 B="two words"',
+    'ENV LEGACY some value',
+    'COPY --chown=node:node package.json package-lock.json ./',
+    'RUN npm ci \\',
+    '  # a comment inside a continuation is dropped',
+    '  && npm run build; npm prune --omit=dev',
+    'RUN ["npm", "test"]',
+    'FROM node:${NODE}-alpine',
+    'WORKDIR $HOME_DIR',
+    'COPY --from=build /src/app/dist ./dist',
+    'VOLUME /data /logs',
+    'HEALTHCHECK NONE',
+    'ENTRYPOINT ["/sbin/tini", "--", "node", "main.js"]',
+    'CMD node main.js --watch',
+  ].join('\n');
+
+  const parsed = recipe.parseDockerfile(FIXTURE);
+  const [first, second] = parsed.stages;
+  assert.ok(first !== undefined && second !== undefined, 'the fixture has two stages');
+
+  it('reads stages, names and bases with ARG expansion', () => {
+    assert.equal(first.name, 'build');
+    assert.equal(first.base, 'node:20-alpine');
+    assert.equal(first.platform, '$BUILDPLATFORM');
+    assert.equal(second.base, 'node:20-alpine');
+    assert.equal(second.name, undefined);
+  });
+
+  it('resolves WORKDIR and expands ENV', () => {
+    assert.equal(first.workdir, '/src/app');
+    assert.equal(second.workdir, '/', 'an unset variable expands to nothing');
+    const env = first.instructions
+      .filter((instruction) => instruction.keyword === 'ENV')
+      .map((instruction) => instruction.env);
+    assert.deepEqual(env, [{ A: '1', B: 'two words' }, { LEGACY: 'some value' }]);
+  });
+
+  it('reads COPY flags, sources and destinations', () => {
+    const copy = first.instructions.find((instruction) => instruction.keyword === 'COPY');
+    const fromBuild = second.instructions.find((instruction) => instruction.keyword === 'COPY');
+    assert.ok(copy !== undefined && fromBuild !== undefined);
+    assert.deepEqual(copy.flags, { chown: 'node:node' });
+    assert.deepEqual(copy.sources, ['package.json', 'package-lock.json']);
+    assert.equal(copy.destination, '/src/app');
+    assert.equal(fromBuild.from, 'build');
+    assert.equal(fromBuild.destination, '/dist');
+  });
+
+  it('joins continued lines, drops comments and splits RUN into commands', () => {
+    const runCommands = first.instructions
+      .filter((instruction) => instruction.keyword === 'RUN')
+      .map((instruction) => instruction.commands);
+    assert.deepEqual(runCommands, [
+      ['npm ci', 'npm run build', 'npm prune --omit=dev'],
+      ['npm test'],
+    ]);
+    assert.deepEqual(recipe.splitCommands('echo "a && b" && npm ci'), ['echo "a && b"', 'npm ci']);
+    assert.throws(() => recipe.splitCommands('npm ci || true'), /cannot reproduce/);
+  });
+
+  it('reads exec and shell forms, VOLUME and HEALTHCHECK NONE', () => {
+    const plan = recipe.planImage(parsed);
+    assert.deepEqual(plan.final.entrypoint, ['/sbin/tini', '--', 'node', 'main.js']);
+    assert.deepEqual(plan.final.command, ['node', 'main.js']);
+    assert.deepEqual(plan.final.cmd, ['/bin/sh', '-c', 'node main.js --watch']);
+    assert.deepEqual(plan.final.volumes, ['/data', '/logs']);
+    assert.equal(plan.final.healthcheck?.none, true);
+    assert.deepEqual(plan.stages[0]?.npmCommands, [
+      'npm ci',
+      'npm run build',
+      'npm prune --omit=dev',
+      'npm test',
+    ]);
+  });
+
+  it('drops the init process from an ENTRYPOINT', () => {
+    assert.deepEqual(recipe.withoutInit(['/usr/bin/tini', '--', 'node', 'dist/main.js']), [
+      'node',
+      'dist/main.js',
+    ]);
+    assert.deepEqual(recipe.withoutInit(['dumb-init', 'node', 'x.js']), ['node', 'x.js']);
+    assert.deepEqual(recipe.withoutInit(['node', 'x.js']), ['node', 'x.js']);
+  });
+
+  it('matches .dockerignore patterns like Docker: folders, globs, **, negation', () => {
+    const ignored = recipe.parseDockerignore(
+      '# comment\n/dist/\n*.log\n**/tmp\ndocs\n!docs/keep.md\n',
+    );
+    assert.ok(ignored('dist/main.js'));
+    assert.ok(ignored('app.log'));
+    assert.ok(!ignored('logs/app.log'), '*.log matches at the top only');
+    assert.ok(ignored('a/b/tmp/c'));
+    assert.ok(ignored('docs/other.md'));
+    assert.ok(!ignored('docs/keep.md'));
+    assert.ok(!ignored('src/dist.ts'));
+  });
+
+  it('prints the same plan with --print-plan', () => {
+    const result = spawnSync(process.execPath, [SCRIPT, 'Dockerfile.debian', '--print-plan'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    assert.equal(result.status, 0, result.stderr);
+    const printed = JSON.parse(result.stdout) as Plan;
+    assert.equal(printed.dockerfile, 'Dockerfile.debian');
+    assert.deepEqual(printed.stages, JSON.parse(JSON.stringify(debian.stages)) as unknown);
+    assert.deepEqual(printed.final, JSON.parse(JSON.stringify(debian.final)) as unknown);
+  });
+});
+
+function sourceMentions(dir: string, text: string): boolean {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (
+      entry.isDirectory()
+        ? sourceMentions(path, text)
+        : entry.name.endsWith('.ts') && readFileSync(path, 'utf8').includes(text)
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
