@@ -7,6 +7,44 @@ import { HttpsProxyAgent } from 'https-proxy-agent';
 import { RegistryError } from '../../application/ports/registry.port.js';
 import { isProxyBypassed, normaliseProxyUrl } from './proxy.js';
 
+type TunnelConnectOptions = Parameters<HttpsProxyAgent<string>['connect']>[1];
+
+/**
+ * HttpsProxyAgent applies its constructor's TLS options to the connection to the proxy only;
+ * the TLS session with the registry inside the tunnel is built from the request's options. So
+ * ca_file and insecure are added there, or they would silently not apply behind a proxy.
+ */
+class VerifyingHttpsProxyAgent extends HttpsProxyAgent<string> {
+  constructor(
+    proxy: URL,
+    private readonly targetTls: tls.ConnectionOptions,
+  ) {
+    super(proxy, { keepAlive: true, ...targetTls });
+  }
+
+  override connect(
+    request: http.ClientRequest,
+    options: TunnelConnectOptions,
+  ): ReturnType<HttpsProxyAgent<string>['connect']> {
+    if (!options.secureEndpoint) {
+      return super.connect(request, options);
+    }
+    // The agent drops `host` from the inner TLS options and sets `servername` only for DNS
+    // names, so an IP-literal registry would be checked against "": check the real host.
+    const host = options.host ?? '';
+    const verified = {
+      ...options,
+      rejectUnauthorized: this.targetTls.rejectUnauthorized !== false,
+      checkServerIdentity: (_name: string, certificate: tls.PeerCertificate) =>
+        tls.checkServerIdentity(host, certificate),
+    };
+    return super.connect(
+      request,
+      this.targetTls.ca === undefined ? verified : { ...verified, ca: this.targetTls.ca },
+    );
+  }
+}
+
 export interface TransportSettings {
   readonly proxy?: string;
   readonly noProxy?: string;
@@ -68,8 +106,7 @@ export class TransportAgents {
     }
     return {
       httpAgent: new HttpProxyAgent(parsed, { keepAlive: true }),
-      // The TLS options apply to the tunnelled connection to the registry (and to an https proxy).
-      httpsAgent: new HttpsProxyAgent(parsed, { keepAlive: true, ...this.tls() }),
+      httpsAgent: new VerifyingHttpsProxyAgent(parsed, this.tls()),
     };
   }
 
