@@ -196,6 +196,21 @@ describe('HttpDockerRegistry over https with a self-signed certificate', () => {
       await proxy.stop();
     }
   });
+
+  it('still refuses an unverifiable certificate inside the tunnel', async () => {
+    const proxy = await startProxy();
+    const { adapter } = adapterFor(registry, { proxy: proxy.url });
+    try {
+      await assert.rejects(
+        adapter.listTags('team/app', 'read'),
+        (error: unknown) => error instanceof RegistryError && error.kind === 'tls',
+      );
+      assert.ok(proxy.seen.length >= 1);
+    } finally {
+      adapter.close();
+      await proxy.stop();
+    }
+  });
 });
 
 describe('HttpDockerRegistry through a proxy (http registry)', () => {
