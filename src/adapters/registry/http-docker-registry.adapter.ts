@@ -3,19 +3,21 @@ import { Logger } from '../../application/ports/logger.port.js';
 import {
   RegistryError,
   type Registry,
+  type RegistryErrorKind,
   type RepositoryAccess,
 } from '../../application/ports/registry.port.js';
 import type { TagResolution } from '../../domain/tag.js';
 import { CATALOG_SCOPE, RegistryAuth, repositoryScope } from './auth/registry-auth.js';
 import { isDigest } from './digest.js';
 import { nextPageUrl } from './link-header.js';
-import { InMemoryManifestCache, type ManifestCache } from './manifest-cache.js';
+import { InMemoryManifestCache, ManifestCache } from './manifest-cache.js';
 import { MANIFEST_HEADERS, ManifestResolver } from './manifest-resolver.js';
 import {
   RegistryHttpClient,
   type RegistryRequest,
   type RegistryResponse,
 } from './registry-http-client.js';
+import { noProxyFrom } from './proxy.js';
 import { RegistrySettings } from './registry-settings.js';
 import { catalogUrl, manifestUrl, normaliseBaseUrl, tagListUrl } from './registry-urls.js';
 import { RequestStats, type RequestKind } from './request-stats.js';
@@ -29,7 +31,6 @@ export interface HttpDockerRegistryOptions {
   readonly now?: () => Date;
   /** Where NO_PROXY / no_proxy are read; default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  readonly manifestCache?: ManifestCache;
   /** `n` of catalog and tag-list pages (default 1000, the most distribution 2.8.2+ accepts). */
   readonly pageSize?: number;
   readonly retryPolicy?: RetryPolicy;
@@ -39,7 +40,7 @@ export const HttpDockerRegistryOptions = Symbol('HttpDockerRegistryOptions');
 const DEFAULT_PAGE_SIZE = 1000;
 const MAX_PAGES = 100_000;
 /** Errors about the whole registry: inspectTag throws these instead of failing one tag. */
-const REGISTRY_WIDE = new Set(['auth', 'forbidden', 'tls']);
+const REGISTRY_WIDE: ReadonlySet<RegistryErrorKind> = new Set(['auth', 'forbidden', 'tls']);
 
 function pullScope(repository: string, access: RepositoryAccess): string {
   return repositoryScope(repository, access === 'delete' ? 'pull,delete' : 'pull');
@@ -60,11 +61,11 @@ export class HttpDockerRegistry implements Registry {
     @inject(RegistrySettings) settings: RegistrySettings,
     @inject(Logger) logger: Logger,
     @inject(HttpDockerRegistryOptions) @optional() options: HttpDockerRegistryOptions = {},
+    @inject(ManifestCache) @optional() manifestCache: ManifestCache = new InMemoryManifestCache(),
   ) {
     this.baseUrl = normaliseBaseUrl(settings.url);
     const now = options.now ?? ((): Date => new Date());
-    const env = options.env ?? process.env;
-    const noProxy = env['NO_PROXY'] ?? env['no_proxy'];
+    const noProxy = noProxyFrom(options.env ?? process.env);
     this.http = new RegistryHttpClient({
       timeoutMs: settings.timeoutMs,
       maxConcurrentRequests: settings.maxConcurrentRequests,
@@ -84,7 +85,7 @@ export class HttpDockerRegistry implements Registry {
     this.resolver = new ManifestResolver(
       (request, repository, access) => this.auth.send(request, pullScope(repository, access)),
       this.baseUrl,
-      options.manifestCache ?? new InMemoryManifestCache(),
+      manifestCache,
     );
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   }

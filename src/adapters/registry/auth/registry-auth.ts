@@ -1,9 +1,5 @@
 import { RegistryError } from '../../../application/ports/registry.port.js';
-import type {
-  HttpSender,
-  RegistryRequest,
-  RegistryResponse,
-} from '../registry-http-client.js';
+import type { HttpSender, RegistryRequest, RegistryResponse } from '../registry-http-client.js';
 import { statusError } from '../status-error.js';
 import { basicAuthorization, type Credentials } from './credentials.js';
 import { TokenAuth, type TokenRealm } from './token-auth.js';
