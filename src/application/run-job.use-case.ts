@@ -1,4 +1,5 @@
 import { inject, injectable } from 'inversify';
+import { mapBounded } from './bounded-map.js';
 import { planDeletions, type PlannedDeletion } from '../domain/deletion-plan.js';
 import type { TagDecision } from '../domain/decision.js';
 import { resolveRepositories, tagsMatchingAnyPattern, type Job } from '../domain/job.js';
@@ -8,6 +9,12 @@ import type { InspectedTag, TagDigest } from '../domain/tag.js';
 import { Clock } from './ports/clock.port.js';
 import { Logger } from './ports/logger.port.js';
 import { Registry, RegistryError, type RepositoryAccess } from './ports/registry.port.js';
+
+/**
+ * Deletions started at once per repository. Small on purpose: after SIGTERM the deletions
+ * already started are let finish, and no more than these may be queued in the limiter.
+ */
+const DELETIONS_IN_FLIGHT = 4;
 
 export interface RunJobOptions {
   readonly dryRun: boolean;
@@ -113,8 +120,8 @@ export class RunJob {
     const others = hasCandidates ? await this.digestsOf(repository, unmatched, access) : [];
     const plan = planDeletions(decisions, others);
 
-    const deletions = await Promise.all(
-      plan.deletions.map((deletion) => this.delete(deletion, options, gate)),
+    const deletions = await mapBounded(plan.deletions, DELETIONS_IN_FLIGHT, (deletion) =>
+      this.delete(deletion, options, gate),
     );
     const errors: string[] = [];
     const warnings: string[] = [];
