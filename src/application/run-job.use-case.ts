@@ -151,7 +151,8 @@ export class RunJob {
     return Promise.all(
       tags.map(async (tag): Promise<TagDigest> => {
         try {
-          return { repository, tag, digest: await this.registry.digestOf(repository, tag, access) };
+          const pointer = await this.registry.digestOf(repository, tag, access);
+          return { repository, tag, digest: pointer.digest, children: pointer.children };
         } catch (error) {
           this.logger.warn('digest of an unmatched tag could not be read', {
             repository,

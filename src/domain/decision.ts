@@ -15,6 +15,11 @@ export type DecisionReason =
   | 'kept-by-other-group'
   /** Its digest carries a tag that is kept: deleting the digest would delete that tag too. */
   | 'shared-digest'
+  /**
+   * Its digest is a platform image of a kept index (multi-arch tag): deleting it would break
+   * pulls of the kept index for that platform.
+   */
+  | 'platform-of-kept-index'
   /** Some tag of the repository has an unknown digest, so exclusivity cannot be proven. */
   | 'unverifiable'
   /** Old and beyond save_last in every group that matches it. */
@@ -25,6 +30,8 @@ export interface TagDecision {
   readonly tag: string;
   readonly digest: string | undefined;
   readonly created: Date | undefined;
+  /** Platform manifests when the tag is an index: a kept index protects them. */
+  readonly children?: readonly string[];
   readonly action: 'keep' | 'delete';
   readonly reason: DecisionReason;
   /** One sentence for reports and logs. */

@@ -90,6 +90,22 @@ function firstByName<T extends { readonly tag: string }>(tags: readonly T[]): T 
   return [...tags].sort((a, b) => compareCodePoints(a.tag, b.tag))[0];
 }
 
+/**
+ * Platform manifests of the indexes that stay, each mapped to one kept index tag (first by
+ * name). Deleting such a digest through another tag (a per-architecture tag pushed alongside
+ * a multi-arch one) would leave the kept index pointing at a missing image.
+ */
+function keptIndexChildren(keptTags: RepositoryTags): Map<string, string> {
+  const children = new Map<string, string>();
+  const kept = [...keptTags].sort((a, b) => compareCodePoints(a.tag, b.tag));
+  for (const tag of kept) {
+    for (const child of tag.children ?? []) {
+      if (!children.has(child)) children.set(child, tag.tag);
+    }
+  }
+  return children;
+}
+
 function planRepository(
   repository: string,
   tags: RepositoryTags,
@@ -118,24 +134,44 @@ function planRepository(
     list.push(tag);
     byDigest.set(tag.digest, list);
   }
+  // Keeping one tag can protect more: a shared digest keeps the index on it, and a kept index
+  // keeps its platform images. So downgrade until nothing changes, then plan what is left.
+  const stays = (tag: RepositoryTag): boolean => !isSelected(tag) || downgraded.has(tag);
+  for (let changed = true; changed;) {
+    changed = false;
+    const platformsOfKeptIndexes = keptIndexChildren(tags.filter(stays));
+    for (const [digest, onDigest] of byDigest) {
+      const selectedHere = onDigest.filter(isSelected).filter((tag) => !downgraded.has(tag));
+      if (selectedHere.length === 0) continue;
+      const keptIndex = platformsOfKeptIndexes.get(digest);
+      const kept = firstByName(onDigest.filter(stays));
+      if (keptIndex === undefined && kept === undefined) continue;
+      const but =
+        kept !== undefined
+          ? {
+              reason: 'shared-digest' as const,
+              why: `digest ${digest} is shared with kept tag ${kept.tag}`,
+            }
+          : {
+              reason: 'platform-of-kept-index' as const,
+              why: `digest ${digest} is a platform image of kept index tag ${keptIndex ?? ''}`,
+            };
+      for (const decision of selectedHere) {
+        downgraded.set(decision, {
+          ...decision,
+          action: 'keep',
+          reason: but.reason,
+          detail: `${decision.detail}; but ${but.why}`,
+        });
+      }
+      changed = true;
+    }
+  }
   const deletions: PlannedDeletion[] = [];
   for (const [digest, onDigest] of byDigest) {
-    const selectedHere = onDigest.filter(isSelected);
-    if (selectedHere.length === 0) continue;
-    const kept = firstByName(onDigest.filter((tag) => !isSelected(tag)));
-    if (kept === undefined) {
-      const names = [...new Set(onDigest.map((tag) => tag.tag))].sort(compareCodePoints);
-      deletions.push({ repository, digest, tags: names });
-      continue;
-    }
-    for (const decision of selectedHere) {
-      downgraded.set(decision, {
-        ...decision,
-        action: 'keep',
-        reason: 'shared-digest',
-        detail: `${decision.detail}; but digest ${digest} is shared with kept tag ${kept.tag}`,
-      });
-    }
+    if (!onDigest.every((tag) => isSelected(tag) && !downgraded.has(tag))) continue;
+    const names = [...new Set(onDigest.map((tag) => tag.tag))].sort(compareCodePoints);
+    deletions.push({ repository, digest, tags: names });
   }
   return { downgraded, deletions };
 }

@@ -65,6 +65,9 @@ export function needsCatalog(job: Job): boolean {
 }
 
 /** Tags that some pattern of the job matches; the others are never deleted nor inspected. */
-export function tagsMatchingAnyPattern(patterns: readonly Pattern[], tags: readonly string[]): string[] {
+export function tagsMatchingAnyPattern(
+  patterns: readonly Pattern[],
+  tags: readonly string[],
+): string[] {
   return tags.filter((tag) => patterns.some((pattern) => matchesPattern(pattern, tag)));
 }

@@ -2,7 +2,7 @@ import { compareCodePoints } from './code-point-order.js';
 import type { TagDecision } from './decision.js';
 import { DAY_MS, formatAge, formatDayCount, formatInstant } from './describe-time.js';
 import { matchesPattern, type Pattern } from './job.js';
-import { createdOf, digestOf, type InspectedTag } from './tag.js';
+import { childrenOf, createdOf, digestOf, type InspectedTag } from './tag.js';
 
 /** The part of a Job that selection needs (a Job satisfies it). */
 export interface SelectionRules {
@@ -165,6 +165,7 @@ function decide(
     tag: tag.tag,
     digest: digestOf(tag.resolution),
     created: createdOf(tag.resolution),
+    ...childrenOf(tag.resolution),
   };
   switch (assessment.stage) {
     case 'no-match':

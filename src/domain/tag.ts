@@ -9,9 +9,30 @@ export type ManifestKind = 'image' | 'index';
  * - failed: a request failed after its retries (the tag is kept, the job is recorded as failed).
  */
 export type TagResolution =
-  | { readonly status: 'resolved'; readonly digest: string; readonly kind: ManifestKind; readonly created: Date }
-  | { readonly status: 'undated'; readonly digest: string; readonly kind: ManifestKind; readonly problem: string }
+  | {
+      readonly status: 'resolved';
+      readonly digest: string;
+      readonly kind: ManifestKind;
+      readonly created: Date;
+      readonly children?: readonly string[];
+    }
+  | {
+      readonly status: 'undated';
+      readonly digest: string;
+      readonly kind: ManifestKind;
+      readonly problem: string;
+      readonly children?: readonly string[];
+    }
   | { readonly status: 'failed'; readonly problem: string };
+
+/**
+ * Where a tag points. `children` are the platform manifests of an index / manifest list
+ * (empty for a single image): a kept index protects them from deletion through other tags.
+ */
+export interface TagPointer {
+  readonly digest: string;
+  readonly children: readonly string[];
+}
 
 export interface InspectedTag {
   readonly repository: string;
@@ -25,10 +46,19 @@ export interface TagDigest {
   readonly tag: string;
   /** undefined when the digest could not be obtained. */
   readonly digest: string | undefined;
+  /** Platform manifests when the tag is an index. */
+  readonly children?: readonly string[];
 }
 
 export function digestOf(resolution: TagResolution): string | undefined {
   return resolution.status === 'failed' ? undefined : resolution.digest;
+}
+
+/** `{children}` for an index with known platform manifests, `{}` otherwise (spread-friendly). */
+export function childrenOf(resolution: TagResolution): { readonly children?: readonly string[] } {
+  return resolution.status !== 'failed' && resolution.children !== undefined
+    ? { children: resolution.children }
+    : {};
 }
 
 export function createdOf(resolution: TagResolution): Date | undefined {

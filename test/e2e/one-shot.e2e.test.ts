@@ -76,6 +76,9 @@ describe('one-shot cleanup against a real registry', () => {
       ],
     );
     indexChildren.push(...kept.children);
+    // dev-0 is a per-arch tag on release-3's (90 days old) amd64 image: selected by age, but
+    // deleting it would break the kept multi-arch release-3.
+    await tagExisting(registry, 'team/app', 'dev-0', kept.children[0] ?? '');
     // svc-a via r/svc-/ : three old dev tags; other-svc must not match (anchored at the start).
     for (let n = 1; n <= 3; n++) {
       await pushImage(registry, 'svc-a', [`dev-${String(n)}`], { created: daysAgo(50 + n) });
@@ -96,7 +99,8 @@ describe('one-shot cleanup against a real registry', () => {
     assert.match(result.stdout, /dev-3/);
     const writes = (await registry.accessLog()).filter((entry) => WRITE_METHODS.has(entry.method));
     assert.deepEqual(writes, []);
-    assert.equal((await listTags(registry, 'team/app')).length, 11);
+    assert.equal((await listTags(registry, 'team/app')).length, 12);
+    assert.match(result.stdout, /platform image of kept index tag release-3/);
     const state = JSON.parse(
       await readFile(join(workspace.dir, 'cache/latest_cleanup.json'), 'utf8'),
     ) as Record<string, { dry_run: boolean; found_tags_count: number }>;
@@ -111,6 +115,7 @@ describe('one-shot cleanup against a real registry', () => {
     assert.equal(result.code, 0, result.stdout + result.stderr);
     // dev: old are dev-1..6 -> keep dev-6, dev-5; dev-1 shares its digest with latest -> kept.
     assert.deepEqual((await listTags(registry, 'team/app')).sort(), [
+      'dev-0',
       'dev-1',
       'dev-5',
       'dev-6',

@@ -1,10 +1,12 @@
 import type { Registry, RepositoryAccess } from '../../src/application/ports/registry.port.js';
 import { RegistryError } from '../../src/application/ports/registry.port.js';
-import type { ManifestKind, TagResolution } from '../../src/domain/tag.js';
+import type { ManifestKind, TagPointer, TagResolution } from '../../src/domain/tag.js';
 
 interface StoredImage {
   readonly digest: string;
   readonly kind: ManifestKind;
+  /** Platform manifests of an index. */
+  readonly children: readonly string[];
   /** null: the image has no usable `created`. */
   readonly created: Date | null;
 }
@@ -31,9 +33,19 @@ export class InMemoryRegistry implements Registry {
   push(
     repository: string,
     tags: readonly string[],
-    image: { digest: string; created: Date | null; kind?: ManifestKind },
+    image: {
+      digest: string;
+      created: Date | null;
+      kind?: ManifestKind;
+      children?: readonly string[];
+    },
   ): this {
-    const stored = { digest: image.digest, created: image.created, kind: image.kind ?? 'image' };
+    const stored = {
+      digest: image.digest,
+      created: image.created,
+      kind: image.kind ?? (image.children === undefined ? 'image' : 'index'),
+      children: image.children ?? [],
+    };
     const repo = this.repositories.get(repository) ?? new Map<string, StoredImage>();
     for (const tag of tags) repo.set(tag, stored);
     this.repositories.set(repository, repo);
@@ -96,6 +108,7 @@ export class InMemoryRegistry implements Registry {
         digest: image.digest,
         kind: image.kind,
         problem: 'image has no created date',
+        children: image.children,
       });
     }
     return Promise.resolve({
@@ -103,16 +116,17 @@ export class InMemoryRegistry implements Registry {
       digest: image.digest,
       kind: image.kind,
       created: image.created,
+      children: image.children,
     });
   }
 
-  digestOf(repository: string, tag: string, access: RepositoryAccess): Promise<string> {
+  digestOf(repository: string, tag: string, access: RepositoryAccess): Promise<TagPointer> {
     this.calls.push({ method: 'digestOf', repository, reference: tag, access });
     const image = this.repositories.get(repository)?.get(tag);
     if (this.failingTags.has(`${repository}:${tag}`) || image === undefined) {
       return Promise.reject(new RegistryError('unavailable', 'scripted failure'));
     }
-    return Promise.resolve(image.digest);
+    return Promise.resolve({ digest: image.digest, children: image.children });
   }
 
   deleteManifest(repository: string, digest: string): Promise<'deleted' | 'already-gone'> {

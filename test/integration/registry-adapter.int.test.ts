@@ -43,7 +43,7 @@ describe('HttpDockerRegistry against docker-registry (no auth)', () => {
   let registry: RunningRegistry;
   let adapter: HttpDockerRegistry;
   const opened: HttpDockerRegistry[] = [];
-  const pushed: Record<string, { digest: string }> = {};
+  const pushed: Record<string, { digest: string; children?: string[] }> = {};
 
   before(async () => {
     registry = await startRegistry({ auth: 'none' });
@@ -118,6 +118,7 @@ describe('HttpDockerRegistry against docker-registry (no auth)', () => {
       digest: pushed['docker']?.digest,
       kind: 'image',
       created: OLD,
+      children: [],
     });
     const log = await registry.accessLog();
     assert.deepEqual(
@@ -132,6 +133,7 @@ describe('HttpDockerRegistry against docker-registry (no auth)', () => {
       digest: pushed['oci']?.digest,
       kind: 'image',
       created: NEW,
+      children: [],
     });
   });
 
@@ -141,6 +143,7 @@ describe('HttpDockerRegistry against docker-registry (no auth)', () => {
       digest: pushed['index']?.digest,
       kind: 'index',
       created: MID,
+      children: pushed['index']?.children,
     });
     // The list's own digest, not its amd64 child's (the Accept trap).
     assert.deepEqual(await adapter.inspectTag('team/app', 'docker-list', 'read'), {
@@ -148,6 +151,7 @@ describe('HttpDockerRegistry against docker-registry (no auth)', () => {
       digest: pushed['list']?.digest,
       kind: 'index',
       created: MID,
+      children: pushed['list']?.children,
     });
   });
 
@@ -177,7 +181,9 @@ describe('HttpDockerRegistry against docker-registry (no auth)', () => {
     for (const tag of ['1.0', '2.0', 'multi', 'docker-list']) {
       const inspected = await adapter.inspectTag('team/app', tag, 'read');
       assert.ok(inspected.status === 'resolved');
-      assert.equal(await adapter.digestOf('team/app', tag, 'read'), inspected.digest, tag);
+      const pointer = await adapter.digestOf('team/app', tag, 'read');
+      assert.equal(pointer.digest, inspected.digest, tag);
+      assert.deepEqual(pointer.children, inspected.children ?? [], tag);
     }
     assert.equal(adapter.stats.count('manifest-head'), 4);
     await assert.rejects(

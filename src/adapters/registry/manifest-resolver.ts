@@ -53,9 +53,10 @@ export class ManifestResolver {
       parseManifest(response.body, response.headers['content-type']);
     await this.cache.putManifest(digest, manifest);
     const date = await this.dateOf(repository, manifest, access, 0);
+    const children = platformDigests(manifest);
     return date.ok
-      ? { status: 'resolved', digest, kind: manifest.kind, created: date.date }
-      : { status: 'undated', digest, kind: manifest.kind, problem: date.problem };
+      ? { status: 'resolved', digest, kind: manifest.kind, created: date.date, children }
+      : { status: 'undated', digest, kind: manifest.kind, problem: date.problem, children };
   }
 
   /** GET a manifest by tag (or digest) with every manifest type accepted. */
@@ -125,7 +126,8 @@ export class ManifestResolver {
       : { ok: true, date: newest };
   }
 
-  private manifestByDigest(
+  /** The parsed manifest of a digest: from the cache, or one GET verified against the digest. */
+  manifestByDigest(
     repository: string,
     digest: string,
     access: RepositoryAccess,
@@ -196,4 +198,9 @@ export class ManifestResolver {
     inFlight.set(key, promise);
     return promise;
   }
+}
+
+/** The platform manifests of an index (empty for an image): what a kept index protects. */
+export function platformDigests(manifest: ParsedManifest): string[] {
+  return manifest.kind === 'index' ? manifest.children.map((child) => child.digest) : [];
 }

@@ -1,4 +1,4 @@
-import type { TagResolution } from '../../domain/tag.js';
+import type { TagPointer, TagResolution } from '../../domain/tag.js';
 
 /**
  * What the caller is about to do with a repository. Token registries grant scopes per
@@ -19,8 +19,11 @@ export interface Registry {
    * errors that concern the whole registry (auth refused) are thrown as RegistryError.
    */
   inspectTag(repository: string, tag: string, access: RepositoryAccess): Promise<TagResolution>;
-  /** Only the digest a tag points at (cheaper: no config blob). Throws RegistryError. */
-  digestOf(repository: string, tag: string, access: RepositoryAccess): Promise<string>;
+  /**
+   * Only where a tag points (cheaper: no config blob): its digest, and for an index its
+   * platform manifests, which a kept index protects. Throws RegistryError.
+   */
+  digestOf(repository: string, tag: string, access: RepositoryAccess): Promise<TagPointer>;
   /**
    * Deletes a manifest by digest. 'deleted' for 202, 'already-gone' for 404.
    * Throws RegistryError: kind 'unsupported' (405, deletion disabled), 'auth'/'forbidden'.

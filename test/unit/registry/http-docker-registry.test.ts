@@ -157,6 +157,7 @@ describe('HttpDockerRegistry.inspectTag against a misbehaving registry', () => {
       digest: manifest.digest,
       kind: 'image',
       created: new Date('2024-01-01T00:00:00Z'),
+      children: [],
     });
   });
 
@@ -228,6 +229,7 @@ describe('HttpDockerRegistry.inspectTag against a misbehaving registry', () => {
       digest: index.digest,
       kind: 'index',
       created: new Date('2024-03-01T00:00:00Z'),
+      children: [amd64.manifest.digest, arm64.manifest.digest],
     });
     const paths = server.requests.map((request) => request.url);
     assert.ok(
@@ -323,7 +325,10 @@ describe('HttpDockerRegistry.digestOf against a registry that answers HEAD badly
         },
       });
       const { registry } = adapter(server.url);
-      assert.equal(await registry.digestOf('team/app', '1.0', 'read'), manifest.digest);
+      assert.deepEqual(await registry.digestOf('team/app', '1.0', 'read'), {
+        digest: manifest.digest,
+        children: [],
+      });
       assert.equal(registry.stats.count('manifest-head'), 1);
       assert.equal(registry.stats.count('manifest-get'), 1);
     });
