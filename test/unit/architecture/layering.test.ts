@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ESLint } from 'eslint';
+
+/**
+ * The layering rules live in eslint.config.js; this proves they bite. Each case lints a
+ * snippet in place of an existing file of the given folder (type-aware lint needs a file of
+ * the TypeScript project; the import rules themselves are syntactic).
+ */
+const eslint = new ESLint({ cwd: process.cwd() });
+
+async function restrictedImports(file: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: join(process.cwd(), file) });
+  return (result?.messages ?? [])
+    .filter((message) => message.ruleId === 'no-restricted-imports')
+    .map((message) => message.message);
+}
+
+const cases: readonly { name: string; file: string; code: string; refused: boolean }[] = [
+  {
+    name: 'domain must not import the application layer',
+    file: 'src/domain/job.ts',
+    code: "import { Clock } from '../application/ports/clock.port.js';\nexport const x: unknown = Clock;\n",
+    refused: true,
+  },
+  {
+    name: 'domain must not import a library',
+    file: 'src/domain/job.ts',
+    code: "import axios from 'axios';\nexport const x: unknown = axios;\n",
+    refused: true,
+  },
+  {
+    name: 'domain must not do I/O',
+    file: 'src/domain/job.ts',
+    code: "import { readFileSync } from 'node:fs';\nexport const x: unknown = readFileSync;\n",
+    refused: true,
+  },
+  {
+    name: 'application must not import an adapter',
+    file: 'src/application/bounded-map.ts',
+    code: "import { SystemClock } from '../adapters/clock/system-clock.adapter.js';\nexport const x: unknown = SystemClock;\n",
+    refused: true,
+  },
+  {
+    name: 'adapters must not use the container',
+    file: 'src/adapters/clock/system-clock.adapter.ts',
+    code: "import { buildContainer } from '../../container.js';\nexport const x: unknown = buildContainer;\n",
+    refused: true,
+  },
+  {
+    name: 'application may import the domain',
+    file: 'src/application/bounded-map.ts',
+    code: "import { compilePattern } from '../domain/job.js';\nexport const x: unknown = compilePattern;\n",
+    refused: false,
+  },
+  {
+    name: 'adapters may import ports',
+    file: 'src/adapters/clock/system-clock.adapter.ts',
+    code: "import { Clock } from '../../application/ports/clock.port.js';\nexport const x: unknown = Clock;\n",
+    refused: false,
+  },
+];
+
+describe('lint enforces the hexagonal layering', () => {
+  for (const testCase of cases) {
+    it(testCase.name, async () => {
+      const messages = await restrictedImports(testCase.file, testCase.code);
+      assert.equal(messages.length > 0, testCase.refused, messages.join('\n'));
+    });
+  }
+});
