@@ -81,6 +81,16 @@ export function transportFailureOf(
     };
   }
   const code = errorCode(error) ?? 'UNKNOWN';
+  if (code === 'ERR_BAD_RESPONSE' && /aborted/i.test(errorMessage(error))) {
+    // axios reports a connection that died in the middle of the body as "stream has been
+    // aborted" (ERR_BAD_RESPONSE): it is a connection reset, and as transient as one.
+    return {
+      code: 'ECONNRESET',
+      kind: 'unavailable',
+      retryable: true,
+      detail: 'connection reset while receiving the answer (ECONNRESET)',
+    };
+  }
   if (CERTIFICATE_CODES.has(code)) {
     return {
       code,
