@@ -11,7 +11,11 @@ interface Pending {
 export class ManualScheduler implements Scheduler {
   private readonly pending: Pending[] = [];
 
-  constructor(private readonly clock: FixedClock) {}
+  constructor(
+    private readonly clock: FixedClock,
+    /** Stands in for cron: the next firing after a given instant. */
+    private readonly cron: (expression: string, after: Date) => Date | undefined = () => undefined,
+  ) {}
 
   at(at: Date, task: () => void): ScheduledTask {
     const entry: Pending = { at, task, cancelled: false };
@@ -23,8 +27,8 @@ export class ManualScheduler implements Scheduler {
     };
   }
 
-  nextCronTime(): Date | undefined {
-    return undefined;
+  nextCronTime(expression: string, after: Date): Date | undefined {
+    return this.cron(expression, after);
   }
 
   /** Times of the tasks still waiting, earliest first. */

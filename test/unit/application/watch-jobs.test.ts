@@ -24,13 +24,17 @@ const job: Job = {
   cleanEveryHours: 6,
 };
 
-function setup(state = new InMemoryStateStore(), registry = new InMemoryRegistry()) {
+function setup(
+  state = new InMemoryStateStore(),
+  registry = new InMemoryRegistry(),
+  cron?: (expression: string, after: Date) => Date | undefined,
+) {
   registry.push('app', ['dev-1'], {
     digest: 'sha256:1',
     created: new Date('2026-01-01T00:00:00Z'),
   });
   const clock = new FixedClock(START);
-  const scheduler = new ManualScheduler(clock);
+  const scheduler = new ManualScheduler(clock, cron);
   const logger = new RecordingLogger();
   const writer = new RecordingReportWriter();
   const runJobs = new RunJobs(
@@ -121,5 +125,18 @@ describe('WatchJobs', () => {
     controller.abort();
     await done;
     assert.deepEqual(scheduler.waiting(), []);
+  });
+
+  it('a cron schedule replaces the interval: next run at the next firing after the last run', async () => {
+    const everyThreeHours = (_expression: string, after: Date): Date =>
+      new Date(Math.floor(after.getTime() / 10_800_000 + 1) * 10_800_000);
+    const { watch, controller, writer, scheduler } = setup(undefined, undefined, everyThreeHours);
+    const cronJob: Job = { ...job, schedule: '0 */3 * * *', cleanEveryHours: 0 };
+    const done = watch.execute([cronJob], { dryRun: false, signal: controller.signal });
+    await settle(() => writer.finished.length === 1);
+    await settle(() => scheduler.waiting().length === 1);
+    assert.deepEqual(scheduler.waiting(), [hoursAfter(3)]);
+    controller.abort();
+    await done;
   });
 });
