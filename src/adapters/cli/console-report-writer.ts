@@ -39,7 +39,9 @@ export function renderReport(report: JobReport): string {
   lines.push(title);
   const rows = report.repositories.flatMap((repository) => {
     const deletions = deletionsByTag(repository.deletions);
-    return repository.decisions.map((decision) => rowOf(decision, report.dryRun, deletions));
+    return [...repository.decisions]
+      .sort(newestFirst)
+      .map((decision) => rowOf(decision, report.dryRun, deletions));
   });
   if (rows.length > 0)
     lines.push(...table(['REPOSITORY', 'TAG', 'CREATED', 'DECISION', 'REASON', 'DETAIL'], rows));
@@ -131,4 +133,11 @@ export function formatDuration(ms: number): string {
   const minutes = Math.floor(ms / 60_000);
   const seconds = Math.floor((ms % 60_000) / 1000);
   return `${minutes}m ${String(seconds).padStart(2, '0')}s`;
+}
+
+/** Rows of a repository read newest first, like the selection ranks them; undated tags last. */
+function newestFirst(a: TagDecision, b: TagDecision): number {
+  const byDate = (b.created?.getTime() ?? -Infinity) - (a.created?.getTime() ?? -Infinity);
+  if (byDate !== 0 && !Number.isNaN(byDate)) return byDate;
+  return a.tag < b.tag ? 1 : a.tag > b.tag ? -1 : 0;
 }

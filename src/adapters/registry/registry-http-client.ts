@@ -243,16 +243,7 @@ export class RegistryHttpClient implements HttpSender {
     }
     const durationMs = Math.round(performance.now() - started);
     const shown = safeUrl(url);
-    this.options.logger.info(
-      `HTTP ${method} ${shown} ${status} ${durationMs}ms${retry > 0 ? ` (retry ${retry})` : ''}`,
-      {
-        method,
-        url: shown,
-        status,
-        durationMs,
-        retry,
-      },
-    );
+    this.options.logger.info('HTTP request', { method, url: shown, status, durationMs, retry });
   }
 
   private failureError(
