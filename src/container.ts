@@ -12,6 +12,7 @@ import { WatchJobs } from './application/watch-jobs.use-case.js';
 import { SystemClock } from './adapters/clock/system-clock.adapter.js';
 import { HttpDockerRegistry } from './adapters/registry/http-docker-registry.adapter.js';
 import { RegistrySettings } from './adapters/registry/registry-settings.js';
+import { writeStatsFile } from './adapters/registry/stats-file.js';
 import { NodeScheduleScheduler } from './adapters/scheduling/node-schedule-scheduler.adapter.js';
 import { FileStateStore, StateDir } from './adapters/state/file-state-store.adapter.js';
 
@@ -53,4 +54,16 @@ export function buildContainer(options: CompositionOptions): Container {
     }),
   );
   return container;
+}
+
+/**
+ * End of the process: with REG_CLEANER_STATS_FILE set, writes the request counts and peak
+ * memory for the benchmark (bench/README.md).
+ */
+export function closeContainer(
+  container: Container,
+  env: Readonly<Record<string, string | undefined>>,
+): void {
+  const registry = container.get<Registry>(Registry);
+  writeStatsFile(env, registry instanceof HttpDockerRegistry ? registry.stats : undefined);
 }

@@ -10,7 +10,7 @@ import { loadConfig, selectJobs } from './adapters/config/index.js';
 import { configureLogging, shutdownLogging } from './adapters/logging/log4js-logger.js';
 import { installShutdown } from './adapters/process/shutdown.js';
 import { acquireStateLock, type StateLock } from './adapters/state/state-lock.js';
-import { buildContainer } from './container.js';
+import { buildContainer, closeContainer } from './container.js';
 
 /** How long in-flight requests may take after SIGTERM before the process exits anyway. */
 const GRACE_MS = 30_000;
@@ -57,6 +57,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return await run(container, options, jobs, shutdown.signal, () => shutdown.received());
     } finally {
       shutdown.dispose();
+      closeContainer(container, process.env);
     }
   } catch (error) {
     const { code, message } = exitCodeFor(error);

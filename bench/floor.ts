@@ -1,0 +1,172 @@
+// The floor: the minimal request list of ../shared/docs/registry-v2.md ("Minimal work") for the
+// seeded data, worked out from what was seeded and the rules of the README ("Selection rules",
+// "Deletion safety"), independently of src/ so that a bug there cannot lower its own bar.
+import type { BuiltRepository } from './content.js';
+import { createdOf, type BenchJob } from './dataset.js';
+
+export const REQUEST_KINDS = [
+  'probe',
+  'token',
+  'catalog',
+  'tags',
+  'manifest-head',
+  'manifest-get',
+  'blob',
+  'delete',
+] as const;
+export type RequestKind = (typeof REQUEST_KINDS)[number];
+export type RequestCounts = Record<RequestKind, number>;
+
+export interface PlannedRequest {
+  readonly kind: RequestKind;
+  readonly method: 'GET' | 'HEAD' | 'DELETE';
+  /** Path and query, as the registry's access log shows it. */
+  readonly path: string;
+}
+
+export interface RepositoryPlan {
+  readonly name: string;
+  readonly matching: readonly string[];
+  readonly unmatched: readonly string[];
+  readonly hasCandidates: boolean;
+  /** Digests a real run deletes. */
+  readonly deletions: readonly string[];
+}
+
+export interface Floor {
+  readonly repositories: readonly RepositoryPlan[];
+  /** First run, empty state folder. */
+  readonly cold: readonly PlannedRequest[];
+  /** Same run again with the state of the first: every tag is known. */
+  readonly warm: readonly PlannedRequest[];
+  /** A deleting run after the warm one. */
+  readonly real: readonly PlannedRequest[];
+}
+
+export function countByKind(requests: readonly { kind: RequestKind }[]): RequestCounts {
+  const counts = Object.fromEntries(REQUEST_KINDS.map((kind) => [kind, 0])) as RequestCounts;
+  for (const request of requests) counts[request.kind] += 1;
+  return counts;
+}
+
+function anchored(source: string): RegExp {
+  return new RegExp(`^(?:${source})`);
+}
+
+function compareCodePointsDescending(a: string, b: string): number {
+  return a < b ? 1 : a > b ? -1 : 0;
+}
+
+/** Tags selected for deletion: old, beyond save_last in every group that matches them. */
+function selectedTags(
+  tags: readonly string[],
+  created: (tag: string) => number,
+  job: BenchJob,
+  now: Date,
+): Set<string> {
+  const cutoff = now.getTime() - job.olderThanDays * 86_400_000;
+  const selectedIn = new Map<string, number>();
+  const groupsOf = new Map<string, number>();
+  for (const source of job.tagRegexps) {
+    const regex = anchored(source);
+    const members = tags.filter((tag) => regex.test(tag));
+    for (const tag of members) groupsOf.set(tag, (groupsOf.get(tag) ?? 0) + 1);
+    const old = members
+      .filter((tag) => created(tag) < cutoff)
+      .sort((a, b) => created(b) - created(a) || compareCodePointsDescending(a, b));
+    for (const tag of old.slice(job.saveLast)) selectedIn.set(tag, (selectedIn.get(tag) ?? 0) + 1);
+  }
+  return new Set(
+    [...selectedIn].filter(([tag, count]) => count === groupsOf.get(tag)).map(([tag]) => tag),
+  );
+}
+
+function planRepository(repository: BuiltRepository, job: BenchJob, now: Date): RepositoryPlan {
+  const patterns = job.tagRegexps.map(anchored);
+  const tags = repository.spec.tags.map((tag) => tag.tag);
+  const imageOf = new Map(repository.spec.tags.map((tag) => [tag.tag, tag.image]));
+  const created = (tag: string): number => {
+    const image = repository.spec.images.get(imageOf.get(tag) ?? '');
+    return image === undefined ? 0 : createdOf(image).getTime();
+  };
+  const matching = tags.filter((tag) => patterns.some((pattern) => pattern.test(tag)));
+  const unmatched = tags.filter((tag) => !patterns.some((pattern) => pattern.test(tag)));
+  const selected = selectedTags(matching, created, job, now);
+  // A digest goes only when every tag on it is selected (no index children are tagged here, so
+  // "platform image of a kept index" never applies).
+  const tagsOnDigest = new Map<string, string[]>();
+  for (const tag of tags) {
+    const digest = repository.content.get(imageOf.get(tag) ?? '')?.manifest.digest ?? '';
+    tagsOnDigest.set(digest, [...(tagsOnDigest.get(digest) ?? []), tag]);
+  }
+  const deletions = [...tagsOnDigest]
+    .filter(([, onDigest]) => onDigest.every((tag) => selected.has(tag)))
+    .map(([digest]) => digest);
+  return {
+    name: repository.spec.name,
+    matching,
+    unmatched,
+    hasCandidates: selected.size > 0,
+    deletions,
+  };
+}
+
+const get = (kind: RequestKind, path: string): PlannedRequest => ({ kind, method: 'GET', path });
+
+export function computeFloor(
+  repositories: readonly BuiltRepository[],
+  job: BenchJob,
+  now: Date,
+  pageSize = 1000,
+): Floor {
+  if (repositories.length >= pageSize) throw new Error('the floor assumes one catalog page');
+  const plans = repositories.map((repository) => planRepository(repository, job, now));
+  const common: PlannedRequest[] = [
+    get('probe', '/v2/'),
+    get('catalog', `/v2/_catalog?n=${pageSize}`),
+    // distribution 2.8 answers the whole tag list at once (test/support/README.md).
+    ...plans.map((plan) => get('tags', `/v2/${plan.name}/tags/list?n=${pageSize}`)),
+  ];
+  const cold: PlannedRequest[] = [...common];
+  const warm: PlannedRequest[] = [...common];
+  const seenManifests = new Set<string>();
+  const seenConfigs = new Set<string>();
+  repositories.forEach((repository, index) => {
+    const plan = plans[index];
+    if (plan === undefined) return;
+    const name = plan.name;
+    const imageOf = new Map(repository.spec.tags.map((tag) => [tag.tag, tag.image]));
+    for (const tag of plan.matching) {
+      cold.push(get('manifest-get', `/v2/${name}/manifests/${tag}`));
+      warm.push({ kind: 'manifest-head', method: 'HEAD', path: `/v2/${name}/manifests/${tag}` });
+      const content = repository.content.get(imageOf.get(tag) ?? '');
+      if (content === undefined) continue;
+      seenManifests.add(content.manifest.digest);
+      const images = content.kind === 'image' ? [content] : content.children;
+      for (const image of images) {
+        if (content.kind === 'index' && !seenManifests.has(image.manifest.digest)) {
+          seenManifests.add(image.manifest.digest);
+          cold.push(get('manifest-get', `/v2/${name}/manifests/${image.manifest.digest}`));
+        }
+        if (!seenConfigs.has(image.config.digest)) {
+          seenConfigs.add(image.config.digest);
+          cold.push(get('blob', `/v2/${name}/blobs/${image.config.digest}`));
+        }
+      }
+    }
+    // Tags outside every pattern: only where something could be deleted, one request each.
+    if (!plan.hasCandidates) return;
+    for (const tag of plan.unmatched) {
+      cold.push(get('manifest-get', `/v2/${name}/manifests/${tag}`));
+      warm.push({ kind: 'manifest-head', method: 'HEAD', path: `/v2/${name}/manifests/${tag}` });
+    }
+  });
+  const deletes = plans.flatMap((plan) =>
+    plan.deletions.map((digest): PlannedRequest => ({
+      kind: 'delete',
+      method: 'DELETE',
+      path: `/v2/${plan.name}/manifests/${digest}`,
+    })),
+  );
+  return { repositories: plans, cold, warm, real: [...warm, ...deletes] };
+}
