@@ -59,7 +59,8 @@ export type Fault =
   /**
    * Hold the request before forwarding it ('before') or after the registry answered and before
    * the answer goes back ('after'); `onHold` is called at that point (e.g. to SIGKILL the
-   * client). The request then waits until `release()` or the proxy stops.
+   * client). The request then waits until `release()`; when the proxy stops first, the
+   * request is dropped (a held 'before' request never reaches the registry).
    */
   | {
       readonly kind: 'hold';
@@ -235,7 +236,7 @@ export async function startFaultProxy(
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
   const active: { rule: FaultRule; seen: number }[] = rules.map((rule) => ({ rule, seen: 0 }));
   const requests: ProxiedRequest[] = [];
-  const pendingHolds = new Set<() => void>();
+  const pendingHolds = new Set<(error?: Error) => void>();
 
   const pickFault = (method: string, path: string): Fault | undefined => {
     let chosen: Fault | undefined;
@@ -255,16 +256,27 @@ export async function startFaultProxy(
   };
 
   const hold = (
+    response: ServerResponse,
     held: Omit<HeldRequest, 'release'>,
     fault: Extract<Fault, { kind: 'hold' }>,
   ): Promise<void> =>
-    new Promise((resolve) => {
-      const release = (): void => {
-        pendingHolds.delete(release);
-        resolve();
+    new Promise((resolve, reject) => {
+      const settle = (error?: Error): void => {
+        pendingHolds.delete(settle);
+        if (error === undefined) resolve();
+        else reject(error);
       };
-      pendingHolds.add(release);
-      fault.onHold({ ...held, release });
+      pendingHolds.add(settle);
+      // A client that dies while its request is held (the point of a crash test) drops it.
+      response.once('close', () => {
+        settle(new Error('client gone'));
+      });
+      fault.onHold({
+        ...held,
+        release: () => {
+          settle();
+        },
+      });
     });
 
   const handle = async (
@@ -382,12 +394,12 @@ export async function startFaultProxy(
       }
       case 'hold': {
         if (fault.phase === 'before') {
-          await hold({ method, path }, fault);
+          await hold(response, { method, path }, fault);
           answer(await upstream());
           return;
         }
         const result = await upstream();
-        await hold({ method, path, status: result.status }, fault);
+        await hold(response, { method, path, status: result.status }, fault);
         answer(result);
         return;
       }
@@ -428,7 +440,7 @@ export async function startFaultProxy(
       ).length,
     forwardedCount: () => requests.filter((entry) => entry.forwarded).length,
     stop: async () => {
-      for (const release of [...pendingHolds]) release();
+      for (const drop of [...pendingHolds]) drop(new Error('fault proxy stopped'));
       await closeServer(server, sockets);
       agent.destroy();
     },
