@@ -33,6 +33,15 @@ interface DeletionGate {
   stoppedBecause: string | undefined;
 }
 
+/** What every repository of one run of a job shares. */
+interface RunContext {
+  readonly job: Job;
+  /** The run's start: ages are measured from one instant for every repository. */
+  readonly now: Date;
+  readonly options: RunJobOptions;
+  readonly gate: DeletionGate;
+}
+
 /** RunJob: repositories -> tags -> details -> select -> plan -> delete or dry run -> report. */
 @injectable()
 export class RunJob {
@@ -51,10 +60,9 @@ export class RunJob {
       repositories: repositories.length,
     });
     const gate: DeletionGate = { stoppedBecause: undefined };
+    const context: RunContext = { job, now: startedAt, options, gate };
     const reports = await Promise.all(
-      repositories.map((repository) =>
-        this.cleanRepository(job, repository, startedAt, options, gate),
-      ),
+      repositories.map((repository) => this.cleanRepository(context, repository)),
     );
     const errors = gate.stoppedBecause === undefined ? [] : [gate.stoppedBecause];
     const interrupted = options.signal?.aborted ?? false;
@@ -81,25 +89,19 @@ export class RunJob {
 
   /** One failing repository is recorded in the report; the other repositories go on. */
   private async cleanRepository(
-    job: Job,
+    context: RunContext,
     repository: string,
-    now: Date,
-    options: RunJobOptions,
-    gate: DeletionGate,
   ): Promise<RepositoryReport> {
     try {
-      return await this.cleanRepositoryOrThrow(job, repository, now, options, gate);
+      return await this.cleanRepositoryOrThrow(context, repository);
     } catch (error) {
       return this.failedRepository(repository, error);
     }
   }
 
   private async cleanRepositoryOrThrow(
-    job: Job,
+    { job, now, options, gate }: RunContext,
     repository: string,
-    now: Date,
-    options: RunJobOptions,
-    gate: DeletionGate,
   ): Promise<RepositoryReport> {
     const access: RepositoryAccess = options.dryRun ? 'read' : 'delete';
     const tags = await this.registry.listTags(repository, access);
