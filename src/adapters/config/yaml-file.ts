@@ -39,6 +39,14 @@ export function locateYamlFile(
     });
     return { status: 'invalid' };
   }
+  if (statOrUndefined(first)?.isFile() !== true) {
+    // Reading a FIFO (or a device) would block the run forever, before any message.
+    problems.push({
+      file: first,
+      message: 'is not a regular file (a FIFO, socket or device); expected a YAML file',
+    });
+    return { status: 'invalid' };
+  }
   return { status: 'found', path: first };
 }
 
