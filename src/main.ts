@@ -5,7 +5,12 @@ import { RunManualJobs } from './application/run-manual-jobs.use-case.js';
 import { WatchJobs } from './application/watch-jobs.use-case.js';
 import { parseCommandLine, type CliOptions } from './adapters/cli/command-line.js';
 import { ConsoleReportWriter } from './adapters/cli/console-report-writer.js';
-import { exitCodeFor, exitCodeForReports, interruptedExitCode } from './adapters/cli/exit-codes.js';
+import {
+  exitCodeFor,
+  exitCodeForReports,
+  interruptedExitCode,
+  UsageError,
+} from './adapters/cli/exit-codes.js';
 import { loadConfig, selectJobs } from './adapters/config/index.js';
 import { configureLogging, shutdownLogging } from './adapters/logging/log4js-logger.js';
 import { installShutdown } from './adapters/process/shutdown.js';
@@ -23,16 +28,20 @@ async function main(argv: readonly string[]): Promise<number> {
     return parsed.code;
   }
   const options = parsed.options;
-  const logger = configureLogging({ logsDir: options.logsDir, debug: options.debug });
   let lock: StateLock | undefined;
   try {
+    const logger = withFolder('--logs-dir', options.logsDir, () =>
+      configureLogging({ logsDir: options.logsDir, debug: options.debug }),
+    );
     const mode = options.watch ? 'watch' : 'manual';
     const config = loadConfig(options.configDir, process.env, {
       watch: options.watch,
       manual: !options.watch,
     });
     const jobs = selectJobs(config, mode, options.jobs);
-    lock = await acquireStateLock(options.stateDir);
+    lock = await acquireStateLock(options.stateDir).catch((error: unknown) => {
+      throw folderProblem('--state-dir', options.stateDir, error);
+    });
     if (config.registry.insecure) {
       logger.warn(
         'TLS verification is disabled (insecure: true): the registry is not authenticated',
@@ -66,6 +75,27 @@ async function main(argv: readonly string[]): Promise<number> {
   } finally {
     lock?.release();
     await shutdownLogging();
+  }
+}
+
+/** A folder option that cannot be used (a file, a read-only place) is a command-line mistake. */
+function folderProblem(flag: string, dir: string, error: unknown): unknown {
+  const code = error instanceof Error && 'code' in error ? String(error.code) : undefined;
+  if (code === undefined) return error;
+  const why =
+    code === 'EEXIST'
+      ? 'it is a file, not a folder'
+      : code === 'ENOTDIR'
+        ? 'a part of the path is a file'
+        : code;
+  return new UsageError(`${flag} ${dir} cannot be used as a folder (${why})`);
+}
+
+function withFolder<T>(flag: string, dir: string, use: () => T): T {
+  try {
+    return use();
+  } catch (error) {
+    throw folderProblem(flag, dir, error);
   }
 }
 
