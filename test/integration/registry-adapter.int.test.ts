@@ -200,7 +200,9 @@ describe('HttpDockerRegistry against docker-registry (no auth)', () => {
     assert.deepEqual(first, second);
     const third = await adapter.inspectTag('team/app', 'stable', 'read');
     assert.deepEqual(third, first);
-    assert.equal(adapter.stats.count('manifest-get'), 3); // one per tag lookup: tags are mutable
+    // A GET per new tag; the tag seen before is confirmed with one HEAD (tags are mutable).
+    assert.equal(adapter.stats.count('manifest-get'), 2);
+    assert.equal(adapter.stats.count('manifest-head'), 1);
     assert.equal(adapter.stats.count('blob'), 1);
     const blobGets = (await registry.accessLog()).filter((entry) => entry.path.includes('/blobs/'));
     assert.equal(blobGets.length, 1);

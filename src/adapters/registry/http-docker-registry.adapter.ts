@@ -7,12 +7,11 @@ import {
   type RepositoryAccess,
 } from '../../application/ports/registry.port.js';
 import type { TagPointer, TagResolution } from '../../domain/tag.js';
-import { baseMediaType, isImageMediaType } from './media-types.js';
 import { CATALOG_SCOPE, RegistryAuth, repositoryScope } from './auth/registry-auth.js';
 import { isDigest } from './digest.js';
 import { nextPageUrl } from './link-header.js';
 import { InMemoryManifestCache, ManifestCache } from './manifest-cache.js';
-import { MANIFEST_HEADERS, ManifestResolver, platformDigests } from './manifest-resolver.js';
+import { ManifestResolver } from './manifest-resolver.js';
 import {
   RegistryHttpClient,
   type RegistryRequest,
@@ -127,53 +126,7 @@ export class HttpDockerRegistry implements Registry {
   }
 
   async digestOf(repository: string, tag: string, access: RepositoryAccess): Promise<TagPointer> {
-    const head = await this.headDigest(repository, tag, access);
-    if (head.mediaType !== undefined && isImageMediaType(head.mediaType)) {
-      return { digest: head.digest, children: [] };
-    }
-    // An index protects its platform images, so its children must be known: one GET by digest
-    // (cached, verified against the digest). HEAD alone cannot tell them.
-    const manifest = await this.resolver.manifestByDigest(repository, head.digest, access);
-    return { digest: head.digest, children: platformDigests(manifest) };
-  }
-
-  private async headDigest(
-    repository: string,
-    tag: string,
-    access: RepositoryAccess,
-  ): Promise<{ digest: string; mediaType: string | undefined }> {
-    const what = `HEAD manifest ${repository}:${tag}`;
-    const response = await this.auth.send(
-      {
-        kind: 'manifest-head',
-        method: 'HEAD',
-        url: manifestUrl(this.baseUrl, repository, tag),
-        headers: MANIFEST_HEADERS,
-      },
-      pullScope(repository, access),
-    );
-    const header = response.headers['docker-content-digest'];
-    if (
-      response.status >= 200 &&
-      response.status <= 299 &&
-      header !== undefined &&
-      isDigest(header.trim())
-    ) {
-      return { digest: header.trim(), mediaType: baseMediaType(response.headers['content-type']) };
-    }
-    if (response.status === 404) {
-      throw new RegistryError('not-found', `tag ${tag} not found in ${repository}`, 404);
-    }
-    if ([401, 403, 429].includes(response.status)) {
-      throw statusError(response, what);
-    }
-    // Some registries (Nexus) answer HEAD badly: no digest header, 405, odd statuses. The GET
-    // gives the digest too (header or body hash).
-    const fetched = await this.resolver.fetchByReference(repository, tag, access);
-    return {
-      digest: fetched.digest,
-      mediaType: baseMediaType(fetched.response.headers['content-type']),
-    };
+    return this.resolver.pointer(repository, tag, access);
   }
 
   async deleteManifest(repository: string, digest: string): Promise<'deleted' | 'already-gone'> {

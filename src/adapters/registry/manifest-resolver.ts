@@ -1,10 +1,15 @@
 import { RegistryError, type RepositoryAccess } from '../../application/ports/registry.port.js';
-import type { TagResolution } from '../../domain/tag.js';
+import type { TagPointer, TagResolution } from '../../domain/tag.js';
 import { isDigest, matchesDigest, sha256Digest } from './digest.js';
 import type { ImageDate } from './image-date.js';
 import type { ManifestCache } from './manifest-cache.js';
-import { parseConfigCreated, parseManifest, type ParsedManifest } from './manifest.js';
-import { MANIFEST_ACCEPT } from './media-types.js';
+import {
+  parseConfigCreated,
+  parseManifest,
+  type IndexChild,
+  type ParsedManifest,
+} from './manifest.js';
+import { baseMediaType, isImageMediaType, MANIFEST_ACCEPT } from './media-types.js';
 import type { RegistryRequest, RegistryResponse } from './registry-http-client.js';
 import { blobUrl, manifestUrl } from './registry-urls.js';
 import { statusError } from './status-error.js';
@@ -30,15 +35,37 @@ export function digestFromResponse(response: RegistryResponse): string {
   return header !== undefined && isDigest(header) ? header : sha256Digest(response.body);
 }
 
+/** What a digest is: its parsed manifest and its creation date (or why it has none). */
+interface Facts {
+  readonly manifest: ParsedManifest;
+  readonly date: ImageDate;
+}
+
+interface Fetched {
+  readonly digest: string;
+  readonly response: RegistryResponse;
+}
+
+interface Shared<T> {
+  readonly repository: string;
+  readonly promise: Promise<T>;
+}
+
 /**
- * Tag -> digest, kind and creation date: one manifest GET by tag, one GET per platform image of
- * an index, one GET per config blob. Manifests and config dates are cached by digest (content
- * never changes) and concurrent lookups of one digest share one request, so tags sharing an
- * image or a config cost one fetch. Throws RegistryError; the adapter decides what is fatal.
+ * Tag -> digest, kind and creation date with the fewest requests (registry-v2.md, "Minimal
+ * work"):
+ * - a tag seen before whose digest's facts are all cached: one HEAD confirms where it points
+ *   (tags are mutable); a new digest then costs only what is not cached yet;
+ * - any other tag: one GET by tag gives the digest and the body at once (not HEAD + GET);
+ * - per platform image of an index and per config blob: one GET, only when not cached.
+ * The digest a result carries always comes from the registry in this call; the cache supplies
+ * only facts about digests, which content addressing makes permanent. Concurrent lookups of one
+ * digest share one request, across repositories too. Throws RegistryError; the adapter decides
+ * what is fatal.
  */
 export class ManifestResolver {
-  private readonly manifestsInFlight = new Map<string, Promise<ParsedManifest>>();
-  private readonly configsInFlight = new Map<string, Promise<ImageDate>>();
+  private readonly manifestsInFlight = new Map<string, Shared<ParsedManifest>>();
+  private readonly configsInFlight = new Map<string, Shared<ImageDate>>();
 
   constructor(
     private readonly send: RepositorySend,
@@ -47,16 +74,42 @@ export class ManifestResolver {
   ) {}
 
   async inspect(repository: string, tag: string, access: RepositoryAccess): Promise<TagResolution> {
-    const { digest, response } = await this.fetchByReference(repository, tag, access);
-    const manifest =
-      (await this.cache.getManifest(digest)) ??
-      parseManifest(response.body, response.headers['content-type']);
-    await this.cache.putManifest(digest, manifest);
+    const known = await this.cache.getTagDigest(repository, tag);
+    const cached = known === undefined ? undefined : await this.cachedFacts(known, 0);
+    if (known !== undefined && cached !== undefined) {
+      const head = await this.head(repository, tag, access);
+      if (head !== undefined) {
+        const facts =
+          head.digest === known ? cached : await this.factsOf(repository, head.digest, access);
+        await this.cache.putTagDigest(repository, tag, head.digest);
+        return resolutionOf(head.digest, facts);
+      }
+    }
+    const fetched = await this.fetchByReference(repository, tag, access);
+    const manifest = await this.manifestFromResponse(fetched);
     const date = await this.dateOf(repository, manifest, access, 0);
-    const children = platformDigests(manifest);
-    return date.ok
-      ? { status: 'resolved', digest, kind: manifest.kind, created: date.date, children }
-      : { status: 'undated', digest, kind: manifest.kind, problem: date.problem, children };
+    await this.cache.putTagDigest(repository, tag, fetched.digest);
+    return resolutionOf(fetched.digest, { manifest, date });
+  }
+
+  /** Where a tag points, and for an index its platform images; no config blob is read. */
+  async pointer(repository: string, tag: string, access: RepositoryAccess): Promise<TagPointer> {
+    const known = await this.cache.getTagDigest(repository, tag);
+    if (known !== undefined && (await this.cache.getManifest(known)) !== undefined) {
+      const head = await this.head(repository, tag, access);
+      if (head !== undefined) {
+        const children =
+          head.mediaType !== undefined && isImageMediaType(head.mediaType)
+            ? []
+            : platformDigests(await this.manifestByDigest(repository, head.digest, access));
+        await this.cache.putTagDigest(repository, tag, head.digest);
+        return { digest: head.digest, children };
+      }
+    }
+    const fetched = await this.fetchByReference(repository, tag, access);
+    const manifest = await this.manifestFromResponse(fetched);
+    await this.cache.putTagDigest(repository, tag, fetched.digest);
+    return { digest: fetched.digest, children: platformDigests(manifest) };
   }
 
   /** GET a manifest by tag (or digest) with every manifest type accepted. */
@@ -64,7 +117,7 @@ export class ManifestResolver {
     repository: string,
     reference: string,
     access: RepositoryAccess,
-  ): Promise<{ digest: string; response: RegistryResponse }> {
+  ): Promise<Fetched> {
     const response = await this.send(
       {
         kind: 'manifest-get',
@@ -84,55 +137,13 @@ export class ManifestResolver {
     return { digest: digestFromResponse(response), response };
   }
 
-  private async dateOf(
-    repository: string,
-    manifest: ParsedManifest,
-    access: RepositoryAccess,
-    depth: number,
-  ): Promise<ImageDate> {
-    if (manifest.kind === 'image') {
-      return this.configDate(repository, manifest.configDigest, access);
-    }
-    if (depth >= MAX_INDEX_DEPTH) {
-      throw new RegistryError('invalid-response', 'the index nests indexes too deeply');
-    }
-    if (manifest.children.length === 0) {
-      return {
-        ok: false,
-        problem: 'the index lists no platform image (only attestations or nothing)',
-      };
-    }
-    const dates = await Promise.all(
-      manifest.children.map(async (child) => {
-        const childManifest = await this.manifestByDigest(repository, child.digest, access);
-        return { child, date: await this.dateOf(repository, childManifest, access, depth + 1) };
-      }),
-    );
-    let newest: Date | undefined;
-    for (const { child, date } of dates) {
-      if (!date.ok) {
-        // One platform without a date makes "newest of the platforms" unknowable: keep the tag.
-        return {
-          ok: false,
-          problem: `platform ${child.platform} (${child.digest}): ${date.problem}`,
-        };
-      }
-      if (newest === undefined || date.date > newest) {
-        newest = date.date;
-      }
-    }
-    return newest === undefined
-      ? { ok: false, problem: 'the index has no dated platform image' }
-      : { ok: true, date: newest };
-  }
-
   /** The parsed manifest of a digest: from the cache, or one GET verified against the digest. */
   manifestByDigest(
     repository: string,
     digest: string,
     access: RepositoryAccess,
   ): Promise<ParsedManifest> {
-    return this.shared(this.manifestsInFlight, `${repository}@${digest}`, async () => {
+    return this.shared(this.manifestsInFlight, digest, repository, async () => {
       const cached = await this.cache.getManifest(digest);
       if (cached !== undefined) {
         return cached;
@@ -150,12 +161,116 @@ export class ManifestResolver {
     });
   }
 
+  /**
+   * HEAD by tag: the digest from `Docker-Content-Digest`. undefined when the registry answers
+   * HEAD badly (no digest header, 405, odd statuses: Nexus), so that the caller GETs instead.
+   */
+  private async head(
+    repository: string,
+    tag: string,
+    access: RepositoryAccess,
+  ): Promise<{ digest: string; mediaType: string | undefined } | undefined> {
+    const response = await this.send(
+      {
+        kind: 'manifest-head',
+        method: 'HEAD',
+        url: manifestUrl(this.baseUrl, repository, tag),
+        headers: MANIFEST_HEADERS,
+      },
+      repository,
+      access,
+    );
+    const header = response.headers['docker-content-digest']?.trim();
+    if (
+      response.status >= 200 &&
+      response.status <= 299 &&
+      header !== undefined &&
+      isDigest(header)
+    ) {
+      return { digest: header, mediaType: baseMediaType(response.headers['content-type']) };
+    }
+    if (response.status === 404) {
+      throw new RegistryError('not-found', `tag ${tag} not found in ${repository}`, 404);
+    }
+    if ([401, 403, 429].includes(response.status)) {
+      throw statusError(response, `HEAD manifest ${repository}:${tag}`);
+    }
+    return undefined;
+  }
+
+  /** The manifest a GET by tag returned; cached only when its bytes match the digest. */
+  private async manifestFromResponse({ digest, response }: Fetched): Promise<ParsedManifest> {
+    const cached = await this.cache.getManifest(digest);
+    if (cached !== undefined) {
+      return cached;
+    }
+    const manifest = parseManifest(response.body, response.headers['content-type']);
+    if (matchesDigest(response.body, digest)) {
+      await this.cache.putManifest(digest, manifest);
+    }
+    return manifest;
+  }
+
+  private async factsOf(
+    repository: string,
+    digest: string,
+    access: RepositoryAccess,
+  ): Promise<Facts> {
+    const manifest = await this.manifestByDigest(repository, digest, access);
+    return { manifest, date: await this.dateOf(repository, manifest, access, 0) };
+  }
+
+  /** Everything about a digest from the cache alone, or undefined if any part is missing. */
+  private async cachedFacts(digest: string, depth: number): Promise<Facts | undefined> {
+    const manifest = await this.cache.getManifest(digest);
+    if (manifest === undefined) {
+      return undefined;
+    }
+    if (manifest.kind === 'image') {
+      const date = await this.cache.getConfigDate(manifest.configDigest);
+      return date === undefined ? undefined : { manifest, date };
+    }
+    if (depth >= MAX_INDEX_DEPTH) {
+      return undefined;
+    }
+    const dates: { child: IndexChild; date: ImageDate }[] = [];
+    for (const child of manifest.children) {
+      const facts = await this.cachedFacts(child.digest, depth + 1);
+      if (facts === undefined) {
+        return undefined;
+      }
+      dates.push({ child, date: facts.date });
+    }
+    return { manifest, date: indexDate(dates) };
+  }
+
+  private async dateOf(
+    repository: string,
+    manifest: ParsedManifest,
+    access: RepositoryAccess,
+    depth: number,
+  ): Promise<ImageDate> {
+    if (manifest.kind === 'image') {
+      return this.configDate(repository, manifest.configDigest, access);
+    }
+    if (depth >= MAX_INDEX_DEPTH) {
+      throw new RegistryError('invalid-response', 'the index nests indexes too deeply');
+    }
+    const dates = await Promise.all(
+      manifest.children.map(async (child) => {
+        const childManifest = await this.manifestByDigest(repository, child.digest, access);
+        return { child, date: await this.dateOf(repository, childManifest, access, depth + 1) };
+      }),
+    );
+    return indexDate(dates);
+  }
+
   private configDate(
     repository: string,
     configDigest: string,
     access: RepositoryAccess,
   ): Promise<ImageDate> {
-    return this.shared(this.configsInFlight, `${repository}@${configDigest}`, async () => {
+    return this.shared(this.configsInFlight, configDigest, repository, async () => {
       const cached = await this.cache.getConfigDate(configDigest);
       if (cached !== undefined) {
         return cached;
@@ -185,19 +300,60 @@ export class ManifestResolver {
     });
   }
 
+  /**
+   * One request per digest in flight. Content is the same in every repository, so a lookup
+   * from another repository waits for it too; if that one fails, it tries on its own (the
+   * failure may be the other repository's, e.g. its permissions).
+   */
   private shared<T>(
-    inFlight: Map<string, Promise<T>>,
-    key: string,
+    inFlight: Map<string, Shared<T>>,
+    digest: string,
+    repository: string,
     load: () => Promise<T>,
   ): Promise<T> {
-    const pending = inFlight.get(key);
+    const pending = inFlight.get(digest);
     if (pending !== undefined) {
-      return pending;
+      return pending.repository === repository ? pending.promise : pending.promise.catch(load);
     }
-    const promise = load().finally(() => inFlight.delete(key));
-    inFlight.set(key, promise);
+    const promise = load().finally(() => {
+      if (inFlight.get(digest)?.promise === promise) inFlight.delete(digest);
+    });
+    inFlight.set(digest, { repository, promise });
     return promise;
   }
+}
+
+/** An index is as new as its newest platform image; one undated platform makes it undated. */
+function indexDate(dates: readonly { child: IndexChild; date: ImageDate }[]): ImageDate {
+  if (dates.length === 0) {
+    return {
+      ok: false,
+      problem: 'the index lists no platform image (only attestations or nothing)',
+    };
+  }
+  let newest: Date | undefined;
+  for (const { child, date } of dates) {
+    if (!date.ok) {
+      // One platform without a date makes "newest of the platforms" unknowable: keep the tag.
+      return {
+        ok: false,
+        problem: `platform ${child.platform} (${child.digest}): ${date.problem}`,
+      };
+    }
+    if (newest === undefined || date.date > newest) {
+      newest = date.date;
+    }
+  }
+  return newest === undefined
+    ? { ok: false, problem: 'the index has no dated platform image' }
+    : { ok: true, date: newest };
+}
+
+function resolutionOf(digest: string, { manifest, date }: Facts): TagResolution {
+  const children = platformDigests(manifest);
+  return date.ok
+    ? { status: 'resolved', digest, kind: manifest.kind, created: date.date, children }
+    : { status: 'undated', digest, kind: manifest.kind, problem: date.problem, children };
 }
 
 /** The platform manifests of an index (empty for an image): what a kept index protects. */
