@@ -1,5 +1,3 @@
-import axios, { AxiosHeaders, type AxiosInstance } from 'axios';
-import Bottleneck from 'bottleneck';
 import { RegistryError, type RegistryErrorKind } from '../../application/ports/registry.port.js';
 import type { Logger } from '../../application/ports/logger.port.js';
 import {
@@ -9,6 +7,8 @@ import {
   retryDelayMs,
   type RetryPolicy,
 } from './retry-policy.js';
+import { exchange } from './http-exchange.js';
+import { RequestLimiter } from './request-limiter.js';
 import type { RequestKind, RequestStats } from './request-stats.js';
 import { safeUrl } from './safe-url.js';
 import { TransportAgents, type TransportSettings } from './transport-agents.js';
@@ -71,8 +71,7 @@ const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTim
  * status; it throws RegistryError only when no response could be had.
  */
 export class RegistryHttpClient implements HttpSender {
-  private readonly axios: AxiosInstance;
-  private readonly limiter: Bottleneck;
+  private readonly limiter: RequestLimiter;
   private readonly agents: TransportAgents;
   private readonly retryPolicy: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -80,8 +79,7 @@ export class RegistryHttpClient implements HttpSender {
   private readonly now: () => Date;
 
   constructor(private readonly options: RegistryHttpClientOptions) {
-    this.axios = axios.create();
-    this.limiter = new Bottleneck({ maxConcurrent: Math.max(1, options.maxConcurrentRequests) });
+    this.limiter = new RequestLimiter(Math.max(1, options.maxConcurrentRequests));
     this.agents = new TransportAgents(options);
     this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.sleep = options.sleep ?? realSleep;
@@ -123,7 +121,7 @@ export class RegistryHttpClient implements HttpSender {
     let method = request.method;
     let headers: Record<string, string> = { ...request.headers };
     for (let hop = 0; ; hop += 1) {
-      const attempt = await this.limiter.schedule(() =>
+      const attempt = await this.limiter.run(() =>
         this.attempt(request.kind, method, url, headers, retry),
       );
       if (!('response' in attempt) || request.followRedirects !== true) {
@@ -190,8 +188,8 @@ export class RegistryHttpClient implements HttpSender {
   ): Promise<Attempt> {
     this.options.stats.recordRequest(kind);
     const started = performance.now();
-    // axios' `timeout` stops waiting for the response headers; this deadline also ends a body
-    // that stalls halfway.
+    // One deadline per attempt, for the headers and the whole body: a body that stalls halfway
+    // is as dead as a server that never answers.
     const controller = new AbortController();
     let deadlineHit = false;
     const deadline = setTimeout(() => {
@@ -201,30 +199,16 @@ export class RegistryHttpClient implements HttpSender {
     try {
       const target = new URL(url);
       const { httpAgent, httpsAgent } = this.agents.agentsFor(target);
-      const response = await this.axios.request<unknown>({
+      const response = await exchange({
         method,
-        url,
+        url: target,
         headers: { 'User-Agent': USER_AGENT, ...headers },
-        responseType: 'arraybuffer',
-        validateStatus: () => true,
-        maxRedirects: 0,
-        timeout: this.options.timeoutMs,
+        agent: target.protocol === 'https:' ? httpsAgent : httpAgent,
         signal: controller.signal,
-        proxy: false, // the agents implement the proxy; axios must not read *_proxy itself
-        httpAgent,
-        httpsAgent,
-        maxContentLength: MAX_BODY_BYTES,
-        transitional: { clarifyTimeoutError: true },
+        maxBodyBytes: MAX_BODY_BYTES,
       });
-      const body = toBuffer(response.data);
-      const result: RegistryResponse = {
-        status: response.status,
-        headers: plainHeaders(response.headers),
-        body,
-        url,
-      };
       this.log(method, url, String(response.status), started, retry);
-      return { response: result };
+      return { response: { ...response, url } };
     } catch (error) {
       if (error instanceof RegistryError) {
         throw error; // configuration (ca_file, proxy URL): no request was sent
@@ -257,36 +241,4 @@ export class RegistryHttpClient implements HttpSender {
       describeTransportFailure(request.method, safeUrl(request.url), failure, retries),
     );
   }
-}
-
-function toBuffer(data: unknown): Buffer {
-  if (Buffer.isBuffer(data)) {
-    return data;
-  }
-  if (data instanceof ArrayBuffer) {
-    return Buffer.from(data);
-  }
-  if (ArrayBuffer.isView(data)) {
-    return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  }
-  if (typeof data === 'string') {
-    return Buffer.from(data, 'utf8');
-  }
-  return Buffer.alloc(0);
-}
-
-function plainHeaders(headers: unknown): Record<string, string> {
-  const source: unknown = headers instanceof AxiosHeaders ? headers.toJSON() : headers;
-  const result: Record<string, string> = {};
-  if (typeof source !== 'object' || source === null) {
-    return result;
-  }
-  for (const [name, value] of Object.entries(source)) {
-    if (typeof value === 'string' || typeof value === 'number') {
-      result[name.toLowerCase()] = String(value);
-    } else if (Array.isArray(value)) {
-      result[name.toLowerCase()] = value.map(String).join(', ');
-    }
-  }
-  return result;
 }

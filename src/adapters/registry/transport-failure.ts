@@ -65,7 +65,7 @@ function errorMessage(error: unknown): string {
   return message.replace(/(Bearer|Basic)\s+\S+/gi, '$1 ***').slice(0, 200);
 }
 
-/** Classifies a failed request (thrown by axios or the socket). */
+/** Classifies a failed request (thrown by node:http, the socket or TLS). */
 export function transportFailureOf(
   error: unknown,
   deadlineHit: boolean,
@@ -116,6 +116,7 @@ export function transportFailureOf(
     };
   }
   if (
+    code === 'BODY_TOO_LARGE' ||
     code === 'ERR_FR_MAX_CONTENT_LENGTH_EXCEEDED' ||
     /maxContentLength/.test(errorMessage(error))
   ) {

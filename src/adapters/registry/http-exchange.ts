@@ -1,0 +1,97 @@
+import http from 'node:http';
+import https from 'node:https';
+
+export interface ExchangeRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Keep-alive (or proxy) agent for the URL's protocol. */
+  readonly agent: http.Agent;
+  /** Aborts the exchange, headers or body (the caller's deadline). */
+  readonly signal: AbortSignal;
+  readonly maxBodyBytes: number;
+}
+
+export interface ExchangeResponse {
+  readonly status: number;
+  /** Lower-case names; repeated headers joined with `, `. */
+  readonly headers: Record<string, string>;
+  readonly body: Buffer;
+}
+
+/** Thrown for a body over maxBodyBytes; transport-failure.ts classifies it. */
+export class BodyTooLargeError extends Error {
+  readonly code = 'BODY_TOO_LARGE';
+  constructor(limit: number) {
+    super(`the response body is larger than ${String(limit)} bytes (maxContentLength)`);
+  }
+}
+
+class ConnectionResetError extends Error {
+  readonly code = 'ECONNRESET';
+  constructor() {
+    super('the connection closed before the whole answer arrived');
+  }
+}
+
+/**
+ * One HTTP exchange with node:http(s) and nothing else: the registry client sends tens of
+ * thousands of small requests, and a general-purpose client's per-request work (config merging,
+ * interceptors, transforms) costs more CPU than the request itself. Errors keep Node's codes
+ * (ECONNRESET, certificate codes...) for transport-failure.ts; any status is an answer.
+ */
+export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
+  const send = request.url.protocol === 'https:' ? https.request : http.request;
+  return new Promise((resolve, reject) => {
+    const outgoing = send(
+      request.url,
+      {
+        method: request.method,
+        headers: request.headers,
+        agent: request.agent,
+        signal: request.signal,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        let complete = false;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > request.maxBodyBytes) {
+            const error = new BodyTooLargeError(request.maxBodyBytes);
+            response.destroy(error);
+            outgoing.destroy(error);
+            return;
+          }
+          chunks.push(chunk);
+        });
+        response.on('end', () => {
+          complete = true;
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: plainHeaders(response.headers),
+            body:
+              chunks.length === 1 && chunks[0] !== undefined
+                ? chunks[0]
+                : Buffer.concat(chunks, size),
+          });
+        });
+        response.on('error', reject);
+        response.on('close', () => {
+          if (!complete) reject(new ConnectionResetError());
+        });
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}
+
+function plainHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value === 'string') result[name] = value;
+    else if (Array.isArray(value)) result[name] = value.join(', ');
+  }
+  return result;
+}
