@@ -10,7 +10,9 @@ import { RunJobs } from './application/run-jobs.use-case.js';
 import { RunManualJobs } from './application/run-manual-jobs.use-case.js';
 import { WatchJobs } from './application/watch-jobs.use-case.js';
 import { SystemClock } from './adapters/clock/system-clock.adapter.js';
+import { FileManifestCache } from './adapters/cache/file-manifest-cache.adapter.js';
 import { HttpDockerRegistry } from './adapters/registry/http-docker-registry.adapter.js';
+import { ManifestCache } from './adapters/registry/manifest-cache.js';
 import { RegistrySettings } from './adapters/registry/registry-settings.js';
 import { writeStatsFile } from './adapters/registry/stats-file.js';
 import { NodeScheduleScheduler } from './adapters/scheduling/node-schedule-scheduler.adapter.js';
@@ -34,6 +36,8 @@ export function buildContainer(options: CompositionOptions): Container {
   container.load(
     new ContainerModule(({ bind }) => {
       bind(RegistrySettings).toConstantValue(options.registry);
+      // Tag -> digest and digest facts in the state folder: warm runs confirm tags with HEAD.
+      bind(ManifestCache).to(FileManifestCache).inSingletonScope();
       bind(Registry).to(HttpDockerRegistry).inSingletonScope();
     }),
     new ContainerModule(({ bind }) => {
@@ -57,13 +61,14 @@ export function buildContainer(options: CompositionOptions): Container {
 }
 
 /**
- * End of the process: with REG_CLEANER_STATS_FILE set, writes the request counts and peak
- * memory for the benchmark (bench/README.md).
+ * End of the process: saves the registry cache (while the state lock is still held) and, with
+ * REG_CLEANER_STATS_FILE set, writes request counts and peak memory for the benchmark.
  */
-export function closeContainer(
+export async function closeContainer(
   container: Container,
   env: Readonly<Record<string, string | undefined>>,
-): void {
+): Promise<void> {
+  await container.get<ManifestCache>(ManifestCache).flush();
   const registry = container.get<Registry>(Registry);
   writeStatsFile(env, registry instanceof HttpDockerRegistry ? registry.stats : undefined);
 }

@@ -66,7 +66,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return await run(container, options, jobs, shutdown.signal, () => shutdown.received());
     } finally {
       shutdown.dispose();
-      closeContainer(container, process.env);
+      await closeContainer(container, process.env);
     }
   } catch (error) {
     const { code, message } = exitCodeFor(error);

@@ -1,0 +1,329 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { inject, injectable, optional } from 'inversify';
+import { Logger } from '../../application/ports/logger.port.js';
+import { isDigest } from '../registry/digest.js';
+import type { ImageDate } from '../registry/image-date.js';
+import { tagKey, type ManifestCache } from '../registry/manifest-cache.js';
+import type { ParsedManifest } from '../registry/manifest.js';
+import { RegistrySettings } from '../registry/registry-settings.js';
+import { normaliseBaseUrl } from '../registry/registry-urls.js';
+import { StateDir } from '../state/file-state-store.adapter.js';
+import {
+  configLine,
+  headerLine,
+  manifestLine,
+  parseCacheFile,
+  tagLine,
+  trailerLine,
+  type CacheLine,
+  type ConfigEntry,
+  type ManifestEntry,
+  type TagEntry,
+} from './cache-file-format.js';
+import { LruMap } from './lru-map.js';
+
+/** Entries kept per kind; beyond that the least recently used go first. */
+export interface CacheLimits {
+  readonly tags: number;
+  readonly manifests: number;
+  readonly configs: number;
+}
+
+/**
+ * 200,000 of each: twice the benchmark's large profile (100 x 1,000 tags), about 60 MB on disk
+ * and somewhat more in memory when full.
+ */
+export const DEFAULT_CACHE_LIMITS: CacheLimits = {
+  tags: 200_000,
+  manifests: 200_000,
+  configs: 200_000,
+};
+
+/** Test hooks; production binds nothing. */
+export interface FileManifestCacheOptions {
+  readonly limits?: Partial<CacheLimits>;
+  /** Unsaved facts are written at least this often while the process runs (watch mode). */
+  readonly flushIntervalMs?: number;
+}
+export const FileManifestCacheOptions = Symbol('FileManifestCacheOptions');
+
+const DEFAULT_FLUSH_INTERVAL_MS = 5 * 60_000;
+const WRITE_CHUNK_CHARS = 1 << 20;
+
+/** `registry-cache-<host>-<hash of the URL>.jsonl`: one file per registry URL. */
+export function cacheFileName(registryUrl: string): string {
+  const host = new URL(registryUrl).host.replace(/[^A-Za-z0-9.-]/g, '_');
+  const hash = createHash('sha256').update(registryUrl).digest('hex').slice(0, 12);
+  return `registry-cache-${host}-${hash}.jsonl`;
+}
+
+/**
+ * The registry cache in the state folder (cache-file-format.ts): read on first use, written
+ * atomically (temp file, fsync, rename) by flush() at the end of a run and every few minutes
+ * while there is something new. Keyed by registry URL, bounded per kind (LRU).
+ * Whatever goes wrong with the file, the run goes on without it: an unreadable file is
+ * moved aside with a warning, an entry that is not exactly right is ignored, a failed write
+ * is a warning. Entries carry the digest they describe and are checked against it on read.
+ */
+@injectable()
+export class FileManifestCache implements ManifestCache {
+  private readonly registry: string;
+  private readonly file: string;
+  private readonly manifests: LruMap<string, ManifestEntry>;
+  private readonly configs: LruMap<string, ConfigEntry>;
+  private readonly tags: LruMap<string, TagEntry>;
+  private readonly flushIntervalMs: number;
+  private loading: Promise<void> | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private dirty = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @inject(StateDir) private readonly dir: string,
+    @inject(RegistrySettings) settings: RegistrySettings,
+    @inject(Logger) private readonly logger: Logger,
+    @inject(FileManifestCacheOptions) @optional() options: FileManifestCacheOptions = {},
+  ) {
+    this.registry = normaliseBaseUrl(settings.url);
+    this.file = join(dir, cacheFileName(this.registry));
+    const limits = { ...DEFAULT_CACHE_LIMITS, ...options.limits };
+    this.manifests = new LruMap(limits.manifests);
+    this.configs = new LruMap(limits.configs);
+    this.tags = new LruMap(limits.tags);
+    this.flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
+  }
+
+  /** The file this cache reads and writes. */
+  get path(): string {
+    return this.file;
+  }
+
+  async getManifest(digest: string): Promise<ParsedManifest | undefined> {
+    await this.ready();
+    return this.checked(this.manifests, digest)?.manifest;
+  }
+
+  async putManifest(digest: string, manifest: ParsedManifest): Promise<void> {
+    await this.ready();
+    if (!isDigest(digest)) return;
+    this.manifests.set(digest, { digest, manifest });
+    this.dirty = true;
+  }
+
+  async getConfigDate(configDigest: string): Promise<ImageDate | undefined> {
+    await this.ready();
+    return this.checked(this.configs, configDigest)?.date;
+  }
+
+  async putConfigDate(configDigest: string, date: ImageDate): Promise<void> {
+    await this.ready();
+    if (!isDigest(configDigest)) return;
+    this.configs.set(configDigest, { digest: configDigest, date });
+    this.dirty = true;
+  }
+
+  async getTagDigest(repository: string, tag: string): Promise<string | undefined> {
+    await this.ready();
+    const key = tagKey(repository, tag);
+    const entry = this.tags.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.repository !== repository || entry.tag !== tag) {
+      this.tags.delete(key);
+      return undefined;
+    }
+    this.dirty = true; // recency changed
+    return entry.digest;
+  }
+
+  async putTagDigest(repository: string, tag: string, digest: string): Promise<void> {
+    await this.ready();
+    if (!isDigest(digest)) return;
+    // The same string as the manifest's key when that is cached: 100k tags, not 100k copies.
+    const shared = this.manifests.peek(digest)?.digest ?? digest;
+    this.tags.set(tagKey(repository, tag), { repository, tag, digest: shared });
+    this.dirty = true;
+  }
+
+  /** Writes what changed since the last write; never throws (a failure is a warning). */
+  flush(): Promise<void> {
+    const next = this.writing.then(() => this.writeIfDirty());
+    this.writing = next;
+    return next;
+  }
+
+  /** Stops the periodic flush (tests; the timer never keeps a process alive anyway). */
+  dispose(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** An entry only if it describes exactly the digest asked for. */
+  private checked<T extends { readonly digest: string }>(
+    map: LruMap<string, T>,
+    digest: string,
+  ): T | undefined {
+    const entry = map.get(digest);
+    if (entry === undefined) return undefined;
+    if (entry.digest !== digest) {
+      map.delete(digest);
+      return undefined;
+    }
+    this.dirty = true; // recency changed
+    return entry;
+  }
+
+  private ready(): Promise<void> {
+    if (this.loading === undefined) {
+      this.loading = this.load().catch((error: unknown) => {
+        this.forget();
+        this.logger.warn('registry cache could not be read; running without it', {
+          file: this.file,
+          error: messageOf(error),
+        });
+      });
+      this.timer = setInterval(() => {
+        void this.flush();
+      }, this.flushIntervalMs);
+      this.timer.unref();
+    }
+    return this.loading;
+  }
+
+  private async load(): Promise<void> {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(this.file);
+    } catch (error) {
+      if (!isMissing(error)) {
+        this.logger.warn('registry cache could not be read; running without it', {
+          file: this.file,
+          error: messageOf(error),
+        });
+      }
+      return;
+    }
+    const result = parseCacheFile(bytes, this.registry, (line) => {
+      this.add(line);
+    });
+    if (!result.ok) {
+      this.forget();
+      if (result.corrupt) await this.moveAside(result.why);
+      else
+        this.logger.info('registry cache ignored; it will be rebuilt', {
+          file: this.file,
+          reason: result.why,
+        });
+      return;
+    }
+    if (result.rejected > 0) {
+      this.logger.warn('registry cache: entries that are not exactly right were ignored', {
+        file: this.file,
+        ignored: result.rejected,
+      });
+    }
+  }
+
+  private add(line: CacheLine): void {
+    switch (line.kind) {
+      case 'manifest':
+        this.manifests.set(line.entry.digest, line.entry);
+        return;
+      case 'config':
+        this.configs.set(line.entry.digest, line.entry);
+        return;
+      case 'tag': {
+        const { repository, tag, digest } = line.entry;
+        const shared = this.manifests.peek(digest)?.digest ?? digest;
+        this.tags.set(tagKey(repository, tag), { repository, tag, digest: shared });
+        return;
+      }
+    }
+  }
+
+  private forget(): void {
+    this.manifests.clear();
+    this.configs.clear();
+    this.tags.clear();
+  }
+
+  private async moveAside(why: string): Promise<void> {
+    const aside = `${this.file}.corrupt`;
+    try {
+      await rename(this.file, aside);
+    } catch {
+      // It may be gone already; the next write replaces it anyway.
+    }
+    this.logger.warn('registry cache was unreadable; moved aside, rebuilding it', {
+      file: this.file,
+      movedTo: aside,
+      reason: why,
+    });
+  }
+
+  private async writeIfDirty(): Promise<void> {
+    if (!this.dirty || this.loading === undefined) return;
+    await this.loading;
+    this.dirty = false;
+    try {
+      await this.write();
+    } catch (error) {
+      this.dirty = true;
+      this.logger.warn('registry cache could not be written; the next run starts colder', {
+        file: this.file,
+        error: messageOf(error),
+      });
+    }
+  }
+
+  private *lines(): Generator<string> {
+    yield headerLine(this.registry);
+    // Facts before tags, so that a tag read back can share its digest string with the manifest.
+    for (const entry of this.manifests.values()) yield manifestLine(entry);
+    for (const entry of this.configs.values()) yield configLine(entry);
+    for (const entry of this.tags.values()) yield tagLine(entry);
+  }
+
+  private async write(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const temp = `${this.file}.${String(process.pid)}.${randomBytes(4).toString('hex')}.tmp`;
+    const handle = await open(temp, 'w', 0o600);
+    try {
+      const hash = createHash('sha256');
+      let chunk = '';
+      let count = 0;
+      for (const line of this.lines()) {
+        chunk += `${line}\n`;
+        count += 1;
+        if (chunk.length >= WRITE_CHUNK_CHARS) {
+          hash.update(chunk);
+          await handle.write(chunk);
+          chunk = '';
+        }
+      }
+      hash.update(chunk);
+      await handle.write(`${chunk}${trailerLine(hash.digest('hex'), count)}\n`);
+      await handle.sync();
+    } catch (error) {
+      await handle.close();
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+    await handle.close();
+    try {
+      await rename(temp, this.file);
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && error.code === 'ENOENT';
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
