@@ -43,6 +43,14 @@ export function statusError(response: RegistryResponse, what: string): RegistryE
     registryCode === undefined
       ? ''
       : ` ${registryCode.code}${registryCode.message === '' ? '' : `: ${registryCode.message}`}`;
+  if (response.status === 407) {
+    // Not the registry: the proxy in between wants (other) credentials.
+    return new RegistryError(
+      'auth',
+      `${what}: the proxy answered 407 (Proxy Authentication Required): check the user and password of the proxy setting`,
+      407,
+    );
+  }
   const hint =
     response.status === 401
       ? ' (the registry refused the credentials)'
