@@ -333,7 +333,7 @@ describe('secrets never leak', () => {
         ),
       });
       assert.equal(refused.code, 1, refused.stdout + refused.stderr);
-      assert.match(refused.stdout, /407/);
+      assert.match(refused.stdout, /proxy answered 407 \(Proxy Authentication Required\)/);
       results.push(refused);
       await assertNoSecrets(workspace, results, {
         values: [
