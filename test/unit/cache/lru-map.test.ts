@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { LruMap } from '../../../src/adapters/cache/lru-map.js';
+
+describe('LruMap', () => {
+  it('holds at most its limit and forgets the least recently used first', () => {
+    const map = new LruMap<string, number>(2);
+    map.set('a', 1);
+    map.set('b', 2);
+    assert.equal(map.get('a'), 1); // a is now the most recent
+    map.set('c', 3);
+    assert.equal(map.size, 2);
+    assert.equal(map.peek('b'), undefined);
+    assert.deepEqual([...map.values()], [1, 3]);
+  });
+
+  it('peek does not change the order; set of an existing key refreshes it', () => {
+    const map = new LruMap<string, number>(2);
+    map.set('a', 1);
+    map.set('b', 2);
+    assert.equal(map.peek('a'), 1);
+    map.set('c', 3);
+    assert.equal(map.peek('a'), undefined);
+    map.set('b', 20);
+    map.set('d', 4);
+    assert.deepEqual([...map.values()], [20, 4]);
+    map.delete('b');
+    map.clear();
+    assert.equal(map.size, 0);
+  });
+});
