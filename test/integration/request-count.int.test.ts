@@ -1,0 +1,244 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Registry } from '../../src/application/ports/registry.port.js';
+import { RunManualJobs } from '../../src/application/run-manual-jobs.use-case.js';
+import {
+  cacheFileName,
+  FileManifestCache,
+} from '../../src/adapters/cache/file-manifest-cache.adapter.js';
+import { HttpDockerRegistry } from '../../src/adapters/registry/http-docker-registry.adapter.js';
+import { ManifestCache } from '../../src/adapters/registry/manifest-cache.js';
+import type { RequestCounts } from '../../src/adapters/registry/request-stats.js';
+import { buildContainer, closeContainer } from '../../src/container.js';
+import type { Job } from '../../src/domain/job.js';
+import type { JobReport } from '../../src/domain/job-report.js';
+import { aJob } from '../builders/jobs.js';
+import { RecordingLogger } from '../fakes/recording-logger.js';
+import { RecordingReportWriter } from '../fakes/recording-report-writer.js';
+import type { AccessLogEntry } from '../support/access-log.js';
+import { listTags, pushImage, pushIndex, tagExisting } from '../support/push-image.js';
+import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+
+// Request counts of whole runs (use case + registry client + registry cache) against the real
+// registry, each run in a fresh container as a fresh process would be: a cold run sends the
+// minimal count of ../shared/docs/registry-v2.md ("Minimal work"), a warm run one HEAD per tag.
+// Timing is never asserted here: bench/ measures it.
+
+const DAY = 86_400_000;
+const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
+
+interface Run {
+  readonly report: JobReport;
+  readonly counts: RequestCounts;
+  readonly log: AccessLogEntry[];
+  readonly logger: RecordingLogger;
+}
+
+async function runOnce(
+  registry: RunningRegistry,
+  stateDir: string,
+  job: Job,
+  dryRun: boolean,
+): Promise<Run> {
+  await registry.resetAccessLog();
+  const logger = new RecordingLogger();
+  const container = buildContainer({
+    registry: {
+      url: registry.url,
+      timeoutMs: 10_000,
+      maxConcurrentRequests: 8,
+      insecure: false,
+      httpLogs: false,
+    },
+    stateDir,
+    logger,
+    reportWriter: new RecordingReportWriter(),
+  });
+  const [report] = await container.get(RunManualJobs).execute([job], { dryRun });
+  await closeContainer(container, {});
+  const adapter = container.get<Registry>(Registry);
+  assert.ok(adapter instanceof HttpDockerRegistry);
+  adapter.close();
+  const cache = container.get<ManifestCache>(ManifestCache);
+  if (cache instanceof FileManifestCache) cache.dispose();
+  assert.ok(report !== undefined);
+  return { report, counts: adapter.stats.snapshot(), log: await registry.accessLog(), logger };
+}
+
+/** `tag -> action/reason` of one repository. */
+function decisions(report: JobReport, repository: string): Record<string, string> {
+  const found = report.repositories.find((entry) => entry.repository === repository);
+  assert.ok(found !== undefined, `no report for ${repository}`);
+  return Object.fromEntries(
+    found.decisions.map((decision) => [decision.tag, `${decision.action}/${decision.reason}`]),
+  );
+}
+
+function counts(partial: Partial<RequestCounts>): RequestCounts {
+  return {
+    probe: 0,
+    token: 0,
+    catalog: 0,
+    tags: 0,
+    'manifest-head': 0,
+    'manifest-get': 0,
+    blob: 0,
+    delete: 0,
+    ...partial,
+  };
+}
+
+/** What the registry saw, by the same kinds; the adapter's own counts must agree with it. */
+function seenByRegistry(log: readonly AccessLogEntry[]): RequestCounts {
+  const seen: Record<keyof RequestCounts, number> = { ...counts({}) };
+  for (const { method, path } of log) {
+    const bare = path.split('?', 1)[0] ?? '';
+    if (bare === '/v2/') seen.probe += 1;
+    else if (bare.endsWith('/tags/list')) seen.tags += 1;
+    else if (bare.includes('/manifests/') && method === 'HEAD') seen['manifest-head'] += 1;
+    else if (bare.includes('/manifests/') && method === 'GET') seen['manifest-get'] += 1;
+    else if (bare.includes('/manifests/') && method === 'DELETE') seen.delete += 1;
+    else if (bare.includes('/blobs/') && method === 'GET') seen.blob += 1;
+  }
+  return seen;
+}
+
+// team/app: dev-1..dev-6 old (dev-1 oldest), dev-7 recent, `latest` (no pattern) on dev-1's
+// digest; release-1 an old two-platform index, release-2 and release-3 newer old images.
+// team/young: two recent dev tags and a `latest`: nothing to delete there.
+const APP = 'team/app';
+const YOUNG = 'team/young';
+const JOB = aJob({
+  name: 'counted',
+  repositories: [APP, YOUNG],
+  tagPatterns: ['dev-', 'release-'],
+  saveLast: 2,
+  olderThanDays: 5,
+});
+
+// Cold: 1 probe, 2 tag lists; a GET per matching tag (7 dev + 3 release in team/app, 2 in
+// team/young), per platform image of the index (2) and per unmatched tag where something
+// could go (`latest` of team/app only); a GET per config (7 dev + 2 platforms + 2 releases in
+// team/app, 2 in team/young).
+const COLD = counts({ probe: 1, tags: 2, 'manifest-get': 10 + 2 + 2 + 1, blob: 11 + 2 });
+// Warm: the same tags confirmed with one HEAD each, nothing else.
+const WARM = counts({ probe: 1, tags: 2, 'manifest-head': 10 + 2 + 1 });
+
+describe('request counts of whole runs against the real registry', () => {
+  let registry: RunningRegistry;
+  const dirs: string[] = [];
+  const freshState = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'reg-cleaner-counts-'));
+    dirs.push(dir);
+    return dir;
+  };
+  let digests: Record<string, string>;
+
+  before(async () => {
+    registry = await startRegistry({ auth: 'none' });
+    digests = {};
+    for (let n = 1; n <= 6; n++) {
+      const pushed = await pushImage(registry, APP, [`dev-${String(n)}`], {
+        created: daysAgo(40 - n),
+        format: n % 2 === 0 ? 'oci' : 'docker',
+      });
+      digests[`dev-${String(n)}`] = pushed.digest;
+    }
+    await pushImage(registry, APP, ['dev-7'], { created: daysAgo(1) });
+    await tagExisting(registry, APP, 'latest', digests['dev-1'] ?? '');
+    await pushIndex(
+      registry,
+      APP,
+      ['release-1'],
+      [
+        { created: daysAgo(60), arch: 'amd64' },
+        { created: daysAgo(50), arch: 'arm64' },
+      ],
+    );
+    await pushImage(registry, APP, ['release-2'], { created: daysAgo(45) });
+    await pushImage(registry, APP, ['release-3'], { created: daysAgo(44) });
+    await pushImage(registry, YOUNG, ['dev-a'], { created: daysAgo(2) });
+    const young = await pushImage(registry, YOUNG, ['dev-b'], { created: daysAgo(1) });
+    await tagExisting(registry, YOUNG, 'latest', young.digest);
+  });
+  after(async () => {
+    await registry.stop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a cold dry run sends exactly the minimal count, a warm one a HEAD per tag and nothing else', async () => {
+    const state = freshState();
+    const cold = await runOnce(registry, state, JOB, true);
+    assert.deepEqual(cold.counts, COLD);
+    assert.deepEqual(seenByRegistry(cold.log), COLD);
+    assert.equal(cold.report.success, true);
+
+    const warm = await runOnce(registry, state, JOB, true);
+    assert.deepEqual(warm.counts, WARM);
+    assert.deepEqual(seenByRegistry(warm.log), WARM);
+    assert.deepEqual(decisions(warm.report, APP), decisions(cold.report, APP));
+    assert.deepEqual(decisions(warm.report, YOUNG), decisions(cold.report, YOUNG));
+    assert.equal(decisions(cold.report, APP)['dev-1'], 'keep/shared-digest');
+    assert.equal(decisions(cold.report, APP)['release-1'], 'delete/old');
+  });
+
+  it('a damaged cache file is moved aside with a warning; the run is a correct cold run', async () => {
+    const state = freshState();
+    const first = await runOnce(registry, state, JOB, true);
+    const file = join(state, cacheFileName(registry.url));
+    const text = await readFile(file, 'utf8');
+    // One created date rewritten, as a bad disk or a hand edit might: the checksum catches it.
+    await writeFile(
+      file,
+      text.replace(/"(\d{4})-/, (_match, year: string) => `"${String(Number(year) - 3)}-`),
+    );
+    const damaged = await runOnce(registry, state, JOB, true);
+    assert.match(damaged.logger.text(), /registry cache was unreadable; moved aside/);
+    assert.deepEqual(damaged.counts, COLD);
+    assert.deepEqual(decisions(damaged.report, APP), decisions(first.report, APP));
+    assert.equal(damaged.report.success, true);
+    // And rebuilt: the next run is warm again.
+    assert.deepEqual((await runOnce(registry, state, JOB, true)).counts, WARM);
+  });
+
+  it('notices tags moved between runs (HEAD digest differs -> GET) and still protects shared digests', async () => {
+    const state = freshState();
+    await runOnce(registry, state, JOB, true);
+    // dev-5 now points at a new image; `latest` (no pattern) moved from dev-1's digest to dev-2's.
+    const moved = await pushImage(registry, APP, ['dev-5'], {
+      created: daysAgo(10),
+      seed: 'dev-5 rebuilt',
+    });
+    await tagExisting(registry, APP, 'latest', digests['dev-2'] ?? '');
+
+    const dry = await runOnce(registry, state, JOB, true);
+    // Every known tag confirmed by HEAD; only the new digest costs its manifest and config.
+    assert.deepEqual(dry.counts, { ...WARM, 'manifest-get': 1, blob: 1 });
+    const getPaths = dry.log
+      .filter((entry) => entry.method === 'GET' && entry.path.includes('/manifests/'))
+      .map((entry) => entry.path);
+    assert.deepEqual(getPaths, [`/v2/${APP}/manifests/${moved.digest}`]);
+    const planned = decisions(dry.report, APP);
+    assert.equal(planned['dev-2'], 'keep/shared-digest');
+    assert.equal(planned['dev-1'], 'delete/old');
+    assert.equal(planned['dev-5'], 'keep/save-last');
+
+    const real = await runOnce(registry, state, JOB, false);
+    // dev-1, dev-3, dev-4 and the release-1 index.
+    assert.deepEqual(real.counts, { ...WARM, delete: 4 });
+    assert.equal(real.report.success, true);
+    assert.deepEqual((await listTags(registry, APP)).sort(), [
+      'dev-2',
+      'dev-5',
+      'dev-6',
+      'dev-7',
+      'latest',
+      'release-2',
+      'release-3',
+    ]);
+  });
+});
