@@ -28,11 +28,20 @@ const MAX_INDEX_DEPTH = 2;
 
 /**
  * The digest a registry deletes by: `Docker-Content-Digest` when sent, else the sha256 of the
- * exact body bytes (registry-v2.md, "manifest" row).
+ * exact body bytes (registry-v2.md, "manifest" row). A header the body does not hash to is
+ * refused: trusting it would plan deletions with a digest the tag may not have (a kept tag
+ * sharing the real digest would then go with it).
  */
 export function digestFromResponse(response: RegistryResponse): string {
   const header = response.headers['docker-content-digest']?.trim();
-  return header !== undefined && isDigest(header) ? header : sha256Digest(response.body);
+  if (header === undefined || !isDigest(header)) return sha256Digest(response.body);
+  if (!matchesDigest(response.body, header)) {
+    throw new RegistryError(
+      'invalid-response',
+      `the Docker-Content-Digest ${header} does not match the manifest sent with it (${sha256Digest(response.body)})`,
+    );
+  }
+  return header;
 }
 
 /** What a digest is: its parsed manifest and its creation date (or why it has none). */
