@@ -386,6 +386,24 @@ describe('faults between the CLI and the registry', () => {
     assert.ok(outcome.proxy.count('GET', /\/manifests\/latest$/) >= 1);
   });
 
+  it('a Docker-Content-Digest that does not match the body (on latest, which shares dev-1): refused, latest kept', async () => {
+    let repository = '';
+    const outcome = await run((name, seeded) => {
+      repository = name;
+      return [
+        {
+          path: manifest(name, 'latest'),
+          fault: {
+            kind: 'set-headers',
+            headers: { 'docker-content-digest': seeded.digests.get('dev-6') ?? '' },
+          },
+        },
+      ];
+    });
+    assertFailedFor(outcome, repository, /latest.*digest/);
+    assert.deepEqual(outcome.faulted, ALL_TAGS);
+  });
+
   it('a wrong Content-Type on manifests and tag lists: the body decides, same result, exit 0', async () => {
     const outcome = await run((repository) => [
       {
