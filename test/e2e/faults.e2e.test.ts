@@ -89,14 +89,14 @@ describe('faults between the CLI and the registry', () => {
    */
   async function run(
     rules: (repository: string, seeded: Seeded) => FaultRule[],
-    options: { timeout?: number } = {},
+    options: { timeout?: number; warm?: boolean } = {},
   ): Promise<Outcome> {
     counter += 1;
     const faultedRepository = `f${String(counter)}/a`;
     const healthyRepository = `f${String(counter)}/b`;
     const seeded = await seed(registry, faultedRepository);
     await seed(registry, healthyRepository);
-    const proxy = await startFaultProxy(registry.url, rules(faultedRepository, seeded));
+    const proxy = await startFaultProxy(registry.url);
     const workspace = await createWorkspace();
     try {
       await workspace.writeConfig({
@@ -113,6 +113,12 @@ describe('faults between the CLI and the registry', () => {
   older_than_days: 5
 `,
       });
+      if (options.warm === true) {
+        // A dry run without faults first: the next run finds every tag in its cache.
+        const dry = await workspace.run(['--debug', '--jobs', 'faults']);
+        assert.equal(dry.code, 0, dry.stdout + dry.stderr);
+      }
+      proxy.addRule(...rules(faultedRepository, seeded));
       const started = Date.now();
       const result = await workspace.run(['--jobs', 'faults']);
       const seconds = (Date.now() - started) / 1000;
@@ -382,7 +388,7 @@ describe('faults between the CLI and the registry', () => {
       return [{ path, fault: { kind: 'drop-headers', headers: ['docker-content-digest'] } }];
     });
     assertAbsorbed(outcome);
-    // latest (no pattern) was checked by HEAD, which without the header fell back to a GET.
+    // latest (no pattern) is read with a GET too, its digest hashed from the body.
     assert.ok(outcome.proxy.count('GET', /\/manifests\/latest$/) >= 1);
   });
 
@@ -403,6 +409,37 @@ describe('faults between the CLI and the registry', () => {
     assertFailedFor(outcome, repository, /latest.*digest/);
     assert.deepEqual(outcome.faulted, ALL_TAGS);
   });
+
+  // KNOWN RISK, reported: on a warm run a tag seen before is confirmed by HEAD alone, and when
+  // the HEAD names another digest whose facts are cached, no GET checks it (the request-count
+  // contract). A HEAD that disagrees with the GET of the same tag (a registry or proxy that
+  // mishandles Accept on HEAD) then moves `latest` away from dev-1's digest on paper, and that
+  // digest is deleted with latest on it. Confirming a moved tag with a GET by tag closes it.
+  it(
+    'warm cache: a HEAD that names another known digest for latest is checked with a GET, latest kept, exit 0',
+    { todo: 'a moved tag is trusted on HEAD alone when its new digest is cached' },
+    async () => {
+      let path = /$^/;
+      const outcome = await run(
+        (name, seeded) => {
+          path = manifest(name, 'latest');
+          return [
+            {
+              method: 'HEAD',
+              path,
+              fault: {
+                kind: 'set-headers',
+                headers: { 'docker-content-digest': seeded.digests.get('dev-6') ?? '' },
+              },
+            },
+          ];
+        },
+        { warm: true },
+      );
+      assertAbsorbed(outcome);
+      assert.ok(outcome.proxy.count('GET', path) >= 1, 'the moved tag was read again with a GET');
+    },
+  );
 
   it('a wrong Content-Type on manifests and tag lists: the body decides, same result, exit 0', async () => {
     const outcome = await run((repository) => [
