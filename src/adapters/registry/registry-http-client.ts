@@ -7,7 +7,7 @@ import {
   retryDelayMs,
   type RetryPolicy,
 } from './retry-policy.js';
-import { exchange } from './http-exchange.js';
+import { DeadlineError, exchange } from './http-exchange.js';
 import { RequestLimiter } from './request-limiter.js';
 import type { RequestKind, RequestStats } from './request-stats.js';
 import { safeUrl } from './safe-url.js';
@@ -188,14 +188,6 @@ export class RegistryHttpClient implements HttpSender {
   ): Promise<Attempt> {
     this.options.stats.recordRequest(kind);
     const started = performance.now();
-    // One deadline per attempt, for the headers and the whole body: a body that stalls halfway
-    // is as dead as a server that never answers.
-    const controller = new AbortController();
-    let deadlineHit = false;
-    const deadline = setTimeout(() => {
-      deadlineHit = true;
-      controller.abort();
-    }, this.options.timeoutMs);
     try {
       const target = new URL(url);
       const { httpAgent, httpsAgent } = this.agents.agentsFor(target);
@@ -204,7 +196,7 @@ export class RegistryHttpClient implements HttpSender {
         url: target,
         headers: { 'User-Agent': USER_AGENT, ...headers },
         agent: target.protocol === 'https:' ? httpsAgent : httpAgent,
-        signal: controller.signal,
+        timeoutMs: this.options.timeoutMs,
         maxBodyBytes: MAX_BODY_BYTES,
       });
       this.log(method, url, String(response.status), started, retry);
@@ -213,11 +205,13 @@ export class RegistryHttpClient implements HttpSender {
       if (error instanceof RegistryError) {
         throw error; // configuration (ca_file, proxy URL): no request was sent
       }
-      const failure = transportFailureOf(error, deadlineHit, this.options.timeoutMs);
+      const failure = transportFailureOf(
+        error,
+        error instanceof DeadlineError,
+        this.options.timeoutMs,
+      );
       this.log(method, url, failure.code, started, retry);
       return { failure };
-    } finally {
-      clearTimeout(deadline);
     }
   }
 
