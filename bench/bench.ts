@@ -1,17 +1,18 @@
-// npm run bench [-- --size small|large] [--repos R --tags T] [--concurrency N] [--keep]
+// npm run bench [-- --size small|large] [--repos R --tags T] [--concurrency N] [--repeat K]
+//                  [--seed http|fs] [--no-bare] [--keep]
 // Starts the real registry (test/support), seeds R x T tags, then measures in fresh processes a
 // cold dry run, a warm dry run and a real run of the built CLI, plus the bare client on the
 // floor's request lists. Prints a table and writes bench/results/<date>-<size>.json.
-import { cpus, freemem, totalmem, tmpdir } from 'node:os';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { listTags } from '../test/support/push-image.js';
 import { startRegistry, type RunningRegistry } from '../test/support/registry-server.js';
 import { classify, type ClassifiedLog } from './access-log.js';
 import { buildDataset, type BuiltRepository } from './content.js';
-import { generateDataset, type BenchJob, type Dataset } from './dataset.js';
+import { generateDataset, type BenchJob } from './dataset.js';
 import {
   computeFloor,
   countByKind,
@@ -20,32 +21,33 @@ import {
   type PlannedRequest,
   type RequestCounts,
 } from './floor.js';
+import { seedFilesystem } from './fs-seed.js';
 import { mapPool } from './pool.js';
-import {
-  BARE_CLIENT,
-  CLI,
-  runBareClient,
-  runCleaner,
-  type BareRun,
-  type CleanerRun,
-} from './processes.js';
+import { BARE_CLIENT, CLI, runBareClient, runCleaner, type BareRun } from './processes.js';
 import { seedDataset } from './seed.js';
-import { renderTable } from './table.js';
+import { renderTable, type TableInput, type TablePhase } from './table.js';
 
 const SIZES = {
   small: { repositories: 10, tags: 200 },
   large: { repositories: 100, tags: 1000 },
 } as const;
-type Size = keyof typeof SIZES | 'custom';
+/** Above this many tags the API push takes minutes: the filesystem is seeded instead. */
+const HTTP_SEED_LIMIT = 5000;
 
 interface Options {
-  readonly size: Size;
+  readonly size: string;
   readonly repositories: number;
   readonly tags: number;
   readonly concurrency: number;
+  readonly repeat: number;
+  readonly seed: 'http' | 'fs';
   readonly keep: boolean;
   readonly bare: boolean;
 }
+
+const USAGE =
+  'usage: npm run bench -- [--size small|large] [--repos R --tags T] [--concurrency N]\n' +
+  '                        [--repeat K] [--seed http|fs] [--no-bare] [--keep]\n';
 
 function parseOptions(argv: readonly string[]): Options {
   const { values } = parseArgs({
@@ -55,32 +57,39 @@ function parseOptions(argv: readonly string[]): Options {
       repos: { type: 'string' },
       tags: { type: 'string' },
       concurrency: { type: 'string', default: '20' },
+      repeat: { type: 'string', default: '1' },
+      seed: { type: 'string' },
       keep: { type: 'boolean', default: false },
       'no-bare': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
-    process.stdout.write(
-      'usage: npm run bench -- [--size small|large] [--repos R --tags T] [--concurrency N] [--keep] [--no-bare]\n',
-    );
+    process.stdout.write(USAGE);
     process.exit(0);
   }
   const size = values.size;
-  if (size !== 'small' && size !== 'large')
-    throw new Error(`--size must be small or large, got ${size}`);
-  const custom = values.repos !== undefined || values.tags !== undefined;
+  if (size !== 'small' && size !== 'large') {
+    throw new Error(`--size must be small or large, got ${size}\n${USAGE}`);
+  }
   const positive = (name: string, text: string | undefined, fallback: number): number => {
     const value = text === undefined ? fallback : Number(text);
     if (!Number.isInteger(value) || value < 1)
       throw new Error(`--${name} must be a positive integer`);
     return value;
   };
+  const repositories = positive('repos', values.repos, SIZES[size].repositories);
+  const tags = positive('tags', values.tags, SIZES[size].tags);
+  const seed = values.seed ?? (repositories * tags > HTTP_SEED_LIMIT ? 'fs' : 'http');
+  if (seed !== 'http' && seed !== 'fs') throw new Error(`--seed must be http or fs, got ${seed}`);
+  const custom = values.repos !== undefined || values.tags !== undefined;
   return {
-    size: custom ? 'custom' : size,
-    repositories: positive('repos', values.repos, SIZES[size].repositories),
-    tags: positive('tags', values.tags, SIZES[size].tags),
+    size: custom ? `${String(repositories)}x${String(tags)}` : size,
+    repositories,
+    tags,
     concurrency: positive('concurrency', values.concurrency, 20),
+    repeat: positive('repeat', values.repeat, 1),
+    seed,
     keep: values.keep,
     bare: !values['no-bare'],
   };
@@ -93,15 +102,14 @@ function jobYaml(job: BenchJob): string {
     `    - r/${job.repositoryRegex}/`,
     '  tag_regexps:',
     ...job.tagRegexps.map((source) => `    - '${source}'`),
-    `  save_last: ${job.saveLast}`,
-    `  older_than_days: ${job.olderThanDays}`,
+    `  save_last: ${String(job.saveLast)}`,
+    `  older_than_days: ${String(job.olderThanDays)}`,
     '',
   ].join('\n');
 }
 
-interface PhaseResult {
-  readonly name: 'cold' | 'warm' | 'real';
-  readonly dryRun: boolean;
+/** One process of the cleaner, as counted by itself and by the registry. */
+interface CleanerSample {
   readonly exitCode: number | null;
   readonly wallMs: number;
   readonly maxRssBytes: number;
@@ -109,31 +117,35 @@ interface PhaseResult {
   readonly requests: RequestCounts;
   readonly retries: number;
   readonly accessLog: ClassifiedLog;
-  readonly floor: RequestCounts;
-  readonly bare?: BareRun;
 }
 
 function total(counts: RequestCounts): number {
   return REQUEST_KINDS.reduce((sum, kind) => sum + counts[kind], 0);
 }
 
-async function measure(
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+async function sampleCleaner(
   registry: RunningRegistry,
   workDir: string,
-  name: PhaseResult['name'],
-  floorList: readonly PlannedRequest[],
-): Promise<PhaseResult> {
-  const dryRun = name !== 'real';
+  name: string,
+  dryRun: boolean,
+  stateDir: string,
+): Promise<CleanerSample> {
   await registry.resetAccessLog();
   const tokensBefore = registry.tokenRequests().length;
-  const run: CleanerRun = await runCleaner(workDir, name, dryRun);
+  const run = await runCleaner(workDir, name, dryRun, stateDir);
   const accessLog = classify(
     await registry.accessLog(),
     registry.tokenRequests().length - tokensBefore,
   );
   return {
-    name,
-    dryRun,
     exitCode: run.exitCode,
     wallMs: run.wallMs,
     maxRssBytes: run.stats.maxRssBytes,
@@ -141,7 +153,54 @@ async function measure(
     requests: run.stats.requests,
     retries: run.stats.retries,
     accessLog,
-    floor: countByKind(floorList),
+  };
+}
+
+/** A phase's runs and bare runs, alternated so that both see the same background load. */
+interface Phase {
+  readonly name: 'cold' | 'warm' | 'real';
+  readonly floor: readonly PlannedRequest[];
+  readonly runs: CleanerSample[];
+  readonly bare: BareRun[];
+}
+
+interface PhaseSummary extends TablePhase {
+  readonly sameCountsEveryRun: boolean;
+  readonly samplesMs: readonly number[];
+}
+
+function summarise(phase: Phase): PhaseSummary {
+  const last = phase.runs.at(-1);
+  if (last === undefined) throw new Error(`no run in phase ${phase.name}`);
+  const wallMs = median(phase.runs.map((run) => run.wallMs));
+  const bareMs = phase.bare.length === 0 ? undefined : median(phase.bare.map((run) => run.wallMs));
+  const floor = countByKind(phase.floor);
+  return {
+    name: phase.name,
+    exitCode: phase.runs.every((run) => run.exitCode === 0) ? 0 : (last.exitCode ?? -1),
+    wallMs: Math.round(wallMs),
+    maxRssBytes: Math.max(...phase.runs.map((run) => run.maxRssBytes)),
+    cpuMs: Math.round(median(phase.runs.map((run) => run.cpuMs))),
+    requests: last.requests,
+    requestsTotal: total(last.requests),
+    floor,
+    floorTotal: total(floor),
+    accessLog: last.accessLog,
+    sameCountsEveryRun: phase.runs.every(
+      (run) => JSON.stringify(run.requests) === JSON.stringify(last.requests),
+    ),
+    samplesMs: phase.runs.map((run) => Math.round(run.wallMs)),
+    ...(bareMs === undefined
+      ? {}
+      : {
+          bare: {
+            wallMs: Math.round(bareMs),
+            requestMs: Math.round(median(phase.bare.map((run) => run.requestMs))),
+            samplesMs: phase.bare.map((run) => Math.round(run.wallMs)),
+            statuses: phase.bare.at(-1)?.statuses ?? {},
+          },
+          ratioToBare: Number((wallMs / bareMs).toFixed(3)),
+        }),
   };
 }
 
@@ -168,11 +227,7 @@ async function checkSurvivors(
   return problems;
 }
 
-function describeDataset(
-  dataset: Dataset,
-  built: readonly BuiltRepository[],
-  floor: Floor,
-): object {
+function describeDataset(built: readonly BuiltRepository[], floor: Floor): TableInput['dataset'] {
   let tags = 0;
   let indexes = 0;
   const digests = new Set<string>();
@@ -184,14 +239,13 @@ function describeDataset(
     }
   }
   return {
-    repositories: dataset.repositories.length,
+    repositories: built.length,
     tags,
+    matchingTags: floor.repositories.reduce((sum, plan) => sum + plan.matching.length, 0),
     distinctManifests: digests.size,
     indexes,
     repositoriesWithCandidates: floor.repositories.filter((plan) => plan.hasCandidates).length,
-    matchingTags: floor.repositories.reduce((sum, plan) => sum + plan.matching.length, 0),
     deletions: floor.repositories.reduce((sum, plan) => sum + plan.deletions.length, 0),
-    job: dataset.job,
   };
 }
 
@@ -218,12 +272,15 @@ async function main(): Promise<void> {
   const registry = await startRegistry({ auth: 'none' });
   try {
     log(
-      `registry ${registry.url}; seeding ${String(options.repositories)} x ${String(options.tags)} tags`,
+      `registry ${registry.url}; seeding ${String(options.repositories)} x ${String(options.tags)} tags (${options.seed})`,
     );
     const seedStarted = performance.now();
-    const seedRequests = await seedDataset(registry, built, 32);
-    const seedMs = performance.now() - seedStarted;
-    log(`seeded with ${String(seedRequests)} requests in ${(seedMs / 1000).toFixed(1)}s`);
+    const seeding =
+      options.seed === 'http'
+        ? { method: 'http', requests: await seedDataset(registry, built, 32) }
+        : { method: 'fs', files: seedFilesystem(registry.storageDir, built).files };
+    const seedMs = Math.round(performance.now() - seedStarted);
+    log(`seeded in ${(seedMs / 1000).toFixed(1)}s`);
 
     await mkdir(join(workDir, 'config'), { recursive: true });
     await writeFile(
@@ -232,40 +289,40 @@ async function main(): Promise<void> {
     );
     await writeFile(join(workDir, 'config', 'manual.yaml'), jobYaml(dataset.job));
 
-    const phases: PhaseResult[] = [];
-    const cold = await measure(registry, workDir, 'cold', floor.cold);
-    log(`cold dry run: ${(cold.wallMs / 1000).toFixed(2)}s`);
-    const warm = await measure(registry, workDir, 'warm', floor.warm);
-    log(`warm dry run: ${(warm.wallMs / 1000).toFixed(2)}s`);
-    let bareCold: BareRun | undefined;
-    let bareWarm: BareRun | undefined;
-    if (options.bare) {
-      bareCold = await runBareClient(
-        workDir,
-        'bare-cold',
-        registry.url,
-        options.concurrency,
-        floor.cold,
-      );
-      log(`bare client, cold list: ${(bareCold.wallMs / 1000).toFixed(2)}s`);
-      bareWarm = await runBareClient(
-        workDir,
-        'bare-warm',
-        registry.url,
-        options.concurrency,
-        floor.warm,
-      );
-      log(`bare client, warm list: ${(bareWarm.wallMs / 1000).toFixed(2)}s`);
+    const bare = async (name: string, list: readonly PlannedRequest[]): Promise<BareRun> => {
+      const run = await runBareClient(workDir, name, registry.url, options.concurrency, list);
+      log(`  bare client, ${name}: ${(run.wallMs / 1000).toFixed(2)}s`);
+      return run;
+    };
+    const cleaner = async (
+      name: string,
+      dryRun: boolean,
+      state: string,
+    ): Promise<CleanerSample> => {
+      const run = await sampleCleaner(registry, workDir, name, dryRun, state);
+      log(`  ${name}: ${(run.wallMs / 1000).toFixed(2)}s, ${String(total(run.requests))} requests`);
+      return run;
+    };
+    const cold: Phase = { name: 'cold', floor: floor.cold, runs: [], bare: [] };
+    const warm: Phase = { name: 'warm', floor: floor.warm, runs: [], bare: [] };
+    const real: Phase = { name: 'real', floor: floor.real, runs: [], bare: [] };
+    log('cold dry runs (empty state folder each)');
+    for (let index = 0; index < options.repeat; index++) {
+      cold.runs.push(await cleaner(`cold-${String(index)}`, true, `state-${String(index)}`));
+      if (options.bare) cold.bare.push(await bare(`bare-cold-${String(index)}`, floor.cold));
     }
-    const real = await measure(registry, workDir, 'real', floor.real);
-    log(`real run: ${(real.wallMs / 1000).toFixed(2)}s`);
-    phases.push(
-      bareCold === undefined ? cold : { ...cold, bare: bareCold },
-      bareWarm === undefined ? warm : { ...warm, bare: bareWarm },
-      real,
-    );
+    const state = `state-${String(options.repeat - 1)}`;
+    log('warm dry runs (state of the last cold run)');
+    for (let index = 0; index < options.repeat; index++) {
+      warm.runs.push(await cleaner(`warm-${String(index)}`, true, state));
+      if (options.bare) warm.bare.push(await bare(`bare-warm-${String(index)}`, floor.warm));
+    }
+    log('real run');
+    real.runs.push(await cleaner('real', false, state));
     const survivors = await checkSurvivors(registry, built, floor);
+    const phases = [cold, warm, real].map(summarise);
 
+    const load = loadavg();
     const result = {
       date: now.toISOString(),
       size: options.size,
@@ -274,26 +331,24 @@ async function main(): Promise<void> {
         cpu: cpus()[0]?.model ?? 'unknown',
         memoryBytes: totalmem(),
         freeMemoryBytes: freemem(),
+        loadAverage1m: Number(load[0]?.toFixed(2) ?? 0),
         node: process.version,
       },
       concurrency: options.concurrency,
-      dataset: describeDataset(dataset, built, floor),
-      seeding: { requests: seedRequests, ms: Math.round(seedMs) },
-      phases: phases.map((phase) => ({
-        ...phase,
-        wallMs: Math.round(phase.wallMs),
-        requestsTotal: total(phase.requests),
-        floorTotal: total(phase.floor),
-        ...(phase.bare === undefined
-          ? {}
-          : { ratioToBare: Number((phase.wallMs / phase.bare.wallMs).toFixed(3)) }),
-      })),
+      repeat: options.repeat,
+      job: dataset.job,
+      dataset: describeDataset(built, floor),
+      seeding: { ...seeding, ms: seedMs },
+      phases,
       checks: {
         survivors: survivors.length === 0 ? 'ok' : survivors,
-        statsMatchAccessLog: phases.every((phase) =>
-          REQUEST_KINDS.every((kind) => phase.requests[kind] === phase.accessLog.counts[kind]),
+        countsMatchAccessLog: [cold, warm, real].every((phase) =>
+          phase.runs.every((run) =>
+            REQUEST_KINDS.every((kind) => run.requests[kind] === run.accessLog.counts[kind]),
+          ),
         ),
-        atFloor: phases.every((phase) => total(phase.requests) === total(phase.floor)),
+        atFloor: phases.every((phase) => phase.requestsTotal === phase.floorTotal),
+        duplicates: phases.reduce((sum, phase) => sum + phase.accessLog.duplicates, 0),
       },
       totalMs: Math.round(performance.now() - started),
     };

@@ -49,11 +49,12 @@ function run(
   });
 }
 
-/** `node dist/main.js` in `workDir` (config/, cache/, logs/ inside), stdout/stderr to files. */
+/** `node dist/main.js` in `workDir` (config/, the state folder, logs/ inside), output to files. */
 export async function runCleaner(
   workDir: string,
   name: string,
   dryRun: boolean,
+  stateDir = 'cache',
 ): Promise<CleanerRun> {
   const statsFile = join(workDir, `${name}.stats.json`);
   const args = [
@@ -61,7 +62,7 @@ export async function runCleaner(
     '--config-dir',
     join(workDir, 'config'),
     '--state-dir',
-    join(workDir, 'cache'),
+    join(workDir, stateDir),
     '--logs-dir',
     join(workDir, 'logs'),
     ...(dryRun ? ['--debug'] : []),

@@ -1,25 +1,33 @@
 import { REQUEST_KINDS, type RequestCounts } from './floor.js';
 
+/** One phase as summarised: medians over its runs, counts of its last run. */
 export interface TablePhase {
   readonly name: string;
   readonly exitCode: number | null;
   readonly wallMs: number;
   readonly maxRssBytes: number;
+  readonly cpuMs: number;
   readonly requests: RequestCounts;
   readonly requestsTotal: number;
-  readonly floorTotal: number;
   readonly floor: RequestCounts;
+  readonly floorTotal: number;
   readonly accessLog: { readonly counts: RequestCounts; readonly duplicates: number };
-  readonly bare?: { readonly wallMs: number };
+  readonly bare?: {
+    readonly wallMs: number;
+    readonly requestMs: number;
+    readonly samplesMs: readonly number[];
+    readonly statuses: Readonly<Record<string, number>>;
+  };
   readonly ratioToBare?: number;
 }
 
 export interface TableInput {
   readonly size: string;
   readonly concurrency: number;
-  readonly machine: { readonly cores: number };
-  readonly dataset: object;
-  readonly seeding: { readonly requests: number; readonly ms: number };
+  readonly repeat: number;
+  readonly machine: { readonly cores: number; readonly loadAverage1m: number };
+  readonly dataset: Readonly<Record<string, number>>;
+  readonly seeding: { readonly method: string; readonly ms: number };
   readonly phases: readonly TablePhase[];
   readonly checks: object;
   readonly totalMs: number;
@@ -58,8 +66,9 @@ export function renderTable(result: TableInput): string {
     'requests',
     'floor',
     ...REQUEST_KINDS.map((kind) => SHORT[kind]),
-    'log=stats',
+    'log=own',
     'dup',
+    'CPU s',
     'RSS MB',
     'bare s',
     'ratio',
@@ -79,18 +88,24 @@ export function renderTable(result: TableInput): string {
       ? 'yes'
       : 'NO',
     String(phase.accessLog.duplicates),
+    seconds(phase.cpuMs),
     (phase.maxRssBytes / 1024 / 1024).toFixed(0),
     phase.bare === undefined ? '-' : seconds(phase.bare.wallMs),
     phase.ratioToBare === undefined ? '-' : phase.ratioToBare.toFixed(2),
   ]);
+  const dataset = Object.entries(result.dataset)
+    .map(([key, value]) => `${key} ${String(value)}`)
+    .join(', ');
   return [
     '',
-    `reg-cleaner benchmark (${result.size}), concurrency ${String(result.concurrency)}, ${String(result.machine.cores)} cores`,
-    `data set: ${JSON.stringify(result.dataset)}`,
-    `seeding: ${String(result.seeding.requests)} requests in ${seconds(result.seeding.ms)} s`,
+    `reg-cleaner benchmark: ${result.size}, concurrency ${String(result.concurrency)}, ` +
+      `median of ${String(result.repeat)}, ${String(result.machine.cores)} cores, ` +
+      `load ${String(result.machine.loadAverage1m)}`,
+    `data set: ${dataset}`,
+    `seeding (${result.seeding.method}): ${seconds(result.seeding.ms)} s`,
     '',
     ...align([header, ...rows]),
-    '(a count shown as a/b differs from the floor b)',
+    'a/b: sent a, floor b. log=own: the registry access log counts what the cleaner counted.',
     `checks: ${JSON.stringify(result.checks)}; total ${seconds(result.totalMs)} s`,
     '',
   ].join('\n');
