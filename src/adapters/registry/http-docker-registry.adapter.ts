@@ -20,6 +20,7 @@ import {
 import { noProxyFrom } from './proxy.js';
 import { RegistrySettings } from './registry-settings.js';
 import { catalogUrl, manifestUrl, normaliseBaseUrl, tagListUrl } from './registry-urls.js';
+import { RequestLimiter } from './request-limiter.js';
 import { RequestStats, type RequestKind } from './request-stats.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { registryErrorCode, statusError } from './status-error.js';
@@ -39,6 +40,13 @@ export const HttpDockerRegistryOptions = Symbol('HttpDockerRegistryOptions');
 
 const DEFAULT_PAGE_SIZE = 1000;
 const MAX_PAGES = 100_000;
+/**
+ * Tag resolutions under way at once, per request slot. A job over 100k tags asks for all of
+ * them at once; only this many start (enough to keep every request slot busy), the others wait
+ * as one small closure each instead of a chain of suspended calls, and a started tag's own
+ * follow-up requests (platform images, config) are not queued behind 100k manifest GETs.
+ */
+const RESOLUTIONS_PER_REQUEST_SLOT = 4;
 /** Errors about the whole registry: inspectTag throws these instead of failing one tag. */
 const REGISTRY_WIDE: ReadonlySet<RegistryErrorKind> = new Set(['auth', 'forbidden', 'tls']);
 
@@ -56,6 +64,7 @@ export class HttpDockerRegistry implements Registry {
   private readonly auth: RegistryAuth;
   private readonly resolver: ManifestResolver;
   private readonly pageSize: number;
+  private readonly resolutions: RequestLimiter;
 
   constructor(
     @inject(RegistrySettings) settings: RegistrySettings,
@@ -88,6 +97,9 @@ export class HttpDockerRegistry implements Registry {
       manifestCache,
     );
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    this.resolutions = new RequestLimiter(
+      Math.max(1, settings.maxConcurrentRequests) * RESOLUTIONS_PER_REQUEST_SLOT,
+    );
   }
 
   async listRepositories(): Promise<string[]> {
@@ -116,7 +128,7 @@ export class HttpDockerRegistry implements Registry {
     access: RepositoryAccess,
   ): Promise<TagResolution> {
     try {
-      return await this.resolver.inspect(repository, tag, access);
+      return await this.resolutions.run(() => this.resolver.inspect(repository, tag, access));
     } catch (error) {
       if (error instanceof RegistryError && !REGISTRY_WIDE.has(error.kind)) {
         return { status: 'failed', problem: error.message };
@@ -126,7 +138,7 @@ export class HttpDockerRegistry implements Registry {
   }
 
   async digestOf(repository: string, tag: string, access: RepositoryAccess): Promise<TagPointer> {
-    return this.resolver.pointer(repository, tag, access);
+    return this.resolutions.run(() => this.resolver.pointer(repository, tag, access));
   }
 
   async deleteManifest(repository: string, digest: string): Promise<'deleted' | 'already-gone'> {
