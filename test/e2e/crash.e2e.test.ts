@@ -100,7 +100,7 @@ async function readState(workspace: Workspace): Promise<State | undefined> {
   return JSON.parse(text) as State;
 }
 
-describe('SIGKILL at seeded points of a deleting run', () => {
+describe('SIGKILL at seeded points of a deleting run', { concurrency: 2 }, () => {
   let registry: RunningRegistry;
 
   before(async () => {

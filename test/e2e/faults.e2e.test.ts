@@ -68,7 +68,7 @@ interface Outcome {
 
 const sorted = (tags: readonly string[]): string[] => [...tags].sort();
 
-describe('faults between the CLI and the registry', () => {
+describe('faults between the CLI and the registry', { concurrency: 2 }, () => {
   let registry: RunningRegistry;
   let foreign: ForeignHost;
   let counter = 0;
@@ -377,7 +377,11 @@ describe('faults between the CLI and the registry', () => {
       repository = name;
       return [{ method: 'GET', path: manifest(name, 'dev-3'), fault: { kind: 'malformed' } }];
     });
-    assertFailedFor(outcome, repository, /tag dev-3: .*(not valid JSON|does not match the manifest)/);
+    assertFailedFor(
+      outcome,
+      repository,
+      /tag dev-3: .*(not valid JSON|does not match the manifest)/,
+    );
     assert.deepEqual(outcome.faulted, ALL_TAGS);
   });
 
