@@ -23,7 +23,7 @@ const libraries = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'build/', 'bench/results/', 'eslint.config.js'] },
+  { ignores: ['node_modules/', 'dist/', 'build/', 'bench/results/', '.tmp/', 'eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
