@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { isDigest } from '../registry/digest.js';
-import type { ImageDate } from '../registry/image-date.js';
 import type { IndexChild, ParsedManifest } from '../registry/manifest.js';
 import { MediaType } from '../registry/media-types.js';
 
@@ -9,40 +9,32 @@ import { MediaType } from '../registry/media-types.js';
  * small pieces whatever its size.
  *
  *   {"format":"reg-cleaner-registry-cache","version":1,"registry":"https://host"}
- *   ["m","sha256:<manifest>","<media type>","sha256:<config>"]          single-platform image
- *   ["i","sha256:<index>","<media type>",[["sha256:<child>","<media type>"|null,"linux/arm64"]]]
  *   ["c","sha256:<config>","2024-05-05T05:05:05.000Z"]                  config with a date
  *   ["u","sha256:<config>","<why it has none>"]                         undated config
+ *   ["m","sha256:<manifest>","<media type>","sha256:<config>"]          single-platform image
+ *   ["i","sha256:<index>","<media type>",[["sha256:<child>","<media type>"|null,"linux/arm64"]]]
  *   ["t","<repository>","<tag>","sha256:<manifest>"]                     tag as last seen
  *   {"sha256":"<hex of every byte above>","lines":N}
  *
- * Each kind is written least recently used first. The trailer's checksum makes a truncated or
- * damaged file unreadable as a whole rather than subtly wrong: a wrong date could delete a tag.
+ * Each kind is written least recently used first; facts before the tags that point at them.
+ * The trailer's checksum makes a truncated or damaged file unreadable as a whole rather than
+ * subtly wrong: a wrong date could delete a tag.
  */
 export const CACHE_FORMAT = 'reg-cleaner-registry-cache';
 export const CACHE_VERSION = 1;
 
-export interface ManifestEntry {
-  /** The digest this entry describes; checked against the key on every read. */
-  readonly digest: string;
-  readonly manifest: ParsedManifest;
-}
+/** A manifest's facts together with the digest they were written for. */
+export type CachedManifest = ParsedManifest & { readonly digest: string };
 
-export interface ConfigEntry {
-  readonly digest: string;
-  readonly date: ImageDate;
-}
-
-export interface TagEntry {
-  readonly repository: string;
-  readonly tag: string;
-  readonly digest: string;
-}
+/** A config's date (epoch milliseconds) or why it has none, with the digest it describes. */
+export type CachedConfig =
+  | { readonly digest: string; readonly at: number }
+  | { readonly digest: string; readonly problem: string };
 
 export type CacheLine =
-  | { readonly kind: 'manifest'; readonly entry: ManifestEntry }
-  | { readonly kind: 'config'; readonly entry: ConfigEntry }
-  | { readonly kind: 'tag'; readonly entry: TagEntry };
+  | { readonly kind: 'manifest'; readonly entry: CachedManifest }
+  | { readonly kind: 'config'; readonly entry: CachedConfig }
+  | { readonly kind: 'tag'; readonly repository: string; readonly tag: string; readonly digest: string };
 
 export function headerLine(registry: string): string {
   return JSON.stringify({ format: CACHE_FORMAT, version: CACHE_VERSION, registry });
@@ -52,25 +44,27 @@ export function trailerLine(sha256: string, lines: number): string {
   return JSON.stringify({ sha256, lines });
 }
 
-export function manifestLine({ digest, manifest }: ManifestEntry): string {
-  if (manifest.kind === 'image') {
-    return JSON.stringify(['m', digest, manifest.mediaType, manifest.configDigest]);
+export function manifestLine(entry: CachedManifest): string {
+  if (entry.kind === 'image') {
+    return JSON.stringify(['m', entry.digest, entry.mediaType, entry.configDigest]);
   }
-  const children = manifest.children.map((child) => [
+  const children = entry.children.map((child) => [
     child.digest,
     child.mediaType ?? null,
     child.platform,
   ]);
-  return JSON.stringify(['i', digest, manifest.mediaType, children]);
+  return JSON.stringify(['i', entry.digest, entry.mediaType, children]);
 }
 
-export function configLine({ digest, date }: ConfigEntry): string {
+export function configLine(entry: CachedConfig): string {
   return JSON.stringify(
-    date.ok ? ['c', digest, date.date.toISOString()] : ['u', digest, date.problem],
+    'at' in entry
+      ? ['c', entry.digest, new Date(entry.at).toISOString()]
+      : ['u', entry.digest, entry.problem],
   );
 }
 
-export function tagLine({ repository, tag, digest }: TagEntry): string {
+export function tagLine(repository: string, tag: string, digest: string): string {
   return JSON.stringify(['t', repository, tag, digest]);
 }
 
@@ -83,26 +77,26 @@ function mediaType(value: unknown): string | undefined {
   return typeof value === 'string' ? (KNOWN_MEDIA_TYPES.get(value) ?? value) : undefined;
 }
 
-function digest(value: unknown): string | undefined {
-  return typeof value === 'string' && isDigest(value) ? value : undefined;
-}
+/** Returns an equal string already held (a map key), so that repeated digests are stored once. */
+export type Intern = (digest: string) => string;
+const noIntern: Intern = (digest) => digest;
 
-function parseChildren(value: unknown): IndexChild[] | undefined {
+function parseChildren(value: unknown, intern: Intern): IndexChild[] | undefined {
   if (!Array.isArray(value)) return undefined;
   const children: IndexChild[] = [];
   for (const item of value as unknown[]) {
     if (!Array.isArray(item) || item.length !== 3) return undefined;
     const [childDigest, childType, platform] = item as unknown[];
-    const checked = digest(childDigest);
-    if (checked === undefined || typeof platform !== 'string') return undefined;
+    if (typeof childDigest !== 'string' || !isDigest(childDigest)) return undefined;
+    if (typeof platform !== 'string') return undefined;
     if (childType !== null && typeof childType !== 'string') return undefined;
-    children.push({ digest: checked, mediaType: mediaType(childType), platform });
+    children.push({ digest: intern(childDigest), mediaType: mediaType(childType), platform });
   }
   return children;
 }
 
 /** One entry line, or undefined when it is not exactly what this version writes. */
-export function parseLine(text: string): CacheLine | undefined {
+export function parseLine(text: string, intern: Intern = noIntern): CacheLine | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -112,48 +106,43 @@ export function parseLine(text: string): CacheLine | undefined {
   if (!Array.isArray(value)) return undefined;
   const [kind, first, second, third] = value as unknown[];
   const length = value.length;
-  const key = digest(first);
+  const key = typeof first === 'string' && isDigest(first) ? first : undefined;
   switch (kind) {
-    case 'm': {
-      const config = digest(third);
-      const type = mediaType(second);
-      if (length !== 4 || key === undefined || config === undefined || type === undefined) break;
-      return {
-        kind: 'manifest',
-        entry: { digest: key, manifest: { kind: 'image', mediaType: type, configDigest: config } },
-      };
-    }
-    case 'i': {
-      const children = parseChildren(third);
-      const type = mediaType(second);
-      if (length !== 4 || key === undefined || children === undefined || type === undefined) break;
-      return {
-        kind: 'manifest',
-        entry: { digest: key, manifest: { kind: 'index', mediaType: type, children } },
-      };
-    }
     case 'c': {
-      const date = typeof second === 'string' ? new Date(second) : undefined;
-      if (length !== 3 || key === undefined || date === undefined || Number.isNaN(date.getTime())) {
-        break;
-      }
-      return { kind: 'config', entry: { digest: key, date: { ok: true, date } } };
+      const at = typeof second === 'string' ? Date.parse(second) : Number.NaN;
+      if (length !== 3 || key === undefined || Number.isNaN(at)) break;
+      return { kind: 'config', entry: { digest: key, at } };
     }
     case 'u': {
       if (length !== 3 || key === undefined || typeof second !== 'string') break;
-      return { kind: 'config', entry: { digest: key, date: { ok: false, problem: second } } };
+      return { kind: 'config', entry: { digest: key, problem: second } };
+    }
+    case 'm': {
+      const type = mediaType(second);
+      const config = typeof third === 'string' && isDigest(third) ? intern(third) : undefined;
+      if (length !== 4 || key === undefined || config === undefined || type === undefined) break;
+      return {
+        kind: 'manifest',
+        entry: { digest: key, kind: 'image', mediaType: type, configDigest: config },
+      };
+    }
+    case 'i': {
+      const type = mediaType(second);
+      const children = parseChildren(third, intern);
+      if (length !== 4 || key === undefined || children === undefined || type === undefined) break;
+      return { kind: 'manifest', entry: { digest: key, kind: 'index', mediaType: type, children } };
     }
     case 't': {
-      const target = digest(third);
       const valid =
         length === 4 &&
         typeof first === 'string' &&
         typeof second === 'string' &&
-        target !== undefined &&
+        typeof third === 'string' &&
         first !== '' &&
-        second !== '';
+        second !== '' &&
+        isDigest(third);
       if (!valid) break;
-      return { kind: 'tag', entry: { repository: first, tag: second, digest: target } };
+      return { kind: 'tag', repository: first, tag: second, digest: intern(third) };
     }
   }
   return undefined;
@@ -163,9 +152,9 @@ export type ParsedCacheFile =
   | { readonly ok: true; readonly rejected: number }
   | { readonly ok: false; readonly why: string; readonly corrupt: boolean };
 
-function jsonObject(text: string): Record<string, unknown> | undefined {
+function jsonObject(bytes: Buffer): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(text);
+    const value: unknown = JSON.parse(bytes.toString('utf8'));
     return typeof value === 'object' && value !== null && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : undefined;
@@ -174,47 +163,90 @@ function jsonObject(text: string): Record<string, unknown> | undefined {
   }
 }
 
+const NEWLINE = 0x0a;
+const READ_CHUNK_BYTES = 1 << 20;
+
 /**
- * Reads a whole cache file. `corrupt` says whether the file is damaged (to be moved aside) or
- * merely not for us (another version or registry: ignored, replaced at the next write).
- * Calls `onLine` per entry instead of building one big string or array of lines.
+ * Reads a cache file as a stream of lines (a 40 MB file never sits in memory whole), checking
+ * the header first and the checksum at the end. `onLine` sees each entry as it is read: when
+ * the result is not ok, the caller must forget them all. `corrupt` tells a damaged file (to be
+ * moved aside) from one that is merely not ours (another version or registry: replaced at the
+ * next write). Throws what the file system throws (ENOENT...).
  */
-export function parseCacheFile(
-  bytes: Buffer,
+export async function readCacheFile(
+  path: string,
   registry: string,
   onLine: (line: CacheLine) => void,
-): ParsedCacheFile {
-  const NEWLINE = 0x0a;
-  if (bytes.length === 0 || bytes[bytes.length - 1] !== NEWLINE) {
+  intern: Intern = noIntern,
+): Promise<ParsedCacheFile> {
+  const hash = createHash('sha256');
+  let carry: Buffer | undefined;
+  // The last complete line is held back: it is hashed only once a later line proves that it
+  // is not the trailer.
+  let held: Buffer | undefined;
+  let lines = 0;
+  let rejected = 0;
+  let refusal: ParsedCacheFile | undefined;
+  const take = (line: Buffer): void => {
+    if (held !== undefined) {
+      hash.update(held);
+      lines += 1;
+      const content = held.subarray(0, held.length - 1);
+      if (lines === 1) {
+        refusal = checkHeader(jsonObject(content), registry);
+      } else {
+        const parsed = parseLine(content.toString('utf8'), intern);
+        if (parsed === undefined) rejected += 1;
+        else onLine(parsed);
+      }
+    }
+    held = line;
+  };
+  for await (const chunk of createReadStream(path, { highWaterMark: READ_CHUNK_BYTES })) {
+    const bytes = chunk as Buffer;
+    let start = 0;
+    for (let end = bytes.indexOf(NEWLINE); end >= 0; end = bytes.indexOf(NEWLINE, start)) {
+      const piece = bytes.subarray(start, end + 1);
+      take(carry === undefined ? piece : Buffer.concat([carry, piece]));
+      carry = undefined;
+      start = end + 1;
+      if (refusal !== undefined) return refusal;
+    }
+    if (start < bytes.length) {
+      const rest = bytes.subarray(start);
+      carry = carry === undefined ? Buffer.from(rest) : Buffer.concat([carry, rest]);
+    }
+  }
+  const trailer = held === undefined ? undefined : jsonObject(held.subarray(0, held.length - 1));
+  if (carry !== undefined || lines === 0 || typeof trailer?.['sha256'] !== 'string') {
     return { ok: false, why: 'the file is truncated (no trailer line)', corrupt: true };
   }
-  const trailerStart = bytes.lastIndexOf(NEWLINE, bytes.length - 2) + 1;
-  const trailer = jsonObject(bytes.toString('utf8', trailerStart, bytes.length - 1));
-  const body = bytes.subarray(0, trailerStart);
-  if (trailer === undefined || typeof trailer['sha256'] !== 'string') {
-    return { ok: false, why: 'the file is truncated (no trailer line)', corrupt: true };
-  }
-  if (createHash('sha256').update(body).digest('hex') !== trailer['sha256']) {
+  if (hash.digest('hex') !== trailer['sha256']) {
     return { ok: false, why: 'the checksum does not match the content', corrupt: true };
   }
-  const headerEnd = body.indexOf(NEWLINE);
-  const header = headerEnd < 0 ? undefined : jsonObject(body.toString('utf8', 0, headerEnd));
+  return { ok: true, rejected };
+}
+
+function checkHeader(
+  header: Record<string, unknown> | undefined,
+  registry: string,
+): ParsedCacheFile | undefined {
   if (header === undefined || header['format'] !== CACHE_FORMAT) {
     return { ok: false, why: 'it is not a reg-cleaner registry cache', corrupt: true };
   }
   if (header['version'] !== CACHE_VERSION) {
-    return { ok: false, why: `it was written in format version ${String(header['version'])}`, corrupt: false };
+    return {
+      ok: false,
+      why: `it was written in format version ${String(header['version'])}`,
+      corrupt: false,
+    };
   }
   if (header['registry'] !== registry) {
-    return { ok: false, why: `it belongs to registry ${String(header['registry'])}`, corrupt: false };
+    return {
+      ok: false,
+      why: `it belongs to registry ${String(header['registry'])}`,
+      corrupt: false,
+    };
   }
-  let rejected = 0;
-  for (let start = headerEnd + 1; start < body.length; ) {
-    const end = body.indexOf(NEWLINE, start);
-    const line = parseLine(body.toString('utf8', start, end));
-    if (line === undefined) rejected += 1;
-    else onLine(line);
-    start = end + 1;
-  }
-  return { ok: true, rejected };
+  return undefined;
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inject, injectable, optional } from 'inversify';
 import { Logger } from '../../application/ports/logger.port.js';
@@ -14,13 +14,12 @@ import {
   configLine,
   headerLine,
   manifestLine,
-  parseCacheFile,
+  readCacheFile,
   tagLine,
   trailerLine,
+  type CachedConfig,
+  type CachedManifest,
   type CacheLine,
-  type ConfigEntry,
-  type ManifestEntry,
-  type TagEntry,
 } from './cache-file-format.js';
 import { LruMap } from './lru-map.js';
 
@@ -71,9 +70,10 @@ export function cacheFileName(registryUrl: string): string {
 export class FileManifestCache implements ManifestCache {
   private readonly registry: string;
   private readonly file: string;
-  private readonly manifests: LruMap<string, ManifestEntry>;
-  private readonly configs: LruMap<string, ConfigEntry>;
-  private readonly tags: LruMap<string, TagEntry>;
+  private readonly manifests: LruMap<string, CachedManifest>;
+  private readonly configs: LruMap<string, CachedConfig>;
+  /** `repository:tag` -> digest (the same string as the manifest's key when cached). */
+  private readonly tags: LruMap<string, string>;
   private readonly flushIntervalMs: number;
   private loading: Promise<void> | undefined;
   private writing: Promise<void> = Promise.resolve();
@@ -102,47 +102,64 @@ export class FileManifestCache implements ManifestCache {
 
   async getManifest(digest: string): Promise<ParsedManifest | undefined> {
     await this.ready();
-    return this.checked(this.manifests, digest)?.manifest;
+    return this.checked(this.manifests, digest);
   }
 
   async putManifest(digest: string, manifest: ParsedManifest): Promise<void> {
     await this.ready();
     if (!isDigest(digest)) return;
-    this.manifests.set(digest, { digest, manifest });
+    const entry: CachedManifest =
+      manifest.kind === 'image'
+        ? {
+            digest,
+            kind: 'image',
+            mediaType: manifest.mediaType,
+            configDigest: this.intern(manifest.configDigest),
+          }
+        : {
+            digest,
+            kind: 'index',
+            mediaType: manifest.mediaType,
+            children: manifest.children.map((child) => ({
+              ...child,
+              digest: this.intern(child.digest),
+            })),
+          };
+    this.manifests.set(digest, entry);
     this.dirty = true;
   }
 
   async getConfigDate(configDigest: string): Promise<ImageDate | undefined> {
     await this.ready();
-    return this.checked(this.configs, configDigest)?.date;
+    const entry = this.checked(this.configs, configDigest);
+    if (entry === undefined) return undefined;
+    return 'at' in entry
+      ? { ok: true, date: new Date(entry.at) }
+      : { ok: false, problem: entry.problem };
   }
 
   async putConfigDate(configDigest: string, date: ImageDate): Promise<void> {
     await this.ready();
     if (!isDigest(configDigest)) return;
-    this.configs.set(configDigest, { digest: configDigest, date });
+    const digest = this.intern(configDigest);
+    this.configs.set(
+      digest,
+      date.ok ? { digest, at: date.date.getTime() } : { digest, problem: date.problem },
+    );
     this.dirty = true;
   }
 
   async getTagDigest(repository: string, tag: string): Promise<string | undefined> {
     await this.ready();
-    const key = tagKey(repository, tag);
-    const entry = this.tags.get(key);
-    if (entry === undefined) return undefined;
-    if (entry.repository !== repository || entry.tag !== tag) {
-      this.tags.delete(key);
-      return undefined;
-    }
-    this.dirty = true; // recency changed
-    return entry.digest;
+    const digest = this.tags.get(tagKey(repository, tag));
+    if (digest !== undefined) this.dirty = true; // recency changed
+    return digest;
   }
 
   async putTagDigest(repository: string, tag: string, digest: string): Promise<void> {
     await this.ready();
     if (!isDigest(digest)) return;
-    // The same string as the manifest's key when that is cached: 100k tags, not 100k copies.
-    const shared = this.manifests.peek(digest)?.digest ?? digest;
-    this.tags.set(tagKey(repository, tag), { repository, tag, digest: shared });
+    this.tags.set(tagKey(repository, tag), this.intern(digest));
     this.dirty = true;
   }
 
@@ -192,10 +209,18 @@ export class FileManifestCache implements ManifestCache {
   }
 
   private async load(): Promise<void> {
-    let bytes: Buffer;
+    let result;
     try {
-      bytes = await readFile(this.file);
+      result = await readCacheFile(
+        this.file,
+        this.registry,
+        (line) => {
+          this.add(line);
+        },
+        (digest) => this.intern(digest),
+      );
     } catch (error) {
+      this.forget();
       if (!isMissing(error)) {
         this.logger.warn('registry cache could not be read; running without it', {
           file: this.file,
@@ -204,9 +229,6 @@ export class FileManifestCache implements ManifestCache {
       }
       return;
     }
-    const result = parseCacheFile(bytes, this.registry, (line) => {
-      this.add(line);
-    });
     if (!result.ok) {
       this.forget();
       if (result.corrupt) await this.moveAside(result.why);
@@ -225,6 +247,11 @@ export class FileManifestCache implements ManifestCache {
     }
   }
 
+  /** The string already held for this digest (a map key), if any: each digest stored once. */
+  private intern(digest: string): string {
+    return this.configs.peek(digest)?.digest ?? this.manifests.peek(digest)?.digest ?? digest;
+  }
+
   private add(line: CacheLine): void {
     switch (line.kind) {
       case 'manifest':
@@ -233,12 +260,9 @@ export class FileManifestCache implements ManifestCache {
       case 'config':
         this.configs.set(line.entry.digest, line.entry);
         return;
-      case 'tag': {
-        const { repository, tag, digest } = line.entry;
-        const shared = this.manifests.peek(digest)?.digest ?? digest;
-        this.tags.set(tagKey(repository, tag), { repository, tag, digest: shared });
+      case 'tag':
+        this.tags.set(tagKey(line.repository, line.tag), line.digest);
         return;
-      }
     }
   }
 
@@ -279,10 +303,13 @@ export class FileManifestCache implements ManifestCache {
 
   private *lines(): Generator<string> {
     yield headerLine(this.registry);
-    // Facts before tags, so that a tag read back can share its digest string with the manifest.
-    for (const entry of this.manifests.values()) yield manifestLine(entry);
+    // Facts before what points at them, so that reading back can share digest strings.
     for (const entry of this.configs.values()) yield configLine(entry);
-    for (const entry of this.tags.values()) yield tagLine(entry);
+    for (const entry of this.manifests.values()) yield manifestLine(entry);
+    for (const [key, digest] of this.tags.entries()) {
+      const colon = key.lastIndexOf(':');
+      yield tagLine(key.slice(0, colon), key.slice(colon + 1), digest);
+    }
   }
 
   private async write(): Promise<void> {

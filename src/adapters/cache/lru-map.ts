@@ -47,4 +47,8 @@ export class LruMap<K, V> {
   values(): IterableIterator<V> {
     return this.map.values();
   }
+
+  entries(): IterableIterator<[K, V]> {
+    return this.map.entries();
+  }
 }

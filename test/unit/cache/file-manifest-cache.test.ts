@@ -59,6 +59,17 @@ const INDEX: ParsedManifest = {
 };
 const CREATED = new Date('2024-05-05T05:05:05.123Z');
 
+/** The facts a cached manifest answers with (it also carries the digest it describes). */
+function facts(manifest: ParsedManifest | undefined): ParsedManifest | undefined {
+  if (manifest === undefined) return undefined;
+  if (manifest.kind === 'image') {
+    const { kind, mediaType, configDigest } = manifest;
+    return { kind, mediaType, configDigest };
+  }
+  const { kind, mediaType, children } = manifest;
+  return { kind, mediaType, children };
+}
+
 /** A cache file as this version writes it, with a correct checksum around `lines`. */
 function cacheFile(lines: readonly string[], registry = REGISTRY): string {
   const body =
@@ -81,8 +92,8 @@ describe('FileManifestCache', () => {
     await cache.flush();
 
     const { cache: next, logger } = cacheIn(dir);
-    assert.deepEqual(await next.getManifest(digest('image')), IMAGE);
-    assert.deepEqual(await next.getManifest(digest('index')), INDEX);
+    assert.deepEqual(facts(await next.getManifest(digest('image'))), IMAGE);
+    assert.deepEqual(facts(await next.getManifest(digest('index'))), INDEX);
     assert.deepEqual(await next.getConfigDate(digest('config-1')), { ok: true, date: CREATED });
     assert.deepEqual(await next.getConfigDate(digest('config-2')), {
       ok: false,
@@ -142,7 +153,7 @@ describe('FileManifestCache', () => {
     assert.equal(await next.getTagDigest('team/app', 'b'), undefined);
     for (const tag of ['a', 'c', 'd']) assert.equal(await next.getTagDigest('team/app', tag), digest(tag));
     assert.equal(await next.getManifest(digest('m1')), undefined);
-    assert.deepEqual(await next.getManifest(digest('m3')), IMAGE);
+    assert.deepEqual(facts(await next.getManifest(digest('m3'))), IMAGE);
     assert.equal(await next.getConfigDate(digest('c1')), undefined);
     const text = await readFile(join(dir, cacheFileName(REGISTRY)), 'utf8');
     assert.equal(text.trim().split('\n').length, 1 + 2 + 2 + 3 + 1);
@@ -202,7 +213,7 @@ describe('FileManifestCache', () => {
     ];
     await writeFile(join(dir, cacheFileName(REGISTRY)), cacheFile(lines));
     const { cache, logger } = cacheIn(dir);
-    assert.deepEqual(await cache.getManifest(good), IMAGE);
+    assert.deepEqual(facts(await cache.getManifest(good)), IMAGE);
     assert.equal(await cache.getManifest(digest('bad-config')), undefined);
     assert.equal(await cache.getManifest(digest('bad-index')), undefined);
     assert.deepEqual(await cache.getConfigDate(digest('config-1')), {
