@@ -122,22 +122,12 @@ export class HttpDockerRegistry implements Registry {
     );
   }
 
-  async inspectTag(
-    repository: string,
-    tag: string,
-    access: RepositoryAccess,
-  ): Promise<TagResolution> {
-    try {
-      return await this.resolutions.run(() => this.resolver.inspect(repository, tag, access));
-    } catch (error) {
-      if (error instanceof RegistryError && !REGISTRY_WIDE.has(error.kind)) {
-        return { status: 'failed', problem: error.message };
-      }
-      throw error;
-    }
+  inspectTag(repository: string, tag: string, access: RepositoryAccess): Promise<TagResolution> {
+    // Not async itself: a tag waiting for its turn holds no suspended call.
+    return this.resolutions.run(() => this.inspectNow(repository, tag, access));
   }
 
-  async digestOf(repository: string, tag: string, access: RepositoryAccess): Promise<TagPointer> {
+  digestOf(repository: string, tag: string, access: RepositoryAccess): Promise<TagPointer> {
     return this.resolutions.run(() => this.resolver.pointer(repository, tag, access));
   }
 
@@ -179,6 +169,21 @@ export class HttpDockerRegistry implements Registry {
   /** Closes kept-alive sockets (tests, end of process). */
   close(): void {
     this.http.close();
+  }
+
+  private async inspectNow(
+    repository: string,
+    tag: string,
+    access: RepositoryAccess,
+  ): Promise<TagResolution> {
+    try {
+      return await this.resolver.inspect(repository, tag, access);
+    } catch (error) {
+      if (error instanceof RegistryError && !REGISTRY_WIDE.has(error.kind)) {
+        return { status: 'failed', problem: error.message };
+      }
+      throw error;
+    }
   }
 
   private async listPages(

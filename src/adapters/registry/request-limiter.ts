@@ -1,7 +1,7 @@
 /**
  * At most `limit` tasks at once, started in the order they asked (FIFO). A run over 100k tags
- * queues 100k requests here, so a waiting task costs one closure and a queue slot, no timer
- * and no promise chain of a general-purpose scheduler.
+ * queues 100k tasks here, so a waiting task costs one promise and one closure: no timer, no
+ * suspended async function, no promise chain of a general-purpose scheduler.
  */
 export class RequestLimiter {
   private active = 0;
@@ -10,23 +10,34 @@ export class RequestLimiter {
 
   constructor(private readonly limit: number) {}
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
+  run<T>(task: () => Promise<T>): Promise<T> {
     if (this.active < this.limit) {
       this.active += 1;
-    } else {
-      // The slot is handed over by release(): `active` already counts this task.
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      return this.start(task);
     }
-    try {
-      return await task();
-    } finally {
-      this.release();
-    }
+    return new Promise<T>((resolve, reject) => {
+      // The slot is handed over by release(): `active` already counts this task then.
+      this.waiting.push(() => {
+        this.start(task).then(resolve, reject);
+      });
+    });
   }
 
   /** Tasks waiting for a slot. */
   get queued(): number {
     return this.waiting.length - this.head;
+  }
+
+  private start<T>(task: () => Promise<T>): Promise<T> {
+    let promise: Promise<T>;
+    try {
+      promise = task();
+    } catch (error) {
+      promise = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return promise.finally(() => {
+      this.release();
+    });
   }
 
   private release(): void {
