@@ -7,8 +7,15 @@ const HASHES: Readonly<Record<string, { readonly nodeName: string; readonly hexL
     sha512: { nodeName: 'sha512', hexLength: 128 },
   };
 
+const SHA256_LENGTH = 'sha256:'.length + 64;
+const SHA256_HEX = /^sha256:[0-9a-f]{64}$/;
+
 /** An OCI content digest (`algorithm:encoded`), as the registry accepts in a URL path. */
 export function isDigest(value: string): boolean {
+  if (value.length === SHA256_LENGTH && value.startsWith('sha256:')) {
+    // The common case, checked without the general pattern (called for every cached fact).
+    return SHA256_HEX.test(value);
+  }
   const match = DIGEST_PATTERN.exec(value);
   if (match === null) {
     return false;

@@ -1,9 +1,20 @@
 import http from 'node:http';
 import https from 'node:https';
 
+/** Where a request goes, parsed once per origin (scheme, host and port). */
+export interface ExchangeTarget {
+  readonly protocol: 'http:' | 'https:';
+  readonly hostname: string;
+  readonly port: string;
+  /** `user:password` when the origin carries them (never for the registry's own URL). */
+  readonly auth: string | undefined;
+}
+
 export interface ExchangeRequest {
   readonly method: string;
-  readonly url: URL;
+  readonly target: ExchangeTarget;
+  /** Path and query. */
+  readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
   /** Keep-alive (or proxy) agent for the URL's protocol. */
   readonly agent: http.Agent;
@@ -49,15 +60,24 @@ class ConnectionResetError extends Error {
  * (ECONNRESET, certificate codes...) for transport-failure.ts; any status is an answer.
  */
 export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
-  const send = request.url.protocol === 'https:' ? https.request : http.request;
+  const { target } = request;
+  const send = target.protocol === 'https:' ? https.request : http.request;
   return new Promise((resolve, reject) => {
     const fail = (error: unknown): void => {
       clearTimeout(timer);
       reject(error instanceof Error ? error : new Error(String(error)));
     };
     const outgoing = send(
-      request.url,
-      { method: request.method, headers: request.headers, agent: request.agent },
+      {
+        protocol: target.protocol,
+        hostname: target.hostname,
+        port: target.port,
+        ...(target.auth === undefined ? {} : { auth: target.auth }),
+        path: request.path,
+        method: request.method,
+        headers: request.headers,
+        agent: request.agent,
+      },
       (response) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -96,6 +116,29 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
     outgoing.on('error', fail);
     outgoing.end();
   });
+}
+
+/** `https://host:5000/v2/x?n=1` -> origin `https://host:5000` and path `/v2/x?n=1`. */
+export function splitUrl(url: string): { origin: string; path: string } {
+  const slash = url.indexOf('/', url.indexOf('//') + 2);
+  return slash < 0
+    ? { origin: url, path: '/' }
+    : { origin: url.slice(0, slash), path: url.slice(slash) };
+}
+
+/** What node:http needs of an origin; the brackets of an IPv6 literal go, as in url.urlToHttpOptions. */
+export function targetOf(origin: URL): ExchangeTarget {
+  const hostname = origin.hostname.startsWith('[') ? origin.hostname.slice(1, -1) : origin.hostname;
+  const auth =
+    origin.username === ''
+      ? undefined
+      : `${decodeURIComponent(origin.username)}:${decodeURIComponent(origin.password)}`;
+  return {
+    protocol: origin.protocol === 'https:' ? 'https:' : 'http:',
+    hostname,
+    port: origin.port,
+    auth,
+  };
 }
 
 function plainHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {

@@ -1,3 +1,4 @@
+import type { Agent } from 'node:http';
 import { RegistryError, type RegistryErrorKind } from '../../application/ports/registry.port.js';
 import type { Logger } from '../../application/ports/logger.port.js';
 import {
@@ -7,7 +8,13 @@ import {
   retryDelayMs,
   type RetryPolicy,
 } from './retry-policy.js';
-import { DeadlineError, exchange } from './http-exchange.js';
+import {
+  DeadlineError,
+  exchange,
+  splitUrl,
+  targetOf,
+  type ExchangeTarget,
+} from './http-exchange.js';
 import { RequestLimiter } from './request-limiter.js';
 import type { RequestKind, RequestStats } from './request-stats.js';
 import { safeUrl } from './safe-url.js';
@@ -72,6 +79,7 @@ const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTim
  */
 export class RegistryHttpClient implements HttpSender {
   private readonly limiter: RequestLimiter;
+  private readonly routes = new Map<string, { target: ExchangeTarget; agent: Agent }>();
   private readonly agents: TransportAgents;
   private readonly retryPolicy: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -108,6 +116,7 @@ export class RegistryHttpClient implements HttpSender {
 
   /** Closes pooled sockets; the instance must not be used afterwards. */
   close(): void {
+    this.routes.clear();
     this.agents.destroy();
   }
 
@@ -189,13 +198,14 @@ export class RegistryHttpClient implements HttpSender {
     this.options.stats.recordRequest(kind);
     const started = performance.now();
     try {
-      const target = new URL(url);
-      const { httpAgent, httpsAgent } = this.agents.agentsFor(target);
+      const { origin, path } = splitUrl(url);
+      const { target, agent } = this.route(origin);
       const response = await exchange({
         method,
-        url: target,
+        target,
+        path,
         headers: { 'User-Agent': USER_AGENT, ...headers },
-        agent: target.protocol === 'https:' ? httpsAgent : httpAgent,
+        agent,
         timeoutMs: this.options.timeoutMs,
         maxBodyBytes: MAX_BODY_BYTES,
       });
@@ -213,6 +223,22 @@ export class RegistryHttpClient implements HttpSender {
       this.log(method, url, failure.code, started, retry);
       return { failure };
     }
+  }
+
+  /**
+   * The parsed origin and its agent, once per origin: a run sends tens of thousands of
+   * requests to one or two origins, and parsing each URL again showed in profiles.
+   */
+  private route(origin: string): { target: ExchangeTarget; agent: Agent } {
+    let route = this.routes.get(origin);
+    if (route === undefined) {
+      const parsed = new URL(origin);
+      const { httpAgent, httpsAgent } = this.agents.agentsFor(parsed);
+      const target = targetOf(parsed);
+      route = { target, agent: target.protocol === 'https:' ? httpsAgent : httpAgent };
+      this.routes.set(origin, route);
+    }
+    return route;
   }
 
   private log(method: string, url: string, status: string, started: number, retry: number): void {
