@@ -9,7 +9,7 @@ import {
   type IndexChild,
   type ParsedManifest,
 } from './manifest.js';
-import { baseMediaType, isImageMediaType, MANIFEST_ACCEPT } from './media-types.js';
+import { baseMediaType, MANIFEST_ACCEPT } from './media-types.js';
 import type { RegistryRequest, RegistryResponse } from './registry-http-client.js';
 import { blobUrl, manifestUrl } from './registry-urls.js';
 import { statusError } from './status-error.js';
@@ -64,7 +64,10 @@ interface Shared<T> {
  * Tag -> digest, kind and creation date with the fewest requests (registry-v2.md, "Minimal
  * work"):
  * - a tag seen before whose digest's facts are all cached: one HEAD confirms where it points
- *   (tags are mutable); a new digest then costs only what is not cached yet;
+ *   (tags are mutable). A HEAD naming another digest is not believed on its own: the tag is
+ *   read again with a GET, whose body is checked against its digest, because a registry or
+ *   proxy whose HEAD disagrees with its GET could otherwise move `latest` off a digest on paper
+ *   and get that digest deleted. One extra request per moved tag buys that;
  * - any other tag: one GET by tag gives the digest and the body at once (not HEAD + GET);
  * - per platform image of an index and per config blob: one GET, only when not cached.
  * The digest a result carries always comes from the registry in this call; the cache supplies
@@ -87,12 +90,7 @@ export class ManifestResolver {
     const cached = known === undefined ? undefined : await this.cachedFacts(known, 0);
     if (known !== undefined && cached !== undefined) {
       const head = await this.head(repository, tag, access);
-      if (head !== undefined) {
-        const facts =
-          head.digest === known ? cached : await this.factsOf(repository, head.digest, access);
-        await this.cache.putTagDigest(repository, tag, head.digest);
-        return resolutionOf(head.digest, facts);
-      }
+      if (head?.digest === known) return resolutionOf(known, cached);
     }
     const fetched = await this.fetchByReference(repository, tag, access);
     const manifest = await this.manifestFromResponse(fetched);
@@ -104,16 +102,11 @@ export class ManifestResolver {
   /** Where a tag points, and for an index its platform images; no config blob is read. */
   async pointer(repository: string, tag: string, access: RepositoryAccess): Promise<TagPointer> {
     const known = await this.cache.getTagDigest(repository, tag);
-    if (known !== undefined && (await this.cache.getManifest(known)) !== undefined) {
+    const cached = known === undefined ? undefined : await this.cache.getManifest(known);
+    if (known !== undefined && cached !== undefined) {
       const head = await this.head(repository, tag, access);
-      if (head !== undefined) {
-        const children =
-          head.mediaType !== undefined && isImageMediaType(head.mediaType)
-            ? []
-            : platformDigests(await this.manifestByDigest(repository, head.digest, access));
-        await this.cache.putTagDigest(repository, tag, head.digest);
-        return { digest: head.digest, children };
-      }
+      // Only an unchanged digest is taken from HEAD; a moved tag is read again (see inspect).
+      if (head?.digest === known) return { digest: known, children: platformDigests(cached) };
     }
     const fetched = await this.fetchByReference(repository, tag, access);
     const manifest = await this.manifestFromResponse(fetched);
@@ -218,15 +211,6 @@ export class ManifestResolver {
       await this.cache.putManifest(digest, manifest);
     }
     return manifest;
-  }
-
-  private async factsOf(
-    repository: string,
-    digest: string,
-    access: RepositoryAccess,
-  ): Promise<Facts> {
-    const manifest = await this.manifestByDigest(repository, digest, access);
-    return { manifest, date: await this.dateOf(repository, manifest, access, 0) };
   }
 
   /** Everything about a digest from the cache alone, or undefined if any part is missing. */
