@@ -42,11 +42,6 @@ async function main(argv: readonly string[]): Promise<number> {
     lock = await acquireStateLock(options.stateDir).catch((error: unknown) => {
       throw folderProblem('--state-dir', options.stateDir, error);
     });
-    if (config.registry.insecure) {
-      logger.warn(
-        'TLS verification is disabled (insecure: true): the registry is not authenticated',
-      );
-    }
     const container = buildContainer({
       registry: { ...config.registry, httpLogs: options.httpLogs },
       stateDir: options.stateDir,

@@ -54,6 +54,9 @@ export class RunJob {
   async execute(job: Job, options: RunJobOptions): Promise<JobReport> {
     const startedAt = this.clock.now();
     const repositories = resolveRepositories(job, options.catalog ?? []);
+    for (const warning of this.registry.standingWarnings()) {
+      this.logger.warn(warning, { job: job.name });
+    }
     this.logger.info('job started', {
       job: job.name,
       dryRun: options.dryRun,

@@ -28,6 +28,7 @@ export class InMemoryRegistry implements Registry {
   private readonly failingTags = new Set<string>();
   private readonly failingRepositories = new Map<string, RegistryError>();
   private deleteError: RegistryError | undefined;
+  private readonly warnings: string[] = [];
 
   /** Adds tags pointing at one digest (several tags = a shared digest). */
   push(
@@ -75,6 +76,15 @@ export class InMemoryRegistry implements Registry {
     return this.calls
       .filter((call) => call.method === 'deleteManifest')
       .map((call) => `${call.repository ?? ''}@${call.reference ?? ''}`);
+  }
+
+  standingWarnings(): readonly string[] {
+    return this.warnings;
+  }
+
+  withStandingWarning(warning: string): this {
+    this.warnings.push(warning);
+    return this;
   }
 
   listRepositories(): Promise<string[]> {

@@ -66,12 +66,17 @@ export class HttpDockerRegistry implements Registry {
   private readonly pageSize: number;
   private readonly resolutions: RequestLimiter;
 
+  private readonly warnings: readonly string[];
+
   constructor(
     @inject(RegistrySettings) settings: RegistrySettings,
     @inject(Logger) logger: Logger,
     @inject(HttpDockerRegistryOptions) @optional() options: HttpDockerRegistryOptions = {},
     @inject(ManifestCache) @optional() manifestCache: ManifestCache = new InMemoryManifestCache(),
   ) {
+    this.warnings = settings.insecure
+      ? ['TLS verification is disabled (insecure: true): the registry is not authenticated']
+      : [];
     this.baseUrl = normaliseBaseUrl(settings.url);
     const now = options.now ?? ((): Date => new Date());
     const noProxy = noProxyFrom(options.env ?? process.env);
@@ -110,6 +115,10 @@ export class HttpDockerRegistry implements Registry {
       'repositories',
       'the catalog',
     );
+  }
+
+  standingWarnings(): readonly string[] {
+    return this.warnings;
   }
 
   async listTags(repository: string, access: RepositoryAccess): Promise<string[]> {

@@ -9,6 +9,11 @@ export type RepositoryAccess = 'read' | 'delete';
 
 /** A Docker Registry HTTP API v2 / OCI distribution registry, in domain terms. */
 export interface Registry {
+  /**
+   * Warnings about how the registry is reached that hold for every run (e.g. TLS verification
+   * turned off); logged at the start of each job run so that a long watch never hides them.
+   */
+  standingWarnings(): readonly string[];
   /** Every repository name of the catalog (all pages). Only called when a job uses `r/<regex>/`. */
   listRepositories(): Promise<string[]>;
   /** Every tag of a repository (all pages); an empty list when it has none. */

@@ -197,4 +197,16 @@ describe('RunJob', () => {
     assert.deepEqual(report.repositories.map((r) => r.repository).sort(), ['team/api', 'team/app']);
     assert.deepEqual(registry.tagsOf('other/team/app'), ['dev-1']);
   });
+
+  it('logs the registry standing warnings at the start of every run', async () => {
+    const registry = sampleRegistry().withStandingWarning('TLS verification is disabled');
+    const { runJob, logger } = setup(registry);
+    await runJob.execute(job(), { dryRun: true, mode: 'watch' });
+    await runJob.execute(job(), { dryRun: true, mode: 'watch' });
+    const warnings = logger.entries.filter((entry) => entry.level === 'warn');
+    assert.deepEqual(
+      warnings.map((entry) => entry.message),
+      ['TLS verification is disabled', 'TLS verification is disabled'],
+    );
+  });
 });
