@@ -1,5 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import axios, { AxiosHeaders } from 'axios';
 
 /** Where a request goes, parsed once per origin (scheme, host and port). */
 export interface ExchangeTarget {
@@ -46,76 +46,69 @@ export class DeadlineError extends Error {
   }
 }
 
-class ConnectionResetError extends Error {
-  readonly code = 'ECONNRESET';
-  constructor() {
-    super('the connection closed before the whole answer arrived');
+/**
+ * One HTTP exchange through axios (the product's chosen HTTP client), reduced to what the
+ * registry client needs: every status is an answer, redirects are the caller's business, the
+ * body arrives as bytes, and one deadline covers the headers and the whole body (axios'
+ * `timeout` alone would let a body that stalls halfway hang). Errors keep their codes
+ * (ECONNRESET, certificate codes...) for transport-failure.ts.
+ */
+export async function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
+  const { target } = request;
+  const controller = new AbortController();
+  const timer = setTimeout(() => {
+    controller.abort(new DeadlineError(request.timeoutMs));
+  }, request.timeoutMs);
+  try {
+    const response = await client.request<ArrayBuffer>({
+      method: request.method,
+      url: `${target.protocol}//${hostForUrl(target.hostname)}${target.port === '' ? '' : `:${target.port}`}${request.path}`,
+      ...(target.auth === undefined ? {} : { auth: credentialsOf(target.auth) }),
+      headers: request.headers,
+      responseType: 'arraybuffer',
+      validateStatus: () => true,
+      maxRedirects: 0,
+      // The agents implement the proxy; axios must not read *_proxy variables itself.
+      proxy: false,
+      ...(target.protocol === 'https:'
+        ? { httpsAgent: request.agent }
+        : { httpAgent: request.agent }),
+      maxContentLength: request.maxBodyBytes,
+      signal: controller.signal,
+      transitional: { clarifyTimeoutError: true },
+    });
+    return {
+      status: response.status,
+      headers: plainHeaders(response.headers),
+      body: toBuffer(response.data),
+    };
+  } catch (error) {
+    throw controller.signal.aborted ? new DeadlineError(request.timeoutMs) : error;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
-/**
- * One HTTP exchange with node:http(s) and nothing else: the registry client sends tens of
- * thousands of small requests, and a general-purpose client's per-request work (config merging,
- * interceptors, transforms) costs more CPU than the request itself. Errors keep Node's codes
- * (ECONNRESET, certificate codes...) for transport-failure.ts; any status is an answer.
- */
-export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
-  const { target } = request;
-  const send = target.protocol === 'https:' ? https.request : http.request;
-  return new Promise((resolve, reject) => {
-    const fail = (error: unknown): void => {
-      clearTimeout(timer);
-      reject(error instanceof Error ? error : new Error(String(error)));
-    };
-    const outgoing = send(
-      {
-        protocol: target.protocol,
-        hostname: target.hostname,
-        port: target.port,
-        ...(target.auth === undefined ? {} : { auth: target.auth }),
-        path: request.path,
-        method: request.method,
-        headers: request.headers,
-        agent: request.agent,
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        let complete = false;
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > request.maxBodyBytes) {
-            outgoing.destroy(new BodyTooLargeError(request.maxBodyBytes));
-            return;
-          }
-          chunks.push(chunk);
-        });
-        response.on('end', () => {
-          complete = true;
-          clearTimeout(timer);
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: plainHeaders(response.headers),
-            body:
-              chunks.length === 1 && chunks[0] !== undefined
-                ? chunks[0]
-                : Buffer.concat(chunks, size),
-          });
-        });
-        response.on('error', fail);
-        response.on('close', () => {
-          if (!complete) fail(outgoing.errored ?? new ConnectionResetError());
-        });
-      },
-    );
-    // A timer and destroy() rather than an AbortSignal: cheaper per request, same effect. The
-    // handlers above that clear it only ever run after this line.
-    const timer = setTimeout(() => {
-      outgoing.destroy(new DeadlineError(request.timeoutMs));
-    }, request.timeoutMs);
-    outgoing.on('error', fail);
-    outgoing.end();
-  });
+/** One axios instance for the process: the per-request options above are all it needs. */
+const client = axios.create();
+
+function hostForUrl(hostname: string): string {
+  return hostname.includes(':') ? `[${hostname}]` : hostname;
+}
+
+function credentialsOf(auth: string): { username: string; password: string } {
+  const colon = auth.indexOf(':');
+  return colon < 0
+    ? { username: auth, password: '' }
+    : { username: auth.slice(0, colon), password: auth.slice(colon + 1) };
+}
+
+function toBuffer(data: unknown): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (data instanceof ArrayBuffer) return Buffer.from(data);
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  return Buffer.alloc(0);
 }
 
 /** `https://host:5000/v2/x?n=1` -> origin `https://host:5000` and path `/v2/x?n=1`. */
@@ -141,11 +134,16 @@ export function targetOf(origin: URL): ExchangeTarget {
   };
 }
 
-function plainHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
+function plainHeaders(headers: unknown): Record<string, string> {
+  const source: unknown = headers instanceof AxiosHeaders ? headers.toJSON() : headers;
   const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (typeof value === 'string') result[name] = value;
-    else if (Array.isArray(value)) result[name] = value.join(', ');
+  if (typeof source !== 'object' || source === null) return result;
+  for (const [name, value] of Object.entries(source)) {
+    if (typeof value === 'string' || typeof value === 'number') {
+      result[name.toLowerCase()] = String(value);
+    } else if (Array.isArray(value)) {
+      result[name.toLowerCase()] = value.map(String).join(', ');
+    }
   }
   return result;
 }

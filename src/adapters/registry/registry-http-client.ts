@@ -15,7 +15,7 @@ import {
   targetOf,
   type ExchangeTarget,
 } from './http-exchange.js';
-import { RequestLimiter } from './request-limiter.js';
+import Bottleneck from 'bottleneck';
 import type { RequestKind, RequestStats } from './request-stats.js';
 import { safeUrl } from './safe-url.js';
 import { TransportAgents, type TransportSettings } from './transport-agents.js';
@@ -78,7 +78,7 @@ const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTim
  * status; it throws RegistryError only when no response could be had.
  */
 export class RegistryHttpClient implements HttpSender {
-  private readonly limiter: RequestLimiter;
+  private readonly limiter: Bottleneck;
   private readonly routes = new Map<string, { target: ExchangeTarget; agent: Agent }>();
   private readonly agents: TransportAgents;
   private readonly retryPolicy: RetryPolicy;
@@ -87,7 +87,7 @@ export class RegistryHttpClient implements HttpSender {
   private readonly now: () => Date;
 
   constructor(private readonly options: RegistryHttpClientOptions) {
-    this.limiter = new RequestLimiter(Math.max(1, options.maxConcurrentRequests));
+    this.limiter = new Bottleneck({ maxConcurrent: Math.max(1, options.maxConcurrentRequests) });
     this.agents = new TransportAgents(options);
     this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.sleep = options.sleep ?? realSleep;
@@ -130,7 +130,7 @@ export class RegistryHttpClient implements HttpSender {
     let method = request.method;
     let headers: Record<string, string> = { ...request.headers };
     for (let hop = 0; ; hop += 1) {
-      const attempt = await this.limiter.run(() =>
+      const attempt = await this.limiter.schedule(() =>
         this.attempt(request.kind, method, url, headers, retry),
       );
       if (!('response' in attempt) || request.followRedirects !== true) {
