@@ -23,7 +23,14 @@ import {
 } from './floor.js';
 import { seedFilesystem } from './fs-seed.js';
 import { mapPool } from './pool.js';
-import { BARE_CLIENT, CLI, runBareClient, runCleaner, type BareRun } from './processes.js';
+import {
+  BARE_CLIENT,
+  CLI,
+  runBareClient,
+  runCleaner,
+  snapshotCli,
+  type BareRun,
+} from './processes.js';
 import { seedDataset } from './seed.js';
 import { renderTable, type TableInput, type TablePhase } from './table.js';
 
@@ -255,6 +262,7 @@ async function main(): Promise<void> {
     if (!existsSync(file))
       throw new Error(`${file} is missing: run npm run bench (it builds first)`);
   }
+  snapshotCli();
   const started = performance.now();
   const now = new Date();
   const log = (message: string): void => {

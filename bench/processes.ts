@@ -1,11 +1,25 @@
 // Each measured run is a fresh process: the cleaner as users start it, and the bare client.
 import { spawn } from 'node:child_process';
-import { openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { closeSync, cpSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { BareOutput } from './bare-client.js';
 import type { PlannedRequest, RequestCounts } from './floor.js';
 
 export const CLI = resolve(process.cwd(), 'dist/main.js');
+/** Where the measured copy of dist/ goes: inside the project, so that node_modules resolves. */
+const SNAPSHOT = resolve(process.cwd(), 'build/bench/cli');
+let cli = CLI;
+
+/**
+ * Copies dist/ aside and measures that copy: a rebuild of dist/ during a long benchmark (another
+ * checkout's `npm test` in the same folder) must not change what the later runs execute.
+ */
+export function snapshotCli(): string {
+  rmSync(SNAPSHOT, { recursive: true, force: true });
+  cpSync(dirname(CLI), SNAPSHOT, { recursive: true });
+  cli = join(SNAPSHOT, 'main.js');
+  return cli;
+}
 export const BARE_CLIENT = resolve(process.cwd(), 'build/bench/bare-client.js');
 
 /** What the cleaner writes to REG_CLEANER_STATS_FILE (src/adapters/registry/stats-file.ts). */
@@ -58,7 +72,7 @@ export async function runCleaner(
 ): Promise<CleanerRun> {
   const statsFile = join(workDir, `${name}.stats.json`);
   const args = [
-    CLI,
+    cli,
     '--config-dir',
     join(workDir, 'config'),
     '--state-dir',
