@@ -1,5 +1,7 @@
-import type http from 'node:http';
+import { ClientRequest, type Agent } from 'node:http';
 import axios, { AxiosHeaders } from 'axios';
+import { ConnectionPool } from './connection-pool.js';
+import { errorCode } from './transport-failure.js';
 
 /** Where a request goes, parsed once per origin (scheme, host and port). */
 export interface ExchangeTarget {
@@ -17,10 +19,16 @@ export interface ExchangeRequest {
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
   /** Keep-alive (or proxy) agent for the URL's protocol. */
-  readonly agent: http.Agent;
+  readonly agent: Agent;
   /** One deadline for the headers and the whole body: a body that stalls halfway is dead too. */
   readonly timeoutMs: number;
   readonly maxBodyBytes: number;
+  /**
+   * Called when the request was lost to a pooled connection that its peer had closed (before
+   * any byte of an answer), just before it is sent again on a new connection; `code` is why
+   * the first try failed (ECONNRESET, EPIPE).
+   */
+  readonly onResend?: (code: string) => void;
 }
 
 export interface ExchangeResponse {
@@ -52,36 +60,28 @@ export class DeadlineError extends Error {
  * body arrives as bytes, and one deadline covers the headers and the whole body (axios'
  * `timeout` alone would let a body that stalls halfway hang). Errors keep their codes
  * (ECONNRESET, certificate codes...) for transport-failure.ts.
+ *
+ * A request written into a pooled connection that the peer had already closed (a proxy that
+ * closes after every answer, a load balancer's idle timeout) fails before any byte of an answer
+ * arrives. It is sent again at once, on a new connection and within the same deadline: it is
+ * not a retry, the peer never saw it (issue 13). A failure on a new connection is the caller's.
  */
 export async function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
-  const { target } = request;
   const controller = new AbortController();
   const timer = setTimeout(() => {
     controller.abort(new DeadlineError(request.timeoutMs));
   }, request.timeoutMs);
   try {
-    const response = await client.request<ArrayBuffer>({
-      method: request.method,
-      url: `${target.protocol}//${hostForUrl(target.hostname)}${target.port === '' ? '' : `:${target.port}`}${request.path}`,
-      ...(target.auth === undefined ? {} : { auth: credentialsOf(target.auth) }),
-      headers: request.headers,
-      responseType: 'arraybuffer',
-      validateStatus: () => true,
-      maxRedirects: 0,
-      // The agents implement the proxy; axios must not read *_proxy variables itself.
-      proxy: false,
-      ...(target.protocol === 'https:'
-        ? { httpsAgent: request.agent }
-        : { httpAgent: request.agent }),
-      maxContentLength: request.maxBodyBytes,
-      signal: controller.signal,
-      transitional: { clarifyTimeoutError: true },
-    });
-    return {
-      status: response.status,
-      headers: plainHeaders(response.headers),
-      body: toBuffer(response.data),
-    };
+    try {
+      return await send(request, request.agent, controller.signal);
+    } catch (error) {
+      const resendAgent = controller.signal.aborted ? undefined : resendAgentFor(request, error);
+      if (resendAgent === undefined) {
+        throw error;
+      }
+      request.onResend?.(errorCode(error) ?? 'UNKNOWN');
+      return await send(request, resendAgent, controller.signal);
+    }
   } catch (error) {
     throw controller.signal.aborted ? new DeadlineError(request.timeoutMs) : error;
   } finally {
@@ -89,8 +89,60 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeRespon
   }
 }
 
-/** One axios instance for the process: the per-request options above are all it needs. */
-const client = axios.create();
+/** The one-shot agent to resend on, when `error` lost the request to a stale pooled socket. */
+function resendAgentFor(request: ExchangeRequest, error: unknown): Agent | undefined {
+  if (!axios.isAxiosError(error) || error.response !== undefined) {
+    return undefined;
+  }
+  const code = errorCode(error);
+  const sent: unknown = error.request;
+  if ((code !== 'ECONNRESET' && code !== 'EPIPE') || !(sent instanceof ClientRequest)) {
+    return undefined;
+  }
+  const pool = ConnectionPool.of(request.agent);
+  return pool?.lostToStaleSocket(sent) === true ? pool.oneShot() : undefined;
+}
+
+async function send(
+  request: ExchangeRequest,
+  agent: Agent,
+  signal: AbortSignal,
+): Promise<ExchangeResponse> {
+  const { target } = request;
+  // Only what differs between requests: the rest is the instance's, set once below.
+  const response = await client.request<Buffer>({
+    method: request.method,
+    url: `${target.protocol}//${hostForUrl(target.hostname)}${target.port === '' ? '' : `:${target.port}`}${request.path}`,
+    ...(target.auth === undefined ? {} : { auth: credentialsOf(target.auth) }),
+    headers: request.headers,
+    ...(target.protocol === 'https:' ? { httpsAgent: agent } : { httpAgent: agent }),
+    maxContentLength: request.maxBodyBytes,
+    signal,
+  });
+  return {
+    status: response.status,
+    headers: plainHeaders(response.headers),
+    body: toBuffer(response.data),
+  };
+}
+
+/**
+ * One axios instance for the process, configured for the least work per request (issue 9):
+ * the Node adapter named (no adapter lookup), no request or response transforms (bodies are
+ * bytes both ways), every status an answer (no validateStatus call), no redirects followed (no
+ * follow-redirects wrapper). The agents implement the proxy; axios must not read *_proxy
+ * variables itself.
+ */
+const client = axios.create({
+  adapter: 'http',
+  responseType: 'arraybuffer',
+  transformRequest: [],
+  transformResponse: [],
+  validateStatus: null,
+  maxRedirects: 0,
+  proxy: false,
+  transitional: { clarifyTimeoutError: true },
+});
 
 function hostForUrl(hostname: string): string {
   return hostname.includes(':') ? `[${hostname}]` : hostname;

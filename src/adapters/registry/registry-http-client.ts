@@ -208,6 +208,11 @@ export class RegistryHttpClient implements HttpSender {
         agent,
         timeoutMs: this.options.timeoutMs,
         maxBodyBytes: MAX_BODY_BYTES,
+        // A pooled connection its peer had closed: exchange() resends at once (not a retry).
+        onResend: (code) => {
+          this.options.stats.recordRequest(kind);
+          this.log(method, url, `${code} (stale connection, resent)`, started, retry);
+        },
       });
       this.log(method, url, String(response.status), started, retry);
       return { response: { ...response, url } };

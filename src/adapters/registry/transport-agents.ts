@@ -5,6 +5,7 @@ import tls from 'node:tls';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { RegistryError } from '../../application/ports/registry.port.js';
+import { ConnectionPool } from './connection-pool.js';
 import { isProxyBypassed, normaliseProxyUrl } from './proxy.js';
 
 type TunnelConnectOptions = Parameters<HttpsProxyAgent<string>['connect']>[1];
@@ -18,8 +19,9 @@ class VerifyingHttpsProxyAgent extends HttpsProxyAgent<string> {
   constructor(
     proxy: URL,
     private readonly targetTls: tls.ConnectionOptions,
+    keepAlive: boolean,
   ) {
-    super(proxy, { keepAlive: true, ...targetTls });
+    super(proxy, { keepAlive, ...targetTls });
   }
 
   override connect(
@@ -61,11 +63,13 @@ export interface AgentPair {
 /**
  * Keep-alive agents, created on first use and shared by every request of one registry instance
  * (TLS handshakes and token realms are costly). Two pairs: direct, and through the proxy; NO_PROXY
- * decides per URL, since a token realm may live on another host than the registry.
+ * decides per URL, since a token realm may live on another host than the registry. Each agent is
+ * a ConnectionPool's, so that a request lost to a connection its peer had closed can be resent.
  */
 export class TransportAgents {
   private direct: AgentPair | undefined;
   private proxied: AgentPair | undefined;
+  private pools: ConnectionPool[] = [];
   private tlsOptions: tls.ConnectionOptions | undefined;
 
   constructor(private readonly settings: TransportSettings) {}
@@ -76,21 +80,28 @@ export class TransportAgents {
       this.proxied ??= this.createProxied(normaliseProxyUrl(proxy));
       return this.proxied;
     }
-    this.direct ??= {
-      httpAgent: new http.Agent({ keepAlive: true }),
-      httpsAgent: new https.Agent({ keepAlive: true, ...this.tls() }),
-    };
+    if (this.direct === undefined) {
+      const tlsOptions = this.tls();
+      this.direct = {
+        httpAgent: this.pool((keepAlive) => new http.Agent({ keepAlive })),
+        httpsAgent: this.pool((keepAlive) => new https.Agent({ keepAlive, ...tlsOptions })),
+      };
+    }
     return this.direct;
   }
 
   /** Closes every pooled socket (end of process, end of a test). */
   destroy(): void {
-    for (const pair of [this.direct, this.proxied]) {
-      pair?.httpAgent.destroy();
-      pair?.httpsAgent.destroy();
-    }
+    for (const pool of this.pools) pool.destroy();
+    this.pools = [];
     this.direct = undefined;
     this.proxied = undefined;
+  }
+
+  private pool(create: (keepAlive: boolean) => http.Agent): http.Agent {
+    const pool = new ConnectionPool(create);
+    this.pools.push(pool);
+    return pool.agent;
   }
 
   private createProxied(proxyUrl: string): AgentPair {
@@ -104,9 +115,12 @@ export class TransportAgents {
         'the configured proxy is not a valid URL (expected scheme://[user:pass@]host[:port])',
       );
     }
+    const tlsOptions = this.tls();
     return {
-      httpAgent: new HttpProxyAgent(parsed, { keepAlive: true }),
-      httpsAgent: new VerifyingHttpsProxyAgent(parsed, this.tls()),
+      httpAgent: this.pool((keepAlive) => new HttpProxyAgent(parsed, { keepAlive })),
+      httpsAgent: this.pool(
+        (keepAlive) => new VerifyingHttpsProxyAgent(parsed, tlsOptions, keepAlive),
+      ),
     };
   }
 

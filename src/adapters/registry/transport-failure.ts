@@ -44,7 +44,8 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   EHOSTUNREACH: 'host unreachable',
 };
 
-function errorCode(error: unknown): string | undefined {
+/** The code of a failed request, the socket's own when axios wrapped it. */
+export function errorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) {
     return undefined;
   }
