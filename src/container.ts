@@ -2,9 +2,10 @@ import { Container, ContainerModule } from 'inversify';
 import { Clock } from './application/ports/clock.port.js';
 import { Logger } from './application/ports/logger.port.js';
 import { Registry } from './application/ports/registry.port.js';
-import { ReportWriter } from './application/ports/report-writer.port.js';
+import { RunObserver } from './application/ports/run-observer.port.js';
 import { Scheduler } from './application/ports/scheduler.port.js';
 import { StateStore } from './application/ports/state-store.port.js';
+import { RunEvents } from './application/run-events.js';
 import { RunJob } from './application/run-job.use-case.js';
 import { RunJobs } from './application/run-jobs.use-case.js';
 import { RunManualJobs } from './application/run-manual-jobs.use-case.js';
@@ -15,24 +16,40 @@ import { HttpDockerRegistry } from './adapters/registry/http-docker-registry.ada
 import { ManifestCache } from './adapters/registry/manifest-cache.js';
 import { RegistrySettings } from './adapters/registry/registry-settings.js';
 import { writeStatsFile } from './adapters/registry/stats-file.js';
-import { NodeScheduleScheduler } from './adapters/scheduling/node-schedule-scheduler.adapter.js';
 import { FileStateStore, StateDir } from './adapters/state/file-state-store.adapter.js';
+import {
+  ConsoleTableObserver,
+  ReportStream,
+  type TextSink,
+} from './adapters/reports/console-table.observer.js';
 
 /** What main.ts knows before the container exists: settings and the already configured I/O. */
 export interface CompositionOptions {
   readonly registry: RegistrySettings;
   readonly stateDir: string;
   readonly logger: Logger;
-  readonly reportWriter: ReportWriter;
+  /** Where the console table goes (process.stdout). */
+  readonly reportStream: TextSink;
+  /** Watch mode needs the scheduler; a one-shot run does not load it. */
+  readonly watch: boolean;
 }
 
 /**
  * The composition root: the only place that knows which adapter serves which port.
  * Singletons where sharing is the point: one registry client (one limiter, one token cache,
  * one manifest cache) for every job of the process, and one state store (one write queue).
+ * Run observers (the console table, later report files, metrics, notifications) are each one
+ * more RunObserver binding; RunEvents hands every event to all of them.
  */
-export function buildContainer(options: CompositionOptions): Container {
+export async function buildContainer(options: CompositionOptions): Promise<Container> {
   const container = new Container();
+  if (options.watch) {
+    // node-schedule and cron-parser are loaded only by the mode that uses them.
+    const { NodeScheduleScheduler } = await import(
+      './adapters/scheduling/node-schedule-scheduler.adapter.js'
+    );
+    container.bind(Scheduler).to(NodeScheduleScheduler).inSingletonScope();
+  }
   container.load(
     new ContainerModule(({ bind }) => {
       bind(RegistrySettings).toConstantValue(options.registry);
@@ -46,9 +63,12 @@ export function buildContainer(options: CompositionOptions): Container {
     }),
     new ContainerModule(({ bind }) => {
       bind(Logger).toConstantValue(options.logger);
-      bind(ReportWriter).toConstantValue(options.reportWriter);
       bind(Clock).to(SystemClock).inSingletonScope();
-      bind(Scheduler).to(NodeScheduleScheduler).inSingletonScope();
+    }),
+    new ContainerModule(({ bind }) => {
+      bind(ReportStream).toConstantValue(options.reportStream);
+      bind(RunObserver).to(ConsoleTableObserver).inSingletonScope();
+      bind(RunEvents).toSelf().inSingletonScope();
     }),
     new ContainerModule(({ bind }) => {
       bind(RunJob).toSelf().inSingletonScope();

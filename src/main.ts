@@ -1,26 +1,21 @@
 #!/usr/bin/env node
-// reflect-metadata must be loaded before any decorated class is evaluated.
-import 'reflect-metadata';
-import { RunManualJobs } from './application/run-manual-jobs.use-case.js';
-import { WatchJobs } from './application/watch-jobs.use-case.js';
 import { parseCommandLine, type CliOptions } from './adapters/cli/command-line.js';
-import { ConsoleReportWriter } from './adapters/cli/console-report-writer.js';
 import {
   exitCodeFor,
   exitCodeForReports,
   interruptedExitCode,
   UsageError,
 } from './adapters/cli/exit-codes.js';
-import { loadConfig, selectJobs } from './adapters/config/index.js';
-import { configureLogging, shutdownLogging } from './adapters/logging/log4js-logger.js';
-import { installShutdown } from './adapters/process/shutdown.js';
-import { acquireStateLock, type StateLock } from './adapters/state/state-lock.js';
-import { buildContainer, closeContainer } from './container.js';
+import type { Job } from './domain/job.js';
 
 /** How long in-flight requests may take after SIGTERM before the process exits anyway. */
 const GRACE_MS = 30_000;
 
-/** argv -> config -> container -> use case -> exit code. Nothing else decides exit codes. */
+/**
+ * argv -> config -> container -> use case -> exit code. Nothing else decides exit codes.
+ * Only the command line parser is loaded up front: `--help` and usage errors answer without
+ * loading the HTTP client, the container or the scheduler (they are imported on first use).
+ */
 async function main(argv: readonly string[]): Promise<number> {
   const parsed = parseCommandLine(argv);
   if (parsed.kind === 'exit') {
@@ -28,27 +23,37 @@ async function main(argv: readonly string[]): Promise<number> {
     return parsed.code;
   }
   const options = parsed.options;
-  let lock: StateLock | undefined;
+  // reflect-metadata must be loaded before any decorated class is evaluated.
+  await import('reflect-metadata');
+  const [config, logging, shutdownModule, stateLock, composition] = await Promise.all([
+    import('./adapters/config/index.js'),
+    import('./adapters/logging/log4js-logger.js'),
+    import('./adapters/process/shutdown.js'),
+    import('./adapters/state/state-lock.js'),
+    import('./container.js'),
+  ]);
+  let lock: Awaited<ReturnType<typeof stateLock.acquireStateLock>> | undefined;
   try {
     const logger = withFolder('--logs-dir', options.logsDir, () =>
-      configureLogging({ logsDir: options.logsDir, debug: options.debug }),
+      logging.configureLogging({ logsDir: options.logsDir, debug: options.debug }),
     );
     const mode = options.watch ? 'watch' : 'manual';
-    const config = loadConfig(options.configDir, process.env, {
+    const loaded = config.loadConfig(options.configDir, process.env, {
       watch: options.watch,
       manual: !options.watch,
     });
-    const jobs = selectJobs(config, mode, options.jobs);
-    lock = await acquireStateLock(options.stateDir).catch((error: unknown) => {
+    const jobs = config.selectJobs(loaded, mode, options.jobs);
+    lock = await stateLock.acquireStateLock(options.stateDir).catch((error: unknown) => {
       throw folderProblem('--state-dir', options.stateDir, error);
     });
-    const container = buildContainer({
-      registry: { ...config.registry, httpLogs: options.httpLogs },
+    const container = await composition.buildContainer({
+      registry: { ...loaded.registry, httpLogs: options.httpLogs },
       stateDir: options.stateDir,
       logger,
-      reportWriter: new ConsoleReportWriter(process.stdout),
+      reportStream: process.stdout,
+      watch: options.watch,
     });
-    const shutdown = installShutdown({
+    const shutdown = shutdownModule.installShutdown({
       graceMs: GRACE_MS,
       forcedExitCode: (signal) => (options.watch ? 0 : interruptedExitCode(signal)),
       onFirstSignal: (signal) => {
@@ -61,7 +66,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return await run(container, options, jobs, shutdown.signal, () => shutdown.received());
     } finally {
       shutdown.dispose();
-      await closeContainer(container, process.env);
+      await composition.closeContainer(container, process.env);
     }
   } catch (error) {
     const { code, message } = exitCodeFor(error);
@@ -69,7 +74,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return code;
   } finally {
     lock?.release();
-    await shutdownLogging();
+    await logging.shutdownLogging();
   }
 }
 
@@ -95,16 +100,18 @@ function withFolder<T>(flag: string, dir: string, use: () => T): T {
 }
 
 async function run(
-  container: ReturnType<typeof buildContainer>,
+  container: Awaited<ReturnType<typeof import('./container.js').buildContainer>>,
   options: CliOptions,
-  jobs: Parameters<RunManualJobs['execute']>[0],
+  jobs: readonly Job[],
   signal: AbortSignal,
   received: () => 'SIGINT' | 'SIGTERM' | undefined,
 ): Promise<number> {
   if (options.watch) {
+    const { WatchJobs } = await import('./application/watch-jobs.use-case.js');
     await container.get(WatchJobs).execute(jobs, { dryRun: options.debug, signal });
     return 0;
   }
+  const { RunManualJobs } = await import('./application/run-manual-jobs.use-case.js');
   const reports = await container
     .get(RunManualJobs)
     .execute(jobs, { dryRun: options.debug, signal });

@@ -1,8 +1,11 @@
 import { inject, injectable } from 'inversify';
-import { mapBounded } from './bounded-map.js';
+import { forEachBounded, mapBounded, type Weigh } from './bounded-work.js';
+import { messageOf } from './error-message.js';
+import { RunEvents } from './run-events.js';
 import { planDeletions, type PlannedDeletion } from '../domain/deletion-plan.js';
 import type { TagDecision } from '../domain/decision.js';
-import { resolveRepositories, tagsMatchingAnyPattern, type Job } from '../domain/job.js';
+import { tagsMatchingAnyPattern, type Job } from '../domain/job.js';
+import { JobReportBuilder } from '../domain/job-report-builder.js';
 import type { DeletionResult, JobReport, RepositoryReport, RunMode } from '../domain/job-report.js';
 import { selectTags } from '../domain/select-tags.js';
 import type { InspectedTag, TagDigest } from '../domain/tag.js';
@@ -12,15 +15,24 @@ import { Registry, RegistryError, type RepositoryAccess } from './ports/registry
 
 /**
  * Deletions started at once per repository. Small on purpose: after SIGTERM the deletions
- * already started are let finish, and no more than these may be queued in the limiter.
+ * already started are let finish, and no more than these may be queued in the request gate.
  */
 const DELETIONS_IN_FLIGHT = 4;
+/**
+ * How much of a job is under way at once: repositories are streamed through the run, and a
+ * new one starts only while fewer than these are in flight and their tags add up to less than
+ * TAGS_IN_FLIGHT. Enough to keep the registry adapter's request gate full (its default is 20
+ * requests, with 4 tag resolutions queued per request slot); small enough that memory does not
+ * grow with the number of repositories.
+ */
+const REPOSITORIES_IN_FLIGHT = 32;
+const TAGS_IN_FLIGHT = 2_000;
 
 export interface RunJobOptions {
   readonly dryRun: boolean;
   readonly mode: RunMode;
-  /** The registry catalog, fetched once per run by the caller when a job needs it. */
-  readonly catalog?: readonly string[];
+  /** The repositories to examine, resolved by the caller from the job and the catalog. */
+  readonly repositories: readonly string[];
   /** Aborted on SIGINT/SIGTERM: no new deletion starts after that. */
   readonly signal?: AbortSignal;
 }
@@ -42,61 +54,70 @@ interface RunContext {
   readonly gate: DeletionGate;
 }
 
-/** RunJob: repositories -> tags -> details -> select -> plan -> delete or dry run -> report. */
+/**
+ * RunJob: repositories (streamed, bounded) -> tags -> details -> select -> plan -> delete or
+ * dry run. Each finished repository goes to the run's observers and is then released; the
+ * returned JobReport keeps counts, summaries and failures only.
+ */
 @injectable()
 export class RunJob {
   constructor(
     @inject(Registry) private readonly registry: Registry,
     @inject(Clock) private readonly clock: Clock,
     @inject(Logger) private readonly logger: Logger,
+    @inject(RunEvents) private readonly events: RunEvents,
   ) {}
 
   async execute(job: Job, options: RunJobOptions): Promise<JobReport> {
     const startedAt = this.clock.now();
-    const repositories = resolveRepositories(job, options.catalog ?? []);
     for (const warning of this.registry.standingWarnings()) {
       this.logger.warn(warning, { job: job.name });
     }
     this.logger.info('job started', {
       job: job.name,
       dryRun: options.dryRun,
-      repositories: repositories.length,
+      repositories: options.repositories.length,
     });
     const gate: DeletionGate = { stoppedBecause: undefined };
     const context: RunContext = { job, now: startedAt, options, gate };
-    const reports = await Promise.all(
-      repositories.map((repository) => this.cleanRepository(context, repository)),
-    );
-    const errors = gate.stoppedBecause === undefined ? [] : [gate.stoppedBecause];
-    const interrupted = options.signal?.aborted ?? false;
-    const success =
-      errors.length === 0 &&
-      !interrupted &&
-      reports.every(
-        (report) =>
-          report.errors.length === 0 &&
-          report.deletions.every((deletion) => deletion.outcome.status !== 'failed'),
-      );
-    return {
+    const builder = new JobReportBuilder({
       jobName: job.name,
       mode: options.mode,
       dryRun: options.dryRun,
       startedAt,
+    });
+    let finished = 0;
+    await forEachBounded(
+      options.repositories,
+      { items: REPOSITORIES_IN_FLIGHT, weight: TAGS_IN_FLIGHT },
+      async (repository, weigh) => {
+        const report = await this.cleanRepository(context, repository, weigh);
+        const summary = builder.add(report);
+        finished += 1;
+        await this.events.repositoryFinished({
+          jobName: job.name,
+          dryRun: options.dryRun,
+          report,
+          summary,
+          finished,
+        });
+      },
+    );
+    return builder.finish({
       finishedAt: this.clock.now(),
-      success,
-      errors,
-      repositories: reports,
-      interrupted,
-    };
+      errors: gate.stoppedBecause === undefined ? [] : [gate.stoppedBecause],
+      interrupted: options.signal?.aborted ?? false,
+    });
   }
 
   /** One failing repository is recorded in the report; the other repositories go on. */
   private async cleanRepository(
     context: RunContext,
     repository: string,
+    weigh: Weigh,
   ): Promise<RepositoryReport> {
     try {
-      return await this.cleanRepositoryOrThrow(context, repository);
+      return await this.cleanRepositoryOrThrow(context, repository, weigh);
     } catch (error) {
       return this.failedRepository(repository, error);
     }
@@ -105,9 +126,11 @@ export class RunJob {
   private async cleanRepositoryOrThrow(
     { job, now, options, gate }: RunContext,
     repository: string,
+    weigh: Weigh,
   ): Promise<RepositoryReport> {
     const access: RepositoryAccess = options.dryRun ? 'read' : 'delete';
     const tags = await this.registry.listTags(repository, access);
+    weigh(Math.max(1, tags.length));
     const matching = tagsMatchingAnyPattern(job.tagPatterns, tags);
     const matchingSet = new Set(matching);
     const unmatched = tags.filter((tag) => !matchingSet.has(tag));
@@ -137,7 +160,7 @@ export class RunJob {
     for (const other of others) {
       if (other.digest === undefined) errors.push(`tag ${other.tag}: digest could not be read`);
     }
-    this.logDecisions(job, plan.decisions, options.dryRun);
+    this.logDecisions(job, plan.decisions);
     return {
       repository,
       decisions: plan.decisions,
@@ -215,10 +238,10 @@ export class RunJob {
     return { ...empty, errors: [messageOf(error)], warnings: [] };
   }
 
-  private logDecisions(job: Job, decisions: readonly TagDecision[], dryRun: boolean): void {
+  /** The console shows the table; the log file keeps every decision at debug level. */
+  private logDecisions(job: Job, decisions: readonly TagDecision[]): void {
     for (const decision of decisions) {
-      const log = dryRun ? this.logger.info.bind(this.logger) : this.logger.debug.bind(this.logger);
-      log(decision.action === 'delete' ? 'selected' : 'kept', {
+      this.logger.debug(decision.action === 'delete' ? 'selected' : 'kept', {
         job: job.name,
         repository: decision.repository,
         tag: decision.tag,
@@ -235,8 +258,4 @@ function isJobWide(error: unknown): boolean {
     error instanceof RegistryError &&
     (error.kind === 'unsupported' || error.kind === 'auth' || error.kind === 'forbidden')
   );
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

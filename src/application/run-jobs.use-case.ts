@@ -1,12 +1,13 @@
 import { inject, injectable } from 'inversify';
-import { needsCatalog, type Job } from '../domain/job.js';
+import { needsCatalog, resolveRepositories, type Job } from '../domain/job.js';
 import { failedBeforeStart, type JobReport, type RunMode } from '../domain/job-report.js';
 import { Clock } from './ports/clock.port.js';
 import { Logger } from './ports/logger.port.js';
 import { Registry } from './ports/registry.port.js';
-import { ReportWriter } from './ports/report-writer.port.js';
 import { StateStore } from './ports/state-store.port.js';
-import { messageOf, RunJob } from './run-job.use-case.js';
+import { messageOf } from './error-message.js';
+import { RunEvents } from './run-events.js';
+import { RunJob } from './run-job.use-case.js';
 
 export interface RunJobsOptions {
   readonly dryRun: boolean;
@@ -18,8 +19,8 @@ type Catalog = { readonly names: readonly string[] } | { readonly error: string 
 
 /**
  * Runs a batch of jobs concurrently (the registry adapter's limiter bounds the requests),
- * fetching the catalog once for all of them, and records each run: history lines, the
- * latest_cleanup.json record and the report on stdout.
+ * fetching the catalog once for all of them, and records each run: history lines and the
+ * latest_cleanup.json record. The run's observers hear when each job starts and ends.
  */
 @injectable()
 export class RunJobs {
@@ -27,7 +28,7 @@ export class RunJobs {
     @inject(RunJob) private readonly runJob: RunJob,
     @inject(Registry) private readonly registry: Registry,
     @inject(StateStore) private readonly state: StateStore,
-    @inject(ReportWriter) private readonly reportWriter: ReportWriter,
+    @inject(RunEvents) private readonly events: RunEvents,
     @inject(Clock) private readonly clock: Clock,
     @inject(Logger) private readonly logger: Logger,
   ) {}
@@ -49,36 +50,51 @@ export class RunJobs {
 
   private async runOne(job: Job, catalog: Catalog, options: RunJobsOptions): Promise<JobReport> {
     const at = this.clock.now();
-    this.reportWriter.jobStarted(job.name, options.dryRun);
+    const repositories =
+      catalog !== undefined && 'error' in catalog && needsCatalog(job)
+        ? { error: catalog.error }
+        : {
+            names: resolveRepositories(
+              job,
+              catalog !== undefined && 'names' in catalog ? catalog.names : [],
+            ),
+          };
+    await this.events.jobStarted({
+      job,
+      mode: options.mode,
+      dryRun: options.dryRun,
+      startedAt: at,
+      repositories: 'names' in repositories ? repositories.names.length : 0,
+    });
     await this.state.appendHistory({
       kind: 'started',
       jobName: job.name,
       dryRun: options.dryRun,
       at,
     });
-    const report = await this.run(job, catalog, options, at);
+    const report = await this.run(job, repositories, options, at);
     await this.state.saveReport(report);
     const kind = report.interrupted ? 'interrupted' : report.success ? 'finished' : 'failed';
     await this.state.appendHistory({ kind, report });
-    this.reportWriter.jobFinished(report);
+    await this.events.jobFinished({ report });
     this.logger.info(`job ${kind}`, { job: job.name, dryRun: options.dryRun });
     return report;
   }
 
   private async run(
     job: Job,
-    catalog: Catalog,
+    repositories: { readonly names: readonly string[] } | { readonly error: string },
     options: RunJobsOptions,
     at: Date,
   ): Promise<JobReport> {
-    if (catalog !== undefined && 'error' in catalog && needsCatalog(job)) {
-      return failedBeforeStart(job.name, options.mode, options.dryRun, at, catalog.error);
+    if ('error' in repositories) {
+      return failedBeforeStart(job.name, options.mode, options.dryRun, at, repositories.error);
     }
     try {
       return await this.runJob.execute(job, {
         dryRun: options.dryRun,
         mode: options.mode,
-        ...(catalog !== undefined && 'names' in catalog ? { catalog: catalog.names } : {}),
+        repositories: repositories.names,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
     } catch (error) {

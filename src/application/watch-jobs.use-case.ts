@@ -6,7 +6,7 @@ import { Clock } from './ports/clock.port.js';
 import { Logger } from './ports/logger.port.js';
 import { Scheduler, type ScheduledTask } from './ports/scheduler.port.js';
 import { StateStore } from './ports/state-store.port.js';
-import { messageOf } from './run-job.use-case.js';
+import { messageOf } from './error-message.js';
 import { RunJobs } from './run-jobs.use-case.js';
 
 export interface WatchJobsOptions {

@@ -15,6 +15,10 @@ export interface DeletionResult {
   readonly outcome: DeletionOutcome;
 }
 
+/**
+ * Everything one repository of a run produced. It is handed to the run's observers as soon as
+ * the repository is done and then released: only its summary stays for the rest of the run.
+ */
 export interface RepositoryReport {
   readonly repository: string;
   /** Every tag of the repository that the job examined, with its decision. */
@@ -28,9 +32,38 @@ export interface RepositoryReport {
   readonly warnings: readonly string[];
 }
 
+export interface JobTotals {
+  readonly examined: number;
+  readonly kept: number;
+  /** Tags removed from the registry (or that would be, in a dry run). */
+  readonly deleted: number;
+  readonly failed: number;
+}
+
+/** What stays of a repository once its report went to the observers: counts and problems. */
+export interface RepositorySummary extends JobTotals {
+  readonly repository: string;
+  readonly unmatched: number;
+  readonly errors: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+/** A tag whose digest was deleted (or would be, or failed to be), for the state record. */
+export interface DeletedTag {
+  readonly repository: string;
+  readonly tag: string;
+  readonly digest: string;
+  readonly created: Date | undefined;
+  readonly status: DeletionOutcome['status'];
+}
+
 export type RunMode = 'manual' | 'watch';
 
-/** What one run of one job did. Persisted (see StateStore) and printed. */
+/**
+ * What one run of one job did, in memory of bounded size: totals, one summary per repository
+ * and at most DELETED_TAGS_KEPT deleted tags. The full list of decisions went to the observers
+ * repository by repository (reports, console table).
+ */
 export interface JobReport {
   readonly jobName: string;
   readonly mode: RunMode;
@@ -41,38 +74,62 @@ export interface JobReport {
   readonly success: boolean;
   /** Job-level problems (auth refused, registry unreachable, deletion disabled...). */
   readonly errors: readonly string[];
-  readonly repositories: readonly RepositoryReport[];
+  readonly totals: JobTotals;
+  readonly repositories: readonly RepositorySummary[];
+  /** The first DELETED_TAGS_KEPT deleted tags, in the order their repositories finished. */
+  readonly deletedTags: readonly DeletedTag[];
+  /** Deleted tags beyond DELETED_TAGS_KEPT, counted but not listed. */
+  readonly deletedTagsOmitted: number;
   /** True when a shutdown signal cut the run short. */
   readonly interrupted: boolean;
 }
 
-export interface JobTotals {
-  readonly examined: number;
-  readonly kept: number;
-  /** Tags removed from the registry (or that would be, in a dry run). */
-  readonly deleted: number;
-  readonly failed: number;
+/** How many deleted tags a JobReport lists; a run over millions of tags must not hold them all. */
+export const DELETED_TAGS_KEPT = 10_000;
+
+/** Counts of one repository's report (a dry run's skipped deletions count as deleted). */
+export function summarise(report: RepositoryReport, dryRun: boolean): RepositorySummary {
+  let kept = 0;
+  for (const decision of report.decisions) if (decision.action === 'keep') kept += 1;
+  let deleted = 0;
+  let failed = report.errors.length;
+  for (const deletion of report.deletions) {
+    if (isDone(deletion.outcome, dryRun)) deleted += deletion.tags.length;
+    if (deletion.outcome.status === 'failed') failed += deletion.tags.length;
+  }
+  return {
+    repository: report.repository,
+    examined: report.decisions.length,
+    unmatched: report.unmatchedTags ?? 0,
+    kept,
+    deleted,
+    failed,
+    errors: report.errors,
+    warnings: report.warnings,
+  };
 }
 
-export function totalsOf(report: JobReport): JobTotals {
-  let examined = 0;
-  let kept = 0;
-  let deleted = 0;
-  let failed = 0;
-  for (const repository of report.repositories) {
-    examined += repository.decisions.length;
-    kept += repository.decisions.filter((decision) => decision.action === 'keep').length;
-    for (const deletion of repository.deletions) {
-      const done =
-        deletion.outcome.status === 'deleted' ||
-        deletion.outcome.status === 'already-gone' ||
-        (report.dryRun && deletion.outcome.status === 'skipped');
-      if (done) deleted += deletion.tags.length;
-      if (deletion.outcome.status === 'failed') failed += deletion.tags.length;
-    }
-    failed += repository.errors.length;
-  }
-  return { examined, kept, deleted, failed };
+function isDone(outcome: DeletionOutcome, dryRun: boolean): boolean {
+  return (
+    outcome.status === 'deleted' ||
+    outcome.status === 'already-gone' ||
+    (dryRun && outcome.status === 'skipped')
+  );
+}
+
+/** The deleted tags of one repository report, with their creation dates. */
+export function deletedTagsOf(report: RepositoryReport): DeletedTag[] {
+  const created = new Map<string, Date | undefined>();
+  for (const decision of report.decisions) created.set(decision.tag, decision.created);
+  return report.deletions.flatMap((deletion) =>
+    deletion.tags.map((tag) => ({
+      repository: deletion.repository,
+      tag,
+      digest: deletion.digest,
+      created: created.get(tag),
+      status: deletion.outcome.status,
+    })),
+  );
 }
 
 /** The last real (not dry) run of a job, which is all that scheduling needs. */
@@ -80,6 +137,8 @@ export interface LastRealRun {
   readonly finishedAt: Date;
   readonly success: boolean;
 }
+
+const NO_TOTALS: JobTotals = { examined: 0, kept: 0, deleted: 0, failed: 0 };
 
 /** The report of a job that could not start its work at all (e.g. the catalog was refused). */
 export function failedBeforeStart(
@@ -97,7 +156,10 @@ export function failedBeforeStart(
     finishedAt: at,
     success: false,
     errors: [error],
+    totals: NO_TOTALS,
     repositories: [],
+    deletedTags: [],
+    deletedTagsOmitted: 0,
     interrupted: false,
   };
 }

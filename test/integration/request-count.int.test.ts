@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Registry } from '../../src/application/ports/registry.port.js';
+import { RunObserver } from '../../src/application/ports/run-observer.port.js';
 import { RunManualJobs } from '../../src/application/run-manual-jobs.use-case.js';
 import {
   cacheFileName,
@@ -15,10 +16,10 @@ import { ManifestCache } from '../../src/adapters/registry/manifest-cache.js';
 import type { RequestCounts } from '../../src/adapters/registry/request-stats.js';
 import { buildContainer, closeContainer } from '../../src/container.js';
 import type { Job } from '../../src/domain/job.js';
-import type { JobReport } from '../../src/domain/job-report.js';
+import type { JobReport, RepositoryReport } from '../../src/domain/job-report.js';
 import { aJob } from '../builders/jobs.js';
 import { RecordingLogger } from '../fakes/recording-logger.js';
-import { RecordingReportWriter } from '../fakes/recording-report-writer.js';
+import { RecordingRunObserver } from '../fakes/recording-run-observer.js';
 import type { AccessLogEntry } from '../support/access-log.js';
 import { listTags, pushImage, pushIndex, tagExisting } from '../support/push-image.js';
 import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
@@ -33,6 +34,7 @@ const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
 
 interface Run {
   readonly report: JobReport;
+  readonly repositories: readonly RepositoryReport[];
   readonly counts: RequestCounts;
   readonly log: AccessLogEntry[];
   readonly logger: RecordingLogger;
@@ -46,7 +48,8 @@ async function runOnce(
 ): Promise<Run> {
   await registry.resetAccessLog();
   const logger = new RecordingLogger();
-  const container = buildContainer({
+  const recorder = new RecordingRunObserver();
+  const container = await buildContainer({
     registry: {
       url: registry.url,
       timeoutMs: 10_000,
@@ -56,8 +59,10 @@ async function runOnce(
     },
     stateDir,
     logger,
-    reportWriter: new RecordingReportWriter(),
+    reportStream: { write: () => true },
+    watch: false,
   });
+  container.bind(RunObserver).toConstantValue(recorder);
   const [report] = await container.get(RunManualJobs).execute([job], { dryRun });
   await closeContainer(container, {});
   const adapter = container.get<Registry>(Registry);
@@ -66,12 +71,18 @@ async function runOnce(
   const cache = container.get<ManifestCache>(ManifestCache);
   if (cache instanceof FileManifestCache) cache.dispose();
   assert.ok(report !== undefined);
-  return { report, counts: adapter.stats.snapshot(), log: await registry.accessLog(), logger };
+  return {
+    report,
+    repositories: recorder.repositories,
+    counts: adapter.stats.snapshot(),
+    log: await registry.accessLog(),
+    logger,
+  };
 }
 
 /** `tag -> action/reason` of one repository. */
-function decisions(report: JobReport, repository: string): Record<string, string> {
-  const found = report.repositories.find((entry) => entry.repository === repository);
+function decisions(run: Run, repository: string): Record<string, string> {
+  const found = run.repositories.find((entry) => entry.repository === repository);
   assert.ok(found !== undefined, `no report for ${repository}`);
   return Object.fromEntries(
     found.decisions.map((decision) => [decision.tag, `${decision.action}/${decision.reason}`]),
@@ -180,10 +191,10 @@ describe('request counts of whole runs against the real registry', () => {
     const warm = await runOnce(registry, state, JOB, true);
     assert.deepEqual(warm.counts, WARM);
     assert.deepEqual(seenByRegistry(warm.log), WARM);
-    assert.deepEqual(decisions(warm.report, APP), decisions(cold.report, APP));
-    assert.deepEqual(decisions(warm.report, YOUNG), decisions(cold.report, YOUNG));
-    assert.equal(decisions(cold.report, APP)['dev-1'], 'keep/shared-digest');
-    assert.equal(decisions(cold.report, APP)['release-1'], 'delete/old');
+    assert.deepEqual(decisions(warm, APP), decisions(cold, APP));
+    assert.deepEqual(decisions(warm, YOUNG), decisions(cold, YOUNG));
+    assert.equal(decisions(cold, APP)['dev-1'], 'keep/shared-digest');
+    assert.equal(decisions(cold, APP)['release-1'], 'delete/old');
   });
 
   it('a damaged cache file is moved aside with a warning; the run is a correct cold run', async () => {
@@ -199,7 +210,7 @@ describe('request counts of whole runs against the real registry', () => {
     const damaged = await runOnce(registry, state, JOB, true);
     assert.match(damaged.logger.text(), /registry cache was unreadable; moved aside/);
     assert.deepEqual(damaged.counts, COLD);
-    assert.deepEqual(decisions(damaged.report, APP), decisions(first.report, APP));
+    assert.deepEqual(decisions(damaged, APP), decisions(first, APP));
     assert.equal(damaged.report.success, true);
     // And rebuilt: the next run is warm again.
     assert.deepEqual((await runOnce(registry, state, JOB, true)).counts, WARM);
@@ -226,7 +237,7 @@ describe('request counts of whole runs against the real registry', () => {
       .sort();
     assert.deepEqual(getPaths, [`/v2/${APP}/manifests/dev-5`, `/v2/${APP}/manifests/latest`]);
     assert.ok(moved.digest.startsWith('sha256:'));
-    const planned = decisions(dry.report, APP);
+    const planned = decisions(dry, APP);
     assert.equal(planned['dev-2'], 'keep/shared-digest');
     assert.equal(planned['dev-1'], 'delete/old');
     assert.equal(planned['dev-5'], 'keep/save-last');

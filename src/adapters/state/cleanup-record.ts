@@ -1,5 +1,4 @@
-import type { JobReport, LastRealRun } from '../../domain/job-report.js';
-import { totalsOf } from '../../domain/job-report.js';
+import type { DeletedTag, JobReport, LastRealRun } from '../../domain/job-report.js';
 
 /**
  * One job's entry of cache/latest_cleanup.json. The original tool's field names are kept
@@ -15,9 +14,15 @@ export interface CleanupRecord {
   finished_at: string;
   success: boolean;
   errors: string[];
-  /** Tags deleted (or, in a dry run, that would be). */
+  /**
+   * Tags deleted (or, in a dry run, that would be): the first 10,000 of them. The run's report
+   * files list every tag; a state file read on every start must stay small.
+   */
   found_tags: FoundTag[];
+  /** Every deleted tag, listed or not. */
   found_tags_count: number;
+  /** Deleted tags counted in found_tags_count but not listed in found_tags. */
+  found_tags_omitted?: number;
   repo_stats: RepoStat[];
   /** The last real run when this record is a dry run, so that a dry run never delays one. */
   last_real_run?: { finished_at: string; success: boolean };
@@ -42,7 +47,6 @@ interface RepoStat {
 }
 
 export function toRecord(report: JobReport, previous: CleanupRecord | undefined): CleanupRecord {
-  const found = foundTags(report);
   const record: CleanupRecord = {
     job_name: report.jobName,
     mode: report.mode,
@@ -55,21 +59,19 @@ export function toRecord(report: JobReport, previous: CleanupRecord | undefined)
       ...report.errors,
       ...report.repositories.flatMap((repo) => prefixed(repo.repository, repo.errors)),
     ],
-    found_tags: found,
-    found_tags_count: found.length,
-    repo_stats: report.repositories.map((repository) => {
-      const totals = totalsOf({ ...report, repositories: [repository] });
-      return {
-        repository: repository.repository,
-        examined: totals.examined,
-        unmatched: repository.unmatchedTags ?? 0,
-        kept: totals.kept,
-        deleted: totals.deleted,
-        errors: [...repository.errors],
-        warnings: [...repository.warnings],
-      };
-    }),
+    found_tags: report.deletedTags.map(foundTag),
+    found_tags_count: report.deletedTags.length + report.deletedTagsOmitted,
+    repo_stats: report.repositories.map((summary) => ({
+      repository: summary.repository,
+      examined: summary.examined,
+      unmatched: summary.unmatched,
+      kept: summary.kept,
+      deleted: summary.deleted,
+      errors: [...summary.errors],
+      warnings: [...summary.warnings],
+    })),
   };
+  if (report.deletedTagsOmitted > 0) record.found_tags_omitted = report.deletedTagsOmitted;
   if (report.dryRun) {
     const lastReal = previous === undefined ? undefined : lastRealRunOf(previous);
     if (lastReal !== undefined) {
@@ -82,24 +84,14 @@ export function toRecord(report: JobReport, previous: CleanupRecord | undefined)
   return record;
 }
 
-function foundTags(report: JobReport): FoundTag[] {
-  const created = new Map<string, Date | undefined>();
-  for (const repository of report.repositories) {
-    for (const decision of repository.decisions) {
-      created.set(`${decision.repository}:${decision.tag}`, decision.created);
-    }
-  }
-  return report.repositories.flatMap((repository) =>
-    repository.deletions.flatMap((deletion) =>
-      deletion.tags.map((tag) => ({
-        repository: deletion.repository,
-        tag,
-        digest: deletion.digest,
-        created: created.get(`${deletion.repository}:${tag}`)?.toISOString() ?? null,
-        status: deletion.outcome.status,
-      })),
-    ),
-  );
+function foundTag(tag: DeletedTag): FoundTag {
+  return {
+    repository: tag.repository,
+    tag: tag.tag,
+    digest: tag.digest,
+    created: tag.created?.toISOString() ?? null,
+    status: tag.status,
+  };
 }
 
 function prefixed(repository: string, messages: readonly string[]): string[] {

@@ -5,7 +5,6 @@ import { Clock } from '../../application/ports/clock.port.js';
 import { Logger } from '../../application/ports/logger.port.js';
 import type { HistoryEvent, StateStore } from '../../application/ports/state-store.port.js';
 import type { JobReport, LastRealRun } from '../../domain/job-report.js';
-import { totalsOf } from '../../domain/job-report.js';
 import { writeFileAtomically } from './atomic-write.js';
 import { lastRealRunOf, toRecord, type CleanupRecord } from './cleanup-record.js';
 
@@ -116,7 +115,7 @@ export function historyLine(event: HistoryEvent): string {
     return `${event.at.toISOString()} job=${event.jobName} started${event.dryRun ? ' (dry run)' : ''}`;
   }
   const { report } = event;
-  const totals = totalsOf(report);
+  const totals = report.totals;
   const seconds = ((report.finishedAt.getTime() - report.startedAt.getTime()) / 1000).toFixed(1);
   return (
     `${report.finishedAt.toISOString()} job=${report.jobName} ${event.kind}` +

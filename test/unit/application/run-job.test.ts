@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RegistryError } from '../../../src/application/ports/registry.port.js';
 import { RunJob } from '../../../src/application/run-job.use-case.js';
-import { compilePattern, type Job } from '../../../src/domain/job.js';
+import { RunEvents } from '../../../src/application/run-events.js';
+import { compilePattern, resolveRepositories, type Job } from '../../../src/domain/job.js';
+import type { JobReport, RepositoryReport, RunMode } from '../../../src/domain/job-report.js';
+import { RecordingRunObserver } from '../../fakes/recording-run-observer.js';
 import { FixedClock } from '../../fakes/fixed-clock.js';
 import { InMemoryRegistry } from '../../fakes/in-memory-registry.js';
 import { RecordingLogger } from '../../fakes/recording-logger.js';
@@ -22,9 +25,47 @@ function job(overrides: Partial<Job> = {}): Job {
   };
 }
 
+/** A JobReport with the full repository reports the observers saw, for assertions. */
+type Outcome = Omit<JobReport, 'repositories'> & {
+  readonly repositories: readonly RepositoryReport[];
+  readonly summaries: JobReport['repositories'];
+};
+
+interface TestRunOptions {
+  readonly dryRun: boolean;
+  readonly mode: RunMode;
+  readonly catalog?: readonly string[];
+  readonly signal?: AbortSignal;
+}
+
 function setup(registry: InMemoryRegistry) {
   const logger = new RecordingLogger();
-  return { runJob: new RunJob(registry, new FixedClock(NOW), logger), logger };
+  const recorder = new RecordingRunObserver();
+  const runJob = new RunJob(
+    registry,
+    new FixedClock(NOW),
+    logger,
+    new RunEvents([recorder], logger),
+  );
+  return {
+    logger,
+    recorder,
+    runJob: {
+      async execute(theJob: Job, options: TestRunOptions): Promise<Outcome> {
+        const { catalog, ...rest } = options;
+        const first = recorder.repositories.length;
+        const report = await runJob.execute(theJob, {
+          ...rest,
+          repositories: resolveRepositories(theJob, catalog ?? []),
+        });
+        return {
+          ...report,
+          repositories: recorder.repositories.slice(first),
+          summaries: report.repositories,
+        };
+      },
+    },
+  };
 }
 
 /** app: dev-1 (old), dev-2 (old), dev-3 (old), dev-4 (recent), latest on dev-1's digest? no: on dev-3. */
@@ -138,7 +179,8 @@ describe('RunJob', () => {
     );
     assert.equal(report.success, false);
     assert.deepEqual(registry.deletedDigests(), ['other@sha256:o']);
-    assert.match(report.repositories[0]?.errors[0] ?? '', /connection reset/);
+    const app = report.repositories.find((repository) => repository.repository === 'app');
+    assert.match(app?.errors[0] ?? '', /connection reset/);
   });
 
   it('a repository that does not exist is a warning, not a failure', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RunJob } from '../../../src/application/run-job.use-case.js';
+import { RunEvents } from '../../../src/application/run-events.js';
 import { RunJobs } from '../../../src/application/run-jobs.use-case.js';
 import { WatchJobs } from '../../../src/application/watch-jobs.use-case.js';
 import { compilePattern, type Job } from '../../../src/domain/job.js';
@@ -9,7 +10,7 @@ import { InMemoryRegistry } from '../../fakes/in-memory-registry.js';
 import { InMemoryStateStore } from '../../fakes/in-memory-state-store.js';
 import { ManualScheduler } from '../../fakes/manual-scheduler.js';
 import { RecordingLogger } from '../../fakes/recording-logger.js';
-import { RecordingReportWriter } from '../../fakes/recording-report-writer.js';
+import { RecordingRunObserver } from '../../fakes/recording-run-observer.js';
 import { settle } from '../../fakes/settle.js';
 
 const START = new Date('2026-06-01T00:00:00Z');
@@ -36,12 +37,13 @@ function setup(
   const clock = new FixedClock(START);
   const scheduler = new ManualScheduler(clock, cron);
   const logger = new RecordingLogger();
-  const writer = new RecordingReportWriter();
+  const writer = new RecordingRunObserver();
+  const events = new RunEvents([writer], logger);
   const runJobs = new RunJobs(
-    new RunJob(registry, clock, logger),
+    new RunJob(registry, clock, logger, events),
     registry,
     state,
-    writer,
+    events,
     clock,
     logger,
   );

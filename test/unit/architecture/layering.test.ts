@@ -38,7 +38,7 @@ const cases: readonly { name: string; file: string; code: string; refused: boole
   },
   {
     name: 'application must not import an adapter',
-    file: 'src/application/bounded-map.ts',
+    file: 'src/application/bounded-work.ts',
     code: "import { SystemClock } from '../adapters/clock/system-clock.adapter.js';\nexport const x: unknown = SystemClock;\n",
     refused: true,
   },
@@ -50,7 +50,7 @@ const cases: readonly { name: string; file: string; code: string; refused: boole
   },
   {
     name: 'application may import the domain',
-    file: 'src/application/bounded-map.ts',
+    file: 'src/application/bounded-work.ts',
     code: "import { compilePattern } from '../domain/job.js';\nexport const x: unknown = compilePattern;\n",
     refused: false,
   },

@@ -9,20 +9,10 @@ import {
 } from '../../../src/adapters/cli/exit-codes.js';
 import { ConfigError } from '../../../src/adapters/config/config-error.js';
 import type { JobReport } from '../../../src/domain/job-report.js';
+import { aJobReport } from '../../builders/job-reports.js';
 
 function report(jobName: string, success: boolean): JobReport {
-  const at = new Date('2024-05-01T00:00:00Z');
-  return {
-    jobName,
-    mode: 'manual',
-    dryRun: false,
-    startedAt: at,
-    finishedAt: at,
-    success,
-    errors: [],
-    repositories: [],
-    interrupted: false,
-  };
+  return aJobReport({ jobName, success });
 }
 
 describe('exitCodeFor', () => {

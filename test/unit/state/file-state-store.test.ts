@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { FileStateStore } from '../../../src/adapters/state/file-state-store.adapter.js';
 import { acquireStateLock, StateLockedError } from '../../../src/adapters/state/state-lock.js';
 import type { JobReport } from '../../../src/domain/job-report.js';
+import { aJobReport } from '../../builders/job-reports.js';
 import { FixedClock } from '../../fakes/fixed-clock.js';
 import { RecordingLogger } from '../../fakes/recording-logger.js';
 
@@ -25,16 +26,9 @@ function freshDir(): string {
 }
 
 function report(overrides: Partial<JobReport> = {}): JobReport {
-  return {
-    jobName: 'clean-dev',
-    mode: 'watch',
-    dryRun: false,
-    startedAt: new Date('2026-06-01T09:59:00Z'),
-    finishedAt: AT,
-    success: true,
-    errors: [],
-    interrupted: false,
-    repositories: [
+  const built = aJobReport(
+    { mode: 'watch', startedAt: new Date('2026-06-01T09:59:00Z'), finishedAt: AT },
+    [
       {
         repository: 'team/app',
         decisions: [
@@ -60,8 +54,8 @@ function report(overrides: Partial<JobReport> = {}): JobReport {
         warnings: [],
       },
     ],
-    ...overrides,
-  };
+  );
+  return { ...built, ...overrides };
 }
 
 function store(dir: string, logger = new RecordingLogger()): FileStateStore {

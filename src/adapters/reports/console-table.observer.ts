@@ -1,11 +1,16 @@
 import { inject, injectable } from 'inversify';
-import type { ReportWriter } from '../../application/ports/report-writer.port.js';
+import type {
+  JobFinishedEvent,
+  JobStartedEvent,
+  RepositoryFinishedEvent,
+  RunObserver,
+} from '../../application/ports/run-observer.port.js';
 import type { TagDecision } from '../../domain/decision.js';
 import { formatInstant } from '../../domain/describe-time.js';
-import { type DeletionResult, type JobReport, totalsOf } from '../../domain/job-report.js';
+import type { DeletionResult, JobReport, RepositoryReport } from '../../domain/job-report.js';
 import { redact } from '../logging/redact.js';
 
-/** Where the report goes: process.stdout in production, a string buffer in tests. */
+/** Where the table goes: process.stdout in production, a string buffer in tests. */
 export interface TextSink {
   write(text: string): unknown;
 }
@@ -16,41 +21,55 @@ export const GARBAGE_COLLECTION_REMINDER =
   '`docker-registry garbage-collect /etc/docker/registry/config.yml` (Debian package) or ' +
   '`registry garbage-collect /etc/docker/registry/config.yml` inside the registry container.';
 
-/** The operator's view of a run on stdout: one table per job, a summary, problems, reminders. */
+const HEADER = ['REPOSITORY', 'TAG', 'CREATED', 'DECISION', 'REASON', 'DETAIL'] as const;
+
+/**
+ * The operator's view of a run on stdout, printed as it happens: a line when a job starts, a
+ * table per repository as soon as it is done, and a summary with problems and reminders.
+ */
 @injectable()
-export class ConsoleReportWriter implements ReportWriter {
+export class ConsoleTableObserver implements RunObserver {
   constructor(@inject(ReportStream) private readonly out: TextSink) {}
 
-  jobStarted(jobName: string, dryRun: boolean): void {
-    this.out.write(
-      `\n== ${jobName}: started${dryRun ? ' (dry run: nothing will be deleted)' : ''}\n`,
-    );
+  jobStarted(event: JobStartedEvent): Promise<void> {
+    const dry = event.dryRun ? ' (dry run: nothing will be deleted)' : '';
+    const count = event.repositories === 1 ? '1 repository' : `${event.repositories} repositories`;
+    this.out.write(`\n== ${event.job.name}: started${dry}, ${count}\n`);
+    return Promise.resolve();
   }
 
-  jobFinished(report: JobReport): void {
-    this.out.write(renderReport(report));
+  repositoryFinished(event: RepositoryFinishedEvent): Promise<void> {
+    this.out.write(renderRepository(event.jobName, event.report, event.dryRun));
+    return Promise.resolve();
+  }
+
+  jobFinished(event: JobFinishedEvent): Promise<void> {
+    this.out.write(renderSummary(event.report));
+    return Promise.resolve();
   }
 }
 
-/** The whole text for one finished job. Exported for tests and for reuse (e.g. a log dump). */
-export function renderReport(report: JobReport): string {
-  const lines: string[] = [];
-  const title = `== ${report.jobName}${report.dryRun ? ' (dry run)' : ''}: ${statusOf(report)}`;
-  lines.push(title);
-  const rows = report.repositories.flatMap((repository) => {
-    const deletions = deletionsByTag(repository.deletions);
-    return [...repository.decisions]
-      .sort(newestFirst)
-      .map((decision) => rowOf(decision, report.dryRun, deletions));
-  });
-  if (rows.length > 0)
-    lines.push(...table(['REPOSITORY', 'TAG', 'CREATED', 'DECISION', 'REASON', 'DETAIL'], rows));
+/** One repository's block: a heading naming the job, then a row per examined tag. */
+export function renderRepository(jobName: string, report: RepositoryReport, dryRun: boolean): string {
+  const deletions = deletionsByTag(report.deletions);
+  const rows = [...report.decisions]
+    .sort(newestFirst)
+    .map((decision) => rowOf(decision, dryRun, deletions));
+  const lines = [`-- ${jobName}: ${report.repository}`];
+  if (rows.length > 0) lines.push(...table(HEADER, rows));
   else lines.push('(no tags examined)');
+  return `${lines.join('\n')}\n`;
+}
 
-  const totals = totalsOf(report);
+/** The end of one job: status, totals, every problem, reminders. */
+export function renderSummary(report: JobReport): string {
+  const lines: string[] = [];
+  lines.push(`== ${report.jobName}${report.dryRun ? ' (dry run)' : ''}: ${statusOf(report)}`);
+  const totals = report.totals;
   const deletedLabel = report.dryRun ? 'would delete' : 'deleted';
   lines.push(
-    `${report.jobName}: examined ${totals.examined}, kept ${totals.kept}, ${deletedLabel} ${totals.deleted}, failed ${totals.failed}, ` +
+    `${report.jobName}: repositories ${report.repositories.length}, examined ${totals.examined}, kept ${totals.kept}, ` +
+      `${deletedLabel} ${totals.deleted}, failed ${totals.failed}, ` +
       `in ${formatDuration(report.finishedAt.getTime() - report.startedAt.getTime())}`,
   );
   for (const error of report.errors) lines.push(`  error: ${redact(error)}`);
@@ -62,9 +81,8 @@ export function renderReport(report: JobReport): string {
   }
   if (report.interrupted)
     lines.push('  stopped by a signal before the job was done: run it again to finish');
-  const deletedAnything = report.repositories.some((repository) =>
-    repository.deletions.some((deletion) => deletion.outcome.status === 'deleted'),
-  );
+  const deletedAnything =
+    report.deletedTagsOmitted > 0 || report.deletedTags.some((tag) => tag.status === 'deleted');
   if (!report.dryRun && deletedAnything) lines.push(`  note: ${GARBAGE_COLLECTION_REMINDER}`);
   return `${lines.join('\n')}\n`;
 }
@@ -101,12 +119,12 @@ function decisionLabel(
   if (decision.action === 'keep') return ['KEEP', undefined];
   if (dryRun) return ['WOULD DELETE', undefined];
   const outcome = deletion?.outcome;
-  if (outcome === undefined) return ['DELETE', undefined];
+  if (outcome === undefined) return ['DELETED', undefined];
   switch (outcome.status) {
     case 'deleted':
-      return ['DELETE', undefined];
+      return ['DELETED', undefined];
     case 'already-gone':
-      return ['DELETE', 'already gone'];
+      return ['DELETED', 'already gone'];
     case 'skipped':
       return ['NOT DELETED', outcome.why];
     case 'failed':

@@ -1,0 +1,76 @@
+import {
+  DELETED_TAGS_KEPT,
+  deletedTagsOf,
+  summarise,
+  type DeletedTag,
+  type JobReport,
+  type RepositoryReport,
+  type RepositorySummary,
+  type RunMode,
+} from './job-report.js';
+
+/**
+ * Folds repository reports into a JobReport as they finish, keeping only what is bounded:
+ * totals, per-repository summaries and the first DELETED_TAGS_KEPT deleted tags.
+ */
+export class JobReportBuilder {
+  private examined = 0;
+  private kept = 0;
+  private deleted = 0;
+  private failed = 0;
+  private readonly summaries: RepositorySummary[] = [];
+  private readonly deletedTags: DeletedTag[] = [];
+  private deletedTagsOmitted = 0;
+
+  constructor(
+    private readonly start: {
+      readonly jobName: string;
+      readonly mode: RunMode;
+      readonly dryRun: boolean;
+      readonly startedAt: Date;
+    },
+  ) {}
+
+  /** Adds one finished repository and returns its summary. */
+  add(report: RepositoryReport): RepositorySummary {
+    const summary = summarise(report, this.start.dryRun);
+    this.summaries.push(summary);
+    this.examined += summary.examined;
+    this.kept += summary.kept;
+    this.deleted += summary.deleted;
+    this.failed += summary.failed;
+    for (const tag of deletedTagsOf(report)) {
+      if (this.deletedTags.length < DELETED_TAGS_KEPT) this.deletedTags.push(tag);
+      else this.deletedTagsOmitted += 1;
+    }
+    return summary;
+  }
+
+  /** True when every repository added so far succeeded (no error, no failed deletion). */
+  get repositoriesSucceeded(): boolean {
+    return this.summaries.every((summary) => summary.failed === 0);
+  }
+
+  finish(end: {
+    readonly finishedAt: Date;
+    readonly errors: readonly string[];
+    readonly interrupted: boolean;
+  }): JobReport {
+    return {
+      ...this.start,
+      finishedAt: end.finishedAt,
+      success: end.errors.length === 0 && !end.interrupted && this.repositoriesSucceeded,
+      errors: end.errors,
+      totals: {
+        examined: this.examined,
+        kept: this.kept,
+        deleted: this.deleted,
+        failed: this.failed + end.errors.length,
+      },
+      repositories: this.summaries,
+      deletedTags: this.deletedTags,
+      deletedTagsOmitted: this.deletedTagsOmitted,
+      interrupted: end.interrupted,
+    };
+  }
+}

@@ -1,0 +1,221 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Container } from 'inversify';
+import {
+  ConsoleTableObserver,
+  formatDuration,
+  ReportStream,
+  type TextSink,
+} from '../../../src/adapters/reports/console-table.observer.js';
+import { RunObserver } from '../../../src/application/ports/run-observer.port.js';
+import type { TagDecision } from '../../../src/domain/decision.js';
+import { compilePattern } from '../../../src/domain/job.js';
+import {
+  summarise,
+  type DeletionOutcome,
+  type RepositoryReport,
+} from '../../../src/domain/job-report.js';
+import { aJobReport, type JobReportShape } from '../../builders/job-reports.js';
+
+class StringSink implements TextSink {
+  text = '';
+  write(text: string): void {
+    this.text += text;
+  }
+}
+
+const STARTED = new Date('2024-05-10T12:00:00Z');
+
+function decision(
+  tag: string,
+  action: 'keep' | 'delete',
+  reason: TagDecision['reason'],
+  detail: string,
+): TagDecision {
+  return {
+    repository: 'team/app',
+    tag,
+    digest: `sha256:${tag}`,
+    created: new Date(`2024-04-0${tag.length % 9}T08:30:00Z`),
+    action,
+    reason,
+    detail,
+  };
+}
+
+function repository(
+  outcome: DeletionOutcome,
+  extra: Partial<RepositoryReport> = {},
+): RepositoryReport {
+  return {
+    repository: 'team/app',
+    decisions: [
+      decision('dev-1', 'delete', 'old', 'created 40 days ago; beyond the 1 newest'),
+      decision('dev-22', 'keep', 'save-last', 'one of the 1 newest old tags'),
+      {
+        ...decision('latest', 'keep', 'unresolved', 'image has no created date'),
+        created: undefined,
+      },
+    ],
+    deletions: [{ repository: 'team/app', digest: 'sha256:dev-1', tags: ['dev-1'], outcome }],
+    errors: [],
+    warnings: [],
+    ...extra,
+  };
+}
+
+interface Run {
+  readonly dryRun: boolean;
+  readonly shape?: JobReportShape;
+  readonly repositories: readonly RepositoryReport[];
+}
+
+function run(dryRun: boolean, outcome: DeletionOutcome, shape: JobReportShape = {}): Run {
+  return { dryRun, shape, repositories: [repository(outcome)] };
+}
+
+/** What the observer prints for a whole run: start line, repository blocks, summary. */
+async function render({ dryRun, shape = {}, repositories }: Run): Promise<string> {
+  const sink = new StringSink();
+  const observer = new ConsoleTableObserver(sink);
+  const job = {
+    name: 'clean-dev',
+    repositories: [],
+    tagPatterns: [compilePattern('dev-')],
+    saveLast: 1,
+    olderThanDays: 5,
+    cleanEveryHours: 0,
+  };
+  await observer.jobStarted({
+    job,
+    mode: 'manual',
+    dryRun,
+    startedAt: STARTED,
+    repositories: repositories.length,
+  });
+  let finished = 0;
+  for (const report of repositories) {
+    finished += 1;
+    const summary = summarise(report, dryRun);
+    await observer.repositoryFinished({ jobName: 'clean-dev', dryRun, report, summary, finished });
+  }
+  const finishedAt = new Date(STARTED.getTime() + 3_250);
+  await observer.jobFinished({
+    report: aJobReport({ startedAt: STARTED, finishedAt, dryRun, ...shape }, repositories),
+  });
+  return sink.text;
+}
+
+describe('ConsoleTableObserver', () => {
+  it('a dry run says WOULD DELETE, shows every tag with created date and reason, and no GC reminder', async () => {
+    const text = await render(run(true, { status: 'skipped', why: 'dry run' }));
+    const lines = text.split('\n');
+    assert.equal(lines[1], '== clean-dev: started (dry run: nothing will be deleted), 1 repository');
+    assert.equal(lines[2], '-- clean-dev: team/app');
+    assert.match(lines[3] ?? '', /^REPOSITORY\s+TAG\s+CREATED\s+DECISION\s+REASON\s+DETAIL$/);
+    assert.ok(lines.includes('== clean-dev (dry run): finished'));
+    assert.match(
+      text,
+      /team\/app\s+dev-1\s+2024-04-05T08:30:00Z\s+WOULD DELETE\s+old\s+created 40 days ago; beyond the 1 newest\n/,
+    );
+    assert.match(
+      text,
+      /team\/app\s+dev-22\s+2024-04-06T08:30:00Z\s+KEEP\s+save-last\s+one of the 1 newest old tags\n/,
+    );
+    assert.match(text, /team\/app\s+latest\s+-\s+KEEP\s+unresolved\s+image has no created date\n/);
+    assert.match(
+      text,
+      /clean-dev: repositories 1, examined 3, kept 2, would delete 1, failed 0, in 3\.3s/,
+    );
+    assert.ok(!text.includes('garbage-collect'));
+  });
+
+  it('a real run that deleted says DELETED and reminds about garbage collection', async () => {
+    const text = await render(run(false, { status: 'deleted' }));
+    assert.match(text, /dev-1\s+2024-04-05T08:30:00Z\s+DELETED\s+old/);
+    assert.match(text, /clean-dev: repositories 1, examined 3, kept 2, deleted 1, failed 0/);
+    assert.match(text, /docker-registry garbage-collect/);
+  });
+
+  it('no GC reminder when nothing was actually deleted', async () => {
+    assert.ok(!(await render(run(false, { status: 'already-gone' }))).includes('garbage-collect'));
+    const failed = await render(run(false, { status: 'failed', problem: 'HTTP 500' }));
+    assert.ok(!failed.includes('garbage-collect'));
+  });
+
+  it('shows failed deletions, job errors and warnings, redacted, and a FAILED status', async () => {
+    const text = await render({
+      dryRun: false,
+      shape: { errors: ['authentication refused with Authorization: Bearer abcdefghijklmnop'] },
+      repositories: [
+        repository(
+          { status: 'failed', problem: 'HTTP 500 from registry' },
+          {
+            errors: ['tags list failed'],
+            warnings: ['image latest has no created date'],
+          },
+        ),
+      ],
+    });
+    assert.match(text, /^== clean-dev: FAILED/m);
+    assert.match(
+      text,
+      /dev-1\s+\S+\s+DELETE FAILED\s+old\s+created 40 days ago; beyond the 1 newest \(HTTP 500 from registry\)/,
+    );
+    // One failed deletion, one repository error, one job error.
+    assert.match(text, /failed 3/);
+    assert.match(text, /error: authentication refused with Authorization: \*\*\*/);
+    assert.ok(!text.includes('abcdefghijklmnop'));
+    assert.match(text, /error: team\/app: tags list failed/);
+    assert.match(text, /warning: team\/app: image latest has no created date/);
+  });
+
+  it('says when a run was interrupted, and when no tag was examined', async () => {
+    const text = await render({
+      dryRun: false,
+      shape: { interrupted: true },
+      repositories: [{ ...repository({ status: 'deleted' }), decisions: [], deletions: [] }],
+    });
+    assert.match(text, /^== clean-dev: interrupted/m);
+    assert.match(text, /\(no tags examined\)/);
+    assert.match(text, /stopped by a signal/);
+  });
+
+  it('prints each repository as soon as it finishes, before the job ends', async () => {
+    const sink = new StringSink();
+    const observer = new ConsoleTableObserver(sink);
+    const report = repository({ status: 'skipped', why: 'dry run' });
+    await observer.repositoryFinished({
+      jobName: 'clean-dev',
+      dryRun: true,
+      report,
+      summary: summarise(report, true),
+      finished: 1,
+    });
+    assert.match(sink.text, /^-- clean-dev: team\/app\n/);
+    assert.match(sink.text, /dev-1\s+\S+\s+WOULD DELETE/);
+  });
+
+  it('is built by inversify with the injected stream', async () => {
+    const sink = new StringSink();
+    const container = new Container();
+    container.bind(ReportStream).toConstantValue(sink);
+    container.bind<RunObserver>(RunObserver).to(ConsoleTableObserver).inSingletonScope();
+    const [observer] = container.getAll<RunObserver>(RunObserver);
+    await observer?.repositoryFinished({
+      jobName: 'x',
+      dryRun: false,
+      report: repository({ status: 'deleted' }),
+      summary: summarise(repository({ status: 'deleted' }), false),
+      finished: 1,
+    });
+    assert.match(sink.text, /-- x: team\/app/);
+  });
+
+  it('formats durations', () => {
+    assert.equal(formatDuration(400), '0.4s');
+    assert.equal(formatDuration(59_949), '59.9s');
+    assert.equal(formatDuration(125_000), '2m 05s');
+  });
+});
