@@ -14,6 +14,7 @@ const CONFIG_KEYS = [
   'proxy',
   'timeout',
   'max_concurrent_requests',
+  'max_requests_per_second',
   'ca_file',
   'insecure',
 ] as const;
@@ -30,6 +31,7 @@ interface ValidatedConfig {
   readonly proxy?: string | null;
   readonly timeout: number;
   readonly max_concurrent_requests: number;
+  readonly max_requests_per_second?: number | null;
   readonly ca_file?: string | null;
   readonly insecure: boolean;
 }
@@ -50,6 +52,14 @@ const configSchema = Joi.object<ValidatedConfig>({
     .max(1000)
     .default(20)
     .messages(range(1, 1000)),
+  max_requests_per_second: Joi.number()
+    .greater(0)
+    .max(100_000)
+    .allow(null)
+    .messages({
+      'number.greater': 'must be a number of requests per second above 0, got {{#value}}',
+      'number.max': 'must be at most 100000, got {{#value}} (leave it out for no ceiling)',
+    }),
   ca_file: Joi.string().allow(null),
   insecure: Joi.boolean().default(false),
 });
@@ -153,6 +163,9 @@ function toSettings(
     ...(proxy !== undefined ? { proxy } : {}),
     timeoutMs: Math.round(config.timeout * 1000),
     maxConcurrentRequests: config.max_concurrent_requests,
+    ...(typeof config.max_requests_per_second === 'number'
+      ? { maxRequestsPerSecond: config.max_requests_per_second }
+      : {}),
     ...(caFile !== undefined ? { caFile } : {}),
     insecure: config.insecure,
   };

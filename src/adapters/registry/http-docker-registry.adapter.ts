@@ -20,6 +20,7 @@ import {
 import { noProxyFrom } from './proxy.js';
 import { RegistrySettings } from './registry-settings.js';
 import { catalogUrl, manifestUrl, normaliseBaseUrl, tagListUrl } from './registry-urls.js';
+import { bottleneckRateCeiling } from './rate-ceiling.js';
 import { RequestLimiter } from './request-limiter.js';
 import { RequestStats, type RequestKind } from './request-stats.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -83,6 +84,9 @@ export class HttpDockerRegistry implements Registry {
     this.http = new RegistryHttpClient({
       timeoutMs: settings.timeoutMs,
       maxConcurrentRequests: settings.maxConcurrentRequests,
+      ...(settings.maxRequestsPerSecond !== undefined
+        ? { rateCeiling: bottleneckRateCeiling(settings.maxRequestsPerSecond) }
+        : {}),
       httpLogs: settings.httpLogs,
       insecure: settings.insecure,
       logger,

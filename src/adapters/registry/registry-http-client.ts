@@ -15,8 +15,9 @@ import {
   targetOf,
   type ExchangeTarget,
 } from './http-exchange.js';
-import Bottleneck from 'bottleneck';
+import { RequestLimiter } from './request-limiter.js';
 import type { RequestKind, RequestStats } from './request-stats.js';
+import type { RateCeiling } from './rate-ceiling.js';
 import { safeUrl } from './safe-url.js';
 import { TransportAgents, type TransportSettings } from './transport-agents.js';
 import {
@@ -51,6 +52,8 @@ export interface HttpSender {
 export interface RegistryHttpClientOptions extends TransportSettings {
   readonly timeoutMs: number;
   readonly maxConcurrentRequests: number;
+  /** Optional requests-per-second ceiling (`max_requests_per_second`); absent = none. */
+  readonly rateCeiling?: RateCeiling;
   readonly httpLogs: boolean;
   readonly logger: Logger;
   readonly stats: RequestStats;
@@ -71,14 +74,20 @@ const USER_AGENT = 'reg-cleaner';
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Every HTTP exchange with the registry (and its token realm): a limiter shared by all jobs,
+ * Every HTTP exchange with the registry (and its token realm): a FIFO request gate shared by all
+ * jobs (`max_concurrent_requests`), an optional requests-per-second ceiling,
  * per-attempt deadline covering headers and body, bounded retries with backoff, redirects
  * followed by hand so that `Authorization` never reaches another host, keep-alive agents,
  * proxy and TLS settings, `--http-logs` lines and request counts. It answers with any HTTP
  * status; it throws RegistryError only when no response could be had.
  */
 export class RegistryHttpClient implements HttpSender {
-  private readonly limiter: Bottleneck;
+  /**
+   * `max_concurrent_requests`: a FIFO gate without timers. Bottleneck was here once, but its
+   * datastore yields to a timer on every job and starts about 1,000 requests a second at
+   * most, which made it the bottleneck of every run; it is now only the optional rate ceiling.
+   */
+  private readonly gate: RequestLimiter;
   private readonly routes = new Map<string, { target: ExchangeTarget; agent: Agent }>();
   private readonly agents: TransportAgents;
   private readonly retryPolicy: RetryPolicy;
@@ -87,7 +96,7 @@ export class RegistryHttpClient implements HttpSender {
   private readonly now: () => Date;
 
   constructor(private readonly options: RegistryHttpClientOptions) {
-    this.limiter = new Bottleneck({ maxConcurrent: Math.max(1, options.maxConcurrentRequests) });
+    this.gate = new RequestLimiter(Math.max(1, options.maxConcurrentRequests));
     this.agents = new TransportAgents(options);
     this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.sleep = options.sleep ?? realSleep;
@@ -130,8 +139,11 @@ export class RegistryHttpClient implements HttpSender {
     let method = request.method;
     let headers: Record<string, string> = { ...request.headers };
     for (let hop = 0; ; hop += 1) {
-      const attempt = await this.limiter.schedule(() =>
-        this.attempt(request.kind, method, url, headers, retry),
+      const send = (): Promise<Attempt> =>
+        this.attempt(request.kind, method, url, headers, retry);
+      const ceiling = this.options.rateCeiling;
+      const attempt = await this.gate.run(
+        ceiling === undefined ? send : (): Promise<Attempt> => ceiling.schedule(send),
       );
       if (!('response' in attempt) || request.followRedirects !== true) {
         return attempt;

@@ -10,6 +10,11 @@ export interface RegistrySettings {
   readonly timeoutMs: number;
   /** Upper bound of requests in flight, shared by every job of the process. */
   readonly maxConcurrentRequests: number;
+  /**
+   * Optional ceiling on requests started per second (hosted registries throttle with 429);
+   * undefined = no ceiling, and no rate limiter on the request path.
+   */
+  readonly maxRequestsPerSecond?: number;
   /** PEM file with extra CA certificates to trust (self-signed registries). */
   readonly caFile?: string;
   /** Skip TLS verification. Warned about on every run. */

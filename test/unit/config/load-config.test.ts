@@ -100,6 +100,9 @@ describe('loadConfig: config.yaml', () => {
     ['timeout', 121, /must be between 1 and 120 seconds, got 121/],
     ['max_concurrent_requests', 0, /must be between 1 and 1000, got 0/],
     ['max_concurrent_requests', 1001, /must be between 1 and 1000, got 1001/],
+    ['max_requests_per_second', 0, /must be a number of requests per second above 0, got 0/],
+    ['max_requests_per_second', -3, /above 0, got -3/],
+    ['max_requests_per_second', 200000, /must be at most 100000/],
   ] as const) {
     it(`rejects ${key}: ${value} rather than clamping it`, () => {
       const temp = tempConfigDir({
@@ -114,6 +117,24 @@ describe('loadConfig: config.yaml', () => {
       }
     });
   }
+
+  it('max_requests_per_second is optional and may be a fraction', () => {
+    for (const [line, expected] of [
+      ['', undefined],
+      ['max_requests_per_second: 0.5\n', 0.5],
+      ['max_requests_per_second: 40\n', 40],
+    ] as const) {
+      const temp = tempConfigDir({
+        'config.yaml': `registry_url: https://r.example.com\n${line}`,
+      });
+      try {
+        const config = loadOk(temp.dir);
+        assert.equal(config.registry.maxRequestsPerSecond, expected);
+      } finally {
+        temp.remove();
+      }
+    }
+  });
 
   it('reports unknown keys with a suggestion', () => {
     const dir = fixture('unknown-keys');

@@ -6,6 +6,10 @@ import {
   RegistryHttpClient,
   type RegistryHttpClientOptions,
 } from '../../../src/adapters/registry/registry-http-client.js';
+import {
+  bottleneckRateCeiling,
+  type RateCeiling,
+} from '../../../src/adapters/registry/rate-ceiling.js';
 import { RequestStats } from '../../../src/adapters/registry/request-stats.js';
 import { DEFAULT_RETRY_POLICY } from '../../../src/adapters/registry/retry-policy.js';
 import { RecordingLogger } from '../../fakes/recording-logger.js';
@@ -369,5 +373,55 @@ describe('RegistryHttpClient transport', () => {
       client.send({ kind: 'blob', method: 'GET', url: `${server.url}/v2/a/blobs/x` }),
       isRegistryError('invalid-response', /too large/),
     );
+  });
+});
+
+describe('RegistryHttpClient rate ceiling', () => {
+  it('sends every attempt through the ceiling when one is configured, inside the request gate', async () => {
+    const server = await serve((_request, response) => {
+      sendJson(response, 200, {});
+    });
+    let scheduled = 0;
+    let peak = 0;
+    let waiting = 0;
+    const rateCeiling: RateCeiling = {
+      schedule: async <T>(task: () => Promise<T>): Promise<T> => {
+        scheduled += 1;
+        waiting += 1;
+        peak = Math.max(peak, waiting);
+        try {
+          return await task();
+        } finally {
+          waiting -= 1;
+        }
+      },
+    };
+    const { client } = harness({ maxConcurrentRequests: 3, rateCeiling });
+    await Promise.all(
+      Array.from({ length: 12 }, (_, index) =>
+        client.send({ kind: 'blob', method: 'GET', url: `${server.url}/v2/a/blobs/${index}` }),
+      ),
+    );
+    assert.equal(scheduled, 12);
+    assert.equal(server.requests.length, 12);
+    // The gate comes first: a request waiting for the ceiling already holds its slot.
+    assert.ok(peak <= 3, `at most 3 in the ceiling at once, saw ${String(peak)}`);
+  });
+
+  it('Bottleneck spaces the starts by 1/rate seconds', async () => {
+    const ceiling = bottleneckRateCeiling(50);
+    const starts: number[] = [];
+    await Promise.all(
+      Array.from({ length: 5 }, () =>
+        ceiling.schedule(() => {
+          starts.push(performance.now());
+          return Promise.resolve();
+        }),
+      ),
+    );
+    // Four gaps of 20 ms; timers fire late rather than early, so this lower bound holds on a
+    // loaded machine (without the ceiling the five start within a millisecond).
+    const span = (starts[4] ?? 0) - (starts[0] ?? 0);
+    assert.ok(span >= 60, `5 starts at 50/s span ${span.toFixed(1)} ms, expected about 80`);
   });
 });
