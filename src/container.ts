@@ -45,9 +45,8 @@ export async function buildContainer(options: CompositionOptions): Promise<Conta
   const container = new Container();
   if (options.watch) {
     // node-schedule and cron-parser are loaded only by the mode that uses them.
-    const { NodeScheduleScheduler } = await import(
-      './adapters/scheduling/node-schedule-scheduler.adapter.js'
-    );
+    const { NodeScheduleScheduler } =
+      await import('./adapters/scheduling/node-schedule-scheduler.adapter.js');
     container.bind(Scheduler).to(NodeScheduleScheduler).inSingletonScope();
   }
   container.load(

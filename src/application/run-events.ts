@@ -31,10 +31,7 @@ export class RunEvents {
     return this.each('jobFinished', (observer) => observer.jobFinished(event));
   }
 
-  private async each(
-    what: string,
-    call: (observer: RunObserver) => Promise<void>,
-  ): Promise<void> {
+  private async each(what: string, call: (observer: RunObserver) => Promise<void>): Promise<void> {
     await Promise.all(
       this.observers.map(async (observer) => {
         try {

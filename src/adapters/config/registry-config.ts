@@ -52,14 +52,10 @@ const configSchema = Joi.object<ValidatedConfig>({
     .max(1000)
     .default(20)
     .messages(range(1, 1000)),
-  max_requests_per_second: Joi.number()
-    .greater(0)
-    .max(100_000)
-    .allow(null)
-    .messages({
-      'number.greater': 'must be a number of requests per second above 0, got {{#value}}',
-      'number.max': 'must be at most 100000, got {{#value}} (leave it out for no ceiling)',
-    }),
+  max_requests_per_second: Joi.number().greater(0).max(100_000).allow(null).messages({
+    'number.greater': 'must be a number of requests per second above 0, got {{#value}}',
+    'number.max': 'must be at most 100000, got {{#value}} (leave it out for no ceiling)',
+  }),
   ca_file: Joi.string().allow(null),
   insecure: Joi.boolean().default(false),
 });

@@ -40,14 +40,19 @@ export function configureLogging(options: LoggingOptions): Logger {
     },
   };
   if (options.console !== false) {
-    appenders.console = {
+    appenders.stderr = {
       type: 'stderr',
       layout: { type: 'pattern', pattern: '%d{ISO8601} %-5p %m' },
     };
+    // The console never shows debug lines: a dry run's decisions are the table on stdout,
+    // and printing each again on stderr doubled the output (the file keeps them).
+    appenders.console = { type: 'logLevelFilter', appender: 'stderr', level: 'info' };
   }
   log4js.configure({
     appenders,
-    categories: { default: { appenders: Object.keys(appenders), level } },
+    categories: {
+      default: { appenders: Object.keys(appenders).filter((name) => name !== 'stderr'), level },
+    },
   });
   return new Log4jsLogger();
 }

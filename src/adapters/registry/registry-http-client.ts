@@ -139,8 +139,7 @@ export class RegistryHttpClient implements HttpSender {
     let method = request.method;
     let headers: Record<string, string> = { ...request.headers };
     for (let hop = 0; ; hop += 1) {
-      const send = (): Promise<Attempt> =>
-        this.attempt(request.kind, method, url, headers, retry);
+      const send = (): Promise<Attempt> => this.attempt(request.kind, method, url, headers, retry);
       const ceiling = this.options.rateCeiling;
       const attempt = await this.gate.run(
         ceiling === undefined ? send : (): Promise<Attempt> => ceiling.schedule(send),

@@ -50,7 +50,11 @@ export class ConsoleTableObserver implements RunObserver {
 }
 
 /** One repository's block: a heading naming the job, then a row per examined tag. */
-export function renderRepository(jobName: string, report: RepositoryReport, dryRun: boolean): string {
+export function renderRepository(
+  jobName: string,
+  report: RepositoryReport,
+  dryRun: boolean,
+): string {
   const deletions = deletionsByTag(report.deletions);
   const rows = [...report.decisions]
     .sort(newestFirst)

@@ -111,7 +111,10 @@ describe('ConsoleTableObserver', () => {
   it('a dry run says WOULD DELETE, shows every tag with created date and reason, and no GC reminder', async () => {
     const text = await render(run(true, { status: 'skipped', why: 'dry run' }));
     const lines = text.split('\n');
-    assert.equal(lines[1], '== clean-dev: started (dry run: nothing will be deleted), 1 repository');
+    assert.equal(
+      lines[1],
+      '== clean-dev: started (dry run: nothing will be deleted), 1 repository',
+    );
     assert.equal(lines[2], '-- clean-dev: team/app');
     assert.match(lines[3] ?? '', /^REPOSITORY\s+TAG\s+CREATED\s+DECISION\s+REASON\s+DETAIL$/);
     assert.ok(lines.includes('== clean-dev (dry run): finished'));
