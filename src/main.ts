@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { parseCommandLine, type CliOptions } from './adapters/cli/command-line.js';
 import {
+  ExitCode,
   exitCodeFor,
   exitCodeForReports,
   interruptedExitCode,
   UsageError,
 } from './adapters/cli/exit-codes.js';
+import { ignoreClosedOutput } from './adapters/process/closed-pipes.js';
 import type { Job } from './domain/job.js';
 
 /** How long in-flight requests may take after SIGTERM before the process exits anyway. */
@@ -17,12 +19,16 @@ const GRACE_MS = 30_000;
  * loading the HTTP client, the container or the scheduler (they are imported on first use).
  */
 async function main(argv: readonly string[]): Promise<number> {
+  // Before anything is written: `reg-cleaner ... | head -1` must not end in an EPIPE stack trace.
+  const outputProblems: Error[] = [];
+  ignoreClosedOutput([process.stdout, process.stderr], (error) => outputProblems.push(error));
   const parsed = parseCommandLine(argv);
   if (parsed.kind === 'exit') {
     (parsed.code === 0 ? process.stdout : process.stderr).write(parsed.output);
     return parsed.code;
   }
   const options = parsed.options;
+  if (options.checkConfig) return checkConfig(options);
   // reflect-metadata must be loaded before any decorated class is evaluated.
   await import('reflect-metadata');
   const [config, logging, shutdownModule, stateLock, composition] = await Promise.all([
@@ -35,7 +41,7 @@ async function main(argv: readonly string[]): Promise<number> {
   let lock: Awaited<ReturnType<typeof stateLock.acquireStateLock>> | undefined;
   try {
     const logger = withFolder('--logs-dir', options.logsDir, () =>
-      logging.configureLogging({ logsDir: options.logsDir, debug: options.debug }),
+      logging.configureLogging({ logsDir: options.logsDir, debug: options.dryRun }),
     );
     const mode = options.watch ? 'watch' : 'manual';
     const loaded = config.loadConfig(options.configDir, process.env, {
@@ -67,15 +73,48 @@ async function main(argv: readonly string[]): Promise<number> {
     } finally {
       shutdown.dispose();
       await composition.closeContainer(container, process.env);
+      for (const problem of outputProblems.splice(0)) {
+        logger.warn('the console output could not be written', { error: problem.message });
+      }
     }
   } catch (error) {
-    const { code, message } = exitCodeFor(error);
-    process.stderr.write(message.endsWith('\n') ? message : `${message}\n`);
-    return code;
+    return reportFailure(error);
   } finally {
     lock?.release();
     await logging.shutdownLogging();
   }
+}
+
+/** `--check-config`: the same loading and validation as a run, then a summary; no lock, no log. */
+async function checkConfig(options: CliOptions): Promise<number> {
+  const [config, check] = await Promise.all([
+    import('./adapters/config/index.js'),
+    import('./adapters/cli/check-config.js'),
+  ]);
+  try {
+    const loaded = config.loadConfig(options.configDir, process.env, {
+      watch: options.watch,
+      manual: options.jobs.length > 0,
+    });
+    const jobs = options.watch ? [] : config.selectJobs(loaded, 'manual', options.jobs);
+    process.stdout.write(
+      check.describeValidConfig(loaded, {
+        watch: options.watch,
+        jobs,
+        namedJobs: options.jobs.length > 0,
+      }),
+    );
+    return ExitCode.success;
+  } catch (error) {
+    return reportFailure(error);
+  }
+}
+
+/** Prints why the run ended on stderr and returns its exit code. */
+function reportFailure(error: unknown): number {
+  const { code, message } = exitCodeFor(error);
+  process.stderr.write(message.endsWith('\n') ? message : `${message}\n`);
+  return code;
 }
 
 /** A folder option that cannot be used (a file, a read-only place) is a command-line mistake. */
@@ -108,13 +147,13 @@ async function run(
 ): Promise<number> {
   if (options.watch) {
     const { WatchJobs } = await import('./application/watch-jobs.use-case.js');
-    await container.get(WatchJobs).execute(jobs, { dryRun: options.debug, signal });
+    await container.get(WatchJobs).execute(jobs, { dryRun: options.dryRun, signal });
     return 0;
   }
   const { RunManualJobs } = await import('./application/run-manual-jobs.use-case.js');
   const reports = await container
     .get(RunManualJobs)
-    .execute(jobs, { dryRun: options.debug, signal });
+    .execute(jobs, { dryRun: options.dryRun, signal });
   const stoppedBy = received();
   return stoppedBy === undefined ? exitCodeForReports(reports) : interruptedExitCode(stoppedBy);
 }

@@ -458,8 +458,8 @@ function cases(url: (id: number) => string): Case[] {
     (id) => ({
       name: 'an unknown flag',
       files: { 'config.yaml': base(id) },
-      args: ['--dry-run'],
-      expect: [/unknown option '--dry-run'/],
+      args: ['--dry-rn'],
+      expect: [/unknown option '--dry-rn'/, /Did you mean --dry-run\?/],
     }),
     (id) => ({
       name: '--jobs without a name',

@@ -1,9 +1,11 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { packageVersion } from './version.js';
 
 export interface CliOptions {
-  /** `--debug`: dry run. Nothing is deleted; the full plan is printed and logged. */
-  readonly debug: boolean;
+  /** `--dry-run` (alias `--debug`, the original's name): nothing is deleted; the full plan is printed and logged. */
+  readonly dryRun: boolean;
+  /** `--check-config`: load and validate the config folder, list the jobs, send nothing. */
+  readonly checkConfig: boolean;
   /** `--watch`: run the jobs of jobs.yaml forever, each when it is due. */
   readonly watch: boolean;
   /** `--jobs`: names of manual.yaml jobs to run once; empty = every job of manual.yaml. */
@@ -28,12 +30,14 @@ Modes:
   (no mode flag)     run every job of manual.yaml once, then exit
   --jobs NAME...     run only the named jobs of manual.yaml once, then exit
   --watch            run the jobs of jobs.yaml forever, each when it is due
-  --watch and --jobs cannot be combined; --debug combines with either.
+  --check-config     validate the config folder and list its jobs; contacts no registry
+  --watch and --jobs cannot be combined; --dry-run combines with either.
 
 Examples:
-  reg-cleaner --debug                               show what every manual job would delete
+  reg-cleaner --dry-run                             show what every manual job would delete
   reg-cleaner --jobs clean-dev-tags clean-prod-older-15
-  reg-cleaner --debug --jobs clean-dev-tags         dry run of one job
+  reg-cleaner --dry-run --jobs clean-dev-tags       dry run of one job
+  reg-cleaner --check-config --config-dir /etc/reg-cleaner
   reg-cleaner --watch --http-logs                   the container's default command
   reg-cleaner --watch --config-dir /etc/reg-cleaner --state-dir /var/lib/reg-cleaner
 
@@ -45,7 +49,8 @@ Files:
   <state-dir>/latest_cleanup.json, <state-dir>/history.log   last run of each job, run history
 
 Exit codes:
-  0 success   1 a job failed   2 invalid configuration or usage   130/143 stopped by SIGINT/SIGTERM
+  0 success   1 a job failed   2 invalid configuration or usage, or the state folder is locked
+  130/143 stopped by SIGINT/SIGTERM
 `;
 
 /**
@@ -61,9 +66,19 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       'Deletes old image tags from a Docker / OCI registry (Registry HTTP API v2) according to the jobs in the config folder.',
     )
     .usage(
-      '[--debug] [--watch | --jobs NAME...] [--http-logs] [--config-dir DIR] [--state-dir DIR] [--logs-dir DIR]',
+      '[--dry-run] [--watch | --jobs NAME...] [--check-config] [--http-logs] [--config-dir DIR] [--state-dir DIR] [--logs-dir DIR]',
     )
-    .option('--debug', 'dry run: print and log what would be deleted, delete nothing')
+    .option(
+      '--dry-run',
+      'print and log what would be deleted, delete nothing (--debug, the original name, also works)',
+    )
+    // The original tool's name for the dry run, kept working; hidden so that the help and the
+    // "did you mean" suggestions speak of --dry-run.
+    .addOption(new Option('--debug').hideHelp())
+    .option(
+      '--check-config',
+      'validate the config folder and list its jobs, then exit (0 valid, 2 not); sends nothing',
+    )
     .option(
       '--watch',
       'run forever: each job of jobs.yaml runs when it is due (clean_every_n_hours or schedule)',
@@ -99,7 +114,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   }
 
   const raw = program.opts<{
+    dryRun?: boolean;
     debug?: boolean;
+    checkConfig?: boolean;
     watch?: boolean;
     jobs?: string[];
     httpLogs?: boolean;
@@ -122,7 +139,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   return {
     kind: 'run',
     options: {
-      debug: raw.debug === true,
+      dryRun: raw.dryRun === true || raw.debug === true,
+      checkConfig: raw.checkConfig === true,
       watch: raw.watch === true,
       jobs,
       httpLogs: raw.httpLogs === true,

@@ -2,6 +2,7 @@ import type { Job } from '../../domain/job.js';
 import type { RunMode } from '../../domain/job-report.js';
 import type { AppConfig } from './app-config.js';
 import { ConfigError } from './config-error.js';
+import { closestNames } from './did-you-mean.js';
 
 /**
  * The jobs a run executes: every job of jobs.yaml in watch mode; in manual mode the jobs of
@@ -23,7 +24,7 @@ export function selectJobs(
     throw new ConfigError(
       unknown.map((name) => ({
         file: manualFileLabel(config),
-        message: `--jobs names "${name}", which manual.yaml does not declare (${knownText})`,
+        message: `--jobs names "${name}", which manual.yaml does not declare${hintFor(name, config)} (${knownText})`,
       })),
     );
   }
@@ -31,6 +32,21 @@ export function selectJobs(
     const job = byName.get(name);
     return job === undefined ? [] : [job];
   });
+}
+
+/** Why the name may have been typed: a near miss, or a job of the other file. */
+function hintFor(name: string, config: AppConfig): string {
+  const suggestions = closestNames(
+    name,
+    config.manualJobs.map((job) => job.name),
+  );
+  if (suggestions.length > 0) {
+    return `; did you mean ${suggestions.map((suggestion) => `"${suggestion}"`).join(' or ')}?`;
+  }
+  if (config.watchJobs.some((job) => job.name === name)) {
+    return '; it is a job of jobs.yaml, which only --watch runs';
+  }
+  return '';
 }
 
 function manualFileLabel(config: AppConfig): string {

@@ -10,7 +10,7 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export interface LoggingOptions {
   /** Folder of cleaner.log (created when missing). */
   readonly logsDir: string;
-  /** `--debug`: log at debug level. Ignored when `level` is given. */
+  /** `--dry-run`: log at debug level. Ignored when `level` is given. */
   readonly debug?: boolean;
   readonly level?: LogLevel;
   /** Also log to stderr (default true); stdout is kept for the report. */

@@ -19,7 +19,8 @@ function exit(argv: string[]): { code: number; output: string } {
 describe('parseCommandLine', () => {
   it('defaults: every manual job, real run, ./config ./cache ./logs', () => {
     assert.deepEqual(run([]), {
-      debug: false,
+      dryRun: false,
+      checkConfig: false,
       watch: false,
       jobs: [],
       httpLogs: false,
@@ -32,7 +33,8 @@ describe('parseCommandLine', () => {
   it('reads every flag', () => {
     assert.deepEqual(
       run([
-        '--debug',
+        '--dry-run',
+        '--check-config',
         '--http-logs',
         '--jobs',
         'a',
@@ -45,7 +47,8 @@ describe('parseCommandLine', () => {
         '/var/log/rc',
       ]),
       {
-        debug: true,
+        dryRun: true,
+        checkConfig: true,
         watch: false,
         jobs: ['a', 'b', 'c'],
         httpLogs: true,
@@ -56,10 +59,16 @@ describe('parseCommandLine', () => {
     );
   });
 
-  it('allows --watch with --debug', () => {
-    const options = run(['--watch', '--debug']);
+  it('allows --watch with --dry-run', () => {
+    const options = run(['--watch', '--dry-run']);
     assert.equal(options.watch, true);
-    assert.equal(options.debug, true);
+    assert.equal(options.dryRun, true);
+  });
+
+  it("keeps --debug, the original tool's name, as an alias of --dry-run", () => {
+    assert.equal(run(['--debug']).dryRun, true);
+    assert.equal(run(['--debug', '--dry-run']).dryRun, true);
+    assert.equal(run(['--jobs', 'a']).dryRun, false);
   });
 
   for (const argv of [
@@ -88,8 +97,10 @@ describe('parseCommandLine', () => {
     });
   }
 
-  it('names the unknown option', () => {
-    assert.match(exit(['--dry-run']).output, /unknown option '--dry-run'/);
+  it('names the unknown option and suggests the closest one', () => {
+    const output = exit(['--dry-rn']).output;
+    assert.match(output, /unknown option '--dry-rn'/);
+    assert.match(output, /Did you mean --dry-run\?/);
   });
 
   it('--help exits 0 and documents every flag, the modes, an example and the exit codes', () => {
@@ -97,7 +108,8 @@ describe('parseCommandLine', () => {
       const result = exit([flag]);
       assert.equal(result.code, 0);
       for (const option of [
-        '--debug',
+        '--dry-run',
+        '--check-config',
         '--watch',
         '--jobs',
         '--http-logs',
@@ -109,11 +121,14 @@ describe('parseCommandLine', () => {
       ]) {
         assert.ok(result.output.includes(option), `help lacks ${option}`);
       }
-      assert.match(result.output, /Examples:\n\s+reg-cleaner --debug/);
+      assert.match(result.output, /Examples:\n\s+reg-cleaner --dry-run/);
       assert.match(result.output, /reg-cleaner --jobs clean-dev-tags clean-prod-older-15/);
       assert.match(result.output, /--watch and --jobs cannot be combined/);
       assert.match(result.output, /default: "\.\/config"/);
-      assert.match(result.output, /2 invalid configuration or usage/);
+      assert.match(
+        result.output,
+        /2 invalid configuration or usage, or the state folder is locked/,
+      );
     }
   });
 

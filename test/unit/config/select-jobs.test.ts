@@ -45,4 +45,25 @@ describe('selectJobs', () => {
       },
     );
   });
+
+  it('suggests the closest job name', () => {
+    assert.throws(
+      () => selectJobs(config, 'manual', ['clean-dev-tag']),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(
+          error.format(),
+          /--jobs names "clean-dev-tag", which manual\.yaml does not declare; did you mean "clean-dev-tags"\? \(known jobs: clean-dev-tags, clean-prod-older-15\)/,
+        );
+        return true;
+      },
+    );
+  });
+
+  it('says when the name is a job of jobs.yaml, which only --watch runs', () => {
+    assert.throws(
+      () => selectJobs(config, 'manual', ['clean-feature-branches']),
+      /"clean-feature-branches", which manual\.yaml does not declare; it is a job of jobs\.yaml, which only --watch runs/,
+    );
+  });
 });
