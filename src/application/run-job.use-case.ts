@@ -35,6 +35,8 @@ export interface RunJobOptions {
   readonly repositories: readonly string[];
   /** Aborted on SIGINT/SIGTERM: no new deletion starts after that. */
   readonly signal?: AbortSignal;
+  /** The run's start as its observers were told (report file names); default: now. */
+  readonly startedAt?: Date;
 }
 
 /**
@@ -69,7 +71,7 @@ export class RunJob {
   ) {}
 
   async execute(job: Job, options: RunJobOptions): Promise<JobReport> {
-    const startedAt = this.clock.now();
+    const startedAt = options.startedAt ?? this.clock.now();
     for (const warning of this.registry.standingWarnings()) {
       this.logger.warn(warning, { job: job.name });
     }
@@ -165,6 +167,9 @@ export class RunJob {
       repository,
       decisions: plan.decisions,
       unmatchedTags: unmatched.length,
+      unmatched: hasCandidates
+        ? others
+        : unmatched.map((tag) => ({ repository, tag, digest: undefined })),
       deletions,
       errors,
       warnings,
@@ -180,7 +185,14 @@ export class RunJob {
       tags.map(async (tag): Promise<TagDigest> => {
         try {
           const pointer = await this.registry.digestOf(repository, tag, access);
-          return { repository, tag, digest: pointer.digest, children: pointer.children };
+          const footprint = pointer.footprint === undefined ? {} : { footprint: pointer.footprint };
+          return {
+            repository,
+            tag,
+            digest: pointer.digest,
+            children: pointer.children,
+            ...footprint,
+          };
         } catch (error) {
           this.logger.warn('digest of an unmatched tag could not be read', {
             repository,

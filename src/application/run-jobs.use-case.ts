@@ -95,6 +95,7 @@ export class RunJobs {
         dryRun: options.dryRun,
         mode: options.mode,
         repositories: repositories.names,
+        startedAt: at,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
     } catch (error) {

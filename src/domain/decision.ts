@@ -1,3 +1,5 @@
+import type { ManifestFootprint } from './tag.js';
+
 /**
  * Why a tag is kept or deleted. Every decision carries one of these plus a human sentence,
  * so that a report can always say why.
@@ -32,6 +34,8 @@ export interface TagDecision {
   readonly created: Date | undefined;
   /** Platform manifests when the tag is an index: a kept index protects them. */
   readonly children?: readonly string[];
+  /** Sizes of the tag's manifest, when known: what deleting it can free. */
+  readonly footprint?: ManifestFootprint;
   readonly action: 'keep' | 'delete';
   readonly reason: DecisionReason;
   /** One sentence for reports and logs. */

@@ -18,6 +18,7 @@ export class JobReportBuilder {
   private kept = 0;
   private deleted = 0;
   private failed = 0;
+  private reclaimableBytes = 0;
   private readonly summaries: RepositorySummary[] = [];
   private readonly deletedTags: DeletedTag[] = [];
   private deletedTagsOmitted = 0;
@@ -39,6 +40,7 @@ export class JobReportBuilder {
     this.kept += summary.kept;
     this.deleted += summary.deleted;
     this.failed += summary.failed;
+    this.reclaimableBytes += summary.reclaimableBytes;
     for (const tag of deletedTagsOf(report)) {
       if (this.deletedTags.length < DELETED_TAGS_KEPT) this.deletedTags.push(tag);
       else this.deletedTagsOmitted += 1;
@@ -66,6 +68,7 @@ export class JobReportBuilder {
         kept: this.kept,
         deleted: this.deleted,
         failed: this.failed + end.errors.length,
+        reclaimableBytes: this.reclaimableBytes,
       },
       repositories: this.summaries,
       deletedTags: this.deletedTags,

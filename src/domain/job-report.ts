@@ -1,4 +1,6 @@
 import type { TagDecision } from './decision.js';
+import { reclaimableBytes } from './reclaimable-space.js';
+import type { ManifestFootprint, TagDigest } from './tag.js';
 
 /** Outcome of one DELETE of a manifest digest. */
 export type DeletionOutcome =
@@ -23,8 +25,13 @@ export interface RepositoryReport {
   readonly repository: string;
   /** Every tag of the repository that the job examined, with its decision. */
   readonly decisions: readonly TagDecision[];
-  /** Tags that match no pattern of the job: never deleted, not listed one by one. */
+  /** Tags that match no pattern of the job: never deleted. */
   readonly unmatchedTags?: number;
+  /**
+   * Those tags by name; their digest (and sizes) only when it was read, which happens when the
+   * repository has deletion candidates (they may share a digest with one).
+   */
+  readonly unmatched?: readonly TagDigest[];
   readonly deletions: readonly DeletionResult[];
   /** Problems that concern the repository or single tags in it (request failures). */
   readonly errors: readonly string[];
@@ -38,6 +45,11 @@ export interface JobTotals {
   /** Tags removed from the registry (or that would be, in a dry run). */
   readonly deleted: number;
   readonly failed: number;
+  /**
+   * Bytes the registry's garbage collector can free after the deletions (or would, in a dry
+   * run): see reclaimable-space.ts. Blobs shared with other repositories are counted.
+   */
+  readonly reclaimableBytes: number;
 }
 
 /** What stays of a repository once its report went to the observers: counts and problems. */
@@ -104,6 +116,7 @@ export function summarise(report: RepositoryReport, dryRun: boolean): Repository
     kept,
     deleted,
     failed,
+    reclaimableBytes: reclaimableBytesOf(report, dryRun),
     errors: report.errors,
     warnings: report.warnings,
   };
@@ -115,6 +128,24 @@ function isDone(outcome: DeletionOutcome, dryRun: boolean): boolean {
     outcome.status === 'already-gone' ||
     (dryRun && outcome.status === 'skipped')
   );
+}
+
+/** What the deletions of one repository free: removed manifests against the ones that stay. */
+export function reclaimableBytesOf(report: RepositoryReport, dryRun: boolean): number {
+  const gone = new Set<string>();
+  for (const deletion of report.deletions) {
+    if (isDone(deletion.outcome, dryRun)) gone.add(deletion.digest);
+  }
+  if (gone.size === 0) return 0;
+  const removed = new Map<string, ManifestFootprint>();
+  const surviving: ManifestFootprint[] = [];
+  for (const tag of [...report.decisions, ...(report.unmatched ?? [])]) {
+    const footprint = tag.footprint;
+    if (footprint === undefined || tag.digest === undefined) continue;
+    if (!gone.has(tag.digest)) surviving.push(footprint);
+    else if (removed.get(tag.digest)?.platforms === undefined) removed.set(tag.digest, footprint);
+  }
+  return reclaimableBytes([...removed.values()], surviving);
 }
 
 /** The deleted tags of one repository report, with their creation dates. */
@@ -138,7 +169,7 @@ export interface LastRealRun {
   readonly success: boolean;
 }
 
-const NO_TOTALS: JobTotals = { examined: 0, kept: 0, deleted: 0, failed: 0 };
+const NO_TOTALS: JobTotals = { examined: 0, kept: 0, deleted: 0, failed: 0, reclaimableBytes: 0 };
 
 /** The report of a job that could not start its work at all (e.g. the catalog was refused). */
 export function failedBeforeStart(

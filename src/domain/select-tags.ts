@@ -2,7 +2,7 @@ import { compareCodePoints } from './code-point-order.js';
 import type { TagDecision } from './decision.js';
 import { DAY_MS, formatAge, formatDayCount, formatInstant } from './describe-time.js';
 import { matchesPattern, type Pattern } from './job.js';
-import { childrenOf, createdOf, digestOf, type InspectedTag } from './tag.js';
+import { childrenOf, createdOf, digestOf, footprintOf, type InspectedTag } from './tag.js';
 
 /** The part of a Job that selection needs (a Job satisfies it). */
 export interface SelectionRules {
@@ -166,6 +166,7 @@ function decide(
     digest: digestOf(tag.resolution),
     created: createdOf(tag.resolution),
     ...childrenOf(tag.resolution),
+    ...footprintOf(tag.resolution),
   };
   switch (assessment.stage) {
     case 'no-match':
@@ -215,7 +216,8 @@ function beyondSaveLast(verdict: GroupVerdict, saveLast: number): string {
     : `not among the ${saveLast} newest old tags of group ${verdict.pattern.source} (#${verdict.rank})`;
 }
 
-function noMatchDetail(rules: SelectionRules): string {
+/** The sentence for a tag no pattern of the job matches (reports list such tags too). */
+export function noMatchDetail(rules: SelectionRules): string {
   if (rules.tagPatterns.length === 0) return 'the job has no tag patterns: never deleted';
   const sources = rules.tagPatterns.map((pattern) => pattern.source).join(', ');
   return `matches none of the tag patterns (${sources}): never deleted`;

@@ -1,6 +1,31 @@
 /** What a manifest digest points at. */
 export type ManifestKind = 'image' | 'index';
 
+/** A blob (image config or layer) that a manifest references, with its size in bytes. */
+export interface BlobSize {
+  readonly digest: string;
+  readonly size: number;
+}
+
+/**
+ * The storage a manifest holds in its repository: its own bytes, the blobs it references and,
+ * for an index, its platform manifests. Content addressing makes this a permanent fact of the
+ * digest; it is what the registry's garbage collector can free once the manifest is deleted and
+ * nothing else references the blobs (see reclaimable-space.ts).
+ */
+export interface ManifestFootprint {
+  readonly digest: string;
+  /** Byte length of the manifest itself (it is stored as a blob too). */
+  readonly bytes: number;
+  /** Config and layers of an image; empty for an index. */
+  readonly blobs: readonly BlobSize[];
+  /**
+   * The platform manifests of an index. Absent for an image, and for an index whose platform
+   * manifests were not read (a tag that only had its digest looked up).
+   */
+  readonly platforms?: readonly ManifestFootprint[];
+}
+
 /**
  * What the registry told us about one tag.
  * - resolved: digest and creation date known.
@@ -15,6 +40,7 @@ export type TagResolution =
       readonly kind: ManifestKind;
       readonly created: Date;
       readonly children?: readonly string[];
+      readonly footprint?: ManifestFootprint;
     }
   | {
       readonly status: 'undated';
@@ -22,6 +48,7 @@ export type TagResolution =
       readonly kind: ManifestKind;
       readonly problem: string;
       readonly children?: readonly string[];
+      readonly footprint?: ManifestFootprint;
     }
   | { readonly status: 'failed'; readonly problem: string };
 
@@ -32,6 +59,8 @@ export type TagResolution =
 export interface TagPointer {
   readonly digest: string;
   readonly children: readonly string[];
+  /** Sizes, when the manifest was read (or is cached): reclaimable space counts on them. */
+  readonly footprint?: ManifestFootprint;
 }
 
 export interface InspectedTag {
@@ -48,6 +77,7 @@ export interface TagDigest {
   readonly digest: string | undefined;
   /** Platform manifests when the tag is an index. */
   readonly children?: readonly string[];
+  readonly footprint?: ManifestFootprint;
 }
 
 export function digestOf(resolution: TagResolution): string | undefined {
@@ -63,4 +93,13 @@ export function childrenOf(resolution: TagResolution): { readonly children?: rea
 
 export function createdOf(resolution: TagResolution): Date | undefined {
   return resolution.status === 'resolved' ? resolution.created : undefined;
+}
+
+/** `{footprint}` when the sizes of the tag's manifest are known, `{}` otherwise (spread-friendly). */
+export function footprintOf(resolution: TagResolution): {
+  readonly footprint?: ManifestFootprint;
+} {
+  return resolution.status !== 'failed' && resolution.footprint !== undefined
+    ? { footprint: resolution.footprint }
+    : {};
 }

@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { DecisionReason, TagDecision } from '../../src/domain/decision.js';
-import type { InspectedTag, ManifestKind, TagDigest } from '../../src/domain/tag.js';
+import type {
+  InspectedTag,
+  ManifestFootprint,
+  ManifestKind,
+  TagDigest,
+} from '../../src/domain/tag.js';
 
 export const DEFAULT_REPOSITORY = 'team/app';
 
@@ -84,6 +89,7 @@ export interface DecisionOptions {
   readonly created?: Date;
   readonly reason?: DecisionReason;
   readonly detail?: string;
+  readonly footprint?: ManifestFootprint;
 }
 
 /** A decision as selectTags would produce it; the reason defaults to 'old' / 'recent'. */
@@ -101,5 +107,6 @@ export function aDecision(
     action,
     reason: options.reason ?? (action === 'delete' ? 'old' : 'recent'),
     detail: options.detail ?? `${action} ${tag}`,
+    ...(options.footprint === undefined ? {} : { footprint: options.footprint }),
   };
 }
