@@ -8,6 +8,7 @@ import { tagsMatchingAnyPattern, type Job } from '../domain/job.js';
 import { JobReportBuilder } from '../domain/job-report-builder.js';
 import type { DeletionResult, JobReport, RepositoryReport, RunMode } from '../domain/job-report.js';
 import { selectTags } from '../domain/select-tags.js';
+import { reproducibleBuildDateWarning } from '../domain/suspicious-dates.js';
 import type { InspectedTag, TagDigest } from '../domain/tag.js';
 import { Clock } from './ports/clock.port.js';
 import { Logger } from './ports/logger.port.js';
@@ -37,14 +38,19 @@ export interface RunJobOptions {
   readonly signal?: AbortSignal;
   /** The run's start as its observers were told (report file names); default: now. */
   readonly startedAt?: Date;
+  /** Job-level warnings found before the run (e.g. an `r/<regex>/` that matched nothing). */
+  readonly warnings?: readonly string[];
 }
 
 /**
  * Shared between the repositories of one run: once the registry says deletions are
- * impossible (405, missing permission), no further DELETE is sent in this job.
+ * impossible (405, missing permission), no further DELETE is sent in this job; once it
+ * refuses the credentials, no further repository is started either.
  */
 interface DeletionGate {
   stoppedBecause: string | undefined;
+  /** The registry refused the credentials: every other repository would fail the same way. */
+  credentialsRefused: string | undefined;
 }
 
 /** What every repository of one run of a job shares. */
@@ -54,6 +60,11 @@ interface RunContext {
   readonly now: Date;
   readonly options: RunJobOptions;
   readonly gate: DeletionGate;
+  /**
+   * Settles when the run's first repository got its tag list (or failed). The others wait for
+   * it, so that refused credentials cost one 401, not one per repository started at once.
+   */
+  readonly firstAnswer: Promise<void>;
 }
 
 /**
@@ -80,8 +91,12 @@ export class RunJob {
       dryRun: options.dryRun,
       repositories: options.repositories.length,
     });
-    const gate: DeletionGate = { stoppedBecause: undefined };
-    const context: RunContext = { job, now: startedAt, options, gate };
+    const gate: DeletionGate = { stoppedBecause: undefined, credentialsRefused: undefined };
+    let answered: () => void = () => undefined;
+    const firstAnswer = new Promise<void>((resolve) => {
+      answered = resolve;
+    });
+    const context: RunContext = { job, now: startedAt, options, gate, firstAnswer };
     const builder = new JobReportBuilder({
       jobName: job.name,
       mode: options.mode,
@@ -93,7 +108,16 @@ export class RunJob {
       options.repositories,
       { items: REPOSITORIES_IN_FLIGHT, weight: TAGS_IN_FLIGHT },
       async (repository, weigh) => {
-        const report = await this.cleanRepository(context, repository, weigh);
+        const first = repository === options.repositories[0];
+        if (!first) await firstAnswer;
+        if (gate.credentialsRefused !== undefined) return;
+        const report = await this.cleanRepository(
+          context,
+          repository,
+          weigh,
+          first ? answered : undefined,
+        );
+        if (gate.credentialsRefused !== undefined && report.errors.length > 0) return;
         const summary = builder.add(report);
         finished += 1;
         await this.events.repositoryFinished({
@@ -107,7 +131,10 @@ export class RunJob {
     );
     return builder.finish({
       finishedAt: this.clock.now(),
-      errors: gate.stoppedBecause === undefined ? [] : [gate.stoppedBecause],
+      errors: [gate.credentialsRefused, gate.stoppedBecause].filter(
+        (error): error is string => error !== undefined,
+      ),
+      warnings: options.warnings ?? [],
       interrupted: options.signal?.aborted ?? false,
     });
   }
@@ -117,11 +144,18 @@ export class RunJob {
     context: RunContext,
     repository: string,
     weigh: Weigh,
+    answered: (() => void) | undefined,
   ): Promise<RepositoryReport> {
     try {
-      return await this.cleanRepositoryOrThrow(context, repository, weigh);
+      return await this.cleanRepositoryOrThrow(context, repository, weigh, answered);
     } catch (error) {
+      if (error instanceof RegistryError && error.kind === 'auth') {
+        // Fail fast: a refused login is the job's problem, not each repository's.
+        context.gate.credentialsRefused ??= error.message;
+      }
       return this.failedRepository(repository, error);
+    } finally {
+      answered?.();
     }
   }
 
@@ -129,9 +163,11 @@ export class RunJob {
     { job, now, options, gate }: RunContext,
     repository: string,
     weigh: Weigh,
+    answered: (() => void) | undefined,
   ): Promise<RepositoryReport> {
     const access: RepositoryAccess = options.dryRun ? 'read' : 'delete';
     const tags = await this.registry.listTags(repository, access);
+    answered?.();
     weigh(Math.max(1, tags.length));
     const matching = tagsMatchingAnyPattern(job.tagPatterns, tags);
     const matchingSet = new Set(matching);
@@ -162,6 +198,8 @@ export class RunJob {
     for (const other of others) {
       if (other.digest === undefined) errors.push(`tag ${other.tag}: digest could not be read`);
     }
+    const oddDates = reproducibleBuildDateWarning(plan.decisions);
+    if (oddDates !== undefined) warnings.push(oddDates);
     this.logDecisions(job, plan.decisions);
     return {
       repository,

@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { needsCatalog, resolveRepositories, type Job } from '../domain/job.js';
+import { emptySelectors, needsCatalog, resolveRepositories, type Job } from '../domain/job.js';
 import { failedBeforeStart, type JobReport, type RunMode } from '../domain/job-report.js';
 import { Clock } from './ports/clock.port.js';
 import { Logger } from './ports/logger.port.js';
@@ -50,15 +50,15 @@ export class RunJobs {
 
   private async runOne(job: Job, catalog: Catalog, options: RunJobsOptions): Promise<JobReport> {
     const at = this.clock.now();
+    const names = catalog !== undefined && 'names' in catalog ? catalog.names : [];
     const repositories =
       catalog !== undefined && 'error' in catalog && needsCatalog(job)
         ? { error: catalog.error }
-        : {
-            names: resolveRepositories(
-              job,
-              catalog !== undefined && 'names' in catalog ? catalog.names : [],
-            ),
-          };
+        : { names: resolveRepositories(job, names) };
+    const warnings = needsCatalog(job)
+      ? emptySelectors(job, names).map((label) => `${label} matches no repository of the catalog`)
+      : [];
+    for (const warning of warnings) this.logger.warn(warning, { job: job.name });
     await this.events.jobStarted({
       job,
       mode: options.mode,
@@ -72,7 +72,7 @@ export class RunJobs {
       dryRun: options.dryRun,
       at,
     });
-    const report = await this.run(job, repositories, options, at);
+    const report = await this.run(job, repositories, options, at, warnings);
     await this.state.saveReport(report);
     const kind = report.interrupted ? 'interrupted' : report.success ? 'finished' : 'failed';
     await this.state.appendHistory({ kind, report });
@@ -86,6 +86,7 @@ export class RunJobs {
     repositories: { readonly names: readonly string[] } | { readonly error: string },
     options: RunJobsOptions,
     at: Date,
+    warnings: readonly string[],
   ): Promise<JobReport> {
     if ('error' in repositories) {
       return failedBeforeStart(job.name, options.mode, options.dryRun, at, repositories.error);
@@ -96,6 +97,7 @@ export class RunJobs {
         mode: options.mode,
         repositories: repositories.names,
         startedAt: at,
+        warnings,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
     } catch (error) {

@@ -56,6 +56,7 @@ export class JobReportBuilder {
   finish(end: {
     readonly finishedAt: Date;
     readonly errors: readonly string[];
+    readonly warnings?: readonly string[];
     readonly interrupted: boolean;
   }): JobReport {
     return {
@@ -63,6 +64,7 @@ export class JobReportBuilder {
       finishedAt: end.finishedAt,
       success: end.errors.length === 0 && !end.interrupted && this.repositoriesSucceeded,
       errors: end.errors,
+      warnings: end.warnings ?? [],
       totals: {
         examined: this.examined,
         kept: this.kept,

@@ -86,6 +86,8 @@ export interface JobReport {
   readonly success: boolean;
   /** Job-level problems (auth refused, registry unreachable, deletion disabled...). */
   readonly errors: readonly string[];
+  /** Job-level facts worth a warning (e.g. an `r/<regex>/` that matched no repository). */
+  readonly warnings: readonly string[];
   readonly totals: JobTotals;
   readonly repositories: readonly RepositorySummary[];
   /** The first DELETED_TAGS_KEPT deleted tags, in the order their repositories finished. */
@@ -187,6 +189,7 @@ export function failedBeforeStart(
     finishedAt: at,
     success: false,
     errors: [error],
+    warnings: [],
     totals: NO_TOTALS,
     repositories: [],
     deletedTags: [],

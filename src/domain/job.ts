@@ -71,3 +71,14 @@ export function tagsMatchingAnyPattern(
 ): string[] {
   return tags.filter((tag) => patterns.some((pattern) => matchesPattern(pattern, tag)));
 }
+
+/** The `r/<regex>/` selectors of a job that match no repository of the catalog (likely a typo). */
+export function emptySelectors(job: Job, catalog: readonly string[]): string[] {
+  return job.repositories
+    .filter(
+      (selector) =>
+        selector.kind === 'pattern' &&
+        !catalog.some((name) => matchesPattern(selector.pattern, name)),
+    )
+    .map(selectorLabel);
+}

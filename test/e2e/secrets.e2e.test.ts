@@ -206,7 +206,7 @@ describe('secrets never leak', () => {
       assert.match(watched.stderr, /deleted repository=team\/app .*tags=dev-0/);
       const wrong = await workspace.run(['--http-logs'], { ...env, REG_PASSWORD: WRONG_PASSWORD });
       assert.equal(wrong.code, 1, wrong.stdout + wrong.stderr);
-      assert.match(wrong.stdout, /refused the configured username\/password/);
+      assert.match(wrong.stdout, /refused the credentials for user/);
       results.push(wrong);
       assert.ok(registry.tokenRequests().length > 0);
       await assertNoSecrets(workspace, results, secretsOf(registry, WRONG_PASSWORD));

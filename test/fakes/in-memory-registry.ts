@@ -27,6 +27,7 @@ export class InMemoryRegistry implements Registry {
   private readonly repositories = new Map<string, Map<string, StoredImage>>();
   private readonly failingTags = new Set<string>();
   private readonly failingRepositories = new Map<string, RegistryError>();
+  private catalogError: RegistryError | undefined;
   private deleteError: RegistryError | undefined;
   private readonly warnings: string[] = [];
 
@@ -63,6 +64,11 @@ export class InMemoryRegistry implements Registry {
     return this;
   }
 
+  failCatalog(error = new RegistryError('forbidden', 'catalog refused', 403)): this {
+    this.catalogError = error;
+    return this;
+  }
+
   failDeletes(error: RegistryError): this {
     this.deleteError = error;
     return this;
@@ -89,6 +95,7 @@ export class InMemoryRegistry implements Registry {
 
   listRepositories(): Promise<string[]> {
     this.calls.push({ method: 'listRepositories' });
+    if (this.catalogError !== undefined) return Promise.reject(this.catalogError);
     return Promise.resolve([...this.repositories.keys()].sort());
   }
 

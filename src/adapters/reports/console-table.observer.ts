@@ -77,6 +77,7 @@ export function renderSummary(report: JobReport): string {
       `in ${formatDuration(report.finishedAt.getTime() - report.startedAt.getTime())}`,
   );
   for (const error of report.errors) lines.push(`  error: ${redact(error)}`);
+  for (const warning of report.warnings) lines.push(`  warning: ${redact(warning)}`);
   for (const repository of report.repositories) {
     for (const error of repository.errors)
       lines.push(`  error: ${repository.repository}: ${redact(error)}`);

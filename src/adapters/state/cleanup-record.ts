@@ -14,6 +14,8 @@ export interface CleanupRecord {
   finished_at: string;
   success: boolean;
   errors: string[];
+  /** Job-level warnings (e.g. an `r/<regex>/` that matched nothing). */
+  warnings?: string[];
   /**
    * Tags deleted (or, in a dry run, that would be): the first 10,000 of them. The run's report
    * files list every tag; a state file read on every start must stay small.
@@ -26,6 +28,11 @@ export interface CleanupRecord {
   repo_stats: RepoStat[];
   /** The last real run when this record is a dry run, so that a dry run never delays one. */
   last_real_run?: { finished_at: string; success: boolean };
+  /**
+   * A dry run that followed the real run this record describes. The real run stays at the top
+   * level, so that what was last really deleted is not overwritten by a rehearsal.
+   */
+  last_dry_run?: CleanupRecord;
 }
 
 interface FoundTag {
@@ -46,7 +53,28 @@ interface RepoStat {
   warnings: string[];
 }
 
+/**
+ * The job's new entry. A real run replaces the entry; a dry run after a real run is nested
+ * under `last_dry_run` of that real run; a dry run with no real run before it is the entry
+ * itself (marked `dry_run: true`).
+ */
 export function toRecord(report: JobReport, previous: CleanupRecord | undefined): CleanupRecord {
+  const record = recordOf(report);
+  if (!report.dryRun) return record;
+  if (previous !== undefined && !previous.dry_run) {
+    return { ...previous, last_dry_run: record };
+  }
+  const lastReal = previous === undefined ? undefined : lastRealRunOf(previous);
+  if (lastReal !== undefined) {
+    record.last_real_run = {
+      finished_at: lastReal.finishedAt.toISOString(),
+      success: lastReal.success,
+    };
+  }
+  return record;
+}
+
+function recordOf(report: JobReport): CleanupRecord {
   const record: CleanupRecord = {
     job_name: report.jobName,
     mode: report.mode,
@@ -59,6 +87,7 @@ export function toRecord(report: JobReport, previous: CleanupRecord | undefined)
       ...report.errors,
       ...report.repositories.flatMap((repo) => prefixed(repo.repository, repo.errors)),
     ],
+    warnings: [...report.warnings],
     found_tags: report.deletedTags.map(foundTag),
     found_tags_count: report.deletedTags.length + report.deletedTagsOmitted,
     repo_stats: report.repositories.map((summary) => ({
@@ -72,15 +101,6 @@ export function toRecord(report: JobReport, previous: CleanupRecord | undefined)
     })),
   };
   if (report.deletedTagsOmitted > 0) record.found_tags_omitted = report.deletedTagsOmitted;
-  if (report.dryRun) {
-    const lastReal = previous === undefined ? undefined : lastRealRunOf(previous);
-    if (lastReal !== undefined) {
-      record.last_real_run = {
-        finished_at: lastReal.finishedAt.toISOString(),
-        success: lastReal.success,
-      };
-    }
-  }
   return record;
 }
 

@@ -120,6 +120,7 @@ export function historyLine(event: HistoryEvent): string {
   return (
     `${report.finishedAt.toISOString()} job=${report.jobName} ${event.kind}` +
     `${report.dryRun ? ' (dry run)' : ''} examined=${totals.examined} kept=${totals.kept}` +
-    ` deleted=${totals.deleted} failed=${totals.failed} duration=${seconds}s`
+    ` ${report.dryRun ? 'would_delete' : 'deleted'}=${totals.deleted} failed=${totals.failed}` +
+    ` duration=${seconds}s`
   );
 }

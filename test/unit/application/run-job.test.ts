@@ -252,3 +252,63 @@ describe('RunJob', () => {
     );
   });
 });
+
+describe('RunJob fails fast and warns', () => {
+  it('refused credentials end the job after the first repository: the others are never listed', async () => {
+    const registry = sampleRegistry()
+      .push('b', ['dev-1'], { digest: 'sha256:b', created: daysAgo(50) })
+      .push('c', ['dev-1'], { digest: 'sha256:c', created: daysAgo(50) })
+      .failRepository(
+        'app',
+        new RegistryError('auth', 'the registry refused the credentials for user "ci" (401)', 401),
+      );
+    const report = await setup(registry).runJob.execute(
+      job({
+        repositories: ['app', 'b', 'c'].map((name) => ({ kind: 'literal' as const, name })),
+      }),
+      { dryRun: false, mode: 'manual' },
+    );
+    assert.equal(report.success, false);
+    assert.deepEqual(report.errors, ['the registry refused the credentials for user "ci" (401)']);
+    const listed = registry.calls.filter((call) => call.method === 'listTags');
+    assert.deepEqual(
+      listed.map((call) => call.repository),
+      ['app'],
+    );
+    assert.deepEqual(registry.deletedDigests(), []);
+  });
+
+  it('a forbidden repository does not stop the others', async () => {
+    const registry = sampleRegistry()
+      .push('b', ['dev-1'], { digest: 'sha256:b', created: daysAgo(50) })
+      .failRepository('app', new RegistryError('forbidden', 'no access to app', 403));
+    const report = await setup(registry).runJob.execute(
+      job({
+        saveLast: 0,
+        repositories: ['app', 'b'].map((name) => ({ kind: 'literal' as const, name })),
+      }),
+      { dryRun: false, mode: 'manual' },
+    );
+    assert.deepEqual(registry.deletedDigests(), ['b@sha256:b']);
+    assert.equal(report.success, false);
+  });
+
+  it('names tags with a reproducible-build date (before 2000) in a warning, and still applies the rules', async () => {
+    const registry = new InMemoryRegistry()
+      .push('app', ['dev-1'], { digest: 'sha256:1', created: new Date('1980-01-01T00:00:01Z') })
+      .push('app', ['dev-2'], { digest: 'sha256:2', created: new Date('1970-01-01T00:00:00Z') })
+      .push('app', ['dev-3'], { digest: 'sha256:3', created: daysAgo(1) });
+    const report = await setup(registry).runJob.execute(job({ saveLast: 0 }), {
+      dryRun: true,
+      mode: 'manual',
+    });
+    const warnings = report.repositories[0]?.warnings ?? [];
+    assert.equal(warnings.length, 1);
+    assert.match(
+      warnings[0] ?? '',
+      /created before 2000: dev-1, dev-2 \(a reproducible-build date/,
+    );
+    assert.equal(report.totals.deleted, 2);
+    assert.equal(report.success, true);
+  });
+});

@@ -180,10 +180,16 @@ describe('RegistryAuth Basic', () => {
     );
   });
 
-  it('returns the 401 when the registry refuses the credentials (no second try with the same)', async () => {
+  it('says the credentials were refused, naming the user, when Basic gets a 401 (no second try with the same)', async () => {
     const sender = new StubSender(() => reply(401, {}, { 'www-authenticate': 'Basic realm="x"' }));
     const auth = new RegistryAuth(sender, BASE, CREDENTIALS, () => new Date());
-    assert.equal((await auth.send(TAGS, 's')).status, 401);
+    await assert.rejects(auth.send(TAGS, 's'), (error: unknown) => {
+      assert.ok(error instanceof RegistryError);
+      assert.equal(error.kind, 'auth');
+      assert.match(error.message, /refused the credentials for user "robot" \(401\)/);
+      assert.ok(!error.message.includes(CREDENTIALS.password));
+      return true;
+    });
     assert.equal(sender.of('tags').length, 1);
   });
 });
@@ -298,7 +304,7 @@ describe('RegistryAuth Bearer', () => {
     await assert.rejects(auth.send(TAGS, 's'), (error: unknown) => {
       assert.ok(error instanceof RegistryError);
       assert.equal(error.kind, 'auth');
-      assert.match(error.message, /token server .* refused the configured username\/password/);
+      assert.match(error.message, /token server .* refused the credentials for user/);
       assert.doesNotMatch(error.message, /pa55word|cm9ib3Q/);
       return true;
     });

@@ -107,6 +107,39 @@ describe('FileStateStore', () => {
     assert.deepEqual(runs.get('clean-dev'), { finishedAt: AT, success: true });
   });
 
+  it('a dry run after a real run is nested under last_dry_run: the real deletions stay on top', async () => {
+    const dir = freshDir();
+    await store(dir).saveReport(report());
+    await store(dir).saveReport(
+      report({ dryRun: true, finishedAt: new Date('2026-06-02T00:00:00Z') }),
+    );
+    await store(dir).saveReport(
+      report({ dryRun: true, finishedAt: new Date('2026-06-03T00:00:00Z') }),
+    );
+    const json = JSON.parse(await readFile(join(dir, 'latest_cleanup.json'), 'utf8')) as Record<
+      string,
+      {
+        dry_run: boolean;
+        found_tags_count: number;
+        last_dry_run?: { finished_at: string; dry_run: boolean; last_dry_run?: unknown };
+      }
+    >;
+    const record = json['clean-dev'];
+    assert.equal(record?.dry_run, false);
+    assert.equal(record?.found_tags_count, 1);
+    assert.equal(record?.last_dry_run?.dry_run, true);
+    assert.equal(record?.last_dry_run?.finished_at, '2026-06-03T00:00:00.000Z');
+    assert.equal(record?.last_dry_run?.last_dry_run, undefined, 'not nested twice');
+  });
+
+  it('history says would_delete for a dry run', async () => {
+    const dir = freshDir();
+    const state = store(dir);
+    await state.appendHistory({ kind: 'finished', report: report({ dryRun: true }) });
+    const text = await readFile(join(dir, 'history.log'), 'utf8');
+    assert.match(text, /finished \(dry run\) examined=1 kept=0 would_delete=\d+ failed=0/);
+  });
+
   it('a dry run with no real run before gives no real-run record', async () => {
     const dir = freshDir();
     await store(dir).saveReport(report({ dryRun: true }));

@@ -1,7 +1,7 @@
 import { RegistryError } from '../../../application/ports/registry.port.js';
 import type { HttpSender, RegistryRequest, RegistryResponse } from '../registry-http-client.js';
 import { statusError } from '../status-error.js';
-import { basicAuthorization, type Credentials } from './credentials.js';
+import { basicAuthorization, credentialsRefused, type Credentials } from './credentials.js';
 import { TokenAuth, type TokenRealm } from './token-auth.js';
 import { findChallenge, parseWwwAuthenticate, type Challenge } from './www-authenticate.js';
 
@@ -67,9 +67,23 @@ export class RegistryAuth {
     }
     const retryAuthorization = await this.reauthenticate(scope, first, authorization);
     if (retryAuthorization === undefined) {
+      this.refuseCredentials(mode, first);
       return first;
     }
-    return this.http.send(withAuthorization(request, retryAuthorization));
+    const second = await this.http.send(withAuthorization(request, retryAuthorization));
+    if (second.status === 401) this.refuseCredentials(mode, second);
+    return second;
+  }
+
+  /**
+   * A 401 to a request that carried the configured Basic credentials means they are wrong:
+   * said once, naming the user, so that the job stops instead of every repository (and the
+   * catalog) failing with its own vaguer 401.
+   */
+  private refuseCredentials(mode: AuthMode, response: RegistryResponse): void {
+    if (response.status !== 401) return;
+    if (mode.kind !== 'basic' || this.credentials === undefined) return;
+    throw new RegistryError('auth', credentialsRefused(this.credentials, 'the registry'), 401);
   }
 
   private async authorizationFor(mode: AuthMode, scope: string): Promise<string | undefined> {

@@ -1,7 +1,7 @@
 import { RegistryError } from '../../../application/ports/registry.port.js';
 import type { HttpSender } from '../registry-http-client.js';
 import { safeUrl } from '../safe-url.js';
-import { basicAuthorization, type Credentials } from './credentials.js';
+import { basicAuthorization, credentialsRefused, type Credentials } from './credentials.js';
 
 /** Where to ask for tokens: the `realm` and `service` of a Bearer challenge. */
 export interface TokenRealm {
@@ -113,7 +113,7 @@ export class TokenAuth {
         'auth',
         this.credentials === undefined
           ? `${where} requires a username and password, and none are configured`
-          : `${where} refused the configured username/password (401)`,
+          : credentialsRefused(this.credentials, where),
         401,
       );
     }

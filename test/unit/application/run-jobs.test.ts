@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { RunEvents } from '../../../src/application/run-events.js';
+import { RunJob } from '../../../src/application/run-job.use-case.js';
+import { RunJobs } from '../../../src/application/run-jobs.use-case.js';
+import { compilePattern, type Job } from '../../../src/domain/job.js';
+import { FixedClock } from '../../fakes/fixed-clock.js';
+import { InMemoryRegistry } from '../../fakes/in-memory-registry.js';
+import { InMemoryStateStore } from '../../fakes/in-memory-state-store.js';
+import { RecordingLogger } from '../../fakes/recording-logger.js';
+import { RecordingRunObserver } from '../../fakes/recording-run-observer.js';
+
+const NOW = new Date('2026-06-01T00:00:00Z');
+
+function setup(registry: InMemoryRegistry) {
+  const clock = new FixedClock(NOW);
+  const logger = new RecordingLogger();
+  const observer = new RecordingRunObserver();
+  const events = new RunEvents([observer], logger);
+  const state = new InMemoryStateStore();
+  const runJobs = new RunJobs(
+    new RunJob(registry, clock, logger, events),
+    registry,
+    state,
+    events,
+    clock,
+    logger,
+  );
+  return { runJobs, observer, state };
+}
+
+const job: Job = {
+  name: 'by-pattern',
+  repositories: [
+    { kind: 'pattern', pattern: compilePattern('team') },
+    { kind: 'pattern', pattern: compilePattern('nothing') },
+  ],
+  tagPatterns: [compilePattern('dev-')],
+  saveLast: 0,
+  olderThanDays: 5,
+  cleanEveryHours: 0,
+};
+
+describe('RunJobs', () => {
+  it('warns about an r/<regex>/ that matches no repository, in the report and the state', async () => {
+    const registry = new InMemoryRegistry().push('team/app', ['dev-1'], {
+      digest: 'sha256:1',
+      created: new Date('2026-01-01T00:00:00Z'),
+    });
+    const { runJobs, observer, state } = setup(registry);
+    const [report] = await runJobs.execute([job], { dryRun: true, mode: 'manual' });
+    assert.deepEqual(report?.warnings, ['r/nothing/ matches no repository of the catalog']);
+    assert.equal(report?.success, true);
+    assert.deepEqual(state.reports[0]?.warnings, report?.warnings);
+    assert.deepEqual(observer.events, ['started', 'repository', 'finished']);
+    assert.equal(observer.started[0]?.repositories, 1);
+  });
+
+  it('tells the observers about a job that could not start (catalog refused)', async () => {
+    const registry = new InMemoryRegistry().failCatalog();
+    const { runJobs, observer } = setup(registry);
+    const [report] = await runJobs.execute([job], { dryRun: true, mode: 'manual' });
+    assert.equal(report?.success, false);
+    assert.deepEqual(observer.events, ['started', 'finished']);
+    assert.equal(observer.started[0]?.repositories, 0);
+  });
+});
