@@ -110,14 +110,15 @@ export class RunJob {
       async (repository, weigh) => {
         const first = repository === options.repositories[0];
         if (!first) await firstAnswer;
-        if (gate.credentialsRefused !== undefined) return;
+        const refused = (): boolean => gate.credentialsRefused !== undefined;
+        if (refused()) return;
         const report = await this.cleanRepository(
           context,
           repository,
           weigh,
           first ? answered : undefined,
         );
-        if (gate.credentialsRefused !== undefined && report.errors.length > 0) return;
+        if (refused() && report.errors.length > 0) return;
         const summary = builder.add(report);
         finished += 1;
         await this.events.repositoryFinished({

@@ -38,7 +38,7 @@ describe('wrong password, empty patterns and reproducible-build dates (Basic aut
 
   it('a wrong password ends the job at once with one clear error naming the user, and one 401', async () => {
     await registry.resetAccessLog();
-    const wrong = await workspace.run(['--debug'], { ...env, REG_PASSWORD: 'not-the-password' });
+    const wrong = await workspace.run(['--dry-run'], { ...env, REG_PASSWORD: 'not-the-password' });
     assert.equal(wrong.code, 1, wrong.stdout + wrong.stderr);
     const output = wrong.stdout + wrong.stderr;
     assert.match(
@@ -54,7 +54,7 @@ describe('wrong password, empty patterns and reproducible-build dates (Basic aut
   });
 
   it('warns about an r/<regex>/ that matches nothing, and names tags with a 1980 date', async () => {
-    const dry = await workspace.run(['--debug'], env);
+    const dry = await workspace.run(['--dry-run'], env);
     assert.equal(dry.code, 0, dry.stdout + dry.stderr);
     assert.match(dry.stdout, /warning: r\/nothing\/ matches no repository of the catalog/);
     assert.match(

@@ -49,9 +49,10 @@ describe('RunJobs', () => {
     });
     const { runJobs, observer, state } = setup(registry);
     const [report] = await runJobs.execute([job], { dryRun: true, mode: 'manual' });
-    assert.deepEqual(report?.warnings, ['r/nothing/ matches no repository of the catalog']);
-    assert.equal(report?.success, true);
-    assert.deepEqual(state.reports[0]?.warnings, report?.warnings);
+    assert.ok(report);
+    assert.deepEqual(report.warnings, ['r/nothing/ matches no repository of the catalog']);
+    assert.equal(report.success, true);
+    assert.deepEqual(state.reports[0]?.warnings, report.warnings);
     assert.deepEqual(observer.events, ['started', 'repository', 'finished']);
     assert.equal(observer.started[0]?.repositories, 1);
   });

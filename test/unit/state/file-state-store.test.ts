@@ -125,11 +125,14 @@ describe('FileStateStore', () => {
       }
     >;
     const record = json['clean-dev'];
-    assert.equal(record?.dry_run, false);
-    assert.equal(record?.found_tags_count, 1);
-    assert.equal(record?.last_dry_run?.dry_run, true);
-    assert.equal(record?.last_dry_run?.finished_at, '2026-06-03T00:00:00.000Z');
-    assert.equal(record?.last_dry_run?.last_dry_run, undefined, 'not nested twice');
+    assert.ok(record);
+    assert.equal(record.dry_run, false);
+    assert.equal(record.found_tags_count, 1);
+    const dry = record.last_dry_run;
+    assert.ok(dry);
+    assert.equal(dry.dry_run, true);
+    assert.equal(dry.finished_at, '2026-06-03T00:00:00.000Z');
+    assert.equal(dry.last_dry_run, undefined, 'not nested twice');
   });
 
   it('history says would_delete for a dry run', async () => {
