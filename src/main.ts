@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { fileURLToPath } from 'node:url';
 import { parseCommandLine, type CliOptions } from './adapters/cli/command-line.js';
 import {
   ExitCode,
@@ -26,6 +27,11 @@ async function main(argv: readonly string[]): Promise<number> {
   if (parsed.kind === 'exit') {
     (parsed.code === 0 ? process.stdout : process.stderr).write(parsed.output);
     return parsed.code;
+  }
+  if (parsed.kind === 'demo') {
+    const { runDemoCommand } = await import('./adapters/demo/demo-command.js');
+    // The demo runs this very file for each reg-cleaner command it shows.
+    return runDemoCommand({ ...parsed.options, cliScript: fileURLToPath(import.meta.url) });
   }
   const options = parsed.options;
   if (options.checkConfig) return checkConfig(options);

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Agent, OutgoingHttpHeaders } from 'node:http';
+import type { PushClient, RegistryCall } from '../../src/adapters/demo/image-push/push-client.js';
 import { createAgent, send, type SupportResponse } from './http-request.js';
 import { parseChallenge } from './www-authenticate.js';
 
@@ -9,17 +10,6 @@ export interface RegistryClientTarget {
   username?: string;
   password?: string;
   caFile?: string;
-}
-
-export interface RegistryCall {
-  method: string;
-  /** Path such as `/v2/team/app/tags/list`, or an absolute URL (upload Locations are absolute). */
-  path: string;
-  /** Repository and actions for the Bearer scope, e.g. `team/app` + ['pull', 'push']. */
-  repository?: string;
-  actions?: readonly string[];
-  headers?: OutgoingHttpHeaders;
-  body?: Buffer | string;
 }
 
 interface CachedToken {
@@ -35,18 +25,25 @@ type Authorization =
 // Tokens are renewed this long before they expire, so a slow request does not race the expiry.
 const TOKEN_EXPIRY_MARGIN_MS = 10_000;
 
+export type { RegistryCall } from '../../src/adapters/demo/image-push/push-client.js';
+
 /**
  * The support's own small Registry API client: answers Basic and Bearer challenges the way
  * docker does, caches one token per scope, and reuses connections. It deliberately shares no
- * code with src/, so a bug in the adapter under test cannot hide itself in the fixtures.
+ * code with the registry adapter (src/adapters/registry), so a bug in the adapter under test
+ * cannot hide itself in the fixtures; the pusher it serves (src/adapters/demo) is independent too.
  */
-export class SupportRegistryClient {
+export class SupportRegistryClient implements PushClient {
   private authorization: Authorization = { kind: 'unknown' };
   private readonly tokens = new Map<string, CachedToken>();
   private readonly pendingTokens = new Map<string, Promise<CachedToken>>();
   private agentPromise: Promise<Agent> | undefined;
 
-  constructor(private readonly target: RegistryClientTarget) {}
+  readonly url: string;
+
+  constructor(private readonly target: RegistryClientTarget) {
+    this.url = target.url;
+  }
 
   async request(call: RegistryCall): Promise<SupportResponse> {
     const scope =

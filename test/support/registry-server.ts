@@ -1,24 +1,17 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { AccessLogEntry } from './access-log.js';
-import { findFreePort } from './free-port.js';
+import { launchOnFreePort } from '../../src/adapters/demo/local-registry/launch-on-free-port.js';
+import { AccessLogCollector, type AccessLogEntry } from './access-log.js';
 import { createAgent, send } from './http-request.js';
 import { onProcessExit } from './process-cleanup.js';
 import { prepareAuth, type PreparedAuth } from './registry-auth-setup.js';
-import { renderRegistryConfig } from './registry-config.js';
-import {
-  AddressInUseError,
-  launchRegistry,
-  REGISTRY_BINARY,
-  SUPPORT_MARKER,
-  type RegistryProcess,
-} from './registry-process.js';
+import { REGISTRY_BINARY, SUPPORT_MARKER } from './registry-process.js';
 import type { TokenRequestRecord } from './token-server.js';
 
 export type { AccessLogEntry } from './access-log.js';
@@ -63,38 +56,6 @@ export interface RunningRegistry {
 }
 
 const execFileAsync = promisify(execFile);
-const PORT_ATTEMPTS = 5;
-
-async function launchOnFreePort(
-  dir: string,
-  storageDir: string,
-  options: StartRegistryOptions,
-  prepared: PreparedAuth,
-  agent: Agent,
-): Promise<{ url: string; configFile: string; registry: RegistryProcess }> {
-  const configFile = join(dir, 'config.yml');
-  const scheme = prepared.tls === undefined ? 'http' : 'https';
-  for (let attempt = 1; ; attempt++) {
-    const port = await findFreePort();
-    const config = renderRegistryConfig({
-      port,
-      storageDir,
-      deleteEnabled: options.deleteEnabled ?? true,
-      auth: prepared.auth,
-      ...(prepared.tls === undefined
-        ? {}
-        : { tls: { certFile: prepared.tls.certFile, keyFile: prepared.tls.keyFile } }),
-    });
-    await writeFile(configFile, config);
-    const url = `${scheme}://127.0.0.1:${port}`;
-    try {
-      return { url, configFile, registry: await launchRegistry(configFile, url, agent) };
-    } catch (error) {
-      // Another process took the port between findFreePort() and the registry's bind.
-      if (!(error instanceof AddressInUseError) || attempt >= PORT_ATTEMPTS) throw error;
-    }
-  }
-}
 
 /** Starts Debian's docker-registry (CNCF distribution 2.8) on 127.0.0.1 in a fresh temp dir. */
 export async function startRegistry(options: StartRegistryOptions = {}): Promise<RunningRegistry> {
@@ -119,12 +80,27 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   try {
     prepared = await prepareAuth(dir, options, credentials);
     agent = createAgent({ https: prepared.tls !== undefined, ca: prepared.tls?.certPem });
-    launched = await launchOnFreePort(dir, storageDir, options, prepared, agent);
+    launched = await launchOnFreePort({
+      dir,
+      storageDir,
+      deleteEnabled: options.deleteEnabled ?? true,
+      auth: prepared.auth,
+      ...(prepared.tls === undefined
+        ? {}
+        : { tls: { certFile: prepared.tls.certFile, keyFile: prepared.tls.keyFile } }),
+      agent,
+      stdout: 'pipe',
+    });
   } catch (error) {
     await cleanUp();
     throw error;
   }
-  const { url, configFile, registry } = launched;
+  const { url, configFile } = launched;
+  if (launched.registry.stdout === undefined) throw new Error('registry stdout is not piped');
+  const registry = {
+    ...launched.registry,
+    accessLog: new AccessLogCollector(launched.registry.stdout),
+  };
   const supportAgent = agent;
   const tokenServer = prepared.tokenServer;
 

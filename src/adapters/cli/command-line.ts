@@ -17,9 +17,18 @@ export interface CliOptions {
   readonly logsDir: string;
 }
 
+/** `reg-cleaner demo [--seed URL] [--keep]`. */
+export interface DemoOptions {
+  /** Only push the demo images to this registry (the Quick start's "push a few images"). */
+  readonly seedUrl?: string;
+  /** Keep the demo folder (config, state, logs, registry storage) for a look around. */
+  readonly keep: boolean;
+}
+
 /** Either options to run with, or text to print and an exit code (help, version, usage error). */
 export type CommandLine =
   | { readonly kind: 'run'; readonly options: CliOptions }
+  | { readonly kind: 'demo'; readonly options: DemoOptions }
   /** Print `output` (stdout when code is 0, stderr otherwise) and exit with `code`. */
   | { readonly kind: 'exit'; readonly code: number; readonly output: string };
 
@@ -31,6 +40,8 @@ Modes:
   --jobs NAME...     run only the named jobs of manual.yaml once, then exit
   --watch            run the jobs of jobs.yaml forever, each when it is due
   --check-config     validate the config folder and list its jobs; contacts no registry
+  demo               a throw-away local registry, realistic images, a dry run, a real run and
+                     the garbage collector (needs Debian's docker-registry; see demo --help)
   --watch and --jobs cannot be combined; --dry-run combines with either.
 
 Examples:
@@ -39,6 +50,7 @@ Examples:
   reg-cleaner --dry-run --jobs clean-dev-tags       dry run of one job
   reg-cleaner --check-config --config-dir /etc/reg-cleaner
   reg-cleaner --watch --http-logs                   the container's default command
+  reg-cleaner demo                                  see it work on a throw-away registry
   reg-cleaner --watch --config-dir /etc/reg-cleaner --state-dir /var/lib/reg-cleaner
 
 Files:
@@ -58,6 +70,7 @@ Exit codes:
  * the caller prints `output` and exits, so that every path is testable.
  */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
+  if (argv[0] === 'demo') return parseDemo(argv.slice(1));
   let stdout = '';
   let stderr = '';
   const program = new Command()
@@ -148,6 +161,47 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       stateDir: raw.stateDir,
       logsDir: raw.logsDir,
     },
+  };
+}
+
+function parseDemo(argv: readonly string[]): CommandLine {
+  let stdout = '';
+  let stderr = '';
+  const program = new Command()
+    .name('reg-cleaner demo')
+    .description(
+      "Starts a throw-away registry (Debian's docker-registry) on 127.0.0.1 in a temp folder, pushes realistic images (dev, feature and release tags, old and recent, multi-arch, a latest sharing a digest), then runs reg-cleaner on it: --check-config, a dry run, a real run, and the registry's garbage collector, and prints the disk space freed. Leaves nothing running.",
+    )
+    .option('--keep', 'keep the demo folder (config, state, logs, registry storage) afterwards')
+    .option(
+      '--seed <url>',
+      'only push the demo images to the anonymous registry at URL, e.g. http://127.0.0.1:5055',
+    )
+    .helpOption('-h, --help', 'print this help and exit')
+    .allowExcessArguments(false)
+    .showHelpAfterError('(run reg-cleaner demo --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => (stdout += text),
+      writeErr: (text) => (stderr += text),
+    });
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0
+        ? { kind: 'exit', code: 0, output: stdout }
+        : { kind: 'exit', code: USAGE_EXIT_CODE, output: stderr };
+    }
+    throw error;
+  }
+  const raw = program.opts<{ keep?: boolean; seed?: string }>();
+  if (raw.seed !== undefined && !/^https?:\/\/[^/\s]+/.test(raw.seed)) {
+    return usageError(`--seed needs the registry's URL, http(s)://host:port; got "${raw.seed}"`);
+  }
+  return {
+    kind: 'demo',
+    options: { keep: raw.keep === true, ...(raw.seed === undefined ? {} : { seedUrl: raw.seed }) },
   };
 }
 

@@ -1,18 +1,27 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { type CliOptions, parseCommandLine } from '../../../src/adapters/cli/command-line.js';
+import {
+  type CliOptions,
+  type DemoOptions,
+  parseCommandLine,
+} from '../../../src/adapters/cli/command-line.js';
 
 function run(argv: string[]): CliOptions {
   const parsed = parseCommandLine(argv);
-  if (parsed.kind === 'exit')
-    assert.fail(`expected options, got exit ${parsed.code}: ${parsed.output}`);
+  if (parsed.kind !== 'run') assert.fail(`expected options, got ${JSON.stringify(parsed)}`);
+  return parsed.options;
+}
+
+function demo(argv: string[]): DemoOptions {
+  const parsed = parseCommandLine(['demo', ...argv]);
+  if (parsed.kind !== 'demo') assert.fail(`expected demo options, got ${JSON.stringify(parsed)}`);
   return parsed.options;
 }
 
 function exit(argv: string[]): { code: number; output: string } {
   const parsed = parseCommandLine(argv);
-  if (parsed.kind === 'run') assert.fail(`expected an exit, got options for ${argv.join(' ')}`);
+  if (parsed.kind !== 'exit') assert.fail(`expected an exit, got options for ${argv.join(' ')}`);
   return parsed;
 }
 
@@ -130,6 +139,23 @@ describe('parseCommandLine', () => {
         /2 invalid configuration or usage, or the state folder is locked/,
       );
     }
+  });
+
+  it('demo: the whole demo by default, --keep, --seed URL, its own help and usage errors', () => {
+    assert.deepEqual(demo([]), { keep: false });
+    assert.deepEqual(demo(['--keep']), { keep: true });
+    assert.deepEqual(demo(['--seed', 'http://127.0.0.1:5055']), {
+      keep: false,
+      seedUrl: 'http://127.0.0.1:5055',
+    });
+    const help = exit(['demo', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.output, /reg-cleaner demo/);
+    assert.match(help.output, /--seed <url>/);
+    assert.equal(exit(['demo', '--seed', 'localhost:5000']).code, 2);
+    assert.equal(exit(['demo', 'extra']).code, 2);
+    assert.equal(exit(['demo', '--watch']).code, 2);
+    assert.match(exit(['--help']).output, /reg-cleaner demo {2,}see it work/);
   });
 
   it('--version prints the version of package.json', () => {
