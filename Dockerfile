@@ -6,7 +6,7 @@
 # test/unit/image/dockerfiles.test.ts keeps the two files in step.
 
 # ---- build: dev dependencies, TypeScript -> dist/, then drop the dev dependencies ----------
-FROM node:20-alpine AS build
+FROM node:24-alpine AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -16,7 +16,7 @@ RUN npm run build
 RUN npm prune --omit=dev --no-audit --no-fund
 
 # ---- runtime: package.json, production node_modules, dist/, the example config/ -----------
-FROM node:20-alpine
+FROM node:24-alpine
 ARG VERSION=dev
 ARG REVISION=
 LABEL org.opencontainers.image.title="reg-cleaner" \
@@ -24,7 +24,7 @@ LABEL org.opencontainers.image.title="reg-cleaner" \
       org.opencontainers.image.licenses="MIT" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
-      org.opencontainers.image.base.name="docker.io/library/node:20-alpine"
+      org.opencontainers.image.base.name="docker.io/library/node:24-alpine"
 # tini as PID 1: it forwards SIGTERM/SIGINT to node (which, as PID 1, would not get the
 # default handlers) and reaps zombies. `docker stop` then lets reg-cleaner finish gracefully.
 RUN apk add --no-cache tini

@@ -1114,8 +1114,44 @@ function parseCommandLine(argv) {
   return options;
 }
 
+/** `node:24-alpine`, `node:24.1-bookworm-slim@sha256:...` -> 24; undefined for other bases. */
+export function imageNodeMajor(base) {
+  const match = /^(?:docker\.io\/(?:library\/)?)?node:(\d+)(?:[.-]|$)/.exec(base);
+  return match === null ? undefined : Number(match[1]);
+}
+
+/** Set in the environment of a re-run under another Node, so that it never re-runs again. */
+const SAME_NODE_ENV = 'REG_CLEANER_RECIPE_SAME_NODE';
+
+/**
+ * The recipe proves the image's steps on the Node the image ships: run on another major (the
+ * machines have Node 20, the images Node 24), it runs itself again under that major, taken from
+ * the npm registry (`npx -p node@24`, whose `node` also runs the recipe's npm commands).
+ * Returns the exit code of that run, or undefined when this process is already the right one.
+ */
+async function rerunOnImageNode(options, argv) {
+  const wanted = imageNodeMajor(readPlan(options.dockerfile).final.base);
+  const running = Number(process.versions.node.split('.')[0]);
+  if (wanted === undefined || wanted === running || process.env[SAME_NODE_ENV] !== undefined) {
+    return undefined;
+  }
+  console.log(
+    `the image runs Node ${wanted}, this is Node ${running}: performing the recipe with node@${wanted} from the npm registry (${SAME_NODE_ENV}=1 skips this)`,
+  );
+  const script = fileURLToPath(import.meta.url);
+  const child = spawn('npx', ['-y', '-p', `node@${wanted}`, 'node', script, ...argv], {
+    stdio: 'inherit',
+    env: { ...process.env, [SAME_NODE_ENV]: '1' },
+  });
+  return new Promise((resolvePromise, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolvePromise(code ?? (signal === null ? 1 : 128)));
+  });
+}
+
 async function main() {
-  const options = parseCommandLine(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const options = parseCommandLine(argv);
   if (options.help === true) {
     console.log(USAGE);
     return 0;
@@ -1128,6 +1164,9 @@ async function main() {
     console.log(JSON.stringify({ ...plan, dockerfile: options.dockerfile }, null, 2));
     return 0;
   }
+  const rerun = await rerunOnImageNode(options, argv);
+  if (rerun !== undefined) return rerun;
+  console.log(`Node ${process.versions.node}`);
   await runRecipe(options);
   return 0;
 }

@@ -98,6 +98,7 @@ interface RecipeModule {
   planImage(parsed: ParsedDockerfile): Omit<Plan, 'dockerfile'>;
   parseDockerignore(text: string): (path: string) => boolean;
   withoutInit(argv: readonly string[]): string[];
+  imageNodeMajor(base: string): number | undefined;
   splitCommands(command: string): string[];
 }
 
@@ -156,7 +157,9 @@ const omitsDev = (command: string): boolean =>
   /^npm (prune|ci|install|i)\b.*--omit[= ]dev\b/.test(command);
 
 describe('Dockerfile and Dockerfile.debian stay in step', () => {
-  it('have a build stage and a final stage on the same Node 20 base image', () => {
+  // Node 20 reached end of life on 2026-04-30: the images ship Node 24 (LTS), which CI also
+  // tests (.ci/run) and the image recipe performs the steps with (imageNodeMajor).
+  it('have a build stage and a final stage on the same Node 24 base image', () => {
     for (const [file, plan] of BOTH) {
       assert.equal(plan.stages.length, 2, `${file}: expected a build stage and a final stage`);
       for (const stage of plan.stages)
@@ -168,9 +171,11 @@ describe('Dockerfile and Dockerfile.debian stay in step', () => {
     }
     assert.match(
       alpine.final.base,
-      /^node:20(\.\d+){0,2}-alpine(\d+(\.\d+)*)?(@sha256:[0-9a-f]{64})?$/,
+      /^node:24(\.\d+){0,2}-alpine(\d+(\.\d+)*)?(@sha256:[0-9a-f]{64})?$/,
     );
-    assert.match(debian.final.base, /^node:20(\.\d+){0,2}-bookworm-slim(@sha256:[0-9a-f]{64})?$/);
+    assert.match(debian.final.base, /^node:24(\.\d+){0,2}-bookworm-slim(@sha256:[0-9a-f]{64})?$/);
+    assert.equal(recipe.imageNodeMajor(alpine.final.base), 24);
+    assert.equal(recipe.imageNodeMajor(debian.final.base), 24);
   });
 
   it('run the same npm commands in the same order in the build stage: ci, build, then drop the dev dependencies', () => {
@@ -449,6 +454,14 @@ describe('image-recipe parser', () => {
       'npm prune --omit=dev',
       'npm test',
     ]);
+  });
+
+  it('reads the Node major of a node base image', () => {
+    assert.equal(recipe.imageNodeMajor('node:24-alpine'), 24);
+    assert.equal(recipe.imageNodeMajor('node:24.11.1-bookworm-slim@sha256:' + 'a'.repeat(64)), 24);
+    assert.equal(recipe.imageNodeMajor('docker.io/library/node:22'), 22);
+    assert.equal(recipe.imageNodeMajor('debian:bookworm-slim'), undefined);
+    assert.equal(recipe.imageNodeMajor('nodejs:24'), undefined);
   });
 
   it('drops the init process from an ENTRYPOINT', () => {
