@@ -884,7 +884,7 @@ async function shellStatus(line, cwd, env) {
 }
 
 /**
- * `docker run IMAGE --debug` then `docker stop`: the default CMD in dry-run mode must become
+ * `docker run IMAGE --dry-run` then `docker stop`: the default CMD in dry-run mode must become
  * healthy, and SIGTERM (what tini forwards) must end it with exit 0 and the lock released.
  */
 async function stopCheck(node, imageDir, final, env, log, verbose) {
@@ -902,7 +902,7 @@ async function stopCheck(node, imageDir, final, env, log, verbose) {
       '',
     ].join('\n'),
   );
-  const args = [...(final.cmd ?? []), '--debug'];
+  const args = [...(final.cmd ?? []), '--dry-run'];
   const health = healthCommand(final, imageDir);
   log(`RUN ${[...(final.command ?? []), ...args].join(' ')}, then SIGTERM (docker stop)`);
   const child = spawn(node[0], [...node.slice(1), ...args], {
@@ -1038,17 +1038,17 @@ export async function runRecipe(options) {
     if (options.dryRunAgainst !== undefined) {
       writeDryRunConfig(imageDir, options.dryRunAgainst);
       log(
-        `RUN ${final.command.join(' ')} --debug   (config: registry_url ${options.dryRunAgainst}, one manual job)`,
+        `RUN ${final.command.join(' ')} --dry-run   (config: registry_url ${options.dryRunAgainst}, one manual job)`,
       );
       const started = Date.now();
-      const run = await runProcess([...node, '--debug'], {
+      const run = await runProcess([...node, '--dry-run'], {
         cwd: imageDir,
         env: runEnv,
         timeoutMs: 120_000,
         echo: options.verbose === true,
       });
       if (run.code !== 0) {
-        throw new RecipeError(`--debug exited ${String(run.code ?? run.signal)}:\n${run.output}`);
+        throw new RecipeError(`--dry-run exited ${String(run.code ?? run.signal)}:\n${run.output}`);
       }
       log(`  ok: exit 0 in ${seconds(started)}`);
       if (options.stopCheck === true) {
@@ -1078,8 +1078,8 @@ const USAGE = `usage: node scripts/image-recipe.mjs [DOCKERFILE] [options]
 Performs a Dockerfile's build and run steps without Docker (default DOCKERFILE: Dockerfile).
 
   --print-plan            print the parsed stages and steps as JSON, perform nothing
-  --dry-run-against URL   also run the image's command with --debug against the registry URL
-  --stop-check            with --dry-run-against: also run the default CMD with --debug, wait
+  --dry-run-against URL   also run the image's command with --dry-run against the registry URL
+  --stop-check            with --dry-run-against: also run the default CMD with --dry-run, wait
                           for the HEALTHCHECK to pass, send SIGTERM (docker stop), expect exit 0
   --context DIR           build context (default: the Dockerfile's folder)
   --keep                  keep the temp directories
