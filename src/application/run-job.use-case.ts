@@ -74,6 +74,13 @@ interface RunContext {
  */
 @injectable()
 export class RunJob {
+  /**
+   * The last turn taken on each repository by any job of this process. Jobs run at once, and
+   * two jobs on one repository must not interleave: one would read tags the other is deleting
+   * and fail (or, worse, plan from a tag list that is no longer true).
+   */
+  private readonly turns = new Map<string, Promise<void>>();
+
   constructor(
     @inject(Registry) private readonly registry: Registry,
     @inject(Clock) private readonly clock: Clock,
@@ -112,11 +119,8 @@ export class RunJob {
         if (!first) await firstAnswer;
         const refused = (): boolean => gate.credentialsRefused !== undefined;
         if (refused()) return;
-        const report = await this.cleanRepository(
-          context,
-          repository,
-          weigh,
-          first ? answered : undefined,
+        const report = await this.inTurn(repository, () =>
+          this.cleanRepository(context, repository, weigh, first ? answered : undefined),
         );
         if (refused() && report.errors.length > 0) return;
         const summary = builder.add(report);
@@ -138,6 +142,24 @@ export class RunJob {
       warnings: options.warnings ?? [],
       interrupted: options.signal?.aborted ?? false,
     });
+  }
+
+  /** Runs `work` once every earlier job's turn on `repository` is over. */
+  private async inTurn<T>(repository: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.turns.get(repository);
+    let release: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const turn = (previous ?? Promise.resolve()).then(() => done);
+    this.turns.set(repository, turn);
+    if (previous !== undefined) await previous;
+    try {
+      return await work();
+    } finally {
+      release();
+      if (this.turns.get(repository) === turn) this.turns.delete(repository);
+    }
   }
 
   /** One failing repository is recorded in the report; the other repositories go on. */

@@ -65,4 +65,33 @@ describe('RunJobs', () => {
     assert.deepEqual(observer.events, ['started', 'finished']);
     assert.equal(observer.started[0]?.repositories, 0);
   });
+
+  it('two jobs on one repository take turns: neither reads tags the other is deleting', async () => {
+    const registry = new InMemoryRegistry()
+      .push('app', ['dev-1'], { digest: 'sha256:d1', created: new Date('2026-01-01T00:00:00Z') })
+      .push('app', ['dev-2'], { digest: 'sha256:d2', created: new Date('2026-01-02T00:00:00Z') })
+      .push('app', ['rc-1'], { digest: 'sha256:r1', created: new Date('2026-01-01T00:00:00Z') })
+      .push('app', ['rc-2'], { digest: 'sha256:r2', created: new Date('2026-01-02T00:00:00Z') });
+    const { runJobs } = setup(registry);
+    const literal = { kind: 'literal' as const, name: 'app' };
+    const dev: Job = { ...job, name: 'dev', repositories: [literal] };
+    const rc: Job = { ...dev, name: 'rc', tagPatterns: [compilePattern('rc-')] };
+    const reports = await runJobs.execute([dev, rc], { dryRun: false, mode: 'manual' });
+    assert.deepEqual(
+      reports.map((report) => [report.jobName, report.success, report.totals.deleted]),
+      [
+        ['dev', true, 2],
+        ['rc', true, 2],
+      ],
+    );
+    assert.deepEqual(registry.tagsOf('app'), []);
+    // No interleaving: the second job lists the repository only after the first one's last call.
+    const calls = registry.calls.map((call) => call.method);
+    const secondListing = calls.lastIndexOf('listTags');
+    assert.ok(calls.indexOf('deleteManifest') < secondListing, calls.join(' '));
+    assert.deepEqual(
+      calls.slice(secondListing).filter((method) => method === 'listTags'),
+      ['listTags'],
+    );
+  });
 });
