@@ -1,28 +1,18 @@
-// npm run bench [-- --size small|large] [--repos R --tags T] [--concurrency N] [--repeat K]
-//                  [--seed http|fs] [--no-bare] [--keep]
-// Starts the real registry (test/support), seeds R x T tags, then measures in fresh processes a
-// cold dry run, a warm dry run and a real run of the built CLI, plus the bare client on the
-// floor's request lists. Prints a table and writes bench/results/<date>-<size>.json.
+// npm run bench [-- --registry real|synthetic] [--size small|large] [--repos R --tags T]
+//                  [--concurrency N] [--repeat K] [--seed http|fs] [--no-bare] [--keep]
+// Starts the real registry (test/support) and seeds R x T tags, or starts the synthetic one
+// (bench/synthetic: answers computed from the names), then measures in fresh processes a cold
+// dry run, a warm dry run and a real run of the built CLI, plus the bare client on the floor's
+// request lists (real registry only). Prints a table and writes
+// bench/results/<date>-<size>[-synthetic].json.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { listTags } from '../test/support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../test/support/registry-server.js';
-import { classify, type ClassifiedLog } from './access-log.js';
-import { buildDataset, type BuiltRepository } from './content.js';
-import { generateDataset, type BenchJob } from './dataset.js';
-import {
-  computeFloor,
-  countByKind,
-  REQUEST_KINDS,
-  type Floor,
-  type PlannedRequest,
-  type RequestCounts,
-} from './floor.js';
-import { seedFilesystem } from './fs-seed.js';
-import { mapPool } from './pool.js';
+import type { ClassifiedLog } from './access-log.js';
+import type { BenchJob } from './dataset.js';
+import { REQUEST_KINDS, type PlannedRequest, type RequestCounts } from './floor.js';
 import {
   BARE_CLIENT,
   CLI,
@@ -31,8 +21,10 @@ import {
   snapshotCli,
   type BareRun,
 } from './processes.js';
-import { seedDataset } from './seed.js';
-import { renderTable, type TableInput, type TablePhase } from './table.js';
+import { startRealTarget } from './real-target.js';
+import { startSyntheticTarget } from './synthetic/target.js';
+import { renderTable, type TablePhase } from './table.js';
+import type { BenchTarget, PhaseName } from './target.js';
 
 const SIZES = {
   small: { repositories: 10, tags: 200 },
@@ -42,6 +34,7 @@ const SIZES = {
 const HTTP_SEED_LIMIT = 5000;
 
 interface Options {
+  readonly registry: 'real' | 'synthetic';
   readonly size: string;
   readonly repositories: number;
   readonly tags: number;
@@ -53,13 +46,14 @@ interface Options {
 }
 
 const USAGE =
-  'usage: npm run bench -- [--size small|large] [--repos R --tags T] [--concurrency N]\n' +
-  '                        [--repeat K] [--seed http|fs] [--no-bare] [--keep]\n';
+  'usage: npm run bench -- [--registry real|synthetic] [--size small|large] [--repos R --tags T]\n' +
+  '                        [--concurrency N] [--repeat K] [--seed http|fs] [--no-bare] [--keep]\n';
 
 function parseOptions(argv: readonly string[]): Options {
   const { values } = parseArgs({
     args: [...argv],
     options: {
+      registry: { type: 'string', default: 'real' },
       size: { type: 'string', default: 'small' },
       repos: { type: 'string' },
       tags: { type: 'string' },
@@ -74,6 +68,10 @@ function parseOptions(argv: readonly string[]): Options {
   if (values.help) {
     process.stdout.write(USAGE);
     process.exit(0);
+  }
+  const registry = values.registry;
+  if (registry !== 'real' && registry !== 'synthetic') {
+    throw new Error(`--registry must be real or synthetic, got ${registry}\n${USAGE}`);
   }
   const size = values.size;
   if (size !== 'small' && size !== 'large') {
@@ -91,6 +89,7 @@ function parseOptions(argv: readonly string[]): Options {
   if (seed !== 'http' && seed !== 'fs') throw new Error(`--seed must be http or fs, got ${seed}`);
   const custom = values.repos !== undefined || values.tags !== undefined;
   return {
+    registry,
     size: custom ? `${String(repositories)}x${String(tags)}` : size,
     repositories,
     tags,
@@ -98,7 +97,8 @@ function parseOptions(argv: readonly string[]): Options {
     repeat: positive('repeat', values.repeat, 1),
     seed,
     keep: values.keep,
-    bare: !values['no-bare'],
+    // The bare client replays the floor's request lists, which the synthetic floor only counts.
+    bare: !values['no-bare'] && registry === 'real',
   };
 }
 
@@ -124,6 +124,7 @@ interface CleanerSample {
   readonly requests: RequestCounts;
   readonly retries: number;
   readonly accessLog: ClassifiedLog;
+  readonly registryCpuMs?: number;
 }
 
 function total(counts: RequestCounts): number {
@@ -139,19 +140,15 @@ function median(values: readonly number[]): number {
 }
 
 async function sampleCleaner(
-  registry: RunningRegistry,
+  target: BenchTarget,
   workDir: string,
   name: string,
   dryRun: boolean,
   stateDir: string,
 ): Promise<CleanerSample> {
-  await registry.resetAccessLog();
-  const tokensBefore = registry.tokenRequests().length;
+  const observed = await target.observe();
   const run = await runCleaner(workDir, name, dryRun, stateDir);
-  const accessLog = classify(
-    await registry.accessLog(),
-    registry.tokenRequests().length - tokensBefore,
-  );
+  const { log, registryCpuMs } = await observed();
   return {
     exitCode: run.exitCode,
     wallMs: run.wallMs,
@@ -159,14 +156,15 @@ async function sampleCleaner(
     cpuMs: run.stats.cpuUserMs + run.stats.cpuSystemMs,
     requests: run.stats.requests,
     retries: run.stats.retries,
-    accessLog,
+    accessLog: log,
+    ...(registryCpuMs === undefined ? {} : { registryCpuMs }),
   };
 }
 
 /** A phase's runs and bare runs, alternated so that both see the same background load. */
 interface Phase {
-  readonly name: 'cold' | 'warm' | 'real';
-  readonly floor: readonly PlannedRequest[];
+  readonly name: PhaseName;
+  readonly floor: RequestCounts;
   readonly runs: CleanerSample[];
   readonly bare: BareRun[];
 }
@@ -181,15 +179,22 @@ function summarise(phase: Phase): PhaseSummary {
   if (last === undefined) throw new Error(`no run in phase ${phase.name}`);
   const wallMs = median(phase.runs.map((run) => run.wallMs));
   const bareMs = phase.bare.length === 0 ? undefined : median(phase.bare.map((run) => run.wallMs));
-  const floor = countByKind(phase.floor);
+  const floor = phase.floor;
+  const cpuMs = Math.round(median(phase.runs.map((run) => run.cpuMs)));
+  const registryCpu = phase.runs.flatMap((run) =>
+    run.registryCpuMs === undefined ? [] : [run.registryCpuMs],
+  );
   return {
     name: phase.name,
     exitCode: phase.runs.every((run) => run.exitCode === 0) ? 0 : (last.exitCode ?? -1),
     wallMs: Math.round(wallMs),
     maxRssBytes: Math.max(...phase.runs.map((run) => run.maxRssBytes)),
-    cpuMs: Math.round(median(phase.runs.map((run) => run.cpuMs))),
+    cpuMs,
     requests: last.requests,
     requestsTotal: total(last.requests),
+    // The client's throughput on its own: requests per second of its CPU (median run).
+    requestsPerCpuSecond: cpuMs === 0 ? 0 : Math.round((total(last.requests) * 1000) / cpuMs),
+    ...(registryCpu.length === 0 ? {} : { registryCpuMs: Math.round(median(registryCpu)) }),
     floor,
     floorTotal: total(floor),
     accessLog: last.accessLog,
@@ -211,51 +216,6 @@ function summarise(phase: Phase): PhaseSummary {
   };
 }
 
-/** What must be left after the real run: every tag except those on deleted digests. */
-async function checkSurvivors(
-  registry: RunningRegistry,
-  repositories: readonly BuiltRepository[],
-  floor: Floor,
-): Promise<string[]> {
-  const problems: string[] = [];
-  await mapPool(repositories, 8, async (repository, index) => {
-    const deleted = new Set(floor.repositories[index]?.deletions ?? []);
-    const expected = repository.spec.tags
-      .filter(({ image }) => !deleted.has(repository.content.get(image)?.manifest.digest ?? ''))
-      .map(({ tag }) => tag)
-      .sort();
-    const actual = (await listTags(registry, repository.spec.name)).sort();
-    if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-      problems.push(
-        `${repository.spec.name}: ${String(actual.length)} tags left, expected ${String(expected.length)}`,
-      );
-    }
-  });
-  return problems;
-}
-
-function describeDataset(built: readonly BuiltRepository[], floor: Floor): TableInput['dataset'] {
-  let tags = 0;
-  let indexes = 0;
-  const digests = new Set<string>();
-  for (const repository of built) {
-    tags += repository.spec.tags.length;
-    for (const content of repository.content.values()) {
-      digests.add(content.manifest.digest);
-      if (content.kind === 'index') indexes += 1;
-    }
-  }
-  return {
-    repositories: built.length,
-    tags,
-    matchingTags: floor.repositories.reduce((sum, plan) => sum + plan.matching.length, 0),
-    distinctManifests: digests.size,
-    indexes,
-    repositoriesWithCandidates: floor.repositories.filter((plan) => plan.hasCandidates).length,
-    deletions: floor.repositories.reduce((sum, plan) => sum + plan.deletions.length, 0),
-  };
-}
-
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   for (const file of [CLI, BARE_CLIENT]) {
@@ -269,36 +229,25 @@ async function main(): Promise<void> {
     const seconds = ((performance.now() - started) / 1000).toFixed(1).padStart(6);
     process.stderr.write(`[${seconds}s] ${message}\n`);
   };
-  const dataset = generateDataset({
+  const start = options.registry === 'real' ? startRealTarget : startSyntheticTarget;
+  const target = await start({
     repositories: options.repositories,
-    tagsPerRepository: options.tags,
+    tags: options.tags,
+    seed: options.seed,
     now,
+    log,
   });
-  const built = buildDataset(dataset);
-  const floor = computeFloor(built, dataset.job, now);
   const workDir = await mkdtemp(join(tmpdir(), 'reg-cleaner-bench-'));
-  const registry = await startRegistry({ auth: 'none' });
   try {
-    log(
-      `registry ${registry.url}; seeding ${String(options.repositories)} x ${String(options.tags)} tags (${options.seed})`,
-    );
-    const seedStarted = performance.now();
-    const seeding =
-      options.seed === 'http'
-        ? { method: 'http', requests: await seedDataset(registry, built, 32) }
-        : { method: 'fs', files: seedFilesystem(registry.storageDir, built).files };
-    const seedMs = Math.round(performance.now() - seedStarted);
-    log(`seeded in ${(seedMs / 1000).toFixed(1)}s`);
-
     await mkdir(join(workDir, 'config'), { recursive: true });
     await writeFile(
       join(workDir, 'config', 'config.yaml'),
-      `registry_url: ${registry.url}\ntimeout: 60\nmax_concurrent_requests: ${String(options.concurrency)}\n`,
+      `registry_url: ${target.url}\ntimeout: 60\nmax_concurrent_requests: ${String(options.concurrency)}\n`,
     );
-    await writeFile(join(workDir, 'config', 'manual.yaml'), jobYaml(dataset.job));
+    await writeFile(join(workDir, 'config', 'manual.yaml'), jobYaml(target.job));
 
     const bare = async (name: string, list: readonly PlannedRequest[]): Promise<BareRun> => {
-      const run = await runBareClient(workDir, name, registry.url, options.concurrency, list);
+      const run = await runBareClient(workDir, name, target.url, options.concurrency, list);
       log(`  bare client, ${name}: ${(run.wallMs / 1000).toFixed(2)}s`);
       return run;
     };
@@ -307,32 +256,34 @@ async function main(): Promise<void> {
       dryRun: boolean,
       state: string,
     ): Promise<CleanerSample> => {
-      const run = await sampleCleaner(registry, workDir, name, dryRun, state);
+      const run = await sampleCleaner(target, workDir, name, dryRun, state);
       log(`  ${name}: ${(run.wallMs / 1000).toFixed(2)}s, ${String(total(run.requests))} requests`);
       return run;
     };
-    const cold: Phase = { name: 'cold', floor: floor.cold, runs: [], bare: [] };
-    const warm: Phase = { name: 'warm', floor: floor.warm, runs: [], bare: [] };
-    const real: Phase = { name: 'real', floor: floor.real, runs: [], bare: [] };
+    const cold: Phase = { name: 'cold', floor: target.floor.cold, runs: [], bare: [] };
+    const warm: Phase = { name: 'warm', floor: target.floor.warm, runs: [], bare: [] };
+    const real: Phase = { name: 'real', floor: target.floor.real, runs: [], bare: [] };
+    const lists = options.bare ? target.requestLists : undefined;
     log('cold dry runs (empty state folder each)');
     for (let index = 0; index < options.repeat; index++) {
       cold.runs.push(await cleaner(`cold-${String(index)}`, true, `state-${String(index)}`));
-      if (options.bare) cold.bare.push(await bare(`bare-cold-${String(index)}`, floor.cold));
+      if (lists) cold.bare.push(await bare(`bare-cold-${String(index)}`, lists.cold));
     }
     const state = `state-${String(options.repeat - 1)}`;
     log('warm dry runs (state of the last cold run)');
     for (let index = 0; index < options.repeat; index++) {
       warm.runs.push(await cleaner(`warm-${String(index)}`, true, state));
-      if (options.bare) warm.bare.push(await bare(`bare-warm-${String(index)}`, floor.warm));
+      if (lists) warm.bare.push(await bare(`bare-warm-${String(index)}`, lists.warm));
     }
     log('real run');
     real.runs.push(await cleaner('real', false, state));
-    const survivors = await checkSurvivors(registry, built, floor);
+    const survivors = await target.checkSurvivors();
     const phases = [cold, warm, real].map(summarise);
 
     const load = loadavg();
     const result = {
       date: now.toISOString(),
+      registry: options.registry,
       size: options.size,
       machine: {
         cores: cpus().length,
@@ -344,10 +295,11 @@ async function main(): Promise<void> {
       },
       concurrency: options.concurrency,
       repeat: options.repeat,
-      job: dataset.job,
-      dataset: describeDataset(built, floor),
-      seeding: { ...seeding, ms: seedMs },
+      job: target.job,
+      dataset: target.dataset,
+      seeding: target.seeding,
       phases,
+      registryProcess: await target.describe(),
       checks: {
         survivors: survivors.length === 0 ? 'ok' : survivors,
         countsMatchAccessLog: [cold, warm, real].every((phase) =>
@@ -363,12 +315,16 @@ async function main(): Promise<void> {
     process.stdout.write(renderTable(result));
     const resultsDir = join(process.cwd(), 'bench', 'results');
     await mkdir(resultsDir, { recursive: true });
-    const file = join(resultsDir, `${now.toISOString().slice(0, 10)}-${options.size}.json`);
+    const suffix = options.registry === 'real' ? '' : `-${options.registry}`;
+    const file = join(
+      resultsDir,
+      `${now.toISOString().slice(0, 10)}-${options.size}${suffix}.json`,
+    );
     await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
     log(`wrote ${file}${options.keep ? `; work folder kept: ${workDir}` : ''}`);
     if (survivors.length > 0 || phases.some((phase) => phase.exitCode !== 0)) process.exitCode = 1;
   } finally {
-    await registry.stop();
+    await target.stop();
     if (!options.keep) await rm(workDir, { recursive: true, force: true });
   }
 }

@@ -41,7 +41,8 @@ function blob(mediaType: string, value: Buffer | object): Blob {
 const LAYER_TAR = tarWithOneFile('bench.txt', Buffer.from('reg-cleaner benchmark layer\n'));
 /** The one layer every benchmark image has (its bytes do not depend on the format). */
 export const SHARED_LAYER: Blob = blob(MEDIA_TYPES.docker.layer, gzipSync(LAYER_TAR, { level: 9 }));
-const DIFF_ID = sha256(LAYER_TAR);
+/** The layer's uncompressed digest, as configs list it. */
+export const DIFF_ID = sha256(LAYER_TAR);
 
 function descriptor(item: Blob): { mediaType: string; size: number; digest: string } {
   return { mediaType: item.mediaType, size: item.bytes.length, digest: item.digest };

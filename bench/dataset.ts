@@ -61,9 +61,11 @@ export interface DatasetOptions {
   readonly seed?: number;
 }
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 /** Identical images pushed to every repository (a shared base tagged in each). */
-const COMMON_IMAGES = 3;
+export const COMMON_IMAGES = 3;
+/** Age of the common images, in days (the same in every repository). */
+export const COMMON_AGE_DAYS = 200;
 
 export const BENCH_JOB: BenchJob = {
   name: 'bench',
@@ -89,13 +91,46 @@ function randomSource(seed: number): () => number {
  * An age in days, spread over a year; never within a day of older_than_days, so that the
  * selection cannot flip between the floor computation and a run a few seconds later.
  */
-function ageDays(random: () => number, young: boolean, olderThanDays: number): number {
+export function ageDays(random: () => number, young: boolean, olderThanDays: number): number {
   if (young) return 0.1 + random() * (olderThanDays - 2);
   const age = 0.1 + random() * 364.8;
   return Math.abs(age - olderThanDays) < 1 ? olderThanDays + 1 + random() : age;
 }
 
-const FEATURES = ['login', 'search', 'billing', 'export', 'cache', 'ui', 'api', 'sso'];
+export const FEATURES = ['login', 'search', 'billing', 'export', 'cache', 'ui', 'api', 'sso'];
+
+/** How many tags of each kind a repository of T tags has (T below 20 counts as 20). */
+export interface TagLayout {
+  readonly total: number;
+  readonly releases: number;
+  readonly features: number;
+  readonly aliases: number;
+  readonly dev: number;
+}
+
+export function tagLayout(tagsPerRepository: number): TagLayout {
+  const total = Math.max(20, tagsPerRepository);
+  const releases = Math.max(4, Math.round(total * 0.15));
+  const features = Math.max(2, Math.round(total * 0.25));
+  const aliases = Math.max(1, Math.round(total * 0.06));
+  const dev = total - releases - features - aliases - 2 - COMMON_IMAGES;
+  return { total, releases, features, aliases, dev };
+}
+
+export function repositoryName(index: number): string {
+  return `bench/service-${String(index).padStart(3, '0')}`;
+}
+
+/** Every fifth repository is young (nothing to delete), when there is more than one. */
+export function isYoung(index: number, repositories: number): boolean {
+  return repositories > 1 && index % 5 === 4;
+}
+
+/** Release i: every 4th a two-platform OCI index, the others alternate docker and OCI. */
+export function releaseFormat(index: number): ImageFormat | 'index' {
+  if (index % 4 === 3) return 'index';
+  return index % 2 === 0 ? 'docker' : 'oci';
+}
 
 /**
  * Per repository (T tags, T >= 20): about 50% `dev-N` (every 10th shares the previous one's
@@ -108,28 +143,26 @@ export function generateDataset(options: DatasetOptions): Dataset {
   const random = randomSource(options.seed ?? 20_261_126);
   const job = BENCH_JOB;
   const repositories: RepositorySpec[] = [];
-  const total = Math.max(20, options.tagsPerRepository);
-  const commonCreated = new Date(options.now.getTime() - 200 * DAY_MS);
+  const layout = tagLayout(options.tagsPerRepository);
+  const commonCreated = new Date(options.now.getTime() - COMMON_AGE_DAYS * DAY_MS);
   for (let r = 0; r < options.repositories; r++) {
-    const young = options.repositories > 1 && r % 5 === 4;
+    const young = isYoung(r, options.repositories);
     const images = new Map<string, ImageSpec>();
     const tags: TagSpec[] = [];
     const created = (): Date =>
       new Date(options.now.getTime() - ageDays(random, young, job.olderThanDays) * DAY_MS);
-    const name = `bench/service-${String(r).padStart(3, '0')}`;
+    const name = repositoryName(r);
     const image = (key: string, format: ImageFormat): string => {
       images.set(key, { kind: 'image', key, format, created: created() });
       return key;
     };
 
-    const releases = Math.max(4, Math.round(total * 0.15));
-    const features = Math.max(2, Math.round(total * 0.25));
-    const aliases = Math.max(1, Math.round(total * 0.06));
-    const dev = total - releases - features - aliases - 2 - COMMON_IMAGES;
+    const { releases, features, aliases, dev } = layout;
     const releaseKeys: string[] = [];
     for (let i = 0; i < releases; i++) {
       const key = `${name}/release-${i}`;
-      if (i % 4 === 3) {
+      const format = releaseFormat(i);
+      if (format === 'index') {
         images.set(key, {
           kind: 'index',
           key,
@@ -140,7 +173,7 @@ export function generateDataset(options: DatasetOptions): Dataset {
           ],
         });
       } else {
-        image(key, i % 2 === 0 ? 'docker' : 'oci');
+        image(key, format);
       }
       releaseKeys.push(key);
       tags.push({ tag: `release-1.${i}`, image: key });

@@ -113,6 +113,63 @@ function planRepository(repository: BuiltRepository, job: BenchJob, now: Date): 
 
 const get = (kind: RequestKind, path: string): PlannedRequest => ({ kind, method: 'GET', path });
 
+export type FloorPhase = 'cold' | 'warm';
+
+/**
+ * The manifest and blob requests of the floor, one repository at a time, in the order
+ * computeFloor lists them: the synthetic benchmark's million tags never sit in memory at once.
+ * Platform images and configs are counted once per digest for the whole registry.
+ */
+export class FloorBuilder {
+  private readonly seenManifests = new Set<string>();
+  private readonly seenConfigs = new Set<string>();
+
+  constructor(
+    private readonly job: BenchJob,
+    private readonly now: Date,
+    private readonly emit: (phase: FloorPhase, request: PlannedRequest) => void,
+  ) {}
+
+  add(repository: BuiltRepository): RepositoryPlan {
+    const plan = planRepository(repository, this.job, this.now);
+    const name = plan.name;
+    const imageOf = new Map(repository.spec.tags.map((tag) => [tag.tag, tag.image]));
+    for (const tag of plan.matching) {
+      this.emit('cold', get('manifest-get', `/v2/${name}/manifests/${tag}`));
+      this.emit('warm', {
+        kind: 'manifest-head',
+        method: 'HEAD',
+        path: `/v2/${name}/manifests/${tag}`,
+      });
+      const content = repository.content.get(imageOf.get(tag) ?? '');
+      if (content === undefined) continue;
+      this.seenManifests.add(content.manifest.digest);
+      const images = content.kind === 'image' ? [content] : content.children;
+      for (const image of images) {
+        if (content.kind === 'index' && !this.seenManifests.has(image.manifest.digest)) {
+          this.seenManifests.add(image.manifest.digest);
+          this.emit('cold', get('manifest-get', `/v2/${name}/manifests/${image.manifest.digest}`));
+        }
+        if (!this.seenConfigs.has(image.config.digest)) {
+          this.seenConfigs.add(image.config.digest);
+          this.emit('cold', get('blob', `/v2/${name}/blobs/${image.config.digest}`));
+        }
+      }
+    }
+    // Tags outside every pattern: only where something could be deleted, one request each.
+    if (!plan.hasCandidates) return plan;
+    for (const tag of plan.unmatched) {
+      this.emit('cold', get('manifest-get', `/v2/${name}/manifests/${tag}`));
+      this.emit('warm', {
+        kind: 'manifest-head',
+        method: 'HEAD',
+        path: `/v2/${name}/manifests/${tag}`,
+      });
+    }
+    return plan;
+  }
+}
+
 export function computeFloor(
   repositories: readonly BuiltRepository[],
   job: BenchJob,
@@ -120,47 +177,20 @@ export function computeFloor(
   pageSize = 1000,
 ): Floor {
   if (repositories.length >= pageSize) throw new Error('the floor assumes one catalog page');
-  const plans = repositories.map((repository) => planRepository(repository, job, now));
   const common: PlannedRequest[] = [
     get('probe', '/v2/'),
     get('catalog', `/v2/_catalog?n=${pageSize}`),
     // distribution 2.8 answers the whole tag list at once (test/support/README.md).
-    ...plans.map((plan) => get('tags', `/v2/${plan.name}/tags/list?n=${pageSize}`)),
+    ...repositories.map((repository) =>
+      get('tags', `/v2/${repository.spec.name}/tags/list?n=${pageSize}`),
+    ),
   ];
   const cold: PlannedRequest[] = [...common];
   const warm: PlannedRequest[] = [...common];
-  const seenManifests = new Set<string>();
-  const seenConfigs = new Set<string>();
-  repositories.forEach((repository, index) => {
-    const plan = plans[index];
-    if (plan === undefined) return;
-    const name = plan.name;
-    const imageOf = new Map(repository.spec.tags.map((tag) => [tag.tag, tag.image]));
-    for (const tag of plan.matching) {
-      cold.push(get('manifest-get', `/v2/${name}/manifests/${tag}`));
-      warm.push({ kind: 'manifest-head', method: 'HEAD', path: `/v2/${name}/manifests/${tag}` });
-      const content = repository.content.get(imageOf.get(tag) ?? '');
-      if (content === undefined) continue;
-      seenManifests.add(content.manifest.digest);
-      const images = content.kind === 'image' ? [content] : content.children;
-      for (const image of images) {
-        if (content.kind === 'index' && !seenManifests.has(image.manifest.digest)) {
-          seenManifests.add(image.manifest.digest);
-          cold.push(get('manifest-get', `/v2/${name}/manifests/${image.manifest.digest}`));
-        }
-        if (!seenConfigs.has(image.config.digest)) {
-          seenConfigs.add(image.config.digest);
-          cold.push(get('blob', `/v2/${name}/blobs/${image.config.digest}`));
-        }
-      }
-    }
-    // Tags outside every pattern: only where something could be deleted, one request each.
-    if (!plan.hasCandidates) return;
-    for (const tag of plan.unmatched) {
-      cold.push(get('manifest-get', `/v2/${name}/manifests/${tag}`));
-      warm.push({ kind: 'manifest-head', method: 'HEAD', path: `/v2/${name}/manifests/${tag}` });
-    }
+  const builder = new FloorBuilder(job, now, (phase, request) => {
+    (phase === 'cold' ? cold : warm).push(request);
   });
+  const plans = repositories.map((repository) => builder.add(repository));
   const deletes = plans.flatMap((plan) =>
     plan.deletions.map((digest): PlannedRequest => ({
       kind: 'delete',

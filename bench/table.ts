@@ -9,6 +9,10 @@ export interface TablePhase {
   readonly cpuMs: number;
   readonly requests: RequestCounts;
   readonly requestsTotal: number;
+  /** Requests per second of the cleaner's own CPU. */
+  readonly requestsPerCpuSecond: number;
+  /** CPU the synthetic registry spent during the run (median). */
+  readonly registryCpuMs?: number;
   readonly floor: RequestCounts;
   readonly floorTotal: number;
   readonly accessLog: { readonly counts: RequestCounts; readonly duplicates: number };
@@ -22,6 +26,7 @@ export interface TablePhase {
 }
 
 export interface TableInput {
+  readonly registry: string;
   readonly size: string;
   readonly concurrency: number;
   readonly repeat: number;
@@ -29,6 +34,7 @@ export interface TableInput {
   readonly dataset: Readonly<Record<string, number>>;
   readonly seeding: { readonly method: string; readonly ms: number };
   readonly phases: readonly TablePhase[];
+  readonly registryProcess: Readonly<Record<string, unknown>>;
   readonly checks: object;
   readonly totalMs: number;
 }
@@ -69,6 +75,7 @@ export function renderTable(result: TableInput): string {
     'log=own',
     'dup',
     'CPU s',
+    'req/CPU s',
     'RSS MB',
     'bare s',
     'ratio',
@@ -89,23 +96,38 @@ export function renderTable(result: TableInput): string {
       : 'NO',
     String(phase.accessLog.duplicates),
     seconds(phase.cpuMs),
+    String(phase.requestsPerCpuSecond),
     (phase.maxRssBytes / 1024 / 1024).toFixed(0),
     phase.bare === undefined ? '-' : seconds(phase.bare.wallMs),
     phase.ratioToBare === undefined ? '-' : phase.ratioToBare.toFixed(2),
   ]);
+  const synthetic = result.registry === 'synthetic';
+  const registryRss = result.registryProcess['maxRssBytes'];
+  const registryLine = synthetic
+    ? [
+        `synthetic registry (own process): CPU s per run ${result.phases
+          .map((phase) => `${phase.name} ${seconds(phase.registryCpuMs ?? 0)}`)
+          .join(', ')}; peak RSS ${
+          typeof registryRss === 'number' ? (registryRss / 1024 / 1024).toFixed(0) : '?'
+        } MB`,
+      ]
+    : [];
   const dataset = Object.entries(result.dataset)
     .map(([key, value]) => `${key} ${String(value)}`)
     .join(', ');
   return [
     '',
-    `reg-cleaner benchmark: ${result.size}, concurrency ${String(result.concurrency)}, ` +
+    `reg-cleaner benchmark: ${result.registry} registry, ${result.size}, concurrency ${String(result.concurrency)}, ` +
       `median of ${String(result.repeat)}, ${String(result.machine.cores)} cores, ` +
       `load ${String(result.machine.loadAverage1m)}`,
     `data set: ${dataset}`,
     `seeding (${result.seeding.method}): ${seconds(result.seeding.ms)} s`,
     '',
     ...align([header, ...rows]),
-    'a/b: sent a, floor b. log=own: the registry access log counts what the cleaner counted.',
+    ...registryLine,
+    synthetic
+      ? 'a/b: sent a, floor b. log=own: the synthetic registry counted what the cleaner counted.'
+      : 'a/b: sent a, floor b. log=own: the registry access log counts what the cleaner counted.',
     `checks: ${JSON.stringify(result.checks)}; total ${seconds(result.totalMs)} s`,
     '',
   ].join('\n');
