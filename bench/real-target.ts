@@ -95,10 +95,7 @@ export async function startRealTarget(options: TargetOptions): Promise<BenchTarg
         await registry.resetAccessLog();
         const tokensBefore = registry.tokenRequests().length;
         return async () => ({
-          log: classify(
-            await registry.accessLog(),
-            registry.tokenRequests().length - tokensBefore,
-          ),
+          log: classify(await registry.accessLog(), registry.tokenRequests().length - tokensBefore),
         });
       },
       checkSurvivors: () => checkSurvivors(registry, built, floor),

@@ -92,7 +92,7 @@ export class SyntheticModel {
   }
 
   tagName(tag: number): string {
-    const { releases, features, dev } = this.layout;
+    const { releases, features } = this.layout;
     if (tag < releases) return `release-1.${String(tag)}`;
     if (tag < releases + features) {
       const i = tag - releases;
@@ -157,12 +157,19 @@ export class SyntheticModel {
     const nowMs = this.options.nowMs;
     if (slot >= this.firstCommon) {
       const created = new Date(nowMs - COMMON_AGE_DAYS * DAY_MS);
-      return { kind: 'image', key: `common-${String(slot - this.firstCommon)}`, format: 'docker', created };
+      return {
+        kind: 'image',
+        key: `common-${String(slot - this.firstCommon)}`,
+        format: 'docker',
+        created,
+      };
     }
     const name = this.names[repository] ?? '';
     const young = isYoung(repository, this.options.repositories);
     const created = (key: string): Date =>
-      new Date(nowMs - ageDays(keyedRandom(this.options.seed, key), young, this.cutoffAgeDays) * DAY_MS);
+      new Date(
+        nowMs - ageDays(keyedRandom(this.options.seed, key), young, this.cutoffAgeDays) * DAY_MS,
+      );
     if (slot < this.firstFeature) {
       const key = `${name}/release-${String(slot)}`;
       const format = releaseFormat(slot);

@@ -30,7 +30,9 @@ function main(): void {
     process.exitCode = 2;
     return;
   }
-  const registry = new SyntheticRegistry(new SyntheticModel(JSON.parse(argument) as SyntheticOptions));
+  const registry = new SyntheticRegistry(
+    new SyntheticModel(JSON.parse(argument) as SyntheticOptions),
+  );
   const server = createServer({ keepAlive: true }, registry.handle);
   // The cleaner keeps its connections for the whole run; idle pauses must not close them.
   server.keepAliveTimeout = 120_000;

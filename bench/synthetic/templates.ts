@@ -4,7 +4,13 @@
 // content.ts and the digests the server answers agree.
 import { createHash } from 'node:crypto';
 import { MEDIA_TYPES } from '../../test/support/media-types.js';
-import { DIFF_ID, SHARED_LAYER, type Blob, type BuiltContent, type BuiltImage } from '../content.js';
+import {
+  DIFF_ID,
+  SHARED_LAYER,
+  type Blob,
+  type BuiltContent,
+  type BuiltImage,
+} from '../content.js';
 import type { ImageFormat, ImageSpec } from '../dataset.js';
 
 function sha256(bytes: Buffer): string {
