@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ClassifiedLog } from './access-log.js';
 import type { BenchJob } from './dataset.js';
-import { REQUEST_KINDS, type PlannedRequest, type RequestCounts } from './floor.js';
+import { countByKind, REQUEST_KINDS, type PlannedRequest, type RequestCounts } from './floor.js';
 import {
   BARE_CLIENT,
   CLI,
@@ -125,6 +125,10 @@ interface CleanerSample {
   readonly retries: number;
   readonly accessLog: ClassifiedLog;
   readonly registryCpuMs?: number;
+  /** Peak RSS as polled from /proc (a cross-check, and all there is after a crash). */
+  readonly polledMaxRssBytes: number;
+  /** Set when the process wrote no stats (it crashed): the end of its stderr. */
+  readonly crash?: string;
 }
 
 function total(counts: RequestCounts): number {
@@ -149,15 +153,18 @@ async function sampleCleaner(
   const observed = await target.observe();
   const run = await runCleaner(workDir, name, dryRun, stateDir);
   const { log, registryCpuMs } = await observed();
+  const stats = run.stats;
   return {
     exitCode: run.exitCode,
     wallMs: run.wallMs,
-    maxRssBytes: run.stats.maxRssBytes,
-    cpuMs: run.stats.cpuUserMs + run.stats.cpuSystemMs,
-    requests: run.stats.requests,
-    retries: run.stats.retries,
+    maxRssBytes: stats?.maxRssBytes ?? run.observed.maxRssBytes,
+    cpuMs: stats === undefined ? run.observed.cpuMs : stats.cpuUserMs + stats.cpuSystemMs,
+    requests: stats?.requests ?? countByKind([]),
+    retries: stats?.retries ?? 0,
     accessLog: log,
     ...(registryCpuMs === undefined ? {} : { registryCpuMs }),
+    polledMaxRssBytes: run.observed.maxRssBytes,
+    ...(stats === undefined ? { crash: run.stderrTail ?? '' } : {}),
   };
 }
 
@@ -170,6 +177,7 @@ interface Phase {
 }
 
 interface PhaseSummary extends TablePhase {
+  readonly polledMaxRssBytes: number;
   readonly sameCountsEveryRun: boolean;
   readonly samplesMs: readonly number[];
 }
@@ -189,6 +197,7 @@ function summarise(phase: Phase): PhaseSummary {
     exitCode: phase.runs.every((run) => run.exitCode === 0) ? 0 : (last.exitCode ?? -1),
     wallMs: Math.round(wallMs),
     maxRssBytes: Math.max(...phase.runs.map((run) => run.maxRssBytes)),
+    polledMaxRssBytes: Math.max(...phase.runs.map((run) => run.polledMaxRssBytes)),
     cpuMs,
     requests: last.requests,
     requestsTotal: total(last.requests),
@@ -258,27 +267,39 @@ async function main(): Promise<void> {
     ): Promise<CleanerSample> => {
       const run = await sampleCleaner(target, workDir, name, dryRun, state);
       log(`  ${name}: ${(run.wallMs / 1000).toFixed(2)}s, ${String(total(run.requests))} requests`);
+      if (run.crash !== undefined) {
+        const crash = `${name} wrote no stats (exit ${String(run.exitCode)}) after ${String(total(run.accessLog.counts))} requests (registry's count), peak RSS ${String(Math.round(run.polledMaxRssBytes / 1048576))} MB: ${run.crash.trim().split('\n').slice(-3).join(' | ')}`;
+        crashes.push(crash);
+        log(`  ${crash}`);
+      }
       return run;
     };
+    // A crashed run (e.g. out of memory) ends the measurement: what ran so far is reported.
+    const crashes: string[] = [];
     const cold: Phase = { name: 'cold', floor: target.floor.cold, runs: [], bare: [] };
     const warm: Phase = { name: 'warm', floor: target.floor.warm, runs: [], bare: [] };
     const real: Phase = { name: 'real', floor: target.floor.real, runs: [], bare: [] };
     const lists = options.bare ? target.requestLists : undefined;
     log('cold dry runs (empty state folder each)');
-    for (let index = 0; index < options.repeat; index++) {
+    for (let index = 0; index < options.repeat && crashes.length === 0; index++) {
       cold.runs.push(await cleaner(`cold-${String(index)}`, true, `state-${String(index)}`));
       if (lists) cold.bare.push(await bare(`bare-cold-${String(index)}`, lists.cold));
     }
     const state = `state-${String(options.repeat - 1)}`;
-    log('warm dry runs (state of the last cold run)');
-    for (let index = 0; index < options.repeat; index++) {
+    if (crashes.length === 0) log('warm dry runs (state of the last cold run)');
+    for (let index = 0; index < options.repeat && crashes.length === 0; index++) {
       warm.runs.push(await cleaner(`warm-${String(index)}`, true, state));
       if (lists) warm.bare.push(await bare(`bare-warm-${String(index)}`, lists.warm));
     }
-    log('real run');
-    real.runs.push(await cleaner('real', false, state));
-    const survivors = await target.checkSurvivors();
-    const phases = [cold, warm, real].map(summarise);
+    if (crashes.length === 0) {
+      log('real run');
+      real.runs.push(await cleaner('real', false, state));
+    }
+    const survivors =
+      real.runs.length === 1 && crashes.length === 0
+        ? await target.checkSurvivors()
+        : ['not checked: no complete real run'];
+    const phases = [cold, warm, real].filter((phase) => phase.runs.length > 0).map(summarise);
 
     const load = loadavg();
     const result = {
@@ -301,6 +322,7 @@ async function main(): Promise<void> {
       phases,
       registryProcess: await target.describe(),
       checks: {
+        ...(crashes.length === 0 ? {} : { crashes }),
         survivors: survivors.length === 0 ? 'ok' : survivors,
         countsMatchAccessLog: [cold, warm, real].every((phase) =>
           phase.runs.every((run) =>
