@@ -125,6 +125,7 @@ interface CleanerSample {
   readonly retries: number;
   readonly accessLog: ClassifiedLog;
   readonly registryCpuMs?: number;
+  readonly registryConnections?: number;
   /** Peak RSS as polled from /proc (a cross-check, and all there is after a crash). */
   readonly polledMaxRssBytes: number;
   /** Set when the process wrote no stats (it crashed): the end of its stderr. */
@@ -143,6 +144,13 @@ function median(values: readonly number[]): number {
     : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
+/** The signal and the line that says why (V8's "FATAL ERROR: ... heap out of memory"). */
+function crashSummary(signal: NodeJS.Signals | null, stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  const why = lines.find((line) => /FATAL ERROR|Error:/.test(line)) ?? lines.at(-1) ?? '';
+  return `${signal ?? 'exit'}: ${why.trim()}`;
+}
+
 async function sampleCleaner(
   target: BenchTarget,
   workDir: string,
@@ -152,7 +160,7 @@ async function sampleCleaner(
 ): Promise<CleanerSample> {
   const observed = await target.observe();
   const run = await runCleaner(workDir, name, dryRun, stateDir);
-  const { log, registryCpuMs } = await observed();
+  const { log, registryCpuMs, registryConnections } = await observed();
   const stats = run.stats;
   return {
     exitCode: run.exitCode,
@@ -163,8 +171,9 @@ async function sampleCleaner(
     retries: stats?.retries ?? 0,
     accessLog: log,
     ...(registryCpuMs === undefined ? {} : { registryCpuMs }),
+    ...(registryConnections === undefined ? {} : { registryConnections }),
     polledMaxRssBytes: run.observed.maxRssBytes,
-    ...(stats === undefined ? { crash: run.stderrTail ?? '' } : {}),
+    ...(stats === undefined ? { crash: crashSummary(run.signal, run.stderrTail ?? '') } : {}),
   };
 }
 
@@ -204,6 +213,9 @@ function summarise(phase: Phase): PhaseSummary {
     // The client's throughput on its own: requests per second of its CPU (median run).
     requestsPerCpuSecond: cpuMs === 0 ? 0 : Math.round((total(last.requests) * 1000) / cpuMs),
     ...(registryCpu.length === 0 ? {} : { registryCpuMs: Math.round(median(registryCpu)) }),
+    ...(last.registryConnections === undefined
+      ? {}
+      : { registryConnections: last.registryConnections }),
     floor,
     floorTotal: total(floor),
     accessLog: last.accessLog,
@@ -268,7 +280,7 @@ async function main(): Promise<void> {
       const run = await sampleCleaner(target, workDir, name, dryRun, state);
       log(`  ${name}: ${(run.wallMs / 1000).toFixed(2)}s, ${String(total(run.requests))} requests`);
       if (run.crash !== undefined) {
-        const crash = `${name} wrote no stats (exit ${String(run.exitCode)}) after ${String(total(run.accessLog.counts))} requests (registry's count), peak RSS ${String(Math.round(run.polledMaxRssBytes / 1048576))} MB: ${run.crash.trim().split('\n').slice(-3).join(' | ')}`;
+        const crash = `${name} wrote no stats (${run.crash}) after ${String(total(run.accessLog.counts))} requests (registry's count), peak RSS ${String(Math.round(run.polledMaxRssBytes / 1048576))} MB`;
         crashes.push(crash);
         log(`  ${crash}`);
       }

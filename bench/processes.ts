@@ -33,6 +33,8 @@ export interface CleanerStats {
 
 export interface CleanerRun {
   readonly exitCode: number | null;
+  /** The signal that ended it, if one did (an out-of-memory abort: SIGABRT). */
+  readonly signal: NodeJS.Signals | null;
   readonly wallMs: number;
   /** undefined when the process wrote none (it crashed, e.g. out of memory). */
   readonly stats: CleanerStats | undefined;
@@ -44,6 +46,7 @@ export interface CleanerRun {
 
 interface Exited {
   readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
   readonly wallMs: number;
   readonly observed: { readonly maxRssBytes: number; readonly cpuMs: number };
 }
@@ -93,12 +96,12 @@ function run(
       clearInterval(poll);
       reject(error);
     });
-    child.once('exit', (code) => {
+    child.once('exit', (code, signal) => {
       const wallMs = performance.now() - started;
       clearInterval(poll);
       closeSync(stdout);
       closeSync(stderr);
-      resolvePromise({ exitCode: code, wallMs, observed });
+      resolvePromise({ exitCode: code, signal, wallMs, observed });
     });
   });
 }

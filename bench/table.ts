@@ -13,6 +13,8 @@ export interface TablePhase {
   readonly requestsPerCpuSecond: number;
   /** CPU the synthetic registry spent during the run (median). */
   readonly registryCpuMs?: number;
+  /** TCP connections the synthetic registry accepted during the run (last run). */
+  readonly registryConnections?: number;
   readonly floor: RequestCounts;
   readonly floorTotal: number;
   readonly accessLog: { readonly counts: RequestCounts; readonly duplicates: number };
@@ -107,6 +109,8 @@ export function renderTable(result: TableInput): string {
     ? [
         `synthetic registry (own process): CPU s per run ${result.phases
           .map((phase) => `${phase.name} ${seconds(phase.registryCpuMs ?? 0)}`)
+          .join(', ')}; connections per run ${result.phases
+          .map((phase) => `${phase.name} ${String(phase.registryConnections ?? 0)}`)
           .join(', ')}; peak RSS ${
           typeof registryRss === 'number' ? (registryRss / 1024 / 1024).toFixed(0) : '?'
         } MB`,

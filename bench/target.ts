@@ -12,6 +12,8 @@ export interface Observed {
   readonly log: ClassifiedLog;
   /** CPU the registry spent meanwhile (synthetic registry only). */
   readonly registryCpuMs?: number;
+  /** TCP connections the registry accepted meanwhile (synthetic registry only). */
+  readonly registryConnections?: number;
 }
 
 export interface BenchTarget {

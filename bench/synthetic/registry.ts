@@ -19,6 +19,8 @@ export interface SyntheticCounters {
   /** Manifest or blob requests for a digest (or a repository's tag) already asked for. */
   readonly duplicates: number;
   readonly statuses: Record<string, number>;
+  /** TCP connections accepted: a keep-alive client opens about as many as it has in flight. */
+  readonly connections: number;
 }
 
 /** distribution 2.8.2 refuses larger catalog pages. */
@@ -54,6 +56,7 @@ export class SyntheticRegistry {
   private other = 0;
   private duplicates = 0;
   private statuses: Record<string, number> = {};
+  private connections = 0;
   private readonly codesPerRepository: number;
 
   constructor(private readonly model: SyntheticModel) {
@@ -76,6 +79,7 @@ export class SyntheticRegistry {
     this.other = 0;
     this.duplicates = 0;
     this.statuses = {};
+    this.connections = 0;
     for (const seen of [
       this.seenTagGet,
       this.seenTagHead,
@@ -94,6 +98,7 @@ export class SyntheticRegistry {
       other: this.other,
       duplicates: this.duplicates,
       statuses: { ...this.statuses },
+      connections: this.connections,
     };
   }
 
@@ -112,6 +117,10 @@ export class SyntheticRegistry {
       indexedRepositories: this.digests.size,
     };
   }
+
+  readonly connected = (): void => {
+    this.connections += 1;
+  };
 
   readonly handle = (request: IncomingMessage, response: ServerResponse): void => {
     const url = request.url ?? '';

@@ -35,6 +35,7 @@ function main(): void {
   );
   const server = createServer({ keepAlive: true }, registry.handle);
   // The cleaner keeps its connections for the whole run; idle pauses must not close them.
+  server.on('connection', registry.connected);
   server.keepAliveTimeout = 120_000;
   server.headersTimeout = 121_000;
   process.on('message', (message: ServerRequest) => {

@@ -55,6 +55,7 @@ export async function startSyntheticTarget(options: TargetOptions): Promise<Benc
           log: { counts: after.counts, other: after.other, duplicates: after.duplicates },
           registryCpuMs:
             after.cpuUserMs + after.cpuSystemMs - before.cpuUserMs - before.cpuSystemMs,
+          registryConnections: after.connections,
         };
       };
     },
