@@ -20,6 +20,8 @@ const libraries = [
   'reflect-metadata',
   'yaml',
   'commander',
+  'prom-client',
+  'cli-progress',
 ];
 
 export default tseslint.config(

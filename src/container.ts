@@ -15,7 +15,10 @@ import { FileManifestCache } from './adapters/cache/file-manifest-cache.adapter.
 import { HttpDockerRegistry } from './adapters/registry/http-docker-registry.adapter.js';
 import { ManifestCache } from './adapters/registry/manifest-cache.js';
 import { RegistrySettings } from './adapters/registry/registry-settings.js';
+import { RequestStats } from './adapters/registry/request-stats.js';
 import { writeStatsFile } from './adapters/registry/stats-file.js';
+import { MetricsOptions } from './adapters/metrics/metrics-options.js';
+import { WatchObserver } from './application/ports/watch-observer.port.js';
 import { FileStateStore, StateDir } from './adapters/state/file-state-store.adapter.js';
 import {
   ConsoleTableObserver,
@@ -32,6 +35,8 @@ export interface CompositionOptions {
   readonly reportStream: TextSink;
   /** Watch mode needs the scheduler; a one-shot run does not load it. */
   readonly watch: boolean;
+  /** Metrics endpoint (watch) or file (one-shot); undefined = no metrics at all. */
+  readonly metrics?: MetricsOptions | undefined;
 }
 
 /**
@@ -55,6 +60,8 @@ export async function buildContainer(options: CompositionOptions): Promise<Conta
       // Tag -> digest and digest facts in the state folder: warm runs confirm tags with HEAD.
       bind(ManifestCache).to(FileManifestCache).inSingletonScope();
       bind(Registry).to(HttpDockerRegistry).inSingletonScope();
+      // One count of requests for the process: the benchmark and the request metrics read it.
+      bind(RequestStats).toSelf().inSingletonScope();
     }),
     new ContainerModule(({ bind }) => {
       bind(StateDir).toConstantValue(options.stateDir);
@@ -76,7 +83,45 @@ export async function buildContainer(options: CompositionOptions): Promise<Conta
       bind(WatchJobs).toSelf().inSingletonScope();
     }),
   );
+  if (options.metrics !== undefined)
+    container.load(await metricsModule(options.metrics, options.watch));
   return container;
+}
+
+/**
+ * Metrics are one more run observer; watch mode with an address also serves the probes.
+ * prom-client is loaded only when metrics are asked for.
+ */
+async function metricsModule(metrics: MetricsOptions, watch: boolean): Promise<ContainerModule> {
+  const [{ CleanerMetrics }, { MetricsEndpoint }, { MetricsObserver }, { WatchHealth }] =
+    await Promise.all([
+      import('./adapters/metrics/cleaner-metrics.js'),
+      import('./adapters/metrics/metrics-endpoint.js'),
+      import('./adapters/metrics/metrics.observer.js'),
+      import('./adapters/metrics/watch-health.js'),
+    ]);
+  return new ContainerModule(({ bind }) => {
+    bind(MetricsOptions).toConstantValue(metrics);
+    bind(CleanerMetrics).toSelf().inSingletonScope();
+    bind(RunObserver).to(MetricsObserver).inSingletonScope();
+    bind(MetricsOutputs).to(MetricsEndpoint).inSingletonScope();
+    if (watch && metrics.listen !== undefined) {
+      bind(WatchHealth).toSelf().inSingletonScope();
+      bind(WatchObserver).toService(WatchHealth);
+    }
+  });
+}
+
+/** The metrics endpoint and file, as main.ts sees them (bound only when metrics are on). */
+interface MetricsOutputs {
+  open(): Promise<void>;
+  close(): Promise<void>;
+}
+const MetricsOutputs = Symbol('MetricsOutputs');
+
+/** Opens the metrics endpoint (watch) before the jobs start; exit 2 when it cannot listen. */
+export async function openMetrics(container: Container): Promise<void> {
+  if (container.isBound(MetricsOutputs)) await container.get<MetricsOutputs>(MetricsOutputs).open();
 }
 
 /**
@@ -87,7 +132,9 @@ export async function closeContainer(
   container: Container,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<void> {
+  // The metrics file holds the whole run; the endpoint answers until the jobs are over.
+  if (container.isBound(MetricsOutputs))
+    await container.get<MetricsOutputs>(MetricsOutputs).close();
   await container.get<ManifestCache>(ManifestCache).flush();
-  const registry = container.get<Registry>(Registry);
-  writeStatsFile(env, registry instanceof HttpDockerRegistry ? registry.stats : undefined);
+  writeStatsFile(env, container.get(RequestStats));
 }

@@ -9,6 +9,7 @@ import {
   interruptedExitCode,
   UsageError,
 } from './adapters/cli/exit-codes.js';
+import { metricsOptionsFor } from './adapters/metrics/metrics-options.js';
 import { ignoreClosedOutput } from './adapters/process/closed-pipes.js';
 import type { Job } from './domain/job.js';
 
@@ -55,14 +56,19 @@ async function main(argv: readonly string[]): Promise<number> {
   ]);
   let lock: Awaited<ReturnType<typeof stateLock.acquireStateLock>> | undefined;
   try {
-    const logger = withFolder('--logs-dir', options.logsDir, () =>
-      logging.configureLogging({ logsDir: options.logsDir, debug: options.dryRun }),
-    );
     const mode = options.watch ? 'watch' : 'manual';
     const loaded = config.loadConfig(options.configDir, process.env, {
       watch: options.watch,
       manual: !options.watch,
     });
+    // After the config: log_format decides the layout of the first line already.
+    const logger = withFolder('--logs-dir', options.logsDir, () =>
+      logging.configureLogging({
+        logsDir: options.logsDir,
+        debug: options.dryRun,
+        format: options.logFormat ?? loaded.logFormat ?? 'text',
+      }),
+    );
     const jobs = config.selectJobs(loaded, mode, options.jobs);
     lock = await stateLock.acquireStateLock(options.stateDir).catch((error: unknown) => {
       throw folderProblem('--state-dir', options.stateDir, error);
@@ -73,7 +79,9 @@ async function main(argv: readonly string[]): Promise<number> {
       logger,
       reportStream: process.stdout,
       watch: options.watch,
+      metrics: metricsOptionsFor(options, loaded),
     });
+    await composition.openMetrics(container);
     const shutdown = shutdownModule.installShutdown({
       graceMs: GRACE_MS,
       forcedExitCode: (signal) => (options.watch ? 0 : interruptedExitCode(signal)),

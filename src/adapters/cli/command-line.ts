@@ -1,4 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
+import { isLogFormat, type LogFormat } from '../config/log-format-section.js';
+import { parseListenAddress, type ListenAddress } from '../metrics/listen-address.js';
 import { packageVersion } from './version.js';
 
 export interface CliOptions {
@@ -15,6 +17,12 @@ export interface CliOptions {
   readonly configDir: string;
   readonly stateDir: string;
   readonly logsDir: string;
+  /** `--metrics-listen HOST:PORT` (watch mode): overrides `metrics.listen` of config.yaml. */
+  readonly metricsListen?: ListenAddress;
+  /** `--metrics-file PATH` (one-shot runs): the metrics, written once at the end. */
+  readonly metricsFile?: string;
+  /** `--log-format text|json`: overrides `log_format` of config.yaml. */
+  readonly logFormat?: LogFormat;
 }
 
 /** `reg-cleaner demo [--seed URL] [--keep]`. */
@@ -104,6 +112,15 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     .option('--config-dir <dir>', 'folder with config.yaml, jobs.yaml and manual.yaml', './config')
     .option('--state-dir <dir>', 'folder for latest_cleanup.json and history.log', './cache')
     .option('--logs-dir <dir>', 'folder for cleaner.log', './logs')
+    .option(
+      '--metrics-listen <host:port>',
+      'with --watch: serve /metrics, /healthz and /readyz there (overrides metrics.listen)',
+    )
+    .option('--metrics-file <path>', 'without --watch: write the metrics there at the end')
+    .option(
+      '--log-format <format>',
+      'text or json: one JSON object per log line (overrides log_format)',
+    )
     .version(packageVersion(), '-V, --version', 'print the version and exit')
     .helpOption('-h, --help', 'print this help and exit')
     .addHelpText('after', EXAMPLES)
@@ -136,6 +153,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     configDir: string;
     stateDir: string;
     logsDir: string;
+    metricsListen?: string;
+    metricsFile?: string;
+    logFormat?: string;
   }>();
   const jobs = (raw.jobs ?? [])
     .flatMap((entry) => entry.split(','))
@@ -149,6 +169,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (raw.jobs !== undefined && jobs.length === 0) {
     return usageError('--jobs needs at least one job name');
   }
+  const observability = observabilityOptions(raw, raw.watch === true);
+  if ('error' in observability) return usageError(observability.error);
   return {
     kind: 'run',
     options: {
@@ -160,6 +182,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       configDir: raw.configDir,
       stateDir: raw.stateDir,
       logsDir: raw.logsDir,
+      ...observability,
     },
   };
 }
@@ -203,6 +226,36 @@ function parseDemo(argv: readonly string[]): CommandLine {
     kind: 'demo',
     options: { keep: raw.keep === true, ...(raw.seed === undefined ? {} : { seedUrl: raw.seed }) },
   };
+}
+
+type Observability = Pick<CliOptions, 'metricsListen' | 'metricsFile' | 'logFormat'>;
+
+/** --metrics-listen (watch only), --metrics-file (one-shot only), --log-format. */
+function observabilityOptions(
+  raw: { metricsListen?: string; metricsFile?: string; logFormat?: string },
+  watch: boolean,
+): Observability | { readonly error: string } {
+  const options: { -readonly [K in keyof Observability]: Observability[K] } = {};
+  if (raw.metricsListen !== undefined) {
+    if (!watch) {
+      return { error: '--metrics-listen needs --watch (a one-shot run can write --metrics-file)' };
+    }
+    const parsed = parseListenAddress(raw.metricsListen);
+    if (!parsed.ok) return { error: `--metrics-listen ${parsed.message}` };
+    options.metricsListen = parsed.address;
+  }
+  if (raw.metricsFile !== undefined) {
+    if (watch) {
+      return { error: '--metrics-file is for one-shot runs; --watch serves --metrics-listen' };
+    }
+    if (raw.metricsFile.trim() === '') return { error: '--metrics-file needs a path' };
+    options.metricsFile = raw.metricsFile;
+  }
+  if (raw.logFormat !== undefined) {
+    if (!isLogFormat(raw.logFormat)) return { error: '--log-format must be text or json' };
+    options.logFormat = raw.logFormat;
+  }
+  return options;
 }
 
 function usageError(message: string): CommandLine {

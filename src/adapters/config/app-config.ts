@@ -1,5 +1,7 @@
 import type { Job } from '../../domain/job.js';
 import type { RegistrySettings } from '../registry/registry-settings.js';
+import type { LogFormat } from './log-format-section.js';
+import type { MetricsSettings } from './metrics-section.js';
 
 /** Everything the config folder declares, validated. */
 export interface AppConfig {
@@ -9,6 +11,10 @@ export interface AppConfig {
   readonly watchJobs: readonly Job[];
   /** manual.yaml (one-shot mode); empty when the file is absent. */
   readonly manualJobs: readonly Job[];
+  /** `metrics:` of config.yaml; absent = no metrics endpoint in watch mode. */
+  readonly metrics?: MetricsSettings;
+  /** `log_format:` of config.yaml; absent = text. */
+  readonly logFormat?: LogFormat;
   /** The files that were read (for messages); optional so that tests can build configs by hand. */
   readonly files?: ConfigFiles;
 }

@@ -3,7 +3,9 @@ import type { Job } from '../../domain/job.js';
 import type { AppConfig } from './app-config.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { type JobsFileKind, parseJobsFile } from './jobs-file.js';
-import { parseRegistryConfig, type RegistryConfig } from './registry-config.js';
+import { parseLogFormat } from './log-format-section.js';
+import { parseMetricsSection } from './metrics-section.js';
+import { isPlainObject, parseRegistryConfig, type RegistryConfig } from './registry-config.js';
 import { locateYamlFile, readYamlFile } from './yaml-file.js';
 
 /** Which jobs files the chosen mode cannot do without. */
@@ -33,16 +35,27 @@ export function loadConfig(
   const secrets: string[] = [];
 
   const files: { config?: string; watchJobs?: string; manualJobs?: string } = {};
+  const sections: Sections = {};
 
-  const registry = loadRegistry(configDir, env, problems, secrets, files);
+  const registry = loadRegistry(configDir, env, problems, secrets, files, sections);
   const watchJobs = loadJobs(configDir, 'jobs', 'watch', needs.watch, problems, files);
   const manualJobs = loadJobs(configDir, 'manual', 'manual', needs.manual, problems, files);
 
   if (problems.length > 0 || registry === undefined || files.config === undefined) {
     throw new ConfigError(problems.map((problem) => scrub(problem, secrets)));
   }
-  return { configDir, registry, watchJobs, manualJobs, files: { ...files, config: files.config } };
+  return {
+    configDir,
+    registry,
+    watchJobs,
+    manualJobs,
+    ...sections,
+    files: { ...files, config: files.config },
+  };
 }
+
+/** The optional sections of config.yaml, each parsed by its own module. */
+type Sections = { -readonly [K in 'metrics' | 'logFormat']?: AppConfig[K] };
 
 function loadRegistry(
   configDir: string,
@@ -50,6 +63,7 @@ function loadRegistry(
   problems: ConfigProblem[],
   secrets: string[],
   files: { config?: string },
+  sections: Sections,
 ): RegistryConfig | undefined {
   const located = locateYamlFile(configDir, 'config', problems);
   if (located.status === 'absent') {
@@ -64,7 +78,12 @@ function loadRegistry(
   if (raw === undefined) return undefined;
   const result = parseRegistryConfig(raw, configDir, env);
   secrets.push(...result.secrets);
-  for (const problem of result.problems) {
+  const record: Readonly<Record<string, unknown>> = isPlainObject(raw) ? raw : {};
+  const metrics = parseMetricsSection(record['metrics']);
+  const logFormat = parseLogFormat(record['log_format']);
+  if (metrics.settings !== undefined) sections.metrics = metrics.settings;
+  if (logFormat.format !== undefined) sections.logFormat = logFormat.format;
+  for (const problem of [...result.problems, ...metrics.problems, ...logFormat.problems]) {
     problems.push({
       file: located.path,
       ...(problem.field === '' ? {} : { field: problem.field }),

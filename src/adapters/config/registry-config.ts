@@ -17,6 +17,9 @@ const CONFIG_KEYS = [
   'max_requests_per_second',
   'ca_file',
   'insecure',
+  // Sections parsed by their own modules (load-config.ts); listed here so that they are known keys.
+  'metrics',
+  'log_format',
 ] as const;
 
 const range = (low: number, high: number, unit = ''): Record<string, string> => {
@@ -34,6 +37,8 @@ interface ValidatedConfig {
   readonly max_requests_per_second?: number | null;
   readonly ca_file?: string | null;
   readonly insecure: boolean;
+  readonly metrics?: unknown;
+  readonly log_format?: unknown;
 }
 
 const configSchema = Joi.object<ValidatedConfig>({
@@ -58,6 +63,8 @@ const configSchema = Joi.object<ValidatedConfig>({
   }),
   ca_file: Joi.string().allow(null),
   insecure: Joi.boolean().default(false),
+  metrics: Joi.any(),
+  log_format: Joi.any(),
 });
 
 export interface RegistryConfigResult {

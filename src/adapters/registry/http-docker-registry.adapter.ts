@@ -58,8 +58,6 @@ function pullScope(repository: string, access: RepositoryAccess): string {
 /** The Registry port over the Registry HTTP API v2 / OCI distribution (registry-v2.md). */
 @injectable()
 export class HttpDockerRegistry implements Registry {
-  /** Requests sent so far, by kind (read by the benchmark). */
-  readonly stats = new RequestStats();
   private readonly baseUrl: string;
   private readonly http: RegistryHttpClient;
   private readonly auth: RegistryAuth;
@@ -74,6 +72,8 @@ export class HttpDockerRegistry implements Registry {
     @inject(Logger) logger: Logger,
     @inject(HttpDockerRegistryOptions) @optional() options: HttpDockerRegistryOptions = {},
     @inject(ManifestCache) @optional() manifestCache: ManifestCache = new InMemoryManifestCache(),
+    /** Requests sent so far, by kind (read by the benchmark and the request metrics). */
+    @inject(RequestStats) @optional() readonly stats: RequestStats = new RequestStats(),
   ) {
     this.warnings = settings.insecure
       ? ['TLS verification is disabled (insecure: true): the registry is not authenticated']

@@ -221,10 +221,12 @@ export class RegistryHttpClient implements HttpSender {
         maxBodyBytes: MAX_BODY_BYTES,
         // A pooled connection its peer had closed: exchange() resends at once (not a retry).
         onResend: (code) => {
+          this.ended(kind, method, code, started);
           this.options.stats.recordRequest(kind);
           this.log(method, url, `${code} (stale connection, resent)`, started, retry);
         },
       });
+      this.ended(kind, method, String(response.status), started);
       this.log(method, url, String(response.status), started, retry);
       return { response: { ...response, url } };
     } catch (error) {
@@ -236,9 +238,15 @@ export class RegistryHttpClient implements HttpSender {
         error instanceof DeadlineError,
         this.options.timeoutMs,
       );
+      this.ended(kind, method, failure.code, started);
       this.log(method, url, failure.code, started, retry);
       return { failure };
     }
+  }
+
+  private ended(kind: RequestKind, method: string, status: string, started: number): void {
+    const durationSeconds = (performance.now() - started) / 1000;
+    this.options.stats.recordOutcome({ kind, method, status, durationSeconds });
   }
 
   /**

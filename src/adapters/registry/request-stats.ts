@@ -1,3 +1,5 @@
+import { injectable } from 'inversify';
+
 /** What a request is for; the benchmark compares these counts with registry-v2.md "Minimal work". */
 export type RequestKind =
   'probe' | 'token' | 'catalog' | 'tags' | 'manifest-head' | 'manifest-get' | 'blob' | 'delete';
@@ -15,16 +17,39 @@ export const REQUEST_KINDS: readonly RequestKind[] = [
 
 export type RequestCounts = Readonly<Record<RequestKind, number>>;
 
+/** One HTTP attempt that ended, as request metrics see it (issue 12). */
+export interface RequestOutcome {
+  readonly kind: RequestKind;
+  readonly method: string;
+  /** The HTTP status, or the transport failure's code (DEADLINE, ECONNRESET...) when none came. */
+  readonly status: string;
+  readonly durationSeconds: number;
+}
+
+export type RequestListener = (outcome: RequestOutcome) => void;
+
 /**
  * Requests sent by one HttpDockerRegistry, by kind. Every HTTP request that leaves the process
  * counts, retries and redirect hops included; `retries` counts the repeated attempts alone.
+ * One instance per process (a singleton binding), shared by the registry client and metrics.
  */
+@injectable()
 export class RequestStats {
   private readonly counts = new Map<RequestKind, number>();
   private retryCount = 0;
+  private readonly listeners: RequestListener[] = [];
 
   recordRequest(kind: RequestKind): void {
     this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+  }
+
+  /** Hands each ended attempt to the listeners (metrics); counting stays with recordRequest. */
+  recordOutcome(outcome: RequestOutcome): void {
+    for (const listener of this.listeners) listener(outcome);
+  }
+
+  onOutcome(listener: RequestListener): void {
+    this.listeners.push(listener);
   }
 
   recordRetry(): void {

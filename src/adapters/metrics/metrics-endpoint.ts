@@ -1,0 +1,77 @@
+import { constants } from 'node:fs';
+import { access, chmod } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { inject, injectable, optional } from 'inversify';
+import { Logger } from '../../application/ports/logger.port.js';
+import { UsageError } from '../cli/exit-codes.js';
+import { redact } from '../logging/redact.js';
+import { writeFileAtomically } from '../state/atomic-write.js';
+import { CleanerMetrics } from './cleaner-metrics.js';
+import { formatListenAddress } from './listen-address.js';
+import { MetricsOptions } from './metrics-options.js';
+import { ListenFailure, MetricsServer } from './metrics-server.js';
+import { WatchHealth } from './watch-health.js';
+
+/**
+ * The metrics outputs of the process: the HTTP endpoint of watch mode and the file of a
+ * one-shot run. Opened by main before the jobs start, closed after they ended.
+ */
+@injectable()
+export class MetricsEndpoint {
+  private server: MetricsServer | undefined;
+
+  constructor(
+    @inject(MetricsOptions) private readonly options: MetricsOptions,
+    @inject(CleanerMetrics) private readonly metrics: CleanerMetrics,
+    @inject(Logger) private readonly logger: Logger,
+    @inject(WatchHealth) @optional() private readonly health: WatchHealth | undefined,
+  ) {}
+
+  /**
+   * Binds the endpoint and checks that the metrics file can be written, before any request:
+   * an address that cannot be bound or a folder that cannot be written is a usage error (exit 2).
+   */
+  async open(): Promise<void> {
+    const { listen, file } = this.options;
+    if (file !== undefined) {
+      await access(dirname(file), constants.W_OK).catch((error: unknown) => {
+        const code = error instanceof Error && 'code' in error ? String(error.code) : 'unusable';
+        throw new UsageError(`--metrics-file ${file}: its folder cannot be written (${code})`);
+      });
+    }
+    if (listen === undefined || this.health === undefined) return;
+    const server = new MetricsServer(this.metrics, this.health);
+    try {
+      const bound = await server.listen(listen);
+      this.server = server;
+      this.logger.info('metrics endpoint listening', {
+        address: formatListenAddress(bound),
+        paths: '/metrics /healthz /readyz',
+      });
+    } catch (error) {
+      if (!(error instanceof ListenFailure)) throw error;
+      const source = this.options.listenSource ?? 'metrics.listen';
+      throw new UsageError(
+        `the metrics endpoint cannot listen on ${formatListenAddress(listen)} (${source}): ${error.message}`,
+      );
+    }
+  }
+
+  /** Stops the endpoint and writes the metrics file; a file that fails is logged, not fatal. */
+  async close(): Promise<void> {
+    await this.server?.close();
+    this.server = undefined;
+    const file = this.options.file;
+    if (file === undefined) return;
+    try {
+      await writeFileAtomically(file, await this.metrics.text());
+      // Metrics hold no secret, and the node-exporter textfile collector runs as another user.
+      await chmod(file, 0o644);
+    } catch (error) {
+      this.logger.error('the metrics file could not be written', {
+        file,
+        error: redact(error instanceof Error ? error.message : String(error)),
+      });
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import type { ListenAddress } from './listen-address.js';
+
+/** What the operator asked for; absent parts are off. */
+export interface MetricsOptions {
+  /** Watch mode: serve /metrics, /healthz and /readyz here. */
+  readonly listen?: ListenAddress;
+  /** Where the address came from, for the message when it cannot be bound. */
+  readonly listenSource?: string;
+  /** One-shot runs: write the metrics here once, at the end. */
+  readonly file?: string;
+}
+export const MetricsOptions = Symbol('MetricsOptions');
+
+/**
+ * What the command line and config.yaml ask for together: `--metrics-listen` wins over
+ * `metrics.listen`, which only watch mode serves; `--metrics-file` is for one-shot runs.
+ * Undefined when neither asks for metrics (nothing is collected then).
+ */
+export function metricsOptionsFor(
+  cli: {
+    readonly watch: boolean;
+    readonly metricsListen?: ListenAddress;
+    readonly metricsFile?: string;
+  },
+  config: { readonly metrics?: { readonly listen: ListenAddress } },
+): MetricsOptions | undefined {
+  if (cli.watch) {
+    if (cli.metricsListen !== undefined) {
+      return { listen: cli.metricsListen, listenSource: '--metrics-listen' };
+    }
+    const listen = config.metrics?.listen;
+    return listen === undefined
+      ? undefined
+      : { listen, listenSource: 'metrics.listen of config.yaml' };
+  }
+  return cli.metricsFile === undefined ? undefined : { file: cli.metricsFile };
+}
