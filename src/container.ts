@@ -16,6 +16,8 @@ import { HttpDockerRegistry } from './adapters/registry/http-docker-registry.ada
 import { ManifestCache } from './adapters/registry/manifest-cache.js';
 import { RegistrySettings } from './adapters/registry/registry-settings.js';
 import { RequestStats } from './adapters/registry/request-stats.js';
+import { consoleLines } from './adapters/logging/console-lines.js';
+import { ProgressObserver } from './adapters/progress/progress.observer.js';
 import { writeStatsFile } from './adapters/registry/stats-file.js';
 import { MetricsOptions } from './adapters/metrics/metrics-options.js';
 import { WatchObserver } from './application/ports/watch-observer.port.js';
@@ -72,8 +74,14 @@ export async function buildContainer(options: CompositionOptions): Promise<Conta
       bind(Clock).to(SystemClock).inSingletonScope();
     }),
     new ContainerModule(({ bind }) => {
-      bind(ReportStream).toConstantValue(options.reportStream);
+      // The table passes ConsoleLines: a live progress line on the same terminal steps aside.
+      bind(ReportStream).toConstantValue({
+        write: (text: string) => {
+          consoleLines.write(options.reportStream, text);
+        },
+      });
       bind(RunObserver).to(ConsoleTableObserver).inSingletonScope();
+      bind(RunObserver).to(ProgressObserver).inSingletonScope();
       bind(RunEvents).toSelf().inSingletonScope();
     }),
     new ContainerModule(({ bind }) => {

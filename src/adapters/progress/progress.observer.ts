@@ -1,0 +1,142 @@
+import { inject, injectable, optional } from 'inversify';
+import { Logger } from '../../application/ports/logger.port.js';
+import type {
+  JobStartedEvent,
+  RepositoryFinishedEvent,
+  RunObserver,
+} from '../../application/ports/run-observer.port.js';
+import { consoleLines, type ConsoleLines } from '../logging/console-lines.js';
+import { RequestStats } from '../registry/request-stats.js';
+import { LiveProgress, type TerminalStream } from './live-progress.js';
+import { describeFigures, type ProgressFigures } from './progress-figures.js';
+
+/** Where progress goes and how time passes: process.stderr and real timers in production. */
+export interface ProgressTerminal {
+  readonly stream: TerminalStream;
+  readonly lines: ConsoleLines;
+  /** Calls `tick` every `ms` until cancelled. */
+  every(ms: number, tick: () => void): { cancel(): void };
+  now(): number;
+}
+export const ProgressTerminal = Symbol('ProgressTerminal');
+
+/** Without a terminal, one progress line this often, and none for runs shorter than that. */
+export const LOG_EVERY_MS = 10_000;
+
+const processTerminal: ProgressTerminal = {
+  stream: process.stderr,
+  lines: consoleLines,
+  every: (ms, tick) => {
+    const timer = setInterval(tick, ms);
+    // Progress never keeps the process alive.
+    timer.unref();
+    return {
+      cancel: () => {
+        clearInterval(timer);
+      },
+    };
+  },
+  now: () => Date.now(),
+};
+
+interface Progress {
+  readonly startedAt: number;
+  readonly requestsAtStart: number;
+  done: number;
+  total: number;
+  tags: number;
+  deleted: number;
+  dryRun: boolean;
+  readonly live: LiveProgress | undefined;
+  readonly ticker: { cancel(): void } | undefined;
+}
+
+/**
+ * Progress of the runs under way: on a terminal, a live line on stderr (repositories done of
+ * total, tags, requests, deletions, elapsed time, ETA) that is gone when the runs end;
+ * elsewhere, a log line every 10 s. Jobs that run at once share one display.
+ */
+@injectable()
+export class ProgressObserver implements RunObserver {
+  private active = 0;
+  private progress: Progress | undefined;
+
+  constructor(
+    @inject(Logger) private readonly logger: Logger,
+    @inject(RequestStats) private readonly requests: RequestStats,
+    @inject(ProgressTerminal)
+    @optional()
+    private readonly terminal: ProgressTerminal = processTerminal,
+  ) {}
+
+  jobStarted(event: JobStartedEvent): Promise<void> {
+    this.active += 1;
+    const progress = this.progress ?? this.begin();
+    progress.total += event.repositories;
+    progress.dryRun = event.dryRun;
+    progress.live?.progress(progress.done, progress.total);
+    return Promise.resolve();
+  }
+
+  repositoryFinished(event: RepositoryFinishedEvent): Promise<void> {
+    const progress = this.progress;
+    if (progress === undefined) return Promise.resolve();
+    progress.done += 1;
+    progress.tags += event.summary.examined;
+    progress.deleted += event.summary.deleted;
+    progress.live?.progress(progress.done, progress.total);
+    return Promise.resolve();
+  }
+
+  jobFinished(): Promise<void> {
+    this.active = Math.max(0, this.active - 1);
+    if (this.active === 0) this.end();
+    return Promise.resolve();
+  }
+
+  private begin(): Progress {
+    const figures = (): ProgressFigures => this.figures();
+    const tty = this.terminal.stream.isTTY === true;
+    const progress: Progress = {
+      startedAt: this.terminal.now(),
+      requestsAtStart: this.requests.total,
+      done: 0,
+      total: 0,
+      tags: 0,
+      deleted: 0,
+      dryRun: false,
+      live: tty ? new LiveProgress(this.terminal.stream, figures) : undefined,
+      ticker: tty
+        ? undefined
+        : this.terminal.every(LOG_EVERY_MS, () => {
+            this.logger.info(`progress: ${describeFigures(this.figures())}`);
+          }),
+    };
+    this.progress = progress;
+    if (progress.live !== undefined) this.terminal.lines.show(progress.live);
+    return progress;
+  }
+
+  private end(): void {
+    const progress = this.progress;
+    this.progress = undefined;
+    progress?.ticker?.cancel();
+    if (progress?.live !== undefined) {
+      this.terminal.lines.hide(progress.live);
+      progress.live.stop();
+    }
+  }
+
+  private figures(): ProgressFigures {
+    const progress = this.progress;
+    return {
+      repositoriesDone: progress?.done ?? 0,
+      repositoriesTotal: progress?.total ?? 0,
+      tags: progress?.tags ?? 0,
+      requests: this.requests.total - (progress?.requestsAtStart ?? this.requests.total),
+      deleted: progress?.deleted ?? 0,
+      dryRun: progress?.dryRun ?? false,
+      elapsedMs: this.terminal.now() - (progress?.startedAt ?? this.terminal.now()),
+    };
+  }
+}
