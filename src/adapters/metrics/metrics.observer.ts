@@ -5,7 +5,7 @@ import type {
   RepositoryFinishedEvent,
   RunObserver,
 } from '../../application/ports/run-observer.port.js';
-import type { JobReport, JobTotals } from '../../domain/job-report.js';
+import type { JobReport } from '../../domain/job-report.js';
 import { RequestStats, type RequestOutcome } from '../registry/request-stats.js';
 import { CleanerMetrics } from './cleaner-metrics.js';
 
@@ -48,8 +48,7 @@ export class MetricsObserver implements RunObserver {
       job,
       (report.finishedAt.getTime() - report.startedAt.getTime()) / 1000,
     );
-    const bytes = reclaimableBytesOf(report.totals);
-    if (bytes !== undefined) this.metrics.reclaimableBytes.set(job, bytes);
+    this.metrics.reclaimableBytes.set(job, report.totals.reclaimableBytes);
     // Make sure the counters exist (at 0) for a job whose runs examined nothing.
     const labels = { ...job, dry_run: String(report.dryRun) };
     this.metrics.tagsExamined.inc(labels, 0);
@@ -66,14 +65,4 @@ export class MetricsObserver implements RunObserver {
 function resultOf(report: JobReport): 'success' | 'failed' | 'interrupted' {
   if (report.interrupted) return 'interrupted';
   return report.success ? 'success' : 'failed';
-}
-
-/**
- * The space the run frees, once the detailed reports (issue 10) count it in the totals.
- * Read defensively so that this observer works before and after that field exists.
- */
-function reclaimableBytesOf(totals: JobTotals): number | undefined {
-  const value: unknown = (totals as JobTotals & { readonly reclaimableBytes?: unknown })
-    .reclaimableBytes;
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }

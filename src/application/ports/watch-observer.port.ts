@@ -5,7 +5,7 @@
  */
 export interface WatchObserver {
   /** The configuration is loaded, the state lock is held and the jobs are being planned. */
-  watchStarted(jobNames: readonly string[]): void;
+  watchStarted(): void;
   /**
    * When the job runs next (`at` may be now), or undefined when it cannot be planned: an
    * error that the health endpoint reports, never a silent wait.
