@@ -301,7 +301,7 @@ describe('one-shot runs: metrics file, JSON logs, progress', () => {
         .map((line) => JSON.parse(line) as Record<string, unknown>)
         .find((line) => line['msg'] === 'HTTP request');
       assert.equal(request?.['method'], 'GET');
-      assert.match(String(request?.['url']), /^http:\/\/127\.0\.0\.1:\d+\/v2\//);
+      assert.match(String(request['url']), /^http:\/\/127\.0\.0\.1:\d+\/v2\//);
       // --log-format text wins over config.yaml.
       const text = await workspace.run(
         ['--dry-run', '--log-format', 'text'],

@@ -26,6 +26,7 @@ export class LiveProgress implements LiveDisplay {
   constructor(
     private readonly stream: TerminalStream,
     figures: () => ProgressFigures,
+    total: number,
   ) {
     this.multibar = new cliProgress.MultiBar({
       stream,
@@ -33,15 +34,18 @@ export class LiveProgress implements LiveDisplay {
       // Drawn again after every line another writer printed over it (ConsoleLines).
       forceRedraw: true,
       clearOnComplete: true,
-      // Keep the terminal's own settings: a killed process must not leave them changed.
-      hideCursor: null,
-      linewrap: null,
+      // No bar drawn full before any total is known.
+      emptyOnZero: true,
+      // Leave the terminal's modes alone (cursor shown, wrapping on): a killed process must not
+      // leave them changed. The line is cut to the width instead.
+      hideCursor: false,
+      linewrap: true,
       format: (_options, params) =>
         liveLine(figures(), { progress: params.progress, size: BAR_SIZE, etaSeconds: params.eta })
           // One column short of the width: a full line would wrap on some terminals.
           .slice(0, Math.max(10, params.maxWidth - 1)),
     });
-    this.bar = this.multibar.create(0, 0);
+    this.bar = this.multibar.create(total, 0);
     // The container draws on its first timer tick; a short run would show nothing at all.
     this.multibar.update();
   }

@@ -47,7 +47,7 @@ interface Progress {
   tags: number;
   deleted: number;
   dryRun: boolean;
-  readonly live: LiveProgress | undefined;
+  live: LiveProgress | undefined;
   readonly ticker: { cancel(): void } | undefined;
 }
 
@@ -74,7 +74,8 @@ export class ProgressObserver implements RunObserver {
     const progress = this.progress ?? this.begin();
     progress.total += event.repositories;
     progress.dryRun = event.dryRun;
-    progress.live?.progress(progress.done, progress.total);
+    if (progress.live !== undefined) progress.live.progress(progress.done, progress.total);
+    else if (this.terminal.stream.isTTY === true) this.show(progress);
     return Promise.resolve();
   }
 
@@ -95,7 +96,6 @@ export class ProgressObserver implements RunObserver {
   }
 
   private begin(): Progress {
-    const figures = (): ProgressFigures => this.figures();
     const tty = this.terminal.stream.isTTY === true;
     const progress: Progress = {
       startedAt: this.terminal.now(),
@@ -105,7 +105,7 @@ export class ProgressObserver implements RunObserver {
       tags: 0,
       deleted: 0,
       dryRun: false,
-      live: tty ? new LiveProgress(this.terminal.stream, figures) : undefined,
+      live: undefined,
       ticker: tty
         ? undefined
         : this.terminal.every(LOG_EVERY_MS, () => {
@@ -113,8 +113,13 @@ export class ProgressObserver implements RunObserver {
           }),
     };
     this.progress = progress;
-    if (progress.live !== undefined) this.terminal.lines.show(progress.live);
     return progress;
+  }
+
+  /** Drawn once the first job said how many repositories it has. */
+  private show(progress: Progress): void {
+    progress.live = new LiveProgress(this.terminal.stream, () => this.figures(), progress.total);
+    this.terminal.lines.show(progress.live);
   }
 
   private end(): void {

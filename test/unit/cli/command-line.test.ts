@@ -172,3 +172,26 @@ describe('parseCommandLine', () => {
     assert.equal(process.exitCode, undefined);
   });
 });
+
+describe('parseCommandLine: metrics and log format', () => {
+  it('reads --metrics-listen with --watch, --metrics-file without, and --log-format', () => {
+    const watch = run(['--watch', '--metrics-listen', '0.0.0.0:9464', '--log-format', 'json']);
+    assert.deepEqual(watch.metricsListen, { host: '0.0.0.0', port: 9464 });
+    assert.equal(watch.logFormat, 'json');
+    assert.equal(run(['--metrics-file', '/tmp/run.prom']).metricsFile, '/tmp/run.prom');
+  });
+
+  it('refuses the combinations that cannot work, as usage errors', () => {
+    const cases: [string[], RegExp][] = [
+      [['--metrics-listen', '127.0.0.1:9464'], /--metrics-listen needs --watch/],
+      [['--watch', '--metrics-file', 'x.prom'], /--metrics-file is for one-shot runs/],
+      [['--watch', '--metrics-listen', '9464'], /--metrics-listen must be HOST:PORT/],
+      [['--log-format', 'xml'], /--log-format must be text or json/],
+    ];
+    for (const [argv, message] of cases) {
+      const result = exit(argv);
+      assert.equal(result.code, 2, argv.join(' '));
+      assert.match(result.output, message);
+    }
+  });
+});

@@ -76,3 +76,51 @@ describe('configureLogging', () => {
     assert.match(text, /INFO {2}visible line/);
   });
 });
+
+describe('configureLogging: JSON lines', () => {
+  const logsDir = mkdtempSync(join(tmpdir(), 'reg-cleaner-json-logs-'));
+  after(() => {
+    rmSync(logsDir, { recursive: true, force: true });
+  });
+
+  it('writes one JSON object per line to the file and the console, redacted like text lines', async () => {
+    let console = '';
+    const logger = configureLogging({
+      logsDir,
+      format: 'json',
+      consoleSink: { write: (text: string) => (console += text) },
+    });
+    logger.info('job started', { job: 'clean-dev', repositories: 3, dryRun: false });
+    logger.warn('proxy http://bob:proxy-pass@proxy:3128 slow', { password: 'hunter2', msg: 'x' });
+    logger.debug('below the level');
+    await shutdownLogging();
+    const file = readFileSync(join(logsDir, 'cleaner.log'), 'utf8');
+    for (const text of [file, console]) {
+      const lines = text
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      assert.equal(lines.length, 2, text);
+      const [started, warned] = lines;
+      assert.ok(started !== undefined && warned !== undefined);
+      assert.deepEqual(Object.keys(started), [
+        'time',
+        'level',
+        'msg',
+        'job',
+        'repositories',
+        'dryRun',
+      ]);
+      assert.equal(started['level'], 'info');
+      assert.equal(started['msg'], 'job started');
+      assert.equal(started['repositories'], 3);
+      assert.equal(started['dryRun'], false);
+      assert.ok(!Number.isNaN(Date.parse(String(started['time']))));
+      assert.equal(warned['level'], 'warn');
+      assert.equal(warned['msg'], 'proxy http://***@proxy:3128 slow');
+      assert.equal(warned['password'], '***');
+      assert.equal(warned['field_msg'], 'x', 'a field never overwrites msg');
+      assert.ok(!text.includes('hunter2') && !text.includes('proxy-pass'));
+    }
+  });
+});
