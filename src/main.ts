@@ -79,7 +79,11 @@ async function main(argv: readonly string[]): Promise<number> {
       logger,
       reportStream: process.stdout,
       watch: options.watch,
-      metrics: metricsOptionsFor(options, loaded),
+      metrics: metricsOptionsFor(
+        options,
+        loaded,
+        jobs.map((job) => job.name),
+      ),
     });
     await composition.openMetrics(container);
     const shutdown = shutdownModule.installShutdown({

@@ -3,6 +3,7 @@ import { access, chmod } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { inject, injectable, optional } from 'inversify';
 import { Logger } from '../../application/ports/logger.port.js';
+import { StateStore } from '../../application/ports/state-store.port.js';
 import { UsageError } from '../cli/exit-codes.js';
 import { redact } from '../logging/redact.js';
 import { writeFileAtomically } from '../state/atomic-write.js';
@@ -24,6 +25,7 @@ export class MetricsEndpoint {
     @inject(MetricsOptions) private readonly options: MetricsOptions,
     @inject(CleanerMetrics) private readonly metrics: CleanerMetrics,
     @inject(Logger) private readonly logger: Logger,
+    @inject(StateStore) private readonly state: StateStore,
     @inject(WatchHealth) @optional() private readonly health: WatchHealth | undefined,
   ) {}
 
@@ -33,6 +35,7 @@ export class MetricsEndpoint {
    */
   async open(): Promise<void> {
     const { listen, file } = this.options;
+    await this.publishRunsOnRecord();
     if (file !== undefined) {
       await access(dirname(file), constants.W_OK).catch((error: unknown) => {
         const code = error instanceof Error && 'code' in error ? String(error.code) : 'unusable';
@@ -54,6 +57,21 @@ export class MetricsEndpoint {
       throw new UsageError(
         `the metrics endpoint cannot listen on ${formatListenAddress(listen)} (${source}): ${error.message}`,
       );
+    }
+  }
+
+  /**
+   * The last real run of each job on record (latest_cleanup.json), so that after a restart the
+   * last-success gauge does not wait for the next run, which may be a day away.
+   */
+  private async publishRunsOnRecord(): Promise<void> {
+    const runs = await this.state.lastRealRuns();
+    for (const job of this.options.jobs) {
+      const run = runs.get(job);
+      if (run === undefined) continue;
+      const finished = run.finishedAt.getTime() / 1000;
+      this.metrics.lastRun.set({ job }, finished);
+      if (run.success) this.metrics.lastSuccess.set({ job }, finished);
     }
   }
 

@@ -8,6 +8,8 @@ export interface MetricsOptions {
   readonly listenSource?: string;
   /** One-shot runs: write the metrics here once, at the end. */
   readonly file?: string;
+  /** The jobs this process runs: their last runs on record are published at start. */
+  readonly jobs: readonly string[];
 }
 export const MetricsOptions = Symbol('MetricsOptions');
 
@@ -23,15 +25,16 @@ export function metricsOptionsFor(
     readonly metricsFile?: string;
   },
   config: { readonly metrics?: { readonly listen: ListenAddress } },
+  jobs: readonly string[],
 ): MetricsOptions | undefined {
   if (cli.watch) {
     if (cli.metricsListen !== undefined) {
-      return { listen: cli.metricsListen, listenSource: '--metrics-listen' };
+      return { listen: cli.metricsListen, listenSource: '--metrics-listen', jobs };
     }
     const listen = config.metrics?.listen;
     return listen === undefined
       ? undefined
-      : { listen, listenSource: 'metrics.listen of config.yaml' };
+      : { listen, listenSource: 'metrics.listen of config.yaml', jobs };
   }
-  return cli.metricsFile === undefined ? undefined : { file: cli.metricsFile };
+  return cli.metricsFile === undefined ? undefined : { file: cli.metricsFile, jobs };
 }
