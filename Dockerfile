@@ -38,9 +38,12 @@ COPY config ./config
 RUN mkdir -p /app/cache /app/logs && chown node:node /app/cache /app/logs
 VOLUME ["/app/cache", "/app/logs"]
 USER node
-# Healthy while the process holding the state lock (cache/reg-cleaner.lock, written with its
-# pid while it runs) is alive. Assumes the default state folder (no --state-dir).
+# The metrics endpoint (README "Monitoring"): /metrics, /healthz, /readyz. The default command
+# listens on every interface of the container; publish the port to scrape it.
+EXPOSE 9464
+# Healthy while the watch scheduler ticks and every job has a next run (/healthz answers 200).
+# A small node probe: the image has no curl or wget.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-  CMD kill -0 "$(cat /app/cache/reg-cleaner.lock)" || exit 1
+  CMD node -e "require('http').get('http://127.0.0.1:9464/healthz', (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1)).setTimeout(4000, () => process.exit(1))"
 ENTRYPOINT ["/sbin/tini", "--", "node", "dist/main.js"]
-CMD ["--watch", "--http-logs"]
+CMD ["--watch", "--http-logs", "--metrics-listen", "0.0.0.0:9464"]

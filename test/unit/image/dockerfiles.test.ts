@@ -2,8 +2,9 @@
 // scripts/image-recipe.mjs (which performs the recipe in CI without Docker) reads them as
 // written. Fast: nothing is installed or built here; `npm run image:check` does that.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -245,7 +246,12 @@ describe('Dockerfile and Dockerfile.debian stay in step', () => {
     assert.deepEqual(debianRest, alpineRest);
     assert.deepEqual(alpine.final.command, ['node', packageJson.bin['reg-cleaner']]);
     assert.deepEqual(alpine.final.command, ['node', packageJson.main]);
-    assert.deepEqual(alpine.final.cmd, ['--watch', '--http-logs']);
+    assert.deepEqual(alpine.final.cmd, [
+      '--watch',
+      '--http-logs',
+      '--metrics-listen',
+      '0.0.0.0:9464',
+    ]);
     assert.deepEqual(debian.final.cmd, alpine.final.cmd);
   });
 
@@ -294,17 +300,46 @@ describe('Dockerfile and Dockerfile.debian stay in step', () => {
     }
   });
 
-  it('check health by the state lock the process holds, the same way in both', () => {
+  it('check health through /healthz with a node probe on the port the command listens on', async () => {
     assert.deepEqual(debian.final.healthcheck, alpine.final.healthcheck);
     const check = alpine.final.healthcheck;
     assert.ok(check !== undefined && !check.none);
-    const lockFile = /\/app\/cache\/([\w.-]+\.lock)/.exec(check.shell ?? '')?.[1];
-    assert.ok(
-      lockFile !== undefined,
-      `the health check should read the lock in /app/cache: ${check.shell ?? ''}`,
+    const line = check.shell ?? '';
+    const url = /'(http:\/\/127\.0\.0\.1:(\d+)\/healthz)'/.exec(line);
+    assert.ok(url !== null && line.startsWith('node -e '), `a node probe of /healthz: ${line}`);
+    const port = url[2] ?? '';
+    assert.equal(
+      alpine.final.cmd?.[alpine.final.cmd.indexOf('--metrics-listen') + 1],
+      `0.0.0.0:${port}`,
     );
-    assert.ok(alpine.final.volumes.includes('/app/cache'));
-    assert.ok(sourceMentions(join(ROOT, 'src'), lockFile), `no file in src/ writes ${lockFile}`);
+    for (const file of ['Dockerfile', 'Dockerfile.debian']) {
+      assert.match(
+        readFileSync(join(ROOT, file), 'utf8'),
+        new RegExp(`^EXPOSE ${port}$`, 'm'),
+        file,
+      );
+    }
+    // The probe itself, against a local stand-in: 200 passes, 503 and no answer fail.
+    let status = 200;
+    const server = createServer((_request, response) => {
+      response.writeHead(status).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    assert.ok(address !== null && typeof address === 'object');
+    const probe = line.replace(`127.0.0.1:${port}/`, `127.0.0.1:${String(address.port)}/`);
+    const exitOf = (): Promise<number | null> =>
+      new Promise((resolve) => {
+        spawn('/bin/sh', ['-c', probe], { stdio: 'ignore' }).on('close', resolve);
+      });
+    try {
+      assert.equal(await exitOf(), 0);
+      status = 503;
+      assert.equal(await exitOf(), 1);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    assert.equal(await exitOf(), 1, 'nothing listening');
   });
 
   it('carry the same OCI labels, matching package.json and the base image', () => {
@@ -498,17 +533,3 @@ describe('image-recipe parser', () => {
     assert.deepEqual(printed.final, JSON.parse(JSON.stringify(debian.final)) as unknown);
   });
 });
-
-function sourceMentions(dir: string, text: string): boolean {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (
-      entry.isDirectory()
-        ? sourceMentions(path, text)
-        : entry.name.endsWith('.ts') && readFileSync(path, 'utf8').includes(text)
-    ) {
-      return true;
-    }
-  }
-  return false;
-}
