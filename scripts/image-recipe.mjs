@@ -9,6 +9,7 @@
 // Plain Node ESM on purpose: it must run before anything is built. Its parser is imported by
 // test/unit/image/dockerfiles.test.ts.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import {
   cpSync,
   existsSync,
@@ -873,6 +874,32 @@ function seconds(since) {
   return `${((Date.now() - since) / 1000).toFixed(1)} s`;
 }
 
+/** `--metrics-listen 0.0.0.0:P` -> `127.0.0.1:port`, and the health probe's `127.0.0.1:P` too. */
+export function onLoopback(args, health, port) {
+  const moved = new Map();
+  const local = args.map((arg) => {
+    const match = /^0\.0\.0\.0:(\d+)$/.exec(arg);
+    if (match === null) return arg;
+    moved.set(match[1], String(port));
+    return `127.0.0.1:${port}`;
+  });
+  let probe = health;
+  for (const [from, to] of moved)
+    probe = probe?.split(`127.0.0.1:${from}/`).join(`127.0.0.1:${to}/`);
+  return { args: local, health: probe };
+}
+
+function freePort() {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePromise(port));
+    });
+  });
+}
+
 /** Resolves after `ms`; unref'd so that a pending sleep never holds the process open. */
 function sleep(ms) {
   return new Promise((resolvePromise) => setTimeout(resolvePromise, ms).unref());
@@ -902,8 +929,13 @@ async function stopCheck(node, imageDir, final, env, log, verbose) {
       '',
     ].join('\n'),
   );
-  const args = [...(final.cmd ?? []), '--dry-run'];
-  const health = healthCommand(final, imageDir);
+  // The image listens on every interface of its own network; here that would be the host's:
+  // the endpoint and its probe move to 127.0.0.1 on a free port instead.
+  const { args, health } = onLoopback(
+    [...(final.cmd ?? []), '--dry-run'],
+    healthCommand(final, imageDir),
+    await freePort(),
+  );
   log(`RUN ${[...(final.command ?? []), ...args].join(' ')}, then SIGTERM (docker stop)`);
   const child = spawn(node[0], [...node.slice(1), ...args], {
     cwd: imageDir,

@@ -1,4 +1,4 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable, multiInject, optional } from 'inversify';
 import type { Job } from '../domain/job.js';
 import type { JobReport, LastRealRun } from '../domain/job-report.js';
 import { isJobDue } from '../domain/schedule.js';
@@ -6,6 +6,7 @@ import { Clock } from './ports/clock.port.js';
 import { Logger } from './ports/logger.port.js';
 import { Scheduler, type ScheduledTask } from './ports/scheduler.port.js';
 import { StateStore } from './ports/state-store.port.js';
+import { WatchObserver } from './ports/watch-observer.port.js';
 import { messageOf } from './error-message.js';
 import { RunJobs } from './run-jobs.use-case.js';
 
@@ -38,6 +39,9 @@ export class WatchJobs {
     @inject(Scheduler) private readonly scheduler: Scheduler,
     @inject(Clock) private readonly clock: Clock,
     @inject(Logger) private readonly logger: Logger,
+    @multiInject(WatchObserver)
+    @optional()
+    private readonly observers: readonly WatchObserver[] = [],
   ) {}
 
   /** Resolves once the signal is aborted and the runs in flight have finished. */
@@ -59,7 +63,9 @@ export class WatchJobs {
       );
     });
     for (const entry of watched) await this.planNext(entry, options);
+    if (!options.signal.aborted) for (const observer of this.observers) observer.watchStarted();
     await stopped;
+    for (const observer of this.observers) observer.watchStopped();
     for (const entry of watched) entry.timer?.cancel();
     await Promise.all(watched.map((entry) => entry.running ?? Promise.resolve()));
     this.logger.info('watch mode stopped');
@@ -74,6 +80,7 @@ export class WatchJobs {
       now,
       options.dryRun,
     );
+    this.tellNextRun(entry, next.getTime() <= now.getTime() ? now : next);
     if (next.getTime() <= now.getTime()) {
       this.start(entry, options);
       return;
@@ -107,6 +114,11 @@ export class WatchJobs {
     return check.due ? now : check.nextDueAt;
   }
 
+  /** The metrics and the health endpoint publish it; undefined = the job cannot be planned. */
+  private tellNextRun(entry: Watched, at: Date | undefined): void {
+    for (const observer of this.observers) observer.nextRunPlanned(entry.job.name, at);
+  }
+
   /** Starts a run unless one is in flight: a job never overlaps itself. */
   private start(entry: Watched, options: WatchJobsOptions): void {
     if (entry.running !== undefined || options.signal.aborted) return;
@@ -115,6 +127,7 @@ export class WatchJobs {
       // Planned only once the run is over, so that a job that is due again at once still runs.
       this.planNext(entry, options).catch((error: unknown) => {
         this.logger.error('scheduling failed', { job: entry.job.name, error: messageOf(error) });
+        this.tellNextRun(entry, undefined);
       });
     });
   }

@@ -101,6 +101,11 @@ interface RecipeModule {
   withoutInit(argv: readonly string[]): string[];
   imageNodeMajor(base: string): number | undefined;
   splitCommands(command: string): string[];
+  onLoopback(
+    args: readonly string[],
+    health: string | undefined,
+    port: number,
+  ): { args: string[]; health: string | undefined };
 }
 
 const ROOT = process.cwd();
@@ -340,6 +345,10 @@ describe('Dockerfile and Dockerfile.debian stay in step', () => {
       await new Promise((resolve) => server.close(resolve));
     }
     assert.equal(await exitOf(), 1, 'nothing listening');
+    // The recipe's stop check runs the command and the probe on the loopback instead.
+    const local = recipe.onLoopback(alpine.final.cmd ?? [], line, 40_123);
+    assert.deepEqual(local.args.slice(-2), ['--metrics-listen', '127.0.0.1:40123']);
+    assert.ok(local.health?.includes("'http://127.0.0.1:40123/healthz'"), local.health);
   });
 
   it('carry the same OCI labels, matching package.json and the base image', () => {

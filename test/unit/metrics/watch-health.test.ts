@@ -7,7 +7,17 @@ import {
   TICK_MS,
   WatchHealth,
 } from '../../../src/adapters/metrics/watch-health.js';
+import { RunEvents } from '../../../src/application/run-events.js';
+import { RunJob } from '../../../src/application/run-job.use-case.js';
+import { RunJobs } from '../../../src/application/run-jobs.use-case.js';
+import { WatchJobs } from '../../../src/application/watch-jobs.use-case.js';
+import { aJob } from '../../builders/jobs.js';
 import { FixedClock } from '../../fakes/fixed-clock.js';
+import { InMemoryRegistry } from '../../fakes/in-memory-registry.js';
+import { InMemoryStateStore } from '../../fakes/in-memory-state-store.js';
+import { RecordingLogger } from '../../fakes/recording-logger.js';
+import { RecordingRunObserver } from '../../fakes/recording-run-observer.js';
+import { settle } from '../../fakes/settle.js';
 import { ManualScheduler } from '../../fakes/manual-scheduler.js';
 
 const START = new Date('2026-06-01T00:00:00Z');
@@ -72,5 +82,51 @@ describe('WatchHealth', () => {
     assert.doesNotMatch(text, /next_run_timestamp_seconds\{job="b"\}/);
     health.nextRunPlanned('b', after(60_000));
     assert.equal(health.liveness().ok, true);
+  });
+});
+
+describe('WatchHealth told by WatchJobs', () => {
+  it('is ready and alive while watch mode runs, publishes the next run, and fails once it stops', async () => {
+    const clock = new FixedClock(START);
+    const scheduler = new ManualScheduler(clock);
+    const metrics = new CleanerMetrics();
+    const health = new WatchHealth(scheduler, clock, metrics);
+    const registry = new InMemoryRegistry();
+    registry.push('app', ['dev-1'], { digest: 'sha256:1', created: new Date('2026-01-01') });
+    const logger = new RecordingLogger();
+    const runs = new RecordingRunObserver();
+    const events = new RunEvents([runs], logger);
+    const state = new InMemoryStateStore();
+    const runJobs = new RunJobs(
+      new RunJob(registry, clock, logger, events),
+      registry,
+      state,
+      events,
+      clock,
+      logger,
+    );
+    const watch = new WatchJobs(runJobs, state, scheduler, clock, logger, [health]);
+    const controller = new AbortController();
+    const done = watch.execute([aJob({ name: 'clean-dev', cleanEveryHours: 6 })], {
+      dryRun: false,
+      signal: controller.signal,
+    });
+    await settle(() => runs.finished.length === 1 && scheduler.waiting().length === 2);
+    assert.deepEqual([health.readiness().ok, health.liveness().ok], [true, true]);
+    const text = await metrics.text();
+    const sixHours = START.getTime() / 1000 + 6 * 3600;
+    assert.match(
+      text,
+      new RegExp(`next_run_timestamp_seconds\\{job="clean-dev"\\} ${String(sixHours)}$`, 'm'),
+    );
+    // Hours pass with the scheduler firing (the heartbeat among its tasks): still alive.
+    scheduler.advanceTo(after(3 * 3_600_000));
+    assert.equal(health.liveness().ok, true);
+
+    controller.abort();
+    await done;
+    assert.deepEqual(health.liveness(), { ok: false, detail: 'watch mode is stopping' });
+    assert.equal(health.readiness().ok, false);
+    assert.deepEqual(scheduler.waiting(), [], 'no heartbeat and no job timer left');
   });
 });
