@@ -57,7 +57,9 @@ Examples:
   reg-cleaner --jobs clean-dev-tags clean-prod-older-15
   reg-cleaner --dry-run --jobs clean-dev-tags       dry run of one job
   reg-cleaner --check-config --config-dir /etc/reg-cleaner
-  reg-cleaner --watch --http-logs                   the container's default command
+  reg-cleaner --watch --http-logs --metrics-listen 0.0.0.0:9464
+                                                    the container's default command: /metrics, /healthz, /readyz
+  reg-cleaner --metrics-file run.prom               one-shot run, metrics written at the end (textfile collector)
   reg-cleaner demo                                  see it work on a throw-away registry
   reg-cleaner --watch --config-dir /etc/reg-cleaner --state-dir /var/lib/reg-cleaner
 
