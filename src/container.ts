@@ -1,5 +1,6 @@
 import { Container, ContainerModule } from 'inversify';
 import { Clock } from './application/ports/clock.port.js';
+import { DeletionJournal } from './application/ports/deletion-journal.port.js';
 import { Logger } from './application/ports/logger.port.js';
 import { Registry } from './application/ports/registry.port.js';
 import { RunObserver } from './application/ports/run-observer.port.js';
@@ -9,9 +10,13 @@ import { RunEvents } from './application/run-events.js';
 import { RunJob } from './application/run-job.use-case.js';
 import { RunJobs } from './application/run-jobs.use-case.js';
 import { RunManualJobs } from './application/run-manual-jobs.use-case.js';
+import { RestoreJobs } from './application/restore-jobs.use-case.js';
 import { WatchJobs } from './application/watch-jobs.use-case.js';
 import { SystemClock } from './adapters/clock/system-clock.adapter.js';
 import { FileManifestCache } from './adapters/cache/file-manifest-cache.adapter.js';
+import { FileDeletionJournal } from './adapters/journal/file-deletion-journal.adapter.js';
+import { JournalRetentionObserver } from './adapters/journal/journal-retention.observer.js';
+import { DEFAULT_JOURNAL_SETTINGS, JournalSettings } from './adapters/journal/journal-settings.js';
 import { HttpDockerRegistry } from './adapters/registry/http-docker-registry.adapter.js';
 import { ManifestCache } from './adapters/registry/manifest-cache.js';
 import { RegistrySettings } from './adapters/registry/registry-settings.js';
@@ -39,6 +44,8 @@ export interface CompositionOptions {
   readonly watch: boolean;
   /** Metrics endpoint (watch) or file (one-shot); undefined = no metrics at all. */
   readonly metrics?: MetricsOptions | undefined;
+  /** `journal_keep_days` (default 30 days). */
+  readonly journal?: JournalSettings;
 }
 
 /**
@@ -68,6 +75,10 @@ export async function buildContainer(options: CompositionOptions): Promise<Conta
     new ContainerModule(({ bind }) => {
       bind(StateDir).toConstantValue(options.stateDir);
       bind(StateStore).to(FileStateStore).inSingletonScope();
+      // Deletion journals (issue 16): written ahead of each DELETE, pruned as each real run starts.
+      bind(JournalSettings).toConstantValue(options.journal ?? DEFAULT_JOURNAL_SETTINGS);
+      bind(DeletionJournal).to(FileDeletionJournal).inSingletonScope();
+      bind(RunObserver).to(JournalRetentionObserver).inSingletonScope();
     }),
     new ContainerModule(({ bind }) => {
       bind(Logger).toConstantValue(options.logger);
@@ -89,6 +100,7 @@ export async function buildContainer(options: CompositionOptions): Promise<Conta
       bind(RunJobs).toSelf().inSingletonScope();
       bind(RunManualJobs).toSelf().inSingletonScope();
       bind(WatchJobs).toSelf().inSingletonScope();
+      bind(RestoreJobs).toSelf().inSingletonScope();
     }),
   );
   if (options.metrics !== undefined)

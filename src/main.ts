@@ -6,6 +6,7 @@ import {
   ExitCode,
   exitCodeFor,
   exitCodeForReports,
+  exitCodeForRestore,
   interruptedExitCode,
   UsageError,
 } from './adapters/cli/exit-codes.js';
@@ -47,19 +48,20 @@ async function main(argv: readonly string[]): Promise<number> {
   if (options.checkConfig) return checkConfig(options);
   // reflect-metadata must be loaded before any decorated class is evaluated.
   await import('reflect-metadata');
-  const [config, logging, shutdownModule, stateLock, composition] = await Promise.all([
+  const [config, logging, shutdownModule, stateLock, composition, restoring] = await Promise.all([
     import('./adapters/config/index.js'),
     import('./adapters/logging/log4js-logger.js'),
     import('./adapters/process/shutdown.js'),
     import('./adapters/state/state-lock.js'),
     import('./container.js'),
+    options.restore === undefined ? undefined : import('./adapters/cli/restore-command.js'),
   ]);
   let lock: Awaited<ReturnType<typeof stateLock.acquireStateLock>> | undefined;
   try {
     const mode = options.watch ? 'watch' : 'manual';
     const loaded = config.loadConfig(options.configDir, process.env, {
       watch: options.watch,
-      manual: !options.watch,
+      manual: !options.watch && options.restore === undefined,
     });
     // After the config: log_format decides the layout of the first line already.
     const logger = withFolder('--logs-dir', options.logsDir, () =>
@@ -69,7 +71,12 @@ async function main(argv: readonly string[]): Promise<number> {
         format: options.logFormat ?? loaded.logFormat ?? 'text',
       }),
     );
-    const jobs = config.selectJobs(loaded, mode, options.jobs);
+    // A restore names jobs of either file (checked here, before the lock and any request).
+    const restore =
+      options.restore === undefined
+        ? undefined
+        : restoring?.restoreSources(loaded, options.restore);
+    const jobs = restore === undefined ? config.selectJobs(loaded, mode, options.jobs) : [];
     lock = await stateLock.acquireStateLock(options.stateDir).catch((error: unknown) => {
       throw folderProblem('--state-dir', options.stateDir, error);
     });
@@ -84,6 +91,7 @@ async function main(argv: readonly string[]): Promise<number> {
         loaded,
         jobs.map((job) => job.name),
       ),
+      ...(loaded.journal === undefined ? {} : { journal: loaded.journal }),
     });
     await composition.openMetrics(container);
     const shutdown = shutdownModule.installShutdown({
@@ -96,6 +104,19 @@ async function main(argv: readonly string[]): Promise<number> {
       },
     });
     try {
+      if (restore !== undefined && restoring !== undefined) {
+        const report = await restoring.runRestore(
+          container,
+          restore,
+          options.dryRun,
+          shutdown.signal,
+        );
+        process.stdout.write(restoring.renderRestoreReport(report));
+        const stoppedBy = shutdown.received();
+        return stoppedBy === undefined
+          ? exitCodeForRestore(report)
+          : interruptedExitCode(stoppedBy);
+      }
       return await run(container, options, jobs, shutdown.signal, () => shutdown.received());
     } finally {
       shutdown.dispose();

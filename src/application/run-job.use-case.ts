@@ -4,6 +4,7 @@ import { messageOf } from './error-message.js';
 import { RunEvents } from './run-events.js';
 import { planDeletions, type PlannedDeletion } from '../domain/deletion-plan.js';
 import type { TagDecision } from '../domain/decision.js';
+import type { ManifestWithChildren } from '../domain/deletion-journal.js';
 import { tagsMatchingAnyPattern, type Job } from '../domain/job.js';
 import { JobReportBuilder } from '../domain/job-report-builder.js';
 import type { DeletionResult, JobReport, RepositoryReport, RunMode } from '../domain/job-report.js';
@@ -11,6 +12,7 @@ import { selectTags } from '../domain/select-tags.js';
 import { reproducibleBuildDateWarning } from '../domain/suspicious-dates.js';
 import type { InspectedTag, TagDigest } from '../domain/tag.js';
 import { Clock } from './ports/clock.port.js';
+import { DeletionJournal } from './ports/deletion-journal.port.js';
 import { Logger } from './ports/logger.port.js';
 import { Registry, RegistryError, type RepositoryAccess } from './ports/registry.port.js';
 
@@ -51,6 +53,8 @@ interface DeletionGate {
   stoppedBecause: string | undefined;
   /** The registry refused the credentials: every other repository would fail the same way. */
   credentialsRefused: string | undefined;
+  /** The run's deletion journal, once something was written to it (issue 16). */
+  journal?: string;
 }
 
 /** What every repository of one run of a job shares. */
@@ -86,6 +90,7 @@ export class RunJob {
     @inject(Clock) private readonly clock: Clock,
     @inject(Logger) private readonly logger: Logger,
     @inject(RunEvents) private readonly events: RunEvents,
+    @inject(DeletionJournal) private readonly journal: DeletionJournal,
   ) {}
 
   async execute(job: Job, options: RunJobOptions): Promise<JobReport> {
@@ -141,6 +146,7 @@ export class RunJob {
       ),
       warnings: options.warnings ?? [],
       interrupted: options.signal?.aborted ?? false,
+      ...(gate.journal === undefined ? {} : { journal: gate.journal }),
     });
   }
 
@@ -183,11 +189,12 @@ export class RunJob {
   }
 
   private async cleanRepositoryOrThrow(
-    { job, now, options, gate }: RunContext,
+    context: RunContext,
     repository: string,
     weigh: Weigh,
     answered: (() => void) | undefined,
   ): Promise<RepositoryReport> {
+    const { job, now, options } = context;
     const access: RepositoryAccess = options.dryRun ? 'read' : 'delete';
     const tags = await this.registry.listTags(repository, access);
     answered?.();
@@ -210,7 +217,7 @@ export class RunJob {
     const plan = planDeletions(decisions, others);
 
     const deletions = await mapBounded(plan.deletions, DELETIONS_IN_FLIGHT, (deletion) =>
-      this.delete(deletion, options, gate),
+      this.delete(deletion, context),
     );
     const errors: string[] = [];
     const warnings: string[] = [];
@@ -268,8 +275,7 @@ export class RunJob {
 
   private async delete(
     deletion: PlannedDeletion,
-    options: RunJobOptions,
-    gate: DeletionGate,
+    { job, now, options, gate }: RunContext,
   ): Promise<DeletionResult> {
     const skipped = (why: string): DeletionResult => ({
       ...deletion,
@@ -278,6 +284,10 @@ export class RunJob {
     if (options.dryRun) return skipped('dry run');
     if (options.signal?.aborted === true) return skipped('shutdown requested');
     if (gate.stoppedBecause !== undefined) return skipped('deletions stopped in this job');
+    const notJournaled = await this.journalAhead(deletion, { job, now, gate });
+    if (notJournaled !== undefined) return notJournaled;
+    // The journal write took time: a signal that came meanwhile still stops this DELETE.
+    if (isAborted(options.signal)) return skipped('shutdown requested');
     try {
       const status = await this.registry.deleteManifest(deletion.repository, deletion.digest);
       this.logger.info(status === 'deleted' ? 'deleted' : 'already gone', {
@@ -298,6 +308,37 @@ export class RunJob {
         error: problem,
       });
       return { ...deletion, outcome: { status: 'failed', problem } };
+    }
+  }
+
+  /**
+   * Written ahead (issue 16): the manifest's bytes and tags are on disk before its DELETE goes
+   * out. Returns the deletion's result when it must not go out.
+   */
+  private async journalAhead(
+    deletion: PlannedDeletion,
+    { job, now, gate }: Pick<RunContext, 'job' | 'now' | 'gate'>,
+  ): Promise<DeletionResult | undefined> {
+    const { repository, digest, tags } = deletion;
+    let manifest: ManifestWithChildren;
+    try {
+      manifest = await this.registry.manifestCopy(repository, digest, 'delete');
+    } catch (error) {
+      if (error instanceof RegistryError && error.kind === 'not-found') {
+        return { ...deletion, outcome: { status: 'already-gone' } };
+      }
+      const problem = `not deleted: its manifest could not be read for the journal: ${messageOf(error)}`;
+      this.logger.error('deletion failed', { repository, digest, error: problem });
+      return { ...deletion, outcome: { status: 'failed', problem } };
+    }
+    try {
+      const entry = { repository, manifest, tags, job: job.name, runStartedAt: now };
+      gate.journal = await this.journal.record(entry);
+      return undefined;
+    } catch (error) {
+      // A journal that cannot be written stays so: no deletion without it in this job.
+      gate.stoppedBecause ??= `deletions stopped: the deletion journal could not be written: ${messageOf(error)}`;
+      return { ...deletion, outcome: { status: 'skipped', why: 'deletions stopped in this job' } };
     }
   }
 
@@ -323,6 +364,11 @@ export class RunJob {
       });
     }
   }
+}
+
+/** A function, not an inline test: the signal may be aborted while a deletion is journaled. */
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
 }
 
 /** 405 (deletion disabled) and missing permission make every further DELETE of the job fail. */

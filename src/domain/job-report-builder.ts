@@ -58,8 +58,10 @@ export class JobReportBuilder {
     readonly errors: readonly string[];
     readonly warnings?: readonly string[];
     readonly interrupted: boolean;
+    readonly journal?: string;
   }): JobReport {
     return {
+      ...(end.journal === undefined ? {} : { journal: end.journal }),
       ...this.start,
       finishedAt: end.finishedAt,
       success: end.errors.length === 0 && !end.interrupted && this.repositoriesSucceeded,

@@ -96,6 +96,8 @@ export interface JobReport {
   readonly deletedTagsOmitted: number;
   /** True when a shutdown signal cut the run short. */
   readonly interrupted: boolean;
+  /** Where the run's deletion journal is, when it deleted anything: `--restore` reads it. */
+  readonly journal?: string;
 }
 
 /** How many deleted tags a JobReport lists; a run over millions of tags must not hold them all. */

@@ -1,5 +1,10 @@
-import type { Registry, RepositoryAccess } from '../../src/application/ports/registry.port.js';
+import type {
+  BlobReference,
+  Registry,
+  RepositoryAccess,
+} from '../../src/application/ports/registry.port.js';
 import { RegistryError } from '../../src/application/ports/registry.port.js';
+import type { ManifestCopy, ManifestWithChildren } from '../../src/domain/deletion-journal.js';
 import type { ManifestKind, TagPointer, TagResolution } from '../../src/domain/tag.js';
 
 interface StoredImage {
@@ -12,18 +17,42 @@ interface StoredImage {
 }
 
 export interface RecordedCall {
-  readonly method: 'listRepositories' | 'listTags' | 'inspectTag' | 'digestOf' | 'deleteManifest';
+  readonly method:
+    | 'listRepositories'
+    | 'listTags'
+    | 'inspectTag'
+    | 'digestOf'
+    | 'deleteManifest'
+    | 'manifestCopy'
+    | 'currentDigest'
+    | 'blobExists'
+    | 'putManifest';
   readonly repository?: string;
   readonly reference?: string;
   readonly access?: RepositoryAccess;
 }
 
+const IMAGE_TYPE = 'application/vnd.oci.image.manifest.v1+json';
+const INDEX_TYPE = 'application/vnd.oci.image.index.v1+json';
+
+/** The fake's manifest bytes: recognisable text that says which digest it is. */
+export function fakeManifestBytes(digest: string): Buffer {
+  return Buffer.from(`manifest of ${digest}`);
+}
+
 /**
  * A registry held in memory, with the one behaviour that matters for safety: deleting a
- * digest removes every tag on it. Faults are scripted per tag or repository.
+ * digest removes every tag on it. Faults are scripted per tag or repository. A manifest's
+ * "blobs" are `<digest>/config` and `<digest>/layer`; garbageCollect() removes some.
  */
 export class InMemoryRegistry implements Registry {
   readonly calls: RecordedCall[] = [];
+  /** Every image ever pushed, by digest: what a PUT of its bytes puts back. */
+  private readonly images = new Map<string, StoredImage>();
+  private readonly collectedBlobs = new Set<string>();
+  private readonly failingCopies = new Set<string>();
+  /** Tags a PUT lands on another digest (a registry that misbehaves), by `repository:tag`. */
+  private readonly misdirectedPuts = new Map<string, string>();
   private readonly repositories = new Map<string, Map<string, StoredImage>>();
   private readonly failingTags = new Set<string>();
   private readonly failingRepositories = new Map<string, RegistryError>();
@@ -51,7 +80,43 @@ export class InMemoryRegistry implements Registry {
     const repo = this.repositories.get(repository) ?? new Map<string, StoredImage>();
     for (const tag of tags) repo.set(tag, stored);
     this.repositories.set(repository, repo);
+    this.images.set(image.digest, stored);
+    for (const child of stored.children) {
+      if (!this.images.has(child)) {
+        this.images.set(child, {
+          digest: child,
+          created: image.created,
+          kind: 'image',
+          children: [],
+        });
+      }
+    }
     return this;
+  }
+
+  /** The garbage collector removed these blobs (e.g. `sha256:1/layer`). */
+  garbageCollect(...blobs: string[]): this {
+    for (const blob of blobs) this.collectedBlobs.add(blob);
+    return this;
+  }
+
+  /** manifestCopy of this digest fails (e.g. the registry is unavailable). */
+  failCopy(digest: string): this {
+    this.failingCopies.add(digest);
+    return this;
+  }
+
+  /** A PUT under `tag` makes it point at `digest` instead. */
+  misdirectPut(repository: string, tag: string, digest: string): this {
+    this.misdirectedPuts.set(`${repository}:${tag}`, digest);
+    return this;
+  }
+
+  /** Where each tag of the repository points. */
+  pointers(repository: string): Record<string, string> {
+    return Object.fromEntries(
+      [...(this.repositories.get(repository) ?? [])].map(([tag, image]) => [tag, image.digest]),
+    );
   }
 
   failTag(repository: string, tag: string): this {
@@ -159,4 +224,82 @@ export class InMemoryRegistry implements Registry {
     }
     return Promise.resolve(found ? 'deleted' : 'already-gone');
   }
+
+  manifestCopy(
+    repository: string,
+    digest: string,
+    access: RepositoryAccess,
+  ): Promise<ManifestWithChildren> {
+    this.calls.push({ method: 'manifestCopy', repository, reference: digest, access });
+    if (this.failingCopies.has(digest)) {
+      return Promise.reject(new RegistryError('unavailable', `scripted failure reading ${digest}`));
+    }
+    const image = this.images.get(digest);
+    if (image === undefined) {
+      return Promise.reject(new RegistryError('not-found', `manifest ${digest} not found`, 404));
+    }
+    return Promise.resolve({
+      ...copyOf(image),
+      children: image.children.map((child) => copyOf(this.images.get(child) ?? imageOf(child))),
+    });
+  }
+
+  currentDigest(
+    repository: string,
+    tag: string,
+    access: RepositoryAccess,
+  ): Promise<string | undefined> {
+    this.calls.push({ method: 'currentDigest', repository, reference: tag, access });
+    if (this.failingTags.has(`${repository}:${tag}`)) {
+      return Promise.reject(new RegistryError('unavailable', 'scripted failure'));
+    }
+    return Promise.resolve(this.repositories.get(repository)?.get(tag)?.digest);
+  }
+
+  blobsOf(manifest: ManifestCopy): readonly BlobReference[] {
+    if (manifest.mediaType === INDEX_TYPE) return [];
+    return [
+      { digest: `${manifest.digest}/config`, role: 'config' },
+      { digest: `${manifest.digest}/layer`, role: 'layer' },
+    ];
+  }
+
+  blobExists(repository: string, digest: string, access: RepositoryAccess): Promise<boolean> {
+    this.calls.push({ method: 'blobExists', repository, reference: digest, access });
+    return Promise.resolve(!this.collectedBlobs.has(digest));
+  }
+
+  putManifest(repository: string, reference: string, manifest: ManifestCopy): Promise<string> {
+    this.calls.push({ method: 'putManifest', repository, reference });
+    const image = this.images.get(manifest.digest);
+    if (image === undefined || !fakeManifestBytes(manifest.digest).equals(manifest.bytes)) {
+      return Promise.reject(new RegistryError('invalid-response', 'PUT of unknown bytes'));
+    }
+    const gone = this.blobsOf(manifest).find((blob) => this.collectedBlobs.has(blob.digest));
+    if (gone !== undefined) {
+      return Promise.reject(
+        new RegistryError('invalid-response', `MANIFEST_BLOB_UNKNOWN ${gone.digest}`, 400),
+      );
+    }
+    if (!reference.startsWith('sha256:')) {
+      const misdirected = this.misdirectedPuts.get(`${repository}:${reference}`);
+      const stored = misdirected === undefined ? image : (this.images.get(misdirected) ?? image);
+      const repo = this.repositories.get(repository) ?? new Map<string, StoredImage>();
+      repo.set(reference, stored);
+      this.repositories.set(repository, repo);
+    }
+    return Promise.resolve(manifest.digest);
+  }
+}
+
+function imageOf(digest: string): StoredImage {
+  return { digest, created: null, kind: 'image', children: [] };
+}
+
+function copyOf(image: StoredImage): ManifestCopy {
+  return {
+    digest: image.digest,
+    mediaType: image.kind === 'index' ? INDEX_TYPE : IMAGE_TYPE,
+    bytes: fakeManifestBytes(image.digest),
+  };
 }

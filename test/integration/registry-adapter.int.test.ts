@@ -222,6 +222,8 @@ describe('HttpDockerRegistry against docker-registry (no auth)', () => {
       'manifest-get': 4, // two tags + two platform images
       blob: 2,
       delete: 0,
+      'blob-head': 0,
+      'manifest-put': 0,
     });
   });
 

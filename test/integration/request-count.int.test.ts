@@ -99,6 +99,8 @@ function counts(partial: Partial<RequestCounts>): RequestCounts {
     'manifest-get': 0,
     blob: 0,
     delete: 0,
+    'blob-head': 0,
+    'manifest-put': 0,
     ...partial,
   };
 }
@@ -113,7 +115,9 @@ function seenByRegistry(log: readonly AccessLogEntry[]): RequestCounts {
     else if (bare.includes('/manifests/') && method === 'HEAD') seen['manifest-head'] += 1;
     else if (bare.includes('/manifests/') && method === 'GET') seen['manifest-get'] += 1;
     else if (bare.includes('/manifests/') && method === 'DELETE') seen.delete += 1;
+    else if (bare.includes('/manifests/') && method === 'PUT') seen['manifest-put'] += 1;
     else if (bare.includes('/blobs/') && method === 'GET') seen.blob += 1;
+    else if (bare.includes('/blobs/') && method === 'HEAD') seen['blob-head'] += 1;
   }
   return seen;
 }
@@ -243,8 +247,21 @@ describe('request counts of whole runs against the real registry', () => {
     assert.equal(planned['dev-5'], 'keep/save-last');
 
     const real = await runOnce(registry, state, JOB, false);
-    // dev-1, dev-3, dev-4 and the release-1 index.
-    assert.deepEqual(real.counts, { ...WARM, delete: 4 });
+    // dev-1, dev-3, dev-4 and the release-1 index. A warm run only HEADed them, so the deletion
+    // journal (issue 16) costs one GET per deleted digest, plus one per platform manifest of the
+    // deleted index (restoring an index PUTs them first): 4 + 2.
+    assert.deepEqual(real.counts, { ...WARM, 'manifest-get': 4 + 2, delete: 4 });
+    const journalGets = real.log
+      .filter((entry) => entry.method === 'GET' && entry.path.includes('/manifests/sha256:'))
+      .map((entry) => entry.path.split('/manifests/')[1] ?? '')
+      .sort();
+    const release1 = real.repositories
+      .find((entry) => entry.repository === APP)
+      ?.deletions.find((deletion) => deletion.tags.includes('release-1'));
+    assert.ok(release1 !== undefined);
+    assert.equal(journalGets.length, 6);
+    assert.ok(journalGets.includes(release1.digest));
+    assert.ok(journalGets.includes(digests['dev-1'] ?? ''));
     assert.equal(real.report.success, true);
     assert.deepEqual((await listTags(registry, APP)).sort(), [
       'dev-2',

@@ -23,6 +23,11 @@ export interface CliOptions {
   readonly metricsFile?: string;
   /** `--log-format text|json`: overrides `log_format` of config.yaml. */
   readonly logFormat?: LogFormat;
+  /**
+   * `--restore` (with `--jobs`: the last journal of each job) or `--restore-from FILE`: put back
+   * what a real run deleted (issue 16). undefined for a cleaning run.
+   */
+  readonly restore?: { readonly jobs: readonly string[] } | { readonly file: string };
 }
 
 /** `reg-cleaner demo [--seed URL] [--keep]`. */
@@ -48,6 +53,8 @@ Modes:
   --jobs NAME...     run only the named jobs of manual.yaml once, then exit
   --watch            run the jobs of jobs.yaml forever, each when it is due
   --check-config     validate the config folder and list its jobs; contacts no registry
+  --restore --jobs NAME...   put back what the last real run of each job deleted
+  --restore-from FILE        put back what one deletion journal lists
   demo               a throw-away local registry, realistic images, a dry run, a real run and
                      the garbage collector (needs Debian's docker-registry; see demo --help)
   --watch and --jobs cannot be combined; --dry-run combines with either.
@@ -60,6 +67,7 @@ Examples:
   reg-cleaner --watch --http-logs --metrics-listen 0.0.0.0:9464
                                                     the container's default command: /metrics, /healthz, /readyz
   reg-cleaner --metrics-file run.prom               one-shot run, metrics written at the end (textfile collector)
+  reg-cleaner --restore --jobs clean-dev-tags --dry-run   what a restore would put back
   reg-cleaner demo                                  see it work on a throw-away registry
   reg-cleaner --watch --config-dir /etc/reg-cleaner --state-dir /var/lib/reg-cleaner
 
@@ -89,7 +97,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       'Deletes old image tags from a Docker / OCI registry (Registry HTTP API v2) according to the jobs in the config folder.',
     )
     .usage(
-      '[--dry-run] [--watch | --jobs NAME...] [--check-config] [--http-logs] [--config-dir DIR] [--state-dir DIR] [--logs-dir DIR]',
+      '[--dry-run] [--watch | --jobs NAME... | --restore --jobs NAME... | --restore-from FILE] [--check-config] [--http-logs] [--config-dir DIR] [--state-dir DIR] [--logs-dir DIR]',
     )
     .option(
       '--dry-run',
@@ -110,6 +118,11 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       '--jobs <names...>',
       'run only these jobs of manual.yaml, once (names separated by spaces or commas)',
     )
+    .option(
+      '--restore',
+      "undo: put back the tags the last real run of each --jobs job deleted (until the registry's garbage collector runs)",
+    )
+    .option('--restore-from <file>', 'undo: put back the tags one deletion journal lists')
     .option('--http-logs', 'log every HTTP request made to the registry')
     .option('--config-dir <dir>', 'folder with config.yaml, jobs.yaml and manual.yaml', './config')
     .option('--state-dir <dir>', 'folder for latest_cleanup.json and history.log', './cache')
@@ -152,6 +165,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     watch?: boolean;
     jobs?: string[];
     httpLogs?: boolean;
+    restore?: boolean;
+    restoreFrom?: string;
     configDir: string;
     stateDir: string;
     logsDir: string;
@@ -173,6 +188,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   }
   const observability = observabilityOptions(raw, raw.watch === true);
   if ('error' in observability) return usageError(observability.error);
+  const restore = restoreOf(raw.restore === true, raw.restoreFrom, raw.watch === true, jobs);
+  if (typeof restore === 'string') return usageError(restore);
   return {
     kind: 'run',
     options: {
@@ -185,8 +202,30 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       stateDir: raw.stateDir,
       logsDir: raw.logsDir,
       ...observability,
+      ...(restore === undefined ? {} : { restore }),
     },
   };
+}
+
+/** The restore to run, nothing for a cleaning run, or what is wrong with the flags. */
+function restoreOf(
+  restore: boolean,
+  from: string | undefined,
+  watch: boolean,
+  jobs: readonly string[],
+): CliOptions['restore'] | string {
+  if (!restore && from === undefined) return undefined;
+  const flag = from === undefined ? '--restore' : '--restore-from';
+  if (watch) return `${flag} cannot be combined with --watch`;
+  if (from !== undefined) {
+    if (restore || jobs.length > 0) {
+      return '--restore-from FILE restores one journal: give it alone, or use --restore --jobs NAME... for the last journal of each job';
+    }
+    return from.trim() === '' ? '--restore-from needs a journal file' : { file: from };
+  }
+  return jobs.length === 0
+    ? '--restore needs --jobs NAME... (the jobs whose last real run to undo), or use --restore-from FILE'
+    : { jobs };
 }
 
 function parseDemo(argv: readonly string[]): CommandLine {

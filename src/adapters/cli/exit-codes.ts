@@ -1,4 +1,6 @@
+import { JournalError } from '../../application/ports/deletion-journal.port.js';
 import type { JobReport } from '../../domain/job-report.js';
+import { restoreSucceeded, type RestoreReport } from '../../domain/restore-report.js';
 import { ConfigError } from '../config/config-error.js';
 import { redact } from '../logging/redact.js';
 import { StateLockedError } from '../state/state-lock.js';
@@ -44,6 +46,12 @@ export function exitCodeFor(error: unknown, env: NodeJS.ProcessEnv = process.env
       message: `error: ${error.message}\nNothing was sent to the registry.`,
     };
   }
+  if (error instanceof JournalError) {
+    return {
+      code: ExitCode.usage,
+      message: `error: ${redact(error.message)}\nNothing was sent to the registry.`,
+    };
+  }
   if (error instanceof UsageError) {
     return {
       code: ExitCode.usage,
@@ -67,6 +75,11 @@ export function exitCodeFor(error: unknown, env: NodeJS.ProcessEnv = process.env
 /** A completed one-shot run: 1 when any job failed, otherwise 0. */
 export function exitCodeForReports(reports: readonly JobReport[]): number {
   return reports.some((report) => !report.success) ? ExitCode.failure : ExitCode.success;
+}
+
+/** A restore (issue 16): 0 when everything restorable was restored, 1 when something was not. */
+export function exitCodeForRestore(report: RestoreReport): number {
+  return restoreSucceeded(report) ? ExitCode.success : ExitCode.failure;
 }
 
 /** A one-shot run stopped by a signal: 128 + the signal's number, as shells report it. */

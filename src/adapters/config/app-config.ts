@@ -1,4 +1,5 @@
 import type { Job } from '../../domain/job.js';
+import type { JournalSettings } from '../journal/journal-settings.js';
 import type { RegistrySettings } from '../registry/registry-settings.js';
 import type { LogFormat } from './log-format-section.js';
 import type { MetricsSettings } from './metrics-section.js';
@@ -15,6 +16,8 @@ export interface AppConfig {
   readonly metrics?: MetricsSettings;
   /** `log_format:` of config.yaml; absent = text. */
   readonly logFormat?: LogFormat;
+  /** `journal_keep_days`; absent in configs built by hand (tests): the default applies. */
+  readonly journal?: JournalSettings;
   /** The files that were read (for messages); optional so that tests can build configs by hand. */
   readonly files?: ConfigFiles;
 }

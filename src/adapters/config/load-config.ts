@@ -55,7 +55,7 @@ export function loadConfig(
 }
 
 /** The optional sections of config.yaml, each parsed by its own module. */
-type Sections = { -readonly [K in 'metrics' | 'logFormat']?: AppConfig[K] };
+type Sections = { -readonly [K in 'metrics' | 'logFormat' | 'journal']?: AppConfig[K] };
 
 function loadRegistry(
   configDir: string,
@@ -83,6 +83,7 @@ function loadRegistry(
   const logFormat = parseLogFormat(record['log_format']);
   if (metrics.settings !== undefined) sections.metrics = metrics.settings;
   if (logFormat.format !== undefined) sections.logFormat = logFormat.format;
+  if (result.journal !== undefined) sections.journal = result.journal;
   for (const problem of [...result.problems, ...metrics.problems, ...logFormat.problems]) {
     problems.push({
       file: located.path,

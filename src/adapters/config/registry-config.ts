@@ -1,6 +1,13 @@
 import { isAbsolute, resolve } from 'node:path';
 import Joi from 'joi';
 import type { RegistrySettings } from '../registry/registry-settings.js';
+import type { JournalSettings } from '../journal/journal-settings.js';
+import {
+  JOURNAL_KEYS,
+  journalKeysSchema,
+  journalSettingsOf,
+  type ValidatedJournalKeys,
+} from './journal-section.js';
 import { ENV_FIELDS, type EnvField, isEnvReference, resolveEnvReference } from './env-reference.js';
 import { type FieldProblem, joiProblems, validateWith } from './joi-problems.js';
 import { isReadableFile } from './yaml-file.js';
@@ -20,6 +27,7 @@ const CONFIG_KEYS = [
   // Sections parsed by their own modules (load-config.ts); listed here so that they are known keys.
   'metrics',
   'log_format',
+  ...JOURNAL_KEYS,
 ] as const;
 
 const range = (low: number, high: number, unit = ''): Record<string, string> => {
@@ -27,7 +35,7 @@ const range = (low: number, high: number, unit = ''): Record<string, string> => 
   return { 'number.min': message, 'number.max': message };
 };
 
-interface ValidatedConfig {
+interface ValidatedConfig extends ValidatedJournalKeys {
   readonly registry_url: string;
   readonly username?: string | null;
   readonly password?: string | null;
@@ -65,6 +73,7 @@ const configSchema = Joi.object<ValidatedConfig>({
   insecure: Joi.boolean().default(false),
   metrics: Joi.any(),
   log_format: Joi.any(),
+  ...journalKeysSchema,
 });
 
 export interface RegistryConfigResult {
@@ -72,6 +81,8 @@ export interface RegistryConfigResult {
   readonly problems: readonly FieldProblem[];
   /** Values that must never appear in a message (scrubbed by the caller as a last defence). */
   readonly secrets: readonly string[];
+  /** `journal_keep_days` (issue 16). */
+  readonly journal?: JournalSettings;
 }
 
 /** config.yaml after YAML parsing -> registry settings, or the problems found. */
@@ -127,7 +138,8 @@ export function parseRegistryConfig(
   // Checks joi cannot express run on every field that passed joi, so that one run lists all.
   const failed = new Set([...handled, ...joiFound.map((problem) => problem.field)]);
   const settings = toSettings(value as ValidatedConfig, configDir, failed, problems);
-  return { settings: problems.length > 0 ? undefined : settings, problems, secrets };
+  const journal = journalSettingsOf(value as Partial<ValidatedConfig>);
+  return { settings: problems.length > 0 ? undefined : settings, problems, secrets, journal };
 }
 
 function toSettings(

@@ -2,16 +2,21 @@ import { inject, injectable, optional } from 'inversify';
 import { Logger } from '../../application/ports/logger.port.js';
 import {
   RegistryError,
+  type BlobReference,
   type Registry,
   type RegistryErrorKind,
   type RepositoryAccess,
 } from '../../application/ports/registry.port.js';
+import type { ManifestCopy, ManifestWithChildren } from '../../domain/deletion-journal.js';
 import type { TagPointer, TagResolution } from '../../domain/tag.js';
 import { CATALOG_SCOPE, RegistryAuth, repositoryScope } from './auth/registry-auth.js';
 import { isDigest } from './digest.js';
 import { nextPageUrl } from './link-header.js';
 import { InMemoryManifestCache, ManifestCache } from './manifest-cache.js';
+import { ManifestCopies } from './manifest-copies.js';
+import { referencedBlobs } from './manifest-references.js';
 import { ManifestResolver } from './manifest-resolver.js';
+import { RecentManifests } from './recent-manifests.js';
 import {
   RegistryHttpClient,
   type RegistryRequest,
@@ -52,7 +57,14 @@ const RESOLUTIONS_PER_REQUEST_SLOT = 4;
 const REGISTRY_WIDE: ReadonlySet<RegistryErrorKind> = new Set(['auth', 'forbidden', 'tls']);
 
 function pullScope(repository: string, access: RepositoryAccess): string {
-  return repositoryScope(repository, access === 'delete' ? 'pull,delete' : 'pull');
+  switch (access) {
+    case 'read':
+      return repositoryScope(repository, 'pull');
+    case 'delete':
+      return repositoryScope(repository, 'pull,delete');
+    case 'restore':
+      return repositoryScope(repository, 'pull,push');
+  }
 }
 
 /** The Registry port over the Registry HTTP API v2 / OCI distribution (registry-v2.md). */
@@ -64,6 +76,9 @@ export class HttpDockerRegistry implements Registry {
   private readonly resolver: ManifestResolver;
   private readonly pageSize: number;
   private readonly resolutions: RequestLimiter;
+  /** Manifests a real run read lately: its journal needs their bytes (issue 16). */
+  private readonly recent = new RecentManifests();
+  private readonly copies: ManifestCopies;
 
   private readonly warnings: readonly string[];
 
@@ -100,11 +115,13 @@ export class HttpDockerRegistry implements Registry {
       ...(options.random !== undefined ? { random: options.random } : {}),
     });
     this.auth = new RegistryAuth(this.http, this.baseUrl, settings.credentials, now);
-    this.resolver = new ManifestResolver(
-      (request, repository, access) => this.auth.send(request, pullScope(repository, access)),
-      this.baseUrl,
-      manifestCache,
-    );
+    const send = (
+      request: RegistryRequest,
+      repository: string,
+      access: RepositoryAccess,
+    ): Promise<RegistryResponse> => this.sendFor(request, repository, access);
+    this.resolver = new ManifestResolver(send, this.baseUrl, manifestCache);
+    this.copies = new ManifestCopies(send, this.baseUrl, this.recent);
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     this.resolutions = new RequestLimiter(
       Math.max(1, settings.maxConcurrentRequests) * RESOLUTIONS_PER_REQUEST_SLOT,
@@ -179,9 +196,50 @@ export class HttpDockerRegistry implements Registry {
     throw statusError(response, `DELETE ${repository}@${digest}`);
   }
 
+  manifestCopy(
+    repository: string,
+    digest: string,
+    access: RepositoryAccess,
+  ): Promise<ManifestWithChildren> {
+    return this.copies.copy(repository, digest, access);
+  }
+
+  currentDigest(
+    repository: string,
+    tag: string,
+    access: RepositoryAccess,
+  ): Promise<string | undefined> {
+    return this.copies.currentDigest(repository, tag, access);
+  }
+
+  blobsOf(manifest: ManifestCopy): readonly BlobReference[] {
+    return referencedBlobs(manifest.bytes);
+  }
+
+  blobExists(repository: string, digest: string, access: RepositoryAccess): Promise<boolean> {
+    return this.copies.blobExists(repository, digest, access);
+  }
+
+  putManifest(repository: string, reference: string, manifest: ManifestCopy): Promise<string> {
+    return this.copies.put(repository, reference, manifest);
+  }
+
   /** Closes kept-alive sockets (tests, end of process). */
   close(): void {
     this.http.close();
+  }
+
+  private async sendFor(
+    request: RegistryRequest,
+    repository: string,
+    access: RepositoryAccess,
+  ): Promise<RegistryResponse> {
+    const response = await this.auth.send(request, pullScope(repository, access));
+    // A real run may delete what it reads: its journal takes the bytes from memory (issue 16).
+    if (access === 'delete' && request.kind === 'manifest-get' && response.status === 200) {
+      this.recent.note(response.body, response.headers['content-type']);
+    }
+    return response;
   }
 
   private async inspectNow(

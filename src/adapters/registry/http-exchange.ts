@@ -18,6 +18,8 @@ export interface ExchangeRequest {
   /** Path and query. */
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** Sent as is (a manifest PUT); axios takes a Buffer without copying or transforming it. */
+  readonly body?: Uint8Array;
   /** Keep-alive (or proxy) agent for the URL's protocol. */
   readonly agent: Agent;
   /** One deadline for the headers and the whole body: a body that stalls halfway is dead too. */
@@ -115,6 +117,7 @@ async function send(
     url: `${target.protocol}//${hostForUrl(target.hostname)}${target.port === '' ? '' : `:${target.port}`}${request.path}`,
     ...(target.auth === undefined ? {} : { auth: credentialsOf(target.auth) }),
     headers: request.headers,
+    ...(request.body === undefined ? {} : { data: asBuffer(request.body) }),
     ...(target.protocol === 'https:' ? { httpsAgent: agent } : { httpAgent: agent }),
     maxContentLength: request.maxBodyBytes,
     signal,
@@ -143,6 +146,12 @@ const client = axios.create({
   proxy: false,
   transitional: { clarifyTimeoutError: true },
 });
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
 
 function hostForUrl(hostname: string): string {
   return hostname.includes(':') ? `[${hostname}]` : hostname;

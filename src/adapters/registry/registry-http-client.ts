@@ -28,9 +28,11 @@ import {
 
 export interface RegistryRequest {
   readonly kind: RequestKind;
-  readonly method: 'GET' | 'HEAD' | 'DELETE';
+  readonly method: 'GET' | 'HEAD' | 'DELETE' | 'PUT';
   readonly url: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** A PUT's body (manifest bytes, sent as they are). */
+  readonly body?: Uint8Array;
   /** Blob GETs may be redirected to object storage; nothing else is followed. */
   readonly followRedirects?: boolean;
 }
@@ -139,7 +141,8 @@ export class RegistryHttpClient implements HttpSender {
     let method = request.method;
     let headers: Record<string, string> = { ...request.headers };
     for (let hop = 0; ; hop += 1) {
-      const send = (): Promise<Attempt> => this.attempt(request.kind, method, url, headers, retry);
+      const send = (): Promise<Attempt> =>
+        this.attempt(request.kind, method, url, headers, retry, request.body);
       const ceiling = this.options.rateCeiling;
       const attempt = await this.gate.run(
         ceiling === undefined ? send : (): Promise<Attempt> => ceiling.schedule(send),
@@ -205,6 +208,7 @@ export class RegistryHttpClient implements HttpSender {
     url: string,
     headers: Readonly<Record<string, string>>,
     retry: number,
+    body: Uint8Array | undefined,
   ): Promise<Attempt> {
     this.options.stats.recordRequest(kind);
     const started = performance.now();
@@ -216,6 +220,7 @@ export class RegistryHttpClient implements HttpSender {
         target,
         path,
         headers: { 'User-Agent': USER_AGENT, ...headers },
+        ...(body === undefined ? {} : { body }),
         agent,
         timeoutMs: this.options.timeoutMs,
         maxBodyBytes: MAX_BODY_BYTES,

@@ -2,7 +2,17 @@ import { injectable } from 'inversify';
 
 /** What a request is for; the benchmark compares these counts with registry-v2.md "Minimal work". */
 export type RequestKind =
-  'probe' | 'token' | 'catalog' | 'tags' | 'manifest-head' | 'manifest-get' | 'blob' | 'delete';
+  | 'probe'
+  | 'token'
+  | 'catalog'
+  | 'tags'
+  | 'manifest-head'
+  | 'manifest-get'
+  | 'blob'
+  | 'delete'
+  /** A restore's requests (issue 16): blob existence checks and manifest PUTs. */
+  | 'blob-head'
+  | 'manifest-put';
 
 export const REQUEST_KINDS: readonly RequestKind[] = [
   'probe',
@@ -13,6 +23,8 @@ export const REQUEST_KINDS: readonly RequestKind[] = [
   'manifest-get',
   'blob',
   'delete',
+  'blob-head',
+  'manifest-put',
 ];
 
 export type RequestCounts = Readonly<Record<RequestKind, number>>;

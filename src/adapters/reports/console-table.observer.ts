@@ -19,7 +19,8 @@ export const ReportStream = Symbol('ReportStream');
 export const GARBAGE_COLLECTION_REMINDER =
   "Deleting manifests frees no disk space by itself: run the registry's garbage collector, e.g. " +
   '`docker-registry garbage-collect /etc/docker/registry/config.yml` (Debian package) or ' +
-  '`registry garbage-collect /etc/docker/registry/config.yml` inside the registry container.';
+  '`registry garbage-collect /etc/docker/registry/config.yml` inside the registry container. ' +
+  'Until it runs, `reg-cleaner --restore` can put the deleted tags back; after it, it cannot.';
 
 const HEADER = ['REPOSITORY', 'TAG', 'CREATED', 'DECISION', 'REASON', 'DETAIL'] as const;
 
@@ -89,7 +90,14 @@ export function renderSummary(report: JobReport): string {
   const deletedAnything =
     report.deletedTagsOmitted > 0 || report.deletedTags.some((tag) => tag.status === 'deleted');
   if (!report.dryRun && deletedAnything) lines.push(`  note: ${GARBAGE_COLLECTION_REMINDER}`);
+  if (report.journal !== undefined) lines.push(`  ${journalLine(report.jobName, report.journal)}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Where the run's deletions are journaled, and the command that undoes them (issue 16). */
+export function journalLine(jobName: string, journal: string): string {
+  const name = /^[\w.-]+$/.test(jobName) ? jobName : `'${jobName.replace(/'/g, "'\\''")}'`;
+  return `journal: ${journal} (undo: reg-cleaner --restore --jobs ${name})`;
 }
 
 function statusOf(report: JobReport): string {
@@ -137,7 +145,8 @@ function decisionLabel(
   }
 }
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+/** Columns padded to their widest cell; the last column is not padded. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
   );

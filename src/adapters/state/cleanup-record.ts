@@ -26,6 +26,8 @@ export interface CleanupRecord {
   /** Deleted tags counted in found_tags_count but not listed in found_tags. */
   found_tags_omitted?: number;
   repo_stats: RepoStat[];
+  /** The run's deletion journal (issue 16), when it deleted anything: `--restore` reads it. */
+  journal?: string;
   /** The last real run when this record is a dry run, so that a dry run never delays one. */
   last_real_run?: { finished_at: string; success: boolean };
   /**
@@ -101,6 +103,7 @@ function recordOf(report: JobReport): CleanupRecord {
     })),
   };
   if (report.deletedTagsOmitted > 0) record.found_tags_omitted = report.deletedTagsOmitted;
+  if (report.journal !== undefined) record.journal = report.journal;
   return record;
 }
 

@@ -1,11 +1,19 @@
+import type { ManifestCopy, ManifestWithChildren } from '../../domain/deletion-journal.js';
 import type { TagPointer, TagResolution } from '../../domain/tag.js';
 
 /**
  * What the caller is about to do with a repository. Token registries grant scopes per
  * action: a dry run asks only for `pull`, a real run for `pull,delete` from the start so that
- * one token serves the whole repository.
+ * one token serves the whole repository, a restore for `pull,push`.
  */
-export type RepositoryAccess = 'read' | 'delete';
+export type RepositoryAccess = 'read' | 'delete' | 'restore';
+
+/** A blob an image manifest needs: without it the registry refuses the manifest. */
+export interface BlobReference {
+  readonly digest: string;
+  /** `config` or `layer`, for messages. */
+  readonly role: 'config' | 'layer';
+}
 
 /** A Docker Registry HTTP API v2 / OCI distribution registry, in domain terms. */
 export interface Registry {
@@ -34,6 +42,38 @@ export interface Registry {
    * Throws RegistryError: kind 'unsupported' (405, deletion disabled), 'auth'/'forbidden'.
    */
   deleteManifest(repository: string, digest: string): Promise<'deleted' | 'already-gone'>;
+  /**
+   * The exact bytes of a manifest, and for an index those of every manifest it lists: what a
+   * deletion journal keeps. Bytes this process already received for the digest are used again
+   * (a cold run read them while inspecting); otherwise one GET per manifest, each checked
+   * against its digest. Throws RegistryError.
+   */
+  manifestCopy(
+    repository: string,
+    digest: string,
+    access: RepositoryAccess,
+  ): Promise<ManifestWithChildren>;
+  /**
+   * Where a tag points now, asked of the registry itself (no cache); undefined when the tag does
+   * not exist. Throws RegistryError.
+   */
+  currentDigest(
+    repository: string,
+    tag: string,
+    access: RepositoryAccess,
+  ): Promise<string | undefined>;
+  /**
+   * The blobs (config, layers) an image manifest references; none for an index. No request is
+   * sent. Throws RegistryError 'invalid-response' for bytes that are no manifest.
+   */
+  blobsOf(manifest: ManifestCopy): readonly BlobReference[];
+  /** Whether the repository still holds the blob (HEAD). Throws RegistryError. */
+  blobExists(repository: string, digest: string, access: RepositoryAccess): Promise<boolean>;
+  /**
+   * A write: PUTs manifest bytes under a tag, or by digest. Resolves to the digest the registry
+   * says it stored. Throws RegistryError (e.g. a blob it no longer holds).
+   */
+  putManifest(repository: string, reference: string, manifest: ManifestCopy): Promise<string>;
 }
 export const Registry = Symbol('Registry');
 

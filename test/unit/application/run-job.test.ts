@@ -7,6 +7,7 @@ import { compilePattern, resolveRepositories, type Job } from '../../../src/doma
 import type { JobReport, RepositoryReport, RunMode } from '../../../src/domain/job-report.js';
 import { RecordingRunObserver } from '../../fakes/recording-run-observer.js';
 import { FixedClock } from '../../fakes/fixed-clock.js';
+import { InMemoryDeletionJournal } from '../../fakes/in-memory-deletion-journal.js';
 import { InMemoryRegistry } from '../../fakes/in-memory-registry.js';
 import { RecordingLogger } from '../../fakes/recording-logger.js';
 
@@ -46,6 +47,7 @@ function setup(registry: InMemoryRegistry) {
     new FixedClock(NOW),
     logger,
     new RunEvents([recorder], logger),
+    new InMemoryDeletionJournal(),
   );
   return {
     logger,

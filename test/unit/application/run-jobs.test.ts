@@ -5,6 +5,7 @@ import { RunJob } from '../../../src/application/run-job.use-case.js';
 import { RunJobs } from '../../../src/application/run-jobs.use-case.js';
 import { compilePattern, type Job } from '../../../src/domain/job.js';
 import { FixedClock } from '../../fakes/fixed-clock.js';
+import { InMemoryDeletionJournal } from '../../fakes/in-memory-deletion-journal.js';
 import { InMemoryRegistry } from '../../fakes/in-memory-registry.js';
 import { InMemoryStateStore } from '../../fakes/in-memory-state-store.js';
 import { RecordingLogger } from '../../fakes/recording-logger.js';
@@ -19,7 +20,7 @@ function setup(registry: InMemoryRegistry) {
   const events = new RunEvents([observer], logger);
   const state = new InMemoryStateStore();
   const runJobs = new RunJobs(
-    new RunJob(registry, clock, logger, events),
+    new RunJob(registry, clock, logger, events, new InMemoryDeletionJournal()),
     registry,
     state,
     events,

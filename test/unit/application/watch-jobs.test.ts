@@ -6,6 +6,7 @@ import { RunJobs } from '../../../src/application/run-jobs.use-case.js';
 import { WatchJobs } from '../../../src/application/watch-jobs.use-case.js';
 import { compilePattern, type Job } from '../../../src/domain/job.js';
 import { FixedClock } from '../../fakes/fixed-clock.js';
+import { InMemoryDeletionJournal } from '../../fakes/in-memory-deletion-journal.js';
 import { InMemoryRegistry } from '../../fakes/in-memory-registry.js';
 import { InMemoryStateStore } from '../../fakes/in-memory-state-store.js';
 import { ManualScheduler } from '../../fakes/manual-scheduler.js';
@@ -40,7 +41,7 @@ function setup(
   const writer = new RecordingRunObserver();
   const events = new RunEvents([writer], logger);
   const runJobs = new RunJobs(
-    new RunJob(registry, clock, logger, events),
+    new RunJob(registry, clock, logger, events, new InMemoryDeletionJournal()),
     registry,
     state,
     events,

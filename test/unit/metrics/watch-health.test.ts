@@ -13,6 +13,7 @@ import { RunJobs } from '../../../src/application/run-jobs.use-case.js';
 import { WatchJobs } from '../../../src/application/watch-jobs.use-case.js';
 import { aJob } from '../../builders/jobs.js';
 import { FixedClock } from '../../fakes/fixed-clock.js';
+import { InMemoryDeletionJournal } from '../../fakes/in-memory-deletion-journal.js';
 import { InMemoryRegistry } from '../../fakes/in-memory-registry.js';
 import { InMemoryStateStore } from '../../fakes/in-memory-state-store.js';
 import { RecordingLogger } from '../../fakes/recording-logger.js';
@@ -98,7 +99,7 @@ describe('WatchHealth told by WatchJobs', () => {
     const events = new RunEvents([runs], logger);
     const state = new InMemoryStateStore();
     const runJobs = new RunJobs(
-      new RunJob(registry, clock, logger, events),
+      new RunJob(registry, clock, logger, events, new InMemoryDeletionJournal()),
       registry,
       state,
       events,

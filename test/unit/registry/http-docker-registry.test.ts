@@ -247,6 +247,8 @@ describe('HttpDockerRegistry.inspectTag against a misbehaving registry', () => {
       'manifest-get': 3,
       blob: 2,
       delete: 0,
+      'blob-head': 0,
+      'manifest-put': 0,
     });
   });
 

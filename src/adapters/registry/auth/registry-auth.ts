@@ -13,7 +13,10 @@ export type AuthMode =
 
 /** Token scopes (distribution token spec, "Requesting a Token"). */
 export const CATALOG_SCOPE = 'registry:catalog:*';
-export function repositoryScope(repository: string, actions: 'pull' | 'pull,delete'): string {
+export function repositoryScope(
+  repository: string,
+  actions: 'pull' | 'pull,delete' | 'pull,push',
+): string {
   return `repository:${repository}:${actions}`;
 }
 

@@ -1,0 +1,35 @@
+import { sha256Digest } from './digest.js';
+
+/** Enough for the manifests of the tags a run has in flight (2,000 tags) several times over. */
+const DEFAULT_BUDGET_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Manifest bytes a real run received lately, by digest, bounded in total size: a cold run reads
+ * every manifest while inspecting, so the journal written before a DELETE (issue 16) takes the
+ * bytes from here instead of a second GET. Oldest first out; a miss costs one GET, never a
+ * wrong byte (the caller checks the bytes against the digest anyway).
+ */
+export class RecentManifests {
+  private readonly entries = new Map<string, { bytes: Buffer; contentType: string | undefined }>();
+  private size = 0;
+
+  constructor(private readonly budgetBytes = DEFAULT_BUDGET_BYTES) {}
+
+  /** Keeps a manifest body under the sha256 of its bytes, the digest the registry deletes by. */
+  note(bytes: Buffer, contentType: string | undefined): void {
+    if (bytes.length > this.budgetBytes) return;
+    const digest = sha256Digest(bytes);
+    if (this.entries.has(digest)) return;
+    this.entries.set(digest, { bytes, contentType });
+    this.size += bytes.length;
+    for (const [oldest, entry] of this.entries) {
+      if (this.size <= this.budgetBytes) break;
+      this.entries.delete(oldest);
+      this.size -= entry.bytes.length;
+    }
+  }
+
+  get(digest: string): { bytes: Buffer; contentType: string | undefined } | undefined {
+    return this.entries.get(digest);
+  }
+}

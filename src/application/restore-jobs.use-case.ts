@@ -1,0 +1,250 @@
+import { inject, injectable } from 'inversify';
+import { mapBounded } from './bounded-work.js';
+import { messageOf } from './error-message.js';
+import type { JournalEntry, ManifestCopy } from '../domain/deletion-journal.js';
+import type { RestoreReport, TagRestore, TagRestoreOutcome } from '../domain/restore-report.js';
+import { compareCodePoints } from '../domain/code-point-order.js';
+import { DeletionJournal, JournalError } from './ports/deletion-journal.port.js';
+import { Logger } from './ports/logger.port.js';
+import { Registry, type RepositoryAccess } from './ports/registry.port.js';
+
+/** What to restore: the last journal of a job (`--restore --jobs`), or one file (`--restore-from`). */
+export type RestoreSource = { readonly job: string } | { readonly file: string };
+
+export interface RestoreOptions {
+  /** `--dry-run`: check and list, write nothing. */
+  readonly dryRun: boolean;
+  /** Aborted on SIGINT/SIGTERM: no new manifest is PUT after that. */
+  readonly signal?: AbortSignal;
+}
+
+/** Journaled manifests checked (or written) at once; the registry adapter gates the requests. */
+const MANIFESTS_IN_FLIGHT = 8;
+
+/** A journaled manifest after the checks: which tags to PUT again, and what is settled. */
+interface Checked {
+  readonly entry: JournalEntry;
+  readonly missing: readonly string[];
+  readonly settled: readonly TagRestore[];
+}
+
+/**
+ * RestoreJobs (issue 16): puts back what real runs deleted, from their deletion journals. Every
+ * journaled manifest is checked before anything is written: tags that point at the journaled
+ * digest are left as they are, tags pushed again since are left alone, and a manifest one of
+ * whose blobs is gone (garbage collected) is not restored at all. Then each remaining tag gets
+ * its exact manifest bytes back (an index's listed manifests first, by digest), and must
+ * resolve to the journaled digest afterwards. Running it twice finds nothing to do.
+ */
+@injectable()
+export class RestoreJobs {
+  constructor(
+    @inject(Registry) private readonly registry: Registry,
+    @inject(DeletionJournal) private readonly journal: DeletionJournal,
+    @inject(Logger) private readonly logger: Logger,
+  ) {}
+
+  async execute(
+    sources: readonly RestoreSource[],
+    options: RestoreOptions,
+  ): Promise<RestoreReport> {
+    // Every journal is found and read before the first request: bad input sends nothing.
+    const journals = await Promise.all(sources.map((source) => this.locate(source)));
+    const entries = merge(
+      (await Promise.all(journals.map((file) => this.journal.read(file)))).flat(),
+    );
+    this.logger.info('restore started', {
+      journals: journals.join(', '),
+      manifests: entries.length,
+      dryRun: options.dryRun,
+    });
+    const access: RepositoryAccess = options.dryRun ? 'read' : 'restore';
+    const blobs = new Map<string, Promise<boolean>>();
+    const checked = await mapBounded(entries, MANIFESTS_IN_FLIGHT, (entry) =>
+      this.check(entry, access, blobs),
+    );
+    const results = options.dryRun
+      ? checked.map((item) => [
+          ...item.settled,
+          ...item.missing.map((tag) => outcome(item.entry, tag, { status: 'would-restore' })),
+        ])
+      : await mapBounded(checked, MANIFESTS_IN_FLIGHT, (item) => this.write(item, options.signal));
+    const tags = results
+      .flat()
+      .sort(
+        (a, b) => compareCodePoints(a.repository, b.repository) || compareCodePoints(a.tag, b.tag),
+      );
+    for (const tag of tags) this.log(tag);
+    return { dryRun: options.dryRun, journals, tags };
+  }
+
+  private async locate(source: RestoreSource): Promise<string> {
+    if ('file' in source) return source.file;
+    const latest = await this.journal.latest(source.job);
+    if (latest === undefined) {
+      throw new JournalError(
+        `job ${source.job} has no deletion journal: no real run of it deleted anything within journal_keep_days (or --state-dir names another folder)`,
+      );
+    }
+    return latest;
+  }
+
+  /** Where each tag points now and, for tags to restore, whether every blob is still there. */
+  private async check(
+    entry: JournalEntry,
+    access: RepositoryAccess,
+    blobs: Map<string, Promise<boolean>>,
+  ): Promise<Checked> {
+    const { repository, manifest } = entry;
+    const settled: TagRestore[] = [];
+    const missing: string[] = [];
+    await Promise.all(
+      entry.tags.map(async (tag) => {
+        try {
+          const current = await this.registry.currentDigest(repository, tag, access);
+          if (current === undefined) missing.push(tag);
+          else if (current === manifest.digest)
+            settled.push(outcome(entry, tag, { status: 'in-place' }));
+          else settled.push(outcome(entry, tag, { status: 'moved', digest: current }));
+        } catch (error) {
+          settled.push(outcome(entry, tag, { status: 'failed', problem: messageOf(error) }));
+        }
+      }),
+    );
+    if (missing.length === 0) return { entry, missing, settled };
+    try {
+      const gone = await this.goneBlobs(entry, access, blobs);
+      if (gone === undefined) return { entry, missing, settled };
+      const reason = `${gone} is gone: the registry's garbage collector removed it, so the manifest cannot be restored`;
+      const refused = missing.map((tag) => outcome(entry, tag, { status: 'refused', reason }));
+      return { entry, missing: [], settled: [...settled, ...refused] };
+    } catch (error) {
+      const failed = missing.map((tag) =>
+        outcome(entry, tag, {
+          status: 'failed',
+          problem: `its blobs could not be checked: ${messageOf(error)}`,
+        }),
+      );
+      return { entry, missing: [], settled: [...settled, ...failed] };
+    }
+  }
+
+  /** The first blob of the manifest (or of a manifest its index lists) that is gone, described. */
+  private async goneBlobs(
+    { repository, manifest }: JournalEntry,
+    access: RepositoryAccess,
+    blobs: Map<string, Promise<boolean>>,
+  ): Promise<string | undefined> {
+    const manifests: readonly ManifestCopy[] = [manifest, ...manifest.children];
+    const references = manifests.flatMap((copy) =>
+      this.registry.blobsOf(copy).map((blob) => ({ ...blob, of: copy.digest })),
+    );
+    const gone: string[] = [];
+    await Promise.all(
+      references.map(async ({ digest, role, of }) => {
+        const key = `${repository}@${digest}`;
+        let exists = blobs.get(key);
+        if (exists === undefined) {
+          exists = this.registry.blobExists(repository, digest, access);
+          blobs.set(key, exists);
+        }
+        if (!(await exists)) {
+          gone.push(
+            of === manifest.digest
+              ? `${role} blob ${digest}`
+              : `${role} blob ${digest} of platform manifest ${of}`,
+          );
+        }
+      }),
+    );
+    gone.sort(compareCodePoints);
+    const [first] = gone;
+    if (first === undefined) return undefined;
+    return gone.length === 1 ? first : `${first} (and ${String(gone.length - 1)} more)`;
+  }
+
+  /** The listed manifests by digest, then the manifest under each missing tag, each verified. */
+  private async write(item: Checked, signal: AbortSignal | undefined): Promise<TagRestore[]> {
+    const { entry, missing, settled } = item;
+    if (missing.length === 0) return [...settled];
+    const fail = (problem: string): TagRestore[] => [
+      ...settled,
+      ...missing.map((tag) => outcome(entry, tag, { status: 'failed', problem })),
+    ];
+    if (signal?.aborted === true) return fail('not restored: stopped by a signal');
+    const { repository, manifest } = entry;
+    try {
+      for (const child of manifest.children) {
+        await this.registry.putManifest(repository, child.digest, child);
+      }
+    } catch (error) {
+      return fail(`a manifest the index lists could not be put back: ${messageOf(error)}`);
+    }
+    const written: TagRestore[] = [];
+    for (const tag of missing) {
+      written.push(outcome(entry, tag, await this.restoreTag(repository, tag, manifest)));
+    }
+    return [...settled, ...written];
+  }
+
+  private async restoreTag(
+    repository: string,
+    tag: string,
+    manifest: ManifestCopy,
+  ): Promise<TagRestoreOutcome> {
+    try {
+      const stored = await this.registry.putManifest(repository, tag, manifest);
+      if (stored !== manifest.digest) {
+        return { status: 'failed', problem: `the registry stored the manifest as ${stored}` };
+      }
+      // The PUT's answer is not the proof: the tag must resolve to the journaled digest.
+      const now = await this.registry.currentDigest(repository, tag, 'restore');
+      return now === manifest.digest
+        ? { status: 'restored' }
+        : { status: 'failed', problem: `after the PUT the tag points at ${now ?? 'nothing'}` };
+    } catch (error) {
+      return { status: 'failed', problem: messageOf(error) };
+    }
+  }
+
+  private log({ repository, tag, digest, outcome: result }: TagRestore): void {
+    const fields = { repository, tag, digest };
+    switch (result.status) {
+      case 'restored':
+        this.logger.info('restored', fields);
+        return;
+      case 'would-restore':
+      case 'in-place':
+        this.logger.debug(result.status, fields);
+        return;
+      case 'moved':
+        this.logger.warn('not restored: the tag was pushed again since', {
+          ...fields,
+          now: result.digest,
+        });
+        return;
+      case 'refused':
+        this.logger.warn('not restorable', { ...fields, reason: result.reason });
+        return;
+      case 'failed':
+        this.logger.error('restore failed', { ...fields, error: result.problem });
+        return;
+    }
+  }
+}
+
+function outcome(entry: JournalEntry, tag: string, result: TagRestoreOutcome): TagRestore {
+  return { repository: entry.repository, tag, digest: entry.manifest.digest, outcome: result };
+}
+
+/** One entry per repository and digest (journals of several jobs may name the same one). */
+function merge(entries: readonly JournalEntry[]): JournalEntry[] {
+  const byDigest = new Map<string, JournalEntry>();
+  for (const entry of entries) {
+    const key = `${entry.repository}@${entry.manifest.digest}`;
+    const known = byDigest.get(key);
+    const tags = [...new Set([...(known?.tags ?? []), ...entry.tags])].sort(compareCodePoints);
+    byDigest.set(key, { ...(known ?? entry), tags });
+  }
+  return [...byDigest.values()];
+}

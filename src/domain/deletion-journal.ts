@@ -1,0 +1,32 @@
+/**
+ * A manifest exactly as the registry stored it. PUT these bytes with this media type and the
+ * registry computes the same digest again: that is what makes a deletion undoable.
+ */
+export interface ManifestCopy {
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * A manifest and, for an index, every manifest it lists (platform images and attestations):
+ * the registry refuses an index whose listed manifests it does not hold, so restoring one
+ * PUTs them first, by digest.
+ */
+export interface ManifestWithChildren extends ManifestCopy {
+  readonly children: readonly ManifestCopy[];
+}
+
+/**
+ * One line of a deletion journal, written and flushed to disk before the DELETE of its digest
+ * is sent (issue 16). An entry whose DELETE never went out (a crash in between) is harmless:
+ * its tags still point at the digest, and a restore leaves them alone.
+ */
+export interface JournalEntry {
+  readonly repository: string;
+  readonly manifest: ManifestWithChildren;
+  /** Every tag that pointed at the digest: the DELETE removes them all. */
+  readonly tags: readonly string[];
+  readonly job: string;
+  readonly runStartedAt: Date;
+}
