@@ -85,7 +85,8 @@ describe('RunJob: the deletion journal (issue 16)', () => {
       entries[1]?.manifest.children.map((child) => child.digest),
       ['sha256:2a', 'sha256:2b'],
     );
-    const [platform] = entries[1]?.manifest.children ?? [];
+    const index = entries.find((entry) => entry.manifest.digest === 'sha256:2');
+    const platform = index?.manifest.children.find((child) => child.digest === 'sha256:2a');
     assert.deepEqual(platform?.bytes, fakeManifestBytes('sha256:2a'));
     assert.equal(report.journal, `clean-dev@${NOW.toISOString()}`);
   });
