@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startFaultProxy } from '../support/fault-proxy.js';
@@ -257,6 +257,39 @@ describe('undo (issue 16)', { concurrency: 2 }, () => {
           v2: original['v2'],
         });
       } finally {
+        await workspace.cleanup();
+      }
+    });
+
+    it('bad input (an unknown job, a job without a journal, a damaged journal) exits 2 before any request', async () => {
+      // Through a proxy of its own: what it forwards is what this case sent, nothing else.
+      const proxy = await startFaultProxy(registry.url);
+      const workspace = await createWorkspace();
+      try {
+        await workspace.writeConfig({
+          'config.yaml': anonymousConfigYaml(proxy.url),
+          'manual.yaml': manualJob('never-ran', 'undo/none'),
+        });
+        await writeFile(join(workspace.dir, 'damaged.jsonl'), '{"format":1,"job":"x"}\n');
+        for (const [args, why] of [
+          [
+            ['--restore', '--jobs', 'nope'],
+            /"nope", which neither jobs\.yaml nor manual\.yaml declares/,
+          ],
+          [['--restore', '--jobs', 'never-ran'], /job never-ran has no deletion journal/],
+          [
+            ['--restore-from', 'damaged.jsonl'],
+            /damaged\.jsonl, line 1: not a valid journal entry/,
+          ],
+          [['--restore-from', 'missing.jsonl'], /missing\.jsonl cannot be read \(ENOENT\)/],
+        ] as const) {
+          const result = await workspace.run([...args]);
+          assert.equal(result.code, 2, `${args.join(' ')}: ${result.stdout}${result.stderr}`);
+          assert.match(result.stderr, why);
+        }
+        assert.deepEqual(proxy.requests, [], 'nothing was sent to the registry');
+      } finally {
+        await proxy.stop();
         await workspace.cleanup();
       }
     });
