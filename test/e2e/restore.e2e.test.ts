@@ -183,7 +183,7 @@ describe('undo (issue 16)', { concurrency: 2 }, () => {
         assert.match(state['mix']?.journal ?? '', /^cache\/journal\/mix\/\d{8}T\d{6}Z\.jsonl$/);
 
         await registry.resetAccessLog();
-        const dry = await workspace.run(['--restore', '--jobs', 'mix', '--debug'], env);
+        const dry = await workspace.run(['--restore', '--jobs', 'mix', '--dry-run'], env);
         assert.equal(dry.code, 0, dry.stdout + dry.stderr);
         assert.deepEqual(results(dry), same('WOULD RESTORE'));
         const dryWrites = (await registry.accessLog()).filter((entry) =>

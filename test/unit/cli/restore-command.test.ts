@@ -19,6 +19,7 @@ const DIGEST = `sha256:${'a'.repeat(64)}`;
 
 function parsed(argv: string[]) {
   const result = parseCommandLine(argv);
+  if (result.kind === 'demo') return assert.fail('not the demo');
   return result.kind === 'run'
     ? result.options.restore
     : { exit: result.code, output: result.output };
@@ -27,7 +28,7 @@ function parsed(argv: string[]) {
 describe('--restore and --restore-from on the command line', () => {
   it('--restore --jobs names the jobs; --restore-from one file', () => {
     assert.deepEqual(parsed(['--restore', '--jobs', 'a', 'b,c']), { jobs: ['a', 'b', 'c'] });
-    assert.deepEqual(parsed(['--restore-from', 'cache/journal/a/x.jsonl', '--debug']), {
+    assert.deepEqual(parsed(['--restore-from', 'cache/journal/a/x.jsonl', '--dry-run']), {
       file: 'cache/journal/a/x.jsonl',
     });
     assert.equal(parsed(['--jobs', 'a']), undefined, 'a cleaning run restores nothing');
