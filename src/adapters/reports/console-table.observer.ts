@@ -20,7 +20,8 @@ export const GARBAGE_COLLECTION_REMINDER =
   "Deleting manifests frees no disk space by itself: run the registry's garbage collector, e.g. " +
   '`docker-registry garbage-collect /etc/docker/registry/config.yml` (Debian package) or ' +
   '`registry garbage-collect /etc/docker/registry/config.yml` inside the registry container. ' +
-  'Until it runs, `reg-cleaner --restore` can put the deleted tags back; after it, it cannot.';
+  'Until it runs, `reg-cleaner --restore` can put the deleted tags back; after it, only the ' +
+  'manifests whose blobs it left.';
 
 const HEADER = ['REPOSITORY', 'TAG', 'CREATED', 'DECISION', 'REASON', 'DETAIL'] as const;
 
