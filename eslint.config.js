@@ -22,6 +22,7 @@ const libraries = [
   'commander',
   'prom-client',
   'cli-progress',
+  'nodemailer',
 ];
 
 export default tseslint.config(

@@ -3,6 +3,7 @@ import { Clock } from './application/ports/clock.port.js';
 import { DeletionJournal } from './application/ports/deletion-journal.port.js';
 import { Logger } from './application/ports/logger.port.js';
 import { Registry } from './application/ports/registry.port.js';
+import { Notifier } from './application/ports/notifier.port.js';
 import { RunObserver } from './application/ports/run-observer.port.js';
 import { Scheduler } from './application/ports/scheduler.port.js';
 import { StateStore } from './application/ports/state-store.port.js';
@@ -11,6 +12,7 @@ import { RunJob } from './application/run-job.use-case.js';
 import { RunJobs } from './application/run-jobs.use-case.js';
 import { RunManualJobs } from './application/run-manual-jobs.use-case.js';
 import { RestoreJobs } from './application/restore-jobs.use-case.js';
+import { TestNotifications } from './application/test-notifications.use-case.js';
 import { WatchJobs } from './application/watch-jobs.use-case.js';
 import { SystemClock } from './adapters/clock/system-clock.adapter.js';
 import { FileManifestCache } from './adapters/cache/file-manifest-cache.adapter.js';
@@ -27,6 +29,15 @@ import { writeStatsFile } from './adapters/registry/stats-file.js';
 import { MetricsOptions } from './adapters/metrics/metrics-options.js';
 import { WatchObserver } from './application/ports/watch-observer.port.js';
 import { FileStateStore, StateDir } from './adapters/state/file-state-store.adapter.js';
+import { DeliveryTiming, SYSTEM_TIMING } from './adapters/notify/delivery.js';
+import { FileNotificationLog } from './adapters/notify/notification-log.js';
+import { NotificationSender } from './adapters/notify/notification-sender.js';
+import {
+  NotificationTargets,
+  type NotificationTarget,
+} from './adapters/notify/notification-target.js';
+import { NotificationObserver } from './adapters/notify/notification.observer.js';
+import { TargetsNotifier } from './adapters/notify/targets-notifier.adapter.js';
 import {
   ConsoleTableObserver,
   ReportStream,
@@ -46,6 +57,8 @@ export interface CompositionOptions {
   readonly metrics?: MetricsOptions | undefined;
   /** `journal_keep_days` (default 30 days). */
   readonly journal?: JournalSettings;
+  /** config.yaml `notifications:` (none when absent). */
+  readonly notifications?: readonly NotificationTarget[];
 }
 
 /**
@@ -96,11 +109,20 @@ export async function buildContainer(options: CompositionOptions): Promise<Conta
       bind(RunEvents).toSelf().inSingletonScope();
     }),
     new ContainerModule(({ bind }) => {
+      bind(NotificationTargets).toConstantValue(options.notifications ?? []);
+      bind(DeliveryTiming).toConstantValue(SYSTEM_TIMING);
+      bind(NotificationSender).toSelf().inSingletonScope();
+      bind(FileNotificationLog).toSelf().inSingletonScope();
+      bind(RunObserver).to(NotificationObserver).inSingletonScope();
+      bind(Notifier).to(TargetsNotifier).inSingletonScope();
+    }),
+    new ContainerModule(({ bind }) => {
       bind(RunJob).toSelf().inSingletonScope();
       bind(RunJobs).toSelf().inSingletonScope();
       bind(RunManualJobs).toSelf().inSingletonScope();
       bind(WatchJobs).toSelf().inSingletonScope();
       bind(RestoreJobs).toSelf().inSingletonScope();
+      bind(TestNotifications).toSelf().inSingletonScope();
     }),
   );
   if (options.metrics !== undefined)

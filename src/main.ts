@@ -5,6 +5,7 @@ import { parseCommandLine, type CliOptions } from './adapters/cli/command-line.j
 import {
   ExitCode,
   exitCodeFor,
+  exitCodeForNotifications,
   exitCodeForReports,
   exitCodeForRestore,
   interruptedExitCode,
@@ -59,9 +60,11 @@ async function main(argv: readonly string[]): Promise<number> {
   let lock: Awaited<ReturnType<typeof stateLock.acquireStateLock>> | undefined;
   try {
     const mode = options.watch ? 'watch' : 'manual';
+    // --test-notifications runs no job: no jobs file is needed, and no state is written.
+    const testing = options.testNotifications;
     const loaded = config.loadConfig(options.configDir, process.env, {
       watch: options.watch,
-      manual: !options.watch && options.restore === undefined,
+      manual: !options.watch && options.restore === undefined && !testing,
     });
     // After the config: log_format decides the layout of the first line already.
     const logger = withFolder('--logs-dir', options.logsDir, () =>
@@ -76,22 +79,28 @@ async function main(argv: readonly string[]): Promise<number> {
       options.restore === undefined
         ? undefined
         : restoring?.restoreSources(loaded, options.restore);
-    const jobs = restore === undefined ? config.selectJobs(loaded, mode, options.jobs) : [];
-    lock = await stateLock.acquireStateLock(options.stateDir).catch((error: unknown) => {
-      throw folderProblem('--state-dir', options.stateDir, error);
-    });
+    const jobs =
+      restore === undefined && !testing ? config.selectJobs(loaded, mode, options.jobs) : [];
+    if (!testing) {
+      lock = await stateLock.acquireStateLock(options.stateDir).catch((error: unknown) => {
+        throw folderProblem('--state-dir', options.stateDir, error);
+      });
+    }
     const container = await composition.buildContainer({
       registry: { ...loaded.registry, httpLogs: options.httpLogs },
       stateDir: options.stateDir,
       logger,
       reportStream: process.stdout,
       watch: options.watch,
-      metrics: metricsOptionsFor(
-        options,
-        loaded,
-        jobs.map((job) => job.name),
-      ),
+      metrics: testing
+        ? undefined
+        : metricsOptionsFor(
+            options,
+            loaded,
+            jobs.map((job) => job.name),
+          ),
       ...(loaded.journal === undefined ? {} : { journal: loaded.journal }),
+      notifications: loaded.notifications ?? [],
     });
     await composition.openMetrics(container);
     const shutdown = shutdownModule.installShutdown({
@@ -193,6 +202,7 @@ async function run(
   signal: AbortSignal,
   received: () => 'SIGINT' | 'SIGTERM' | undefined,
 ): Promise<number> {
+  if (options.testNotifications) return testNotifications(container);
   if (options.watch) {
     const { WatchJobs } = await import('./application/watch-jobs.use-case.js');
     await container.get(WatchJobs).execute(jobs, { dryRun: options.dryRun, signal });
@@ -204,6 +214,28 @@ async function run(
     .execute(jobs, { dryRun: options.dryRun, signal });
   const stoppedBy = received();
   return stoppedBy === undefined ? exitCodeForReports(reports) : interruptedExitCode(stoppedBy);
+}
+
+/** One line per target on stdout; exit 0 only if every target took the test message. */
+async function testNotifications(
+  container: Awaited<ReturnType<typeof import('./container.js').buildContainer>>,
+): Promise<number> {
+  const { TestNotifications } = await import('./application/test-notifications.use-case.js');
+  const results = await container.get(TestNotifications).execute();
+  if (results.length === 0) {
+    throw new UsageError('--test-notifications: config.yaml declares no notifications');
+  }
+  for (const result of results) {
+    const outcome = result.delivered
+      ? 'delivered'
+      : `NOT delivered after ${String(result.attempts)} attempt(s): ${result.problem ?? 'unknown'}`;
+    process.stdout.write(`${result.target} (${result.host}): ${outcome}\n`);
+  }
+  const delivered = results.filter((result) => result.delivered).length;
+  process.stdout.write(
+    `${String(delivered)} of ${String(results.length)} targets took the test message.\n`,
+  );
+  return exitCodeForNotifications(results);
 }
 
 main(process.argv.slice(2)).then(

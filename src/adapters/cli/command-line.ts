@@ -14,6 +14,8 @@ export interface CliOptions {
   readonly jobs: readonly string[];
   /** `--http-logs`: one log line per HTTP request. */
   readonly httpLogs: boolean;
+  /** `--test-notifications`: a test message to every target of config.yaml, then exit. */
+  readonly testNotifications: boolean;
   readonly configDir: string;
   readonly stateDir: string;
   readonly logsDir: string;
@@ -124,6 +126,10 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     )
     .option('--restore-from <file>', 'undo: put back the tags one deletion journal lists')
     .option('--http-logs', 'log every HTTP request made to the registry')
+    .option(
+      '--test-notifications',
+      'send a test message to every notification target of config.yaml, report each, and exit (0 only if all were delivered)',
+    )
     .option('--config-dir <dir>', 'folder with config.yaml, jobs.yaml and manual.yaml', './config')
     .option('--state-dir <dir>', 'folder for latest_cleanup.json and history.log', './cache')
     .option('--logs-dir <dir>', 'folder for cleaner.log', './logs')
@@ -167,6 +173,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     httpLogs?: boolean;
     restore?: boolean;
     restoreFrom?: string;
+    testNotifications?: boolean;
     configDir: string;
     stateDir: string;
     logsDir: string;
@@ -183,6 +190,15 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       '--watch and --jobs cannot be used together: --watch runs the jobs of jobs.yaml, --jobs runs jobs of manual.yaml once',
     );
   }
+  if (
+    raw.testNotifications === true &&
+    (raw.watch === true ||
+      raw.jobs !== undefined ||
+      raw.restore === true ||
+      raw.restoreFrom !== undefined)
+  ) {
+    return usageError('--test-notifications runs no job: leave out --watch, --jobs and --restore');
+  }
   if (raw.jobs !== undefined && jobs.length === 0) {
     return usageError('--jobs needs at least one job name');
   }
@@ -198,6 +214,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       watch: raw.watch === true,
       jobs,
       httpLogs: raw.httpLogs === true,
+      testNotifications: raw.testNotifications === true,
       configDir: raw.configDir,
       stateDir: raw.stateDir,
       logsDir: raw.logsDir,

@@ -1,4 +1,5 @@
 import { JournalError } from '../../application/ports/deletion-journal.port.js';
+import type { NotificationResult } from '../../application/ports/notifier.port.js';
 import type { JobReport } from '../../domain/job-report.js';
 import { restoreSucceeded, type RestoreReport } from '../../domain/restore-report.js';
 import { ConfigError } from '../config/config-error.js';
@@ -80,6 +81,13 @@ export function exitCodeForReports(reports: readonly JobReport[]): number {
 /** A restore (issue 16): 0 when everything restorable was restored, 1 when something was not. */
 export function exitCodeForRestore(report: RestoreReport): number {
   return restoreSucceeded(report) ? ExitCode.success : ExitCode.failure;
+}
+
+/** `--test-notifications`: 0 only if every target took the test message. */
+export function exitCodeForNotifications(results: readonly NotificationResult[]): number {
+  return results.length > 0 && results.every((result) => result.delivered)
+    ? ExitCode.success
+    : ExitCode.failure;
 }
 
 /** A one-shot run stopped by a signal: 128 + the signal's number, as shells report it. */

@@ -1,5 +1,6 @@
 import type { Job } from '../../domain/job.js';
 import type { JournalSettings } from '../journal/journal-settings.js';
+import type { NotificationTarget } from '../notify/notification-target.js';
 import type { RegistrySettings } from '../registry/registry-settings.js';
 import type { LogFormat } from './log-format-section.js';
 import type { MetricsSettings } from './metrics-section.js';
@@ -18,6 +19,8 @@ export interface AppConfig {
   readonly logFormat?: LogFormat;
   /** `journal_keep_days`; absent in configs built by hand (tests): the default applies. */
   readonly journal?: JournalSettings;
+  /** config.yaml `notifications:`; empty when absent. */
+  readonly notifications?: readonly NotificationTarget[];
   /** The files that were read (for messages); optional so that tests can build configs by hand. */
   readonly files?: ConfigFiles;
 }

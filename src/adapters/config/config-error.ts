@@ -6,6 +6,8 @@ export interface ConfigProblem {
   readonly job?: string;
   /** 1-based position of the job in its file, used when the job has no usable name. */
   readonly jobIndex?: number;
+  /** An entry of a list section of config.yaml, e.g. `notifications[2] "audit"`. */
+  readonly entry?: string;
   /** Dotted path of the key, with list indexes: `tag_regexps[1]`. */
   readonly field?: string;
   readonly message: string;
@@ -36,6 +38,7 @@ export function formatProblem(problem: ConfigProblem): string {
   const where: string[] = [];
   if (problem.job !== undefined) where.push(`job "${problem.job}"`);
   else if (problem.jobIndex !== undefined) where.push(`job #${problem.jobIndex}`);
+  if (problem.entry !== undefined) where.push(problem.entry);
   if (problem.field !== undefined) where.push(`field ${problem.field}`);
   const location = where.length > 0 ? ` ${where.join(' ')}:` : '';
   return `${problem.file}:${location} ${problem.message}`;

@@ -5,6 +5,7 @@ import { ConfigError, type ConfigProblem } from './config-error.js';
 import { type JobsFileKind, parseJobsFile } from './jobs-file.js';
 import { parseLogFormat } from './log-format-section.js';
 import { parseMetricsSection } from './metrics-section.js';
+import { parseNotificationsSection } from './notifications-section.js';
 import { isPlainObject, parseRegistryConfig, type RegistryConfig } from './registry-config.js';
 import { locateYamlFile, readYamlFile } from './yaml-file.js';
 
@@ -36,10 +37,22 @@ export function loadConfig(
 
   const files: { config?: string; watchJobs?: string; manualJobs?: string } = {};
   const sections: Sections = {};
+  const rawConfig: { value?: Record<string, unknown> } = {};
 
-  const registry = loadRegistry(configDir, env, problems, secrets, files, sections);
+  const registry = loadRegistry(configDir, env, problems, secrets, files, sections, rawConfig);
+  const jobProblemsBefore = problems.length;
   const watchJobs = loadJobs(configDir, 'jobs', 'watch', needs.watch, problems, files);
   const manualJobs = loadJobs(configDir, 'manual', 'manual', needs.manual, problems, files);
+  // Job names are checked only against jobs files that loaded without problems.
+  const jobNames =
+    problems.length === jobProblemsBefore
+      ? new Set([...watchJobs, ...manualJobs].map((job) => job.name))
+      : undefined;
+  const notifications = parseNotificationsSection(rawConfig.value?.notifications, env, jobNames);
+  secrets.push(...notifications.secrets);
+  for (const problem of notifications.problems) {
+    problems.push({ file: files.config ?? configDir, ...problem });
+  }
 
   if (problems.length > 0 || registry === undefined || files.config === undefined) {
     throw new ConfigError(problems.map((problem) => scrub(problem, secrets)));
@@ -50,6 +63,7 @@ export function loadConfig(
     watchJobs,
     manualJobs,
     ...sections,
+    notifications: notifications.targets,
     files: { ...files, config: files.config },
   };
 }
@@ -64,6 +78,7 @@ function loadRegistry(
   secrets: string[],
   files: { config?: string },
   sections: Sections,
+  rawConfig: { value?: Record<string, unknown> },
 ): RegistryConfig | undefined {
   const located = locateYamlFile(configDir, 'config', problems);
   if (located.status === 'absent') {
@@ -77,6 +92,7 @@ function loadRegistry(
   const raw = readYamlFile(located.path, problems);
   if (raw === undefined) return undefined;
   const result = parseRegistryConfig(raw, configDir, env);
+  if (isPlainObject(raw)) rawConfig.value = raw;
   secrets.push(...result.secrets);
   const record: Readonly<Record<string, unknown>> = isPlainObject(raw) ? raw : {};
   const metrics = parseMetricsSection(record['metrics']);

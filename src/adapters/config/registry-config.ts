@@ -28,6 +28,7 @@ const CONFIG_KEYS = [
   'metrics',
   'log_format',
   ...JOURNAL_KEYS,
+  'notifications',
 ] as const;
 
 const range = (low: number, high: number, unit = ''): Record<string, string> => {
@@ -47,6 +48,7 @@ interface ValidatedConfig extends ValidatedJournalKeys {
   readonly insecure: boolean;
   readonly metrics?: unknown;
   readonly log_format?: unknown;
+  readonly notifications?: unknown;
 }
 
 const configSchema = Joi.object<ValidatedConfig>({
@@ -74,6 +76,8 @@ const configSchema = Joi.object<ValidatedConfig>({
   metrics: Joi.any(),
   log_format: Joi.any(),
   ...journalKeysSchema,
+  // Parsed by notifications-section.ts.
+  notifications: Joi.any(),
 });
 
 export interface RegistryConfigResult {

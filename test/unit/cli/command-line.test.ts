@@ -33,6 +33,7 @@ describe('parseCommandLine', () => {
       watch: false,
       jobs: [],
       httpLogs: false,
+      testNotifications: false,
       configDir: './config',
       stateDir: './cache',
       logsDir: './logs',

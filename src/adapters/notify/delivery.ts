@@ -1,0 +1,69 @@
+import { retryDelayMs, type RetryPolicy } from '../registry/retry-policy.js';
+
+/**
+ * Time as delivery sees it: injected so that tests never wait for a real backoff and can
+ * shorten the per-attempt deadline.
+ */
+export interface DeliveryTiming {
+  /** Waits between attempts. */
+  sleep(ms: number): Promise<void>;
+  /** In [0, 1): the jitter of the backoff. */
+  random(): number;
+  /** The deadline of one attempt, from connecting to the end of the answer. */
+  readonly attemptTimeoutMs: number;
+}
+export const DeliveryTiming = Symbol('DeliveryTiming');
+
+/** Issue 11: 10 s per attempt. */
+export const SYSTEM_TIMING: DeliveryTiming = {
+  sleep: (ms) =>
+    new Promise((resolve) => {
+      setTimeout(resolve, ms);
+    }),
+  random: Math.random,
+  attemptTimeoutMs: 10_000,
+};
+
+/**
+ * At most 4 retries (5 attempts), 1-2 s, 2-4 s, 4-8 s, 8-15 s apart, or what Retry-After asks
+ * (at most a minute): a target that is down costs the run well under two minutes.
+ */
+export const NOTIFY_RETRY_POLICY: RetryPolicy = {
+  maxRetries: 4,
+  baseDelayMs: 2_000,
+  maxDelayMs: 15_000,
+  maxRetryAfterMs: 60_000,
+};
+
+export type AttemptOutcome =
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      readonly retryable: boolean;
+      /** Short, and never a URL, a header value or a password. */
+      readonly problem: string;
+      readonly retryAfterMs?: number;
+    };
+
+export interface DeliveryResult {
+  readonly delivered: boolean;
+  readonly attempts: number;
+  /** Why the last attempt failed, when it was not delivered. */
+  readonly problem?: string;
+}
+
+/** Runs `attempt` until it succeeds, fails for good, or the retries are spent. */
+export async function deliverWithRetries(
+  attempt: (number: number) => Promise<AttemptOutcome>,
+  timing: DeliveryTiming,
+  policy: RetryPolicy = NOTIFY_RETRY_POLICY,
+): Promise<DeliveryResult> {
+  for (let number = 1; ; number += 1) {
+    const outcome = await attempt(number);
+    if (outcome.ok) return { delivered: true, attempts: number };
+    if (!outcome.retryable || number > policy.maxRetries) {
+      return { delivered: false, attempts: number, problem: outcome.problem };
+    }
+    await timing.sleep(retryDelayMs(number, policy, () => timing.random(), outcome.retryAfterMs));
+  }
+}

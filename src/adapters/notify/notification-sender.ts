@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { inject, injectable } from 'inversify';
+import { Clock } from '../../application/ports/clock.port.js';
+import { deliverWithRetries, DeliveryTiming, type DeliveryResult } from './delivery.js';
+import { EMAIL_CAPS, emailContent } from './email-format.js';
+import { HttpPoster } from './http-poster.js';
+import type { Notice } from './notice.js';
+import type { HttpTarget, NotificationTarget, NotificationType } from './notification-target.js';
+import type { ListCaps } from './run-summary.js';
+import { SLACK_CAPS, slackMessage } from './slack-format.js';
+import { sendMail } from './smtp-mailer.js';
+import { TEAMS_CAPS, teamsMessage } from './teams-format.js';
+import { cloudEvent, WEBHOOK_CAPS } from './webhook-format.js';
+import { standardWebhookHeaders } from './webhook-signature.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+/** CloudEvents HTTP binding, structured content mode. */
+const CLOUDEVENTS_TYPE = 'application/cloudevents+json; charset=utf-8';
+
+/** How long the lists of a run summary may be in each format. */
+export function capsFor(type: NotificationType): ListCaps {
+  switch (type) {
+    case 'slack':
+      return SLACK_CAPS;
+    case 'teams':
+      return TEAMS_CAPS;
+    case 'webhook':
+      return WEBHOOK_CAPS;
+    case 'email':
+      return EMAIL_CAPS;
+  }
+}
+
+/** Renders a notice in the target's format and delivers it, with retries. Never throws for a target that is down. */
+@injectable()
+export class NotificationSender {
+  private readonly poster: HttpPoster;
+
+  constructor(
+    @inject(Clock) private readonly clock: Clock,
+    @inject(DeliveryTiming) private readonly timing: DeliveryTiming,
+  ) {
+    this.poster = new HttpPoster(() => this.clock.now());
+  }
+
+  send(target: NotificationTarget, notice: Notice): Promise<DeliveryResult> {
+    const timeoutMs = this.timing.attemptTimeoutMs;
+    switch (target.type) {
+      case 'email': {
+        const content = emailContent(notice);
+        return deliverWithRetries(() => sendMail(target, content, timeoutMs), this.timing);
+      }
+      case 'slack':
+        return this.post(target, JSON.stringify(slackMessage(notice)), () => ({
+          'content-type': JSON_TYPE,
+        }));
+      case 'teams':
+        return this.post(target, JSON.stringify(teamsMessage(notice)), () => ({
+          'content-type': JSON_TYPE,
+        }));
+      case 'webhook': {
+        // One id for every attempt: receivers use it to drop duplicates.
+        const id = randomUUID();
+        const body = JSON.stringify(cloudEvent(notice, id));
+        const key = target.signingKey;
+        return this.post(target, body, () => ({
+          'content-type': CLOUDEVENTS_TYPE,
+          ...(key === undefined ? {} : standardWebhookHeaders(key, id, this.clock.now(), body)),
+        }));
+      }
+    }
+  }
+
+  private post(
+    target: HttpTarget,
+    body: string,
+    ownHeaders: () => Record<string, string>,
+  ): Promise<DeliveryResult> {
+    return deliverWithRetries(
+      () =>
+        this.poster.post(
+          target.url,
+          body,
+          { ...target.headers, ...ownHeaders() },
+          this.timing.attemptTimeoutMs,
+        ),
+      this.timing,
+    );
+  }
+}

@@ -1,0 +1,117 @@
+import type { JobReport, RunMode } from '../../domain/job-report.js';
+import type { NotifyOn } from '../../domain/notification-policy.js';
+
+/** How much of the long lists a message may carry; the rest is counted ("and N more"). */
+export interface ListCaps {
+  readonly tags: number;
+  readonly errors: number;
+}
+
+export interface SummaryTag {
+  readonly repository: string;
+  readonly tag: string;
+}
+
+/**
+ * What a message says about one run (issue 11, "What"). Never a credential: the registry is
+ * named by its host only, and errors are the run's own messages (which never hold secrets).
+ */
+export interface RunSummary {
+  readonly job: string;
+  /** host[:port] of the registry. */
+  readonly registry: string;
+  readonly mode: RunMode;
+  readonly dryRun: boolean;
+  readonly status: 'succeeded' | 'failed' | 'interrupted';
+  /** Why this target hears about the run. */
+  readonly reasons: readonly NotifyOn[];
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly durationMs: number;
+  readonly counts: {
+    readonly examined: number;
+    readonly kept: number;
+    readonly deleted: number;
+    readonly failed: number;
+  };
+  /** Deleted tags (in a dry run: that would be), the first `caps.tags` of them. */
+  readonly deletedTags: readonly SummaryTag[];
+  /** Deleted tags not listed. */
+  readonly deletedTagsOmitted: number;
+  /** Job errors, repository errors ("repo: message") and failed deletions, capped. */
+  readonly errors: readonly string[];
+  readonly errorsOmitted: number;
+  /** True when a list above was cut. */
+  readonly truncated: boolean;
+}
+
+export function summariseRun(
+  report: JobReport,
+  registryHost: string,
+  reasons: readonly NotifyOn[],
+  caps: ListCaps,
+): RunSummary {
+  const done = report.deletedTags.filter(
+    (tag) =>
+      tag.status === 'deleted' ||
+      tag.status === 'already-gone' ||
+      (report.dryRun && tag.status === 'skipped'),
+  );
+  const deletedTags = done
+    .slice(0, caps.tags)
+    .map((tag) => ({ repository: tag.repository, tag: tag.tag }));
+  const deletedTagsOmitted = Math.max(0, report.totals.deleted - deletedTags.length);
+  const allErrors = errorsOf(report);
+  const errors = allErrors.slice(0, caps.errors);
+  const errorsOmitted = allErrors.length - errors.length;
+  return {
+    job: report.jobName,
+    registry: registryHost,
+    mode: report.mode,
+    dryRun: report.dryRun,
+    status: report.interrupted ? 'interrupted' : report.success ? 'succeeded' : 'failed',
+    reasons,
+    startedAt: report.startedAt.toISOString(),
+    finishedAt: report.finishedAt.toISOString(),
+    durationMs: Math.max(0, report.finishedAt.getTime() - report.startedAt.getTime()),
+    counts: { ...report.totals },
+    deletedTags,
+    deletedTagsOmitted,
+    errors,
+    errorsOmitted,
+    truncated: deletedTagsOmitted > 0 || errorsOmitted > 0,
+  };
+}
+
+function errorsOf(report: JobReport): string[] {
+  const errors = [...report.errors];
+  for (const repository of report.repositories) {
+    for (const error of repository.errors) errors.push(`${repository.repository}: ${error}`);
+  }
+  for (const tag of report.deletedTags) {
+    if (tag.status === 'failed') errors.push(`${tag.repository}:${tag.tag}: deletion failed`);
+  }
+  if (report.interrupted) errors.push('interrupted by a shutdown signal before the end');
+  return errors;
+}
+
+/** One line, for chat previews, logs and the webhook's fallback: no list, no secret. */
+export function headline(summary: RunSummary): string {
+  const what = summary.dryRun ? 'dry run' : 'run';
+  const counts = `${summary.counts.deleted} ${summary.dryRun ? 'would be deleted' : 'deleted'}, ${summary.counts.failed} failed`;
+  return `reg-cleaner ${what} of job ${summary.job} on ${summary.registry} ${summary.status}: ${counts}`;
+}
+
+export function formatDurationMs(ms: number): string {
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  return minutes < 60
+    ? `${minutes} min ${seconds} s`
+    : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** "and N more" for a cut list; empty when nothing was cut. */
+export function andMore(omitted: number): string {
+  return omitted > 0 ? `and ${omitted} more` : '';
+}

@@ -1,0 +1,99 @@
+import { testText, type Notice } from './notice.js';
+import {
+  andMore,
+  formatDurationMs,
+  headline,
+  type ListCaps,
+  type RunSummary,
+} from './run-summary.js';
+
+/** A chat message is read, not parsed: a few tags and errors, then "and N more". */
+export const SLACK_CAPS: ListCaps = { tags: 15, errors: 10 };
+
+/** Block Kit limits: header text 150 characters, section text 3000, at most 10 fields. */
+const HEADER_MAX = 150;
+const SECTION_MAX = 3000;
+
+/** A Slack incoming-webhook body: `text` (notifications, fallback) and Block Kit `blocks`. */
+export function slackMessage(notice: Notice): Record<string, unknown> {
+  if (notice.kind === 'test') {
+    const text = testText(notice);
+    return {
+      text,
+      blocks: [
+        header(':test_tube: reg-cleaner test message'),
+        { type: 'section', text: { type: 'mrkdwn', text: escape(text) } },
+      ],
+    };
+  }
+  const { summary } = notice;
+  const blocks: Record<string, unknown>[] = [
+    header(
+      `${icon(summary)} ${summary.job}: ${summary.status}${summary.dryRun ? ' (dry run)' : ''}`,
+    ),
+    { type: 'section', fields: fields(summary) },
+  ];
+  if (summary.deletedTags.length > 0) {
+    const title = summary.dryRun ? 'Would be deleted' : 'Deleted';
+    blocks.push(
+      listSection(
+        title,
+        summary.deletedTags.map((t) => `${t.repository}:${t.tag}`),
+        summary.deletedTagsOmitted,
+      ),
+    );
+  }
+  if (summary.errors.length > 0) {
+    blocks.push(listSection('Errors', summary.errors, summary.errorsOmitted));
+  }
+  return { text: headline(summary), blocks };
+}
+
+function fields(summary: RunSummary): Record<string, unknown>[] {
+  const field = (label: string, value: string) => ({
+    type: 'mrkdwn',
+    text: `*${label}*\n${escape(value)}`,
+  });
+  return [
+    field('Registry', summary.registry),
+    field('Mode', `${summary.dryRun ? 'dry run' : 'real run'} (${summary.mode})`),
+    field('Examined', String(summary.counts.examined)),
+    field('Kept', String(summary.counts.kept)),
+    field(summary.dryRun ? 'Would delete' : 'Deleted', String(summary.counts.deleted)),
+    field('Failed', String(summary.counts.failed)),
+    field('Duration', formatDurationMs(summary.durationMs)),
+    field('Finished', summary.finishedAt),
+  ];
+}
+
+function listSection(
+  title: string,
+  items: readonly string[],
+  omitted: number,
+): Record<string, unknown> {
+  const more = andMore(omitted);
+  const lines = [`*${title}*`, ...items.map((item) => `• ${escape(item)}`)];
+  if (more !== '') lines.push(`_${more}_`);
+  return { type: 'section', text: { type: 'mrkdwn', text: clip(lines.join('\n'), SECTION_MAX) } };
+}
+
+function header(text: string): Record<string, unknown> {
+  return {
+    type: 'header',
+    text: { type: 'plain_text', text: clip(text, HEADER_MAX), emoji: true },
+  };
+}
+
+function icon(summary: RunSummary): string {
+  if (summary.status !== 'succeeded') return ':x:';
+  return summary.reasons.includes('recovered') ? ':white_check_mark:' : ':broom:';
+}
+
+/** Slack's mrkdwn treats &, < and > as control characters. */
+function escape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

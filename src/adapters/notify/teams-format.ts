@@ -1,0 +1,94 @@
+import { testText, type Notice } from './notice.js';
+import {
+  andMore,
+  formatDurationMs,
+  headline,
+  type ListCaps,
+  type RunSummary,
+} from './run-summary.js';
+
+/** Teams cards are limited to about 28 kB: a few tags and errors, then "and N more". */
+export const TEAMS_CAPS: ListCaps = { tags: 20, errors: 15 };
+
+const CARD_SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
+
+/**
+ * A Teams Workflows webhook body ("When a Teams webhook request is received"): a message
+ * whose single attachment is an Adaptive Card (1.4, which Teams renders everywhere).
+ */
+export function teamsMessage(notice: Notice): Record<string, unknown> {
+  const body = notice.kind === 'test' ? testBody(notice) : runBody(notice.summary);
+  return {
+    type: 'message',
+    attachments: [
+      {
+        contentType: 'application/vnd.microsoft.card.adaptive',
+        contentUrl: null,
+        content: { $schema: CARD_SCHEMA, type: 'AdaptiveCard', version: '1.4', body },
+      },
+    ],
+  };
+}
+
+function testBody(notice: Extract<Notice, { kind: 'test' }>): Record<string, unknown>[] {
+  return [
+    {
+      type: 'TextBlock',
+      text: 'reg-cleaner test message',
+      size: 'Large',
+      weight: 'Bolder',
+      wrap: true,
+    },
+    { type: 'TextBlock', text: testText(notice), wrap: true },
+  ];
+}
+
+function runBody(summary: RunSummary): Record<string, unknown>[] {
+  const failed = summary.status !== 'succeeded';
+  const body: Record<string, unknown>[] = [
+    {
+      type: 'TextBlock',
+      text: `${summary.job}: ${summary.status}${summary.dryRun ? ' (dry run)' : ''}`,
+      size: 'Large',
+      weight: 'Bolder',
+      color: failed ? 'Attention' : 'Good',
+      wrap: true,
+    },
+    { type: 'TextBlock', text: headline(summary), isSubtle: true, wrap: true },
+    {
+      type: 'FactSet',
+      facts: [
+        { title: 'Registry', value: summary.registry },
+        { title: 'Mode', value: `${summary.dryRun ? 'dry run' : 'real run'} (${summary.mode})` },
+        { title: 'Examined', value: String(summary.counts.examined) },
+        { title: 'Kept', value: String(summary.counts.kept) },
+        {
+          title: summary.dryRun ? 'Would delete' : 'Deleted',
+          value: String(summary.counts.deleted),
+        },
+        { title: 'Failed', value: String(summary.counts.failed) },
+        { title: 'Duration', value: formatDurationMs(summary.durationMs) },
+        { title: 'Finished', value: summary.finishedAt },
+      ],
+    },
+  ];
+  const tags = summary.deletedTags.map((tag) => `${tag.repository}:${tag.tag}`);
+  if (tags.length > 0) {
+    body.push(
+      ...list(summary.dryRun ? 'Would be deleted' : 'Deleted', tags, summary.deletedTagsOmitted),
+    );
+  }
+  if (summary.errors.length > 0)
+    body.push(...list('Errors', summary.errors, summary.errorsOmitted));
+  return body;
+}
+
+/** One TextBlock per line: card markdown would reformat tags such as `v1_2`. */
+function list(title: string, items: readonly string[], omitted: number): Record<string, unknown>[] {
+  const more = andMore(omitted);
+  return [
+    { type: 'TextBlock', text: title, weight: 'Bolder', wrap: true, separator: true },
+    ...items.map((item) => ({ type: 'TextBlock', text: item, wrap: true, spacing: 'None' })),
+    ...(more === '' ? [] : [{ type: 'TextBlock', text: more, isSubtle: true, wrap: true }]),
+  ];
+}

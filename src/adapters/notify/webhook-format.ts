@@ -1,0 +1,38 @@
+import { testText, type Notice } from './notice.js';
+import type { ListCaps } from './run-summary.js';
+
+/** A webhook carries bounded lists: Standard Webhooks recommends payloads under about 20 kB. */
+export const WEBHOOK_CAPS: ListCaps = { tags: 100, errors: 50 };
+
+export const RUN_FINISHED_TYPE = 'reg_cleaner.run.finished';
+export const TEST_TYPE = 'reg_cleaner.notification.test';
+
+/**
+ * A CloudEvents 1.0 JSON envelope (structured content mode). `id` is also the Standard
+ * Webhooks `webhook-id`: one event, whatever the number of attempts.
+ */
+export function cloudEvent(notice: Notice, id: string): Record<string, unknown> {
+  const common = { specversion: '1.0', id, datacontenttype: 'application/json' };
+  if (notice.kind === 'test') {
+    return {
+      ...common,
+      type: TEST_TYPE,
+      source: sourceOf(notice.registry),
+      time: notice.sentAt.toISOString(),
+      data: { test: true, target: notice.target, message: testText(notice) },
+    };
+  }
+  const { summary } = notice;
+  return {
+    ...common,
+    type: RUN_FINISHED_TYPE,
+    source: sourceOf(summary.registry),
+    subject: summary.job,
+    time: summary.finishedAt,
+    data: summary,
+  };
+}
+
+function sourceOf(registryHost: string): string {
+  return `urn:reg-cleaner:registry:${registryHost}`;
+}
