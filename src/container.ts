@@ -31,7 +31,7 @@ import { WatchObserver } from './application/ports/watch-observer.port.js';
 import { FileStateStore, StateDir } from './adapters/state/file-state-store.adapter.js';
 import { DeliveryTiming, SYSTEM_TIMING } from './adapters/notify/delivery.js';
 import { FileNotificationLog } from './adapters/notify/notification-log.js';
-import { NotificationSender } from './adapters/notify/notification-sender.js';
+import { MessageSender, NotificationSender } from './adapters/notify/notification-sender.js';
 import {
   NotificationTargets,
   type NotificationTarget,
@@ -111,7 +111,7 @@ export async function buildContainer(options: CompositionOptions): Promise<Conta
     new ContainerModule(({ bind }) => {
       bind(NotificationTargets).toConstantValue(options.notifications ?? []);
       bind(DeliveryTiming).toConstantValue(SYSTEM_TIMING);
-      bind(NotificationSender).toSelf().inSingletonScope();
+      bind(MessageSender).to(NotificationSender).inSingletonScope();
       bind(FileNotificationLog).toSelf().inSingletonScope();
       bind(RunObserver).to(NotificationObserver).inSingletonScope();
       bind(Notifier).to(TargetsNotifier).inSingletonScope();

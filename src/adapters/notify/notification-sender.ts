@@ -31,9 +31,15 @@ export function capsFor(type: NotificationType): ListCaps {
   }
 }
 
-/** Renders a notice in the target's format and delivers it, with retries. Never throws for a target that is down. */
+/** Delivers one notice to one target; a target that is down is a result, never a throw. */
+export interface MessageSender {
+  send(target: NotificationTarget, notice: Notice): Promise<DeliveryResult>;
+}
+export const MessageSender = Symbol('MessageSender');
+
+/** Renders a notice in the target's format and delivers it, with retries. */
 @injectable()
-export class NotificationSender {
+export class NotificationSender implements MessageSender {
   private readonly poster: HttpPoster;
 
   constructor(

@@ -17,7 +17,7 @@ import {
 } from '../../domain/notification-policy.js';
 import { RegistrySettings } from '../registry/registry-settings.js';
 import { FileNotificationLog } from './notification-log.js';
-import { capsFor, NotificationSender } from './notification-sender.js';
+import { capsFor, MessageSender } from './notification-sender.js';
 import {
   hostOf,
   NotificationTargets,
@@ -39,7 +39,7 @@ export class NotificationObserver implements RunObserver {
 
   constructor(
     @inject(NotificationTargets) private readonly targets: readonly NotificationTarget[],
-    @inject(NotificationSender) private readonly sender: NotificationSender,
+    @inject(MessageSender) private readonly sender: MessageSender,
     @inject(FileNotificationLog) private readonly log: FileNotificationLog,
     @inject(StateStore) private readonly state: StateStore,
     @inject(RegistrySettings) private readonly registry: RegistrySettings,

@@ -2,7 +2,7 @@ import { inject, injectable } from 'inversify';
 import { Clock } from '../../application/ports/clock.port.js';
 import type { NotificationResult, Notifier } from '../../application/ports/notifier.port.js';
 import { RegistrySettings } from '../registry/registry-settings.js';
-import { NotificationSender } from './notification-sender.js';
+import { MessageSender } from './notification-sender.js';
 import {
   hostOf,
   NotificationTargets,
@@ -15,7 +15,7 @@ import {
 export class TargetsNotifier implements Notifier {
   constructor(
     @inject(NotificationTargets) private readonly targets: readonly NotificationTarget[],
-    @inject(NotificationSender) private readonly sender: NotificationSender,
+    @inject(MessageSender) private readonly sender: MessageSender,
     @inject(RegistrySettings) private readonly registry: RegistrySettings,
     @inject(Clock) private readonly clock: Clock,
   ) {}

@@ -1,0 +1,52 @@
+import type { DeletionOutcome, JobReport, RepositoryReport } from '../../src/domain/job-report.js';
+import { aJobReport, type JobReportShape } from './job-reports.js';
+import { aDecision } from './tags.js';
+
+export interface RepositoryShape {
+  readonly repository?: string;
+  /** Tags deleted (or, in a dry run, skipped as the dry run does). */
+  readonly deleted?: readonly string[];
+  readonly kept?: readonly string[];
+  readonly failedDeletions?: readonly string[];
+  readonly errors?: readonly string[];
+}
+
+/** A repository report as RunJob produces it, one digest per tag. */
+export function aRepositoryReport(shape: RepositoryShape, dryRun = false): RepositoryReport {
+  const repository = shape.repository ?? 'team/app';
+  const deletion = (tag: string, outcome: DeletionOutcome) => ({
+    repository,
+    digest: `sha256:${tag}`,
+    tags: [tag],
+    outcome,
+  });
+  const deleted = shape.deleted ?? [];
+  const failed = shape.failedDeletions ?? [];
+  return {
+    repository,
+    decisions: [
+      ...deleted.map((tag) => aDecision(tag, 'delete', { repository })),
+      ...failed.map((tag) => aDecision(tag, 'delete', { repository })),
+      ...(shape.kept ?? []).map((tag) => aDecision(tag, 'keep', { repository })),
+    ],
+    deletions: [
+      ...deleted.map((tag) =>
+        deletion(tag, dryRun ? { status: 'skipped', why: 'dry run' } : { status: 'deleted' }),
+      ),
+      ...failed.map((tag) => deletion(tag, { status: 'failed', problem: 'HTTP 500' })),
+    ],
+    errors: shape.errors ?? [],
+    warnings: [],
+  };
+}
+
+/** A job report over the given repositories. */
+export function aRunReport(
+  shape: JobReportShape = {},
+  repositories: readonly RepositoryShape[] = [],
+): JobReport {
+  return aJobReport(
+    shape,
+    repositories.map((repository) => aRepositoryReport(repository, shape.dryRun ?? false)),
+  );
+}
