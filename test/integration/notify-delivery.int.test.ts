@@ -200,12 +200,10 @@ describe('Slack and Teams bodies at a loopback receiver', () => {
         attachments: { contentType: string; content: { type: string; version: string } }[];
       };
       assert.equal(teamsBody.type, 'message');
-      assert.equal(teamsBody.attachments.length, 1);
-      assert.equal(
-        teamsBody.attachments[0]?.contentType,
-        'application/vnd.microsoft.card.adaptive',
-      );
-      assert.equal(teamsBody.attachments[0]?.content.type, 'AdaptiveCard');
+      const [attachment, ...others] = teamsBody.attachments;
+      assert.equal(others.length, 0);
+      assert.equal(attachment?.contentType, 'application/vnd.microsoft.card.adaptive');
+      assert.equal(attachment.content.type, 'AdaptiveCard');
     } finally {
       await receiver.stop();
     }
