@@ -22,12 +22,23 @@ export function aRepositoryReport(shape: RepositoryShape, dryRun = false): Repos
   });
   const deleted = shape.deleted ?? [];
   const failed = shape.failedDeletions ?? [];
+  // Each image: a 1 kB manifest and a 1 MB layer of its own, so that reclaimable bytes add up.
+  const decision = (tag: string, action: 'keep' | 'delete') =>
+    aDecision(tag, action, {
+      repository,
+      digest: `sha256:${tag}`,
+      footprint: {
+        digest: `sha256:${tag}`,
+        bytes: 1_000,
+        blobs: [{ digest: `sha256:layer-${tag}`, size: 1_000_000 }],
+      },
+    });
   return {
     repository,
     decisions: [
-      ...deleted.map((tag) => aDecision(tag, 'delete', { repository })),
-      ...failed.map((tag) => aDecision(tag, 'delete', { repository })),
-      ...(shape.kept ?? []).map((tag) => aDecision(tag, 'keep', { repository })),
+      ...deleted.map((tag) => decision(tag, 'delete')),
+      ...failed.map((tag) => decision(tag, 'delete')),
+      ...(shape.kept ?? []).map((tag) => decision(tag, 'keep')),
     ],
     deletions: [
       ...deleted.map((tag) =>

@@ -1,3 +1,4 @@
+import { formatBytes } from '../demo/storage-size.js';
 import { testText, type Notice } from './notice.js';
 import { andMore, formatDurationMs, type ListCaps, type RunSummary } from './run-summary.js';
 
@@ -37,6 +38,7 @@ function facts(summary: RunSummary): [string, string][] {
     ['Kept', String(summary.counts.kept)],
     [summary.dryRun ? 'Would delete' : 'Deleted', String(summary.counts.deleted)],
     ['Failed', String(summary.counts.failed)],
+    ['Reclaimable', `${formatBytes(summary.reclaimableBytes)} after garbage collection`],
     ['Started', summary.startedAt],
     ['Finished', summary.finishedAt],
     ['Duration', formatDurationMs(summary.durationMs)],

@@ -34,6 +34,8 @@ export interface RunSummary {
     readonly deleted: number;
     readonly failed: number;
   };
+  /** What the registry's garbage collector can free after this run (would, in a dry run). */
+  readonly reclaimableBytes: number;
   /** Deleted tags (in a dry run: that would be), the first `caps.tags` of them. */
   readonly deletedTags: readonly SummaryTag[];
   /** Deleted tags not listed. */
@@ -74,7 +76,13 @@ export function summariseRun(
     startedAt: report.startedAt.toISOString(),
     finishedAt: report.finishedAt.toISOString(),
     durationMs: Math.max(0, report.finishedAt.getTime() - report.startedAt.getTime()),
-    counts: { ...report.totals },
+    counts: {
+      examined: report.totals.examined,
+      kept: report.totals.kept,
+      deleted: report.totals.deleted,
+      failed: report.totals.failed,
+    },
+    reclaimableBytes: report.totals.reclaimableBytes,
     deletedTags,
     deletedTagsOmitted,
     errors,

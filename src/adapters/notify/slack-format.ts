@@ -1,3 +1,4 @@
+import { formatBytes } from '../demo/storage-size.js';
 import { testText, type Notice } from './notice.js';
 import {
   andMore,
@@ -61,6 +62,7 @@ function fields(summary: RunSummary): Record<string, unknown>[] {
     field('Kept', String(summary.counts.kept)),
     field(summary.dryRun ? 'Would delete' : 'Deleted', String(summary.counts.deleted)),
     field('Failed', String(summary.counts.failed)),
+    field('Reclaimable', `${formatBytes(summary.reclaimableBytes)} after garbage collection`),
     field('Duration', formatDurationMs(summary.durationMs)),
     field('Finished', summary.finishedAt),
   ];

@@ -1,3 +1,4 @@
+import { formatBytes } from '../demo/storage-size.js';
 import { testText, type Notice } from './notice.js';
 import {
   andMore,
@@ -67,6 +68,10 @@ function runBody(summary: RunSummary): Record<string, unknown>[] {
           value: String(summary.counts.deleted),
         },
         { title: 'Failed', value: String(summary.counts.failed) },
+        {
+          title: 'Reclaimable',
+          value: `${formatBytes(summary.reclaimableBytes)} after garbage collection`,
+        },
         { title: 'Duration', value: formatDurationMs(summary.durationMs) },
         { title: 'Finished', value: summary.finishedAt },
       ],

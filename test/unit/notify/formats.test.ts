@@ -31,6 +31,7 @@ describe('run summary', () => {
     assert.equal(summary.registry, 'registry.example.com:5000');
     assert.equal(summary.status, 'failed');
     assert.deepEqual(summary.counts, { examined: 131, kept: 1, deleted: 130, failed: 1 });
+    assert.equal(summary.reclaimableBytes, 130 * 1_001_000);
     assert.equal(summary.durationMs, 65_000);
     assert.equal(summary.deletedTags.length, 100);
     assert.equal(summary.deletedTagsOmitted, 30);
@@ -94,6 +95,7 @@ describe('formats', () => {
     const content = emailContent(runNotice());
     assert.equal(content.subject, '[reg-cleaner] clean-dev: 130 deleted, 1 failed');
     assert.match(content.text, /Registry: registry.example.com:5000/);
+    assert.match(content.text, /Reclaimable: 130.1 MB after garbage collection/);
     assert.match(content.html, /HTTP 503 &lt;after&gt; retries &amp; more/);
     const dry = aRunReport({ dryRun: true }, [{ deleted: ['dev-1'] }]);
     const dryContent = emailContent({
