@@ -1,6 +1,7 @@
 import { type Job, selectorLabel } from '../../domain/job.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ConfigError } from '../config/config-error.js';
+import { targetHost } from '../notify/notification-target.js';
 import { safeUrl } from '../registry/safe-url.js';
 
 /** What `--check-config` looks at, besides the files: the mode flags it was combined with. */
@@ -34,6 +35,13 @@ export function describeValidConfig(config: AppConfig, scope: CheckScope): strin
     `The config folder ${config.configDir} is valid.`,
     `registry: ${describeRegistry(config)}`,
   ];
+  const targets = config.notifications ?? [];
+  if (targets.length > 0) {
+    const described = targets.map(
+      (target) => `${target.name} (${target.type}, ${targetHost(target)})`,
+    );
+    lines.push(`notifications: ${described.join(', ')}`);
+  }
   if (scope.watch || (!scope.namedJobs && files?.watchJobs !== undefined)) {
     lines.push(...section(`${files?.watchJobs ?? 'jobs.yaml'} (--watch)`, config.watchJobs));
   }

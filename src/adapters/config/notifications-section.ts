@@ -133,16 +133,15 @@ function parseEntry(
   );
   found.push(...joiFound);
   const failed = new Set([...handled, ...joiFound.map((problem) => problem.field)]);
-  if (!isPlainObject(value) || failed.has('type') || typeof value.type !== 'string') {
-    return undefined;
-  }
+  if (!isPlainObject(value)) return undefined;
+  const common = commonFields(value, knownJobs, failed, found);
+  if (failed.has('type') || typeof value.type !== 'string') return undefined;
   const type = value.type as NotificationType;
   for (const key of TYPED_KEYS) {
     if (key in entry && !KEYS_OF[type].includes(key)) {
       found.push({ field: key, message: `is not used by type ${type} (${usedBy(key)})` });
     }
   }
-  const common = commonFields(value, knownJobs, failed, found);
   if (type === 'email') return emailTarget(value, common, failed, found, secrets);
   return httpTarget(type, value, common, failed, found);
 }

@@ -62,6 +62,7 @@ describe('parseCommandLine', () => {
         watch: false,
         jobs: ['a', 'b', 'c'],
         httpLogs: true,
+        testNotifications: false,
         configDir: '/etc/rc',
         stateDir: '/var/rc',
         logsDir: '/var/log/rc',
@@ -73,6 +74,18 @@ describe('parseCommandLine', () => {
     const options = run(['--watch', '--dry-run']);
     assert.equal(options.watch, true);
     assert.equal(options.dryRun, true);
+  });
+
+  it('--test-notifications runs no job: not with --watch or --jobs', () => {
+    assert.equal(run(['--test-notifications']).testNotifications, true);
+    for (const argv of [
+      ['--test-notifications', '--watch'],
+      ['--jobs', 'x', '--test-notifications'],
+    ]) {
+      const result = exit(argv);
+      assert.equal(result.code, 2);
+      assert.match(result.output, /--test-notifications runs no job: leave out --watch and --jobs/);
+    }
   });
 
   it("keeps --debug, the original tool's name, as an alias of --dry-run", () => {
