@@ -179,6 +179,36 @@ ${
     }
   });
 
+  it('SIGTERM while a message is in flight: the message gets the grace period and is delivered', async () => {
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = await startHttpReceiver(() => ({ status: 200, after: held }));
+    try {
+      await pushImage(registry, 'team/app', ['dev-10', 'dev-11'], { created: daysAgo(20) });
+      await workspace.writeConfig({
+        'config.yaml': anonymousConfigYaml(
+          registry.url,
+          `notifications:\n  - name: slow\n    type: slack\n    url: "${slow.url}/hook"\n`,
+        ),
+      });
+      const cli = workspace.spawn(['--jobs', 'clean'], env);
+      await slow.waitFor(1);
+      cli.child.kill('SIGTERM');
+      await cli.waitForOutput(/SIGTERM received/);
+      release();
+      const result = await cli.result;
+      assert.equal(result.code, 143, result.stderr);
+      assert.equal(slow.requests.length, 1, 'sent once, not cut and retried');
+      const state = await readFile(join(workspace.dir, 'cache/notifications.json'), 'utf8');
+      assert.match(state, /"slow"[\s\S]*"delivered": true/);
+      assert.match(result.stderr, /notification sent target=slow/);
+    } finally {
+      await slow.stop();
+    }
+  });
+
   it('a bad entry: exit 2 naming file, entry and field, before any request', async () => {
     await workspace.writeConfig({
       'config.yaml': anonymousConfigYaml(

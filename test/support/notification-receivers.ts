@@ -16,6 +16,8 @@ export type Answer =
       readonly status: number;
       readonly headers?: Record<string, string>;
       readonly body?: string;
+      /** The answer waits for this (a request held "in flight"). */
+      readonly after?: Promise<void>;
     }
   | 'hang';
 
@@ -53,8 +55,10 @@ export function startHttpReceiver(
       }
       const reply = answer(index);
       if (reply === 'hang') return;
-      response.writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers });
-      response.end(reply.body ?? (reply.status < 300 ? 'ok' : 'unavailable'));
+      void (reply.after ?? Promise.resolve()).then(() => {
+        response.writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers });
+        response.end(reply.body ?? (reply.status < 300 ? 'ok' : 'unavailable'));
+      });
     });
   });
   return new Promise((resolve, reject) => {
