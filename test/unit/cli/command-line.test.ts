@@ -84,7 +84,10 @@ describe('parseCommandLine', () => {
     ]) {
       const result = exit(argv);
       assert.equal(result.code, 2);
-      assert.match(result.output, /--test-notifications runs no job: leave out --watch and --jobs/);
+      assert.match(
+        result.output,
+        /--test-notifications runs no job: leave out --watch, --jobs and --restore/,
+      );
     }
   });
 
