@@ -6,7 +6,13 @@ import {
   type HttpDockerRegistryOptions,
 } from '../../src/adapters/registry/http-docker-registry.adapter.js';
 import { RecordingLogger } from '../fakes/recording-logger.js';
-import { pushImage, pushIndex, tagExisting } from '../support/push-image.js';
+import {
+  footprintOf,
+  pushImage,
+  pushIndex,
+  tagExisting,
+  type PushedFootprint,
+} from '../support/push-image.js';
 import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
 
 // HttpDockerRegistry against the real docker-registry (distribution 2.8.2), anonymous access.
@@ -44,6 +50,8 @@ describe('HttpDockerRegistry against docker-registry (no auth)', () => {
   let adapter: HttpDockerRegistry;
   const opened: HttpDockerRegistry[] = [];
   const pushed: Record<string, { digest: string; children?: string[] }> = {};
+  /** What each pushed manifest takes in storage, as the registry serves it. */
+  const footprints: Record<string, PushedFootprint> = {};
 
   before(async () => {
     registry = await startRegistry({ auth: 'none' });
@@ -75,6 +83,9 @@ describe('HttpDockerRegistry against docker-registry (no auth)', () => {
       ],
       { format: 'docker' },
     );
+    for (const [key, { digest }] of Object.entries(pushed)) {
+      footprints[key] = await footprintOf(registry, 'team/app', digest);
+    }
   });
   after(async () => {
     for (const previous of opened.splice(0)) previous.close();
@@ -119,6 +130,7 @@ describe('HttpDockerRegistry against docker-registry (no auth)', () => {
       kind: 'image',
       created: OLD,
       children: [],
+      footprint: footprints['docker'],
     });
     const log = await registry.accessLog();
     assert.deepEqual(
@@ -134,6 +146,7 @@ describe('HttpDockerRegistry against docker-registry (no auth)', () => {
       kind: 'image',
       created: NEW,
       children: [],
+      footprint: footprints['oci'],
     });
   });
 
@@ -144,6 +157,7 @@ describe('HttpDockerRegistry against docker-registry (no auth)', () => {
       kind: 'index',
       created: MID,
       children: pushed['index']?.children,
+      footprint: footprints['index'],
     });
     // The list's own digest, not its amd64 child's (the Accept trap).
     assert.deepEqual(await adapter.inspectTag('team/app', 'docker-list', 'read'), {
@@ -152,6 +166,7 @@ describe('HttpDockerRegistry against docker-registry (no auth)', () => {
       kind: 'index',
       created: MID,
       children: pushed['list']?.children,
+      footprint: footprints['list'],
     });
   });
 
@@ -184,12 +199,28 @@ describe('HttpDockerRegistry against docker-registry (no auth)', () => {
       const pointer = await adapter.digestOf('team/app', tag, 'read');
       assert.equal(pointer.digest, inspected.digest, tag);
       assert.deepEqual(pointer.children, inspected.children ?? [], tag);
+      // The sizes too, platforms included: the cache kept what inspectTag read.
+      assert.deepEqual(pointer.footprint, inspected.footprint, tag);
     }
     assert.equal(adapter.stats.count('manifest-head'), 4);
     await assert.rejects(
       adapter.digestOf('team/app', 'nope', 'read'),
       (error: unknown) => error instanceof RegistryError && error.kind === 'not-found',
     );
+  });
+
+  it('digestOf of a tag not seen before: one GET, the sizes of the manifest it read', async () => {
+    assert.deepEqual(await adapter.digestOf('team/app', '1.0', 'read'), {
+      digest: pushed['docker']?.digest,
+      children: [],
+      footprint: footprints['docker'],
+    });
+    // An index's platforms are not read for that (no extra request): their sizes stay unknown.
+    const { platforms, ...index } = footprints['index'] ?? { digest: '' };
+    assert.equal(platforms?.length, 2);
+    assert.deepEqual((await adapter.digestOf('team/app', 'multi', 'read')).footprint, index);
+    assert.equal(adapter.stats.count('manifest-get'), 2);
+    assert.equal(adapter.stats.total, 3);
   });
 
   it('gives tags that share a digest the same digest, fetching their config once', async () => {

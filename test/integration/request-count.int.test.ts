@@ -21,7 +21,14 @@ import { aJob } from '../builders/jobs.js';
 import { RecordingLogger } from '../fakes/recording-logger.js';
 import { RecordingRunObserver } from '../fakes/recording-run-observer.js';
 import type { AccessLogEntry } from '../support/access-log.js';
-import { listTags, pushImage, pushIndex, tagExisting } from '../support/push-image.js';
+import {
+  footprintOf,
+  listTags,
+  pushImage,
+  pushIndex,
+  tagExisting,
+  type PushedFootprint,
+} from '../support/push-image.js';
 import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
 
 // Request counts of whole runs (use case + registry client + registry cache) against the real
@@ -152,6 +159,12 @@ describe('request counts of whole runs against the real registry', () => {
     return dir;
   };
   let digests: Record<string, string>;
+  /** Bytes of every manifest and blob pushed, by tag (release-1: the index and its platforms). */
+  const sizes: Record<string, number> = {};
+  const total = (footprint: PushedFootprint): number =>
+    footprint.bytes +
+    footprint.blobs.reduce((sum, blob) => sum + blob.size, 0) +
+    (footprint.platforms ?? []).reduce((sum, platform) => sum + total(platform), 0);
 
   before(async () => {
     registry = await startRegistry({ auth: 'none' });
@@ -162,10 +175,11 @@ describe('request counts of whole runs against the real registry', () => {
         format: n % 2 === 0 ? 'oci' : 'docker',
       });
       digests[`dev-${String(n)}`] = pushed.digest;
+      sizes[`dev-${String(n)}`] = total(await footprintOf(registry, APP, pushed.digest));
     }
     await pushImage(registry, APP, ['dev-7'], { created: daysAgo(1) });
     await tagExisting(registry, APP, 'latest', digests['dev-1'] ?? '');
-    await pushIndex(
+    const release1 = await pushIndex(
       registry,
       APP,
       ['release-1'],
@@ -174,6 +188,7 @@ describe('request counts of whole runs against the real registry', () => {
         { created: daysAgo(50), arch: 'arm64' },
       ],
     );
+    sizes['release-1'] = total(await footprintOf(registry, APP, release1.digest));
     await pushImage(registry, APP, ['release-2'], { created: daysAgo(45) });
     await pushImage(registry, APP, ['release-3'], { created: daysAgo(44) });
     await pushImage(registry, YOUNG, ['dev-a'], { created: daysAgo(2) });
@@ -199,6 +214,14 @@ describe('request counts of whole runs against the real registry', () => {
     assert.deepEqual(decisions(warm, YOUNG), decisions(cold, YOUNG));
     assert.equal(decisions(cold, APP)['dev-1'], 'keep/shared-digest');
     assert.equal(decisions(cold, APP)['release-1'], 'delete/old');
+    // The sizes come from the same requests, and from the cache when warm: every image is
+    // unique, so what would go is exactly the bytes pushed for dev-2..dev-4 and release-1.
+    const reclaimable = ['dev-2', 'dev-3', 'dev-4', 'release-1']
+      .map((tag) => sizes[tag] ?? Number.NaN)
+      .reduce((sum, size) => sum + size, 0);
+    assert.ok(reclaimable > 0);
+    assert.equal(cold.report.totals.reclaimableBytes, reclaimable);
+    assert.equal(warm.report.totals.reclaimableBytes, reclaimable);
   });
 
   it('a damaged cache file is moved aside with a warning; the run is a correct cold run', async () => {

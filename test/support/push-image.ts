@@ -74,3 +74,57 @@ export function deleteManifest(
 ): Promise<SupportResponse> {
   return push.deleteManifest(clientFor(target), repository, digest);
 }
+
+/** What a manifest takes in the registry's storage (the shape of ManifestFootprint). */
+export interface PushedFootprint {
+  digest: string;
+  bytes: number;
+  blobs: { digest: string; size: number }[];
+  platforms?: PushedFootprint[];
+}
+
+/**
+ * The storage a pushed manifest takes, read back from the registry on its own terms: the
+ * manifest's body length, and each blob's size as the registry serves it (HEAD Content-Length),
+ * not the sizes the manifest claims. For an index, its platform manifests too.
+ */
+export async function footprintOf(
+  target: RegistryClientTarget,
+  repository: string,
+  digest: string,
+): Promise<PushedFootprint> {
+  const manifest = await getManifest(target, repository, digest);
+  const body = JSON.parse(manifest.bytes.toString('utf8')) as {
+    manifests?: { digest: string }[];
+    config?: { digest: string };
+    layers?: { digest: string }[];
+  };
+  if (body.manifests !== undefined) {
+    const platforms = await Promise.all(
+      body.manifests.map((child) => footprintOf(target, repository, child.digest)),
+    );
+    return { digest, bytes: manifest.bytes.length, blobs: [], platforms };
+  }
+  const digests = [body.config?.digest ?? '', ...(body.layers ?? []).map((layer) => layer.digest)];
+  const blobs = await Promise.all(
+    digests.map(async (blob) => ({ digest: blob, size: await blobSize(target, repository, blob) })),
+  );
+  return { digest, bytes: manifest.bytes.length, blobs };
+}
+
+async function blobSize(
+  target: RegistryClientTarget,
+  repository: string,
+  digest: string,
+): Promise<number> {
+  const response = await clientFor(target).request({
+    method: 'HEAD',
+    path: `/v2/${repository}/blobs/${digest}`,
+    repository,
+  });
+  const length = Number(response.headers['content-length']);
+  if (response.status !== 200 || !Number.isSafeInteger(length)) {
+    throw new Error(`HEAD blob ${repository}@${digest}: HTTP ${String(response.status)}`);
+  }
+  return length;
+}

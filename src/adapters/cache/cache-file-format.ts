@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { isDigest } from '../registry/digest.js';
+import type { BlobSize } from '../../domain/tag.js';
 import type { IndexChild, ParsedManifest } from '../registry/manifest.js';
 import { MediaType } from '../registry/media-types.js';
 
@@ -8,20 +9,25 @@ import { MediaType } from '../registry/media-types.js';
  * The registry cache file: JSON Lines, one fact per line, so that it is written and read in
  * small pieces whatever its size.
  *
- *   {"format":"reg-cleaner-registry-cache","version":1,"registry":"https://host"}
+ *   {"format":"reg-cleaner-registry-cache","version":2,"registry":"https://host"}
  *   ["c","sha256:<config>","2024-05-05T05:05:05.000Z"]                  config with a date
  *   ["u","sha256:<config>","<why it has none>"]                         undated config
- *   ["m","sha256:<manifest>","<media type>","sha256:<config>"]          single-platform image
- *   ["i","sha256:<index>","<media type>",[["sha256:<child>","<media type>"|null,"linux/arm64"]]]
+ *   ["m","sha256:<manifest>","<media type>",<bytes>,"sha256:<config>",<config bytes>,
+ *     [["sha256:<layer>",<bytes>],...]]                                  single-platform image
+ *   ["i","sha256:<index>","<media type>",<bytes>,
+ *     [["sha256:<child>","<media type>"|null,"linux/arm64"],...]]        index / manifest list
  *   ["t","<repository>","<tag>","sha256:<manifest>"]                     tag as last seen
  *   {"sha256":"<hex of every byte above>","lines":N}
+ *
+ * (each entry on one line). Version 2 added the sizes (reports' reclaimable space): a file of
+ * another version is ignored and rebuilt by the next write, so a warm run never lacks sizes.
  *
  * Each kind is written least recently used first; facts before the tags that point at them.
  * The trailer's checksum makes a truncated or damaged file unreadable as a whole rather than
  * subtly wrong: a wrong date could delete a tag.
  */
 export const CACHE_FORMAT = 'reg-cleaner-registry-cache';
-export const CACHE_VERSION = 1;
+export const CACHE_VERSION = 2;
 
 /** A manifest's facts together with the digest they were written for. */
 export type CachedManifest = ParsedManifest & { readonly digest: string };
@@ -46,14 +52,23 @@ export function trailerLine(sha256: string, lines: number): string {
 
 export function manifestLine(entry: CachedManifest): string {
   if (entry.kind === 'image') {
-    return JSON.stringify(['m', entry.digest, entry.mediaType, entry.configDigest]);
+    const layers = entry.layers.map((layer) => [layer.digest, layer.size]);
+    return JSON.stringify([
+      'm',
+      entry.digest,
+      entry.mediaType,
+      entry.bytes,
+      entry.configDigest,
+      entry.configSize,
+      layers,
+    ]);
   }
   const children = entry.children.map((child) => [
     child.digest,
     child.mediaType ?? null,
     child.platform,
   ]);
-  return JSON.stringify(['i', entry.digest, entry.mediaType, children]);
+  return JSON.stringify(['i', entry.digest, entry.mediaType, entry.bytes, children]);
 }
 
 export function configLine(entry: CachedConfig): string {
@@ -81,6 +96,22 @@ function mediaType(value: unknown): string | undefined {
 export type Intern = (digest: string) => string;
 const noIntern: Intern = (digest) => digest;
 
+function isSize(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function parseLayers(value: unknown, intern: Intern): BlobSize[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const layers: BlobSize[] = [];
+  for (const item of value as unknown[]) {
+    if (!Array.isArray(item) || item.length !== 2) return undefined;
+    const [digest, size] = item as unknown[];
+    if (typeof digest !== 'string' || !isDigest(digest) || !isSize(size)) return undefined;
+    layers.push({ digest: intern(digest), size });
+  }
+  return layers;
+}
+
 function parseChildren(value: unknown, intern: Intern): IndexChild[] | undefined {
   if (!Array.isArray(value)) return undefined;
   const children: IndexChild[] = [];
@@ -104,7 +135,7 @@ export function parseLine(text: string, intern: Intern = noIntern): CacheLine | 
     return undefined;
   }
   if (!Array.isArray(value)) return undefined;
-  const [kind, first, second, third] = value as unknown[];
+  const [kind, first, second, third, fourth, fifth, sixth] = value as unknown[];
   const length = value.length;
   const key = typeof first === 'string' && isDigest(first) ? first : undefined;
   switch (kind) {
@@ -119,18 +150,33 @@ export function parseLine(text: string, intern: Intern = noIntern): CacheLine | 
     }
     case 'm': {
       const type = mediaType(second);
-      const config = typeof third === 'string' && isDigest(third) ? intern(third) : undefined;
-      if (length !== 4 || key === undefined || config === undefined || type === undefined) break;
+      const config = typeof fourth === 'string' && isDigest(fourth) ? intern(fourth) : undefined;
+      const layers = parseLayers(sixth, intern);
+      const sized = isSize(third) && isSize(fifth);
+      if (length !== 7 || key === undefined || config === undefined || type === undefined) break;
+      if (!sized || layers === undefined) break;
       return {
         kind: 'manifest',
-        entry: { digest: key, kind: 'image', mediaType: type, configDigest: config },
+        entry: {
+          digest: key,
+          kind: 'image',
+          mediaType: type,
+          bytes: third,
+          configDigest: config,
+          configSize: fifth,
+          layers,
+        },
       };
     }
     case 'i': {
       const type = mediaType(second);
-      const children = parseChildren(third, intern);
-      if (length !== 4 || key === undefined || children === undefined || type === undefined) break;
-      return { kind: 'manifest', entry: { digest: key, kind: 'index', mediaType: type, children } };
+      const children = parseChildren(fourth, intern);
+      if (length !== 5 || key === undefined || children === undefined || type === undefined) break;
+      if (!isSize(third)) break;
+      return {
+        kind: 'manifest',
+        entry: { digest: key, kind: 'index', mediaType: type, bytes: third, children },
+      };
     }
     case 't': {
       const valid =

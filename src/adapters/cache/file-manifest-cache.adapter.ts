@@ -74,6 +74,8 @@ export class FileManifestCache implements ManifestCache {
   private readonly configs: LruMap<string, CachedConfig>;
   /** `repository:tag` -> digest (the same string as the manifest's key when cached). */
   private readonly tags: LruMap<string, string>;
+  /** Digests of layers (and of facts not loaded yet), for intern(). */
+  private readonly digestPool: LruMap<string, string>;
   private readonly flushIntervalMs: number;
   private loading: Promise<void> | undefined;
   private writing: Promise<void> = Promise.resolve();
@@ -92,6 +94,7 @@ export class FileManifestCache implements ManifestCache {
     this.manifests = new LruMap(limits.manifests);
     this.configs = new LruMap(limits.configs);
     this.tags = new LruMap(limits.tags);
+    this.digestPool = new LruMap(limits.manifests);
     this.flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
   }
 
@@ -114,12 +117,19 @@ export class FileManifestCache implements ManifestCache {
             digest,
             kind: 'image',
             mediaType: manifest.mediaType,
+            bytes: manifest.bytes,
             configDigest: this.intern(manifest.configDigest),
+            configSize: manifest.configSize,
+            layers: manifest.layers.map((layer) => ({
+              digest: this.intern(layer.digest),
+              size: layer.size,
+            })),
           }
         : {
             digest,
             kind: 'index',
             mediaType: manifest.mediaType,
+            bytes: manifest.bytes,
             children: manifest.children.map((child) => ({
               ...child,
               digest: this.intern(child.digest),
@@ -247,9 +257,18 @@ export class FileManifestCache implements ManifestCache {
     }
   }
 
-  /** The string already held for this digest (a map key), if any: each digest stored once. */
+  /**
+   * The string already held for this digest (a map key), if any: each digest stored once.
+   * Layers are shared by many images and are keys of no map, so they get a bounded pool of
+   * their own (a digest it has forgotten is merely held twice).
+   */
   private intern(digest: string): string {
-    return this.configs.peek(digest)?.digest ?? this.manifests.peek(digest)?.digest ?? digest;
+    const held = this.configs.peek(digest)?.digest ?? this.manifests.peek(digest)?.digest;
+    if (held !== undefined) return held;
+    const pooled = this.digestPool.get(digest);
+    if (pooled !== undefined) return pooled;
+    this.digestPool.set(digest, digest);
+    return digest;
   }
 
   private add(line: CacheLine): void {
@@ -267,6 +286,7 @@ export class FileManifestCache implements ManifestCache {
   }
 
   private forget(): void {
+    this.digestPool.clear();
     this.manifests.clear();
     this.configs.clear();
     this.tags.clear();

@@ -1,5 +1,5 @@
 import { RegistryError, type RepositoryAccess } from '../../application/ports/registry.port.js';
-import type { TagPointer, TagResolution } from '../../domain/tag.js';
+import type { ManifestFootprint, TagPointer, TagResolution } from '../../domain/tag.js';
 import { isDigest, matchesDigest, sha256Digest } from './digest.js';
 import type { ImageDate } from './image-date.js';
 import type { ManifestCache } from './manifest-cache.js';
@@ -44,11 +44,15 @@ export function digestFromResponse(response: RegistryResponse): string {
   return header;
 }
 
-/** What a digest is: its parsed manifest and its creation date (or why it has none). */
+/** What a digest is: its parsed manifest, its creation date (or why it has none), its sizes. */
 interface Facts {
   readonly manifest: ParsedManifest;
   readonly date: ImageDate;
+  readonly footprint: ManifestFootprint;
 }
+
+/** A manifest's date and sizes, for an image or (from its platforms) for an index. */
+type Dated = Omit<Facts, 'manifest'>;
 
 interface Fetched {
   readonly digest: string;
@@ -94,24 +98,49 @@ export class ManifestResolver {
     }
     const fetched = await this.fetchByReference(repository, tag, access);
     const manifest = await this.manifestFromResponse(fetched);
-    const date = await this.dateOf(repository, manifest, access, 0);
+    const dated = await this.datedOf(repository, fetched.digest, manifest, access, 0);
     await this.cache.putTagDigest(repository, tag, fetched.digest);
-    return resolutionOf(fetched.digest, { manifest, date });
+    return resolutionOf(fetched.digest, { manifest, ...dated });
   }
 
-  /** Where a tag points, and for an index its platform images; no config blob is read. */
+  /**
+   * Where a tag points, and for an index its platform images; no config blob is read. Its
+   * sizes come with it; an index's platforms only when the cache knows them (no request).
+   */
   async pointer(repository: string, tag: string, access: RepositoryAccess): Promise<TagPointer> {
     const known = await this.cache.getTagDigest(repository, tag);
     const cached = known === undefined ? undefined : await this.cache.getManifest(known);
     if (known !== undefined && cached !== undefined) {
       const head = await this.head(repository, tag, access);
       // Only an unchanged digest is taken from HEAD; a moved tag is read again (see inspect).
-      if (head?.digest === known) return { digest: known, children: platformDigests(cached) };
+      if (head?.digest === known) return this.pointerOf(known, cached);
     }
     const fetched = await this.fetchByReference(repository, tag, access);
     const manifest = await this.manifestFromResponse(fetched);
     await this.cache.putTagDigest(repository, tag, fetched.digest);
-    return { digest: fetched.digest, children: platformDigests(manifest) };
+    return this.pointerOf(fetched.digest, manifest);
+  }
+
+  private async pointerOf(digest: string, manifest: ParsedManifest): Promise<TagPointer> {
+    const footprint = await this.cachedFootprint(digest, manifest, 0);
+    return { digest, children: platformDigests(manifest), footprint };
+  }
+
+  /** Sizes from a manifest and, for an index, whatever the cache knows of its platforms. */
+  private async cachedFootprint(
+    digest: string,
+    manifest: ParsedManifest,
+    depth: number,
+  ): Promise<ManifestFootprint> {
+    if (manifest.kind === 'image') return imageFootprint(digest, manifest);
+    if (depth >= MAX_INDEX_DEPTH) return indexFootprint(digest, manifest, undefined);
+    const platforms: ManifestFootprint[] = [];
+    for (const child of manifest.children) {
+      const cached = await this.cache.getManifest(child.digest);
+      if (cached === undefined) return indexFootprint(digest, manifest, undefined);
+      platforms.push(await this.cachedFootprint(child.digest, cached, depth + 1));
+    }
+    return indexFootprint(digest, manifest, platforms);
   }
 
   /** GET a manifest by tag (or digest) with every manifest type accepted. */
@@ -221,41 +250,52 @@ export class ManifestResolver {
     }
     if (manifest.kind === 'image') {
       const date = await this.cache.getConfigDate(manifest.configDigest);
-      return date === undefined ? undefined : { manifest, date };
+      return date === undefined
+        ? undefined
+        : { manifest, date, footprint: imageFootprint(digest, manifest) };
     }
     if (depth >= MAX_INDEX_DEPTH) {
       return undefined;
     }
-    const dates: { child: IndexChild; date: ImageDate }[] = [];
+    const platforms: (Dated & { child: IndexChild })[] = [];
     for (const child of manifest.children) {
       const facts = await this.cachedFacts(child.digest, depth + 1);
       if (facts === undefined) {
         return undefined;
       }
-      dates.push({ child, date: facts.date });
+      platforms.push({ child, ...facts });
     }
-    return { manifest, date: indexDate(dates) };
+    return { manifest, ...indexDated(digest, manifest, platforms) };
   }
 
-  private async dateOf(
+  private async datedOf(
     repository: string,
+    digest: string,
     manifest: ParsedManifest,
     access: RepositoryAccess,
     depth: number,
-  ): Promise<ImageDate> {
+  ): Promise<Dated> {
     if (manifest.kind === 'image') {
-      return this.configDate(repository, manifest.configDigest, access);
+      const date = await this.configDate(repository, manifest.configDigest, access);
+      return { date, footprint: imageFootprint(digest, manifest) };
     }
     if (depth >= MAX_INDEX_DEPTH) {
       throw new RegistryError('invalid-response', 'the index nests indexes too deeply');
     }
-    const dates = await Promise.all(
+    const platforms = await Promise.all(
       manifest.children.map(async (child) => {
         const childManifest = await this.manifestByDigest(repository, child.digest, access);
-        return { child, date: await this.dateOf(repository, childManifest, access, depth + 1) };
+        const dated = await this.datedOf(
+          repository,
+          child.digest,
+          childManifest,
+          access,
+          depth + 1,
+        );
+        return { child, ...dated };
       }),
     );
-    return indexDate(dates);
+    return indexDated(digest, manifest, platforms);
   }
 
   private configDate(
@@ -342,11 +382,52 @@ function indexDate(dates: readonly { child: IndexChild; date: ImageDate }[]): Im
     : { ok: true, date: newest };
 }
 
-function resolutionOf(digest: string, { manifest, date }: Facts): TagResolution {
+/** An index's date (newest platform) and sizes (its own and its platforms'). */
+function indexDated(
+  digest: string,
+  manifest: ParsedManifest & { readonly kind: 'index' },
+  platforms: readonly (Dated & { readonly child: IndexChild })[],
+): Dated {
+  return {
+    date: indexDate(platforms),
+    footprint: indexFootprint(
+      digest,
+      manifest,
+      platforms.map((platform) => platform.footprint),
+    ),
+  };
+}
+
+function imageFootprint(
+  digest: string,
+  manifest: ParsedManifest & { readonly kind: 'image' },
+): ManifestFootprint {
+  return {
+    digest,
+    bytes: manifest.bytes,
+    blobs: [{ digest: manifest.configDigest, size: manifest.configSize }, ...manifest.layers],
+  };
+}
+
+function indexFootprint(
+  digest: string,
+  manifest: ParsedManifest,
+  platforms: readonly ManifestFootprint[] | undefined,
+): ManifestFootprint {
+  return {
+    digest,
+    bytes: manifest.bytes,
+    blobs: [],
+    ...(platforms === undefined ? {} : { platforms }),
+  };
+}
+
+function resolutionOf(digest: string, { manifest, date, footprint }: Facts): TagResolution {
   const children = platformDigests(manifest);
+  const kind = manifest.kind;
   return date.ok
-    ? { status: 'resolved', digest, kind: manifest.kind, created: date.date, children }
-    : { status: 'undated', digest, kind: manifest.kind, problem: date.problem, children };
+    ? { status: 'resolved', digest, kind, created: date.date, children, footprint }
+    : { status: 'undated', digest, kind, problem: date.problem, children, footprint };
 }
 
 /** The platform manifests of an index (empty for an image): what a kept index protects. */

@@ -1,5 +1,5 @@
 import { RegistryError } from '../../application/ports/registry.port.js';
-import type { ManifestKind } from '../../domain/tag.js';
+import type { BlobSize, ManifestKind } from '../../domain/tag.js';
 import { isDigest } from './digest.js';
 import { parseImageDate, type ImageDate } from './image-date.js';
 import {
@@ -17,16 +17,25 @@ export interface IndexChild {
   readonly platform: string;
 }
 
-/** The parts of a manifest a cleaner needs. Immutable per digest, so it may be cached. */
+/**
+ * The parts of a manifest a cleaner needs. Immutable per digest, so it may be cached. The
+ * sizes (`bytes`, `configSize`, `layers`) only feed the reports' reclaimable space; a size the
+ * manifest does not state validly is 0 rather than a reason to distrust the manifest.
+ */
 export type ParsedManifest =
   | {
       readonly kind: Extract<ManifestKind, 'image'>;
       readonly mediaType: string;
+      /** Byte length of the manifest body. */
+      readonly bytes: number;
       readonly configDigest: string;
+      readonly configSize: number;
+      readonly layers: readonly BlobSize[];
     }
   | {
       readonly kind: Extract<ManifestKind, 'index'>;
       readonly mediaType: string;
+      readonly bytes: number;
       readonly children: readonly IndexChild[];
     };
 
@@ -87,7 +96,26 @@ function platformName(descriptor: JsonObject): string {
     .join('/');
 }
 
-function parseIndex(object: JsonObject, mediaType: string): ParsedManifest {
+/** A descriptor's `size`: a whole number of bytes, else 0 (see ParsedManifest). */
+function sizeField(descriptor: JsonObject): number {
+  const size = descriptor['size'];
+  return typeof size === 'number' && Number.isSafeInteger(size) && size >= 0 ? size : 0;
+}
+
+/** Layers with a valid digest; anything else in the list is ignored (sizes are not safety). */
+function parseLayers(object: JsonObject): BlobSize[] {
+  const layers = object['layers'];
+  if (!Array.isArray(layers)) return [];
+  const parsed: BlobSize[] = [];
+  for (const layer of layers as unknown[]) {
+    if (!isObject(layer)) continue;
+    const digest = stringField(layer, 'digest');
+    if (digest !== undefined && isDigest(digest)) parsed.push({ digest, size: sizeField(layer) });
+  }
+  return parsed;
+}
+
+function parseIndex(object: JsonObject, mediaType: string, bytes: number): ParsedManifest {
   const manifests = object['manifests'];
   if (!Array.isArray(manifests)) {
     throw invalid('the index has no "manifests" array');
@@ -109,16 +137,23 @@ function parseIndex(object: JsonObject, mediaType: string): ParsedManifest {
       });
     }
   }
-  return { kind: 'index', mediaType, children };
+  return { kind: 'index', mediaType, bytes, children };
 }
 
-function parseImage(object: JsonObject, mediaType: string): ParsedManifest {
+function parseImage(object: JsonObject, mediaType: string, bytes: number): ParsedManifest {
   const config = object['config'];
   const configDigest = isObject(config) ? stringField(config, 'digest') : undefined;
-  if (configDigest === undefined || !isDigest(configDigest)) {
+  if (!isObject(config) || configDigest === undefined || !isDigest(configDigest)) {
     throw invalid('the image manifest has no valid config digest');
   }
-  return { kind: 'image', mediaType, configDigest };
+  return {
+    kind: 'image',
+    mediaType,
+    bytes,
+    configDigest,
+    configSize: sizeField(config),
+    layers: parseLayers(object),
+  };
 }
 
 /**
@@ -134,21 +169,22 @@ export function parseManifest(body: Uint8Array, contentType: string | undefined)
       'the manifest is in the deprecated schema 1 format (push the image again with a current client)',
     );
   }
+  const bytes = body.byteLength;
   if (isIndexMediaType(declared)) {
-    return parseIndex(object, declared ?? '');
+    return parseIndex(object, declared ?? '', bytes);
   }
   if (isImageMediaType(declared)) {
-    return parseImage(object, declared ?? '');
+    return parseImage(object, declared ?? '', bytes);
   }
   const generic =
     declared === undefined ||
     declared === 'application/json' ||
     declared === 'application/octet-stream';
   if (generic && Array.isArray(object['manifests'])) {
-    return parseIndex(object, 'application/vnd.oci.image.index.v1+json');
+    return parseIndex(object, 'application/vnd.oci.image.index.v1+json', bytes);
   }
   if (generic && isObject(object['config'])) {
-    return parseImage(object, 'application/vnd.oci.image.manifest.v1+json');
+    return parseImage(object, 'application/vnd.oci.image.manifest.v1+json', bytes);
   }
   throw invalid(`unsupported manifest media type ${JSON.stringify(declared ?? 'none')}`);
 }

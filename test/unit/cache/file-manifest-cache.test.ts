@@ -10,6 +10,7 @@ import {
   FileManifestCache,
   type FileManifestCacheOptions,
 } from '../../../src/adapters/cache/file-manifest-cache.adapter.js';
+import { CACHE_VERSION } from '../../../src/adapters/cache/cache-file-format.js';
 import type { ParsedManifest } from '../../../src/adapters/registry/manifest.js';
 import { RecordingLogger } from '../../fakes/recording-logger.js';
 
@@ -47,11 +48,18 @@ function cacheIn(
 const IMAGE: ParsedManifest = {
   kind: 'image',
   mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+  bytes: 528,
   configDigest: digest('config-1'),
+  configSize: 1_469,
+  layers: [
+    { digest: digest('layer-base'), size: 3_370_706 },
+    { digest: digest('layer-app'), size: 12_345 },
+  ],
 };
 const INDEX: ParsedManifest = {
   kind: 'index',
   mediaType: 'application/vnd.oci.image.index.v1+json',
+  bytes: 743,
   children: [
     { digest: digest('child-amd64'), mediaType: 'application/vnd.oci.image.manifest.v1+json', platform: 'linux/amd64' },
     { digest: digest('child-arm64'), mediaType: undefined, platform: 'linux/arm64/v8' },
@@ -63,17 +71,17 @@ const CREATED = new Date('2024-05-05T05:05:05.123Z');
 function facts(manifest: ParsedManifest | undefined): ParsedManifest | undefined {
   if (manifest === undefined) return undefined;
   if (manifest.kind === 'image') {
-    const { kind, mediaType, configDigest } = manifest;
-    return { kind, mediaType, configDigest };
+    const { kind, mediaType, bytes, configDigest, configSize, layers } = manifest;
+    return { kind, mediaType, bytes, configDigest, configSize, layers };
   }
-  const { kind, mediaType, children } = manifest;
-  return { kind, mediaType, children };
+  const { kind, mediaType, bytes, children } = manifest;
+  return { kind, mediaType, bytes, children };
 }
 
 /** A cache file as this version writes it, with a correct checksum around `lines`. */
-function cacheFile(lines: readonly string[], registry = REGISTRY): string {
+function cacheFile(lines: readonly string[], registry = REGISTRY, version = CACHE_VERSION): string {
   const body =
-    [JSON.stringify({ format: 'reg-cleaner-registry-cache', version: 1, registry }), ...lines]
+    [JSON.stringify({ format: 'reg-cleaner-registry-cache', version, registry }), ...lines]
       .map((line) => `${line}\n`)
       .join('');
   const sha256 = createHash('sha256').update(body).digest('hex');
@@ -198,11 +206,15 @@ describe('FileManifestCache', () => {
   it('ignores entries that are not exactly right, with one warning, and keeps the others', async () => {
     const dir = freshDir();
     const good = digest('good');
+    const LAYERS = [[digest('layer-base'), 3_370_706], [digest('layer-app'), 12_345]];
     const lines = [
-      JSON.stringify(['m', good, IMAGE.mediaType, digest('config-1')]),
-      JSON.stringify(['m', 'sha256:short', IMAGE.mediaType, digest('config-1')]), // not a digest
-      JSON.stringify(['m', digest('bad-config'), IMAGE.mediaType, 'latest']), // config not a digest
-      JSON.stringify(['i', digest('bad-index'), INDEX.mediaType, [['nope', null, 'linux/amd64']]]),
+      JSON.stringify(['m', good, IMAGE.mediaType, 528, digest('config-1'), 1_469, LAYERS]),
+      JSON.stringify(['m', 'sha256:short', IMAGE.mediaType, 528, digest('config-1'), 1, LAYERS]), // not a digest
+      JSON.stringify(['m', digest('bad-config'), IMAGE.mediaType, 528, 'latest', 1, LAYERS]), // config not a digest
+      JSON.stringify(['m', digest('no-sizes'), IMAGE.mediaType, digest('config-1')]), // version 1 shape
+      JSON.stringify(['m', digest('bad-size'), IMAGE.mediaType, -1, digest('config-1'), 1, LAYERS]),
+      JSON.stringify(['m', digest('bad-layer'), IMAGE.mediaType, 1, digest('config-1'), 1, [['x', 1]]]),
+      JSON.stringify(['i', digest('bad-index'), INDEX.mediaType, 743, [['nope', null, 'linux/amd64']]]),
       JSON.stringify(['c', digest('config-1'), '2024-05-05T05:05:05Z']),
       JSON.stringify(['c', digest('bad-date'), 'last tuesday']),
       JSON.stringify(['c', digest('extra'), '2024-05-05T05:05:05Z', 'extra field']),
@@ -216,6 +228,9 @@ describe('FileManifestCache', () => {
     assert.deepEqual(facts(await cache.getManifest(good)), IMAGE);
     assert.equal(await cache.getManifest(digest('bad-config')), undefined);
     assert.equal(await cache.getManifest(digest('bad-index')), undefined);
+    for (const bad of ['no-sizes', 'bad-size', 'bad-layer']) {
+      assert.equal(await cache.getManifest(digest(bad)), undefined, bad);
+    }
     assert.deepEqual(await cache.getConfigDate(digest('config-1')), {
       ok: true,
       date: new Date('2024-05-05T05:05:05Z'),
@@ -226,7 +241,7 @@ describe('FileManifestCache', () => {
     assert.equal(await cache.getTagDigest('team/app', '2.0'), undefined);
     const warnings = logger.entries.filter((entry) => entry.level === 'warn');
     assert.equal(warnings.length, 1);
-    assert.equal(warnings[0]?.fields['ignored'], 8);
+    assert.equal(warnings[0]?.fields['ignored'], 11);
   });
 
   it('answers only for the digest an entry was written for', async () => {
@@ -244,6 +259,27 @@ describe('FileManifestCache', () => {
     await cache.flush();
     const text = await readFile(join(dir, cacheFileName(REGISTRY)), 'utf8');
     assert.doesNotMatch(text, /latest|not-a-digest/);
+  });
+
+  it('ignores a version 1 file (no sizes) and replaces it with the current version at the next write', async () => {
+    const dir = freshDir();
+    const file = join(dir, cacheFileName(REGISTRY));
+    const old = [
+      JSON.stringify(['m', digest('image'), IMAGE.mediaType, digest('config-1')]),
+      JSON.stringify(['t', 'team/app', '1.0', digest('image')]),
+    ];
+    await writeFile(file, cacheFile(old, REGISTRY, 1));
+    const { cache, logger } = cacheIn(dir);
+    // Not even the tag is trusted: a warm run would otherwise meet a digest without sizes.
+    assert.equal(await cache.getTagDigest('team/app', '1.0'), undefined);
+    assert.equal(await cache.getManifest(digest('image')), undefined);
+    assert.match(logger.text(), /version 1/);
+    await cache.putManifest(digest('image'), IMAGE);
+    await cache.flush();
+    const header = JSON.parse((await readFile(file, 'utf8')).split('\n', 1)[0] ?? '') as unknown;
+    assert.deepEqual(header, { format: 'reg-cleaner-registry-cache', version: 2, registry: REGISTRY });
+    const { cache: next } = cacheIn(dir);
+    assert.deepEqual(facts(await next.getManifest(digest('image'))), IMAGE);
   });
 
   it('ignores a file of another format version without moving it aside', async () => {

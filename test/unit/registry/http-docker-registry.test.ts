@@ -38,11 +38,27 @@ function image(created: unknown): { config: Content; manifest: Content } {
         digest: config.digest,
         size: config.bytes.length,
       },
-      layers: [],
+      // Never fetched: only its size matters (reclaimable space in the reports).
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...LAYER }],
     },
     'application/vnd.oci.image.manifest.v1+json',
   );
   return { config, manifest };
+}
+
+const LAYER = { digest: `sha256:${'1'.repeat(64)}`, size: 4_321 };
+
+/** What an image of image() takes in storage. */
+function footprintOf({ config, manifest }: { config: Content; manifest: Content }): {
+  digest: string;
+  bytes: number;
+  blobs: { digest: string; size: number }[];
+} {
+  return {
+    digest: manifest.digest,
+    bytes: manifest.bytes.length,
+    blobs: [{ digest: config.digest, size: config.bytes.length }, LAYER],
+  };
 }
 
 function serveContent(response: ServerResponse, item: Content, withDigest = true): void {
@@ -142,7 +158,8 @@ describe('HttpDockerRegistry.inspectTag against a misbehaving registry', () => {
   });
 
   it('hashes the exact body when Docker-Content-Digest is missing', async () => {
-    const { config, manifest } = image('2024-01-01T00:00:00Z');
+    const dated = image('2024-01-01T00:00:00Z');
+    const { config, manifest } = dated;
     const server = await fakeRegistry({
       '/v2/team/app/manifests/1.0': (response) => {
         serveContent(response, manifest, false);
@@ -158,6 +175,7 @@ describe('HttpDockerRegistry.inspectTag against a misbehaving registry', () => {
       kind: 'image',
       created: new Date('2024-01-01T00:00:00Z'),
       children: [],
+      footprint: footprintOf(dated),
     });
   });
 
@@ -230,6 +248,13 @@ describe('HttpDockerRegistry.inspectTag against a misbehaving registry', () => {
       kind: 'index',
       created: new Date('2024-03-01T00:00:00Z'),
       children: [amd64.manifest.digest, arm64.manifest.digest],
+      // The attestation is left out of the sizes as it is of the date.
+      footprint: {
+        digest: index.digest,
+        bytes: index.bytes.length,
+        blobs: [],
+        platforms: [footprintOf(amd64), footprintOf(arm64)],
+      },
     });
     const paths = server.requests.map((request) => request.url);
     assert.ok(
@@ -294,7 +319,8 @@ describe('HttpDockerRegistry.inspectTag against a misbehaving registry', () => {
 });
 
 describe('HttpDockerRegistry.digestOf against a registry that answers HEAD badly', () => {
-  const { manifest } = image('2024-01-01T00:00:00Z');
+  const dated = image('2024-01-01T00:00:00Z');
+  const { manifest } = dated;
 
   for (const [label, head] of [
     [
@@ -328,7 +354,7 @@ describe('HttpDockerRegistry.digestOf against a registry that answers HEAD badly
       });
       const { registry } = adapter(server.url);
       // A tag not seen before costs one GET; seen before, it is confirmed with HEAD.
-      const expected = { digest: manifest.digest, children: [] };
+      const expected = { digest: manifest.digest, children: [], footprint: footprintOf(dated) };
       assert.deepEqual(await registry.digestOf('team/app', '1.0', 'read'), expected);
       assert.deepEqual(await registry.digestOf('team/app', '1.0', 'read'), expected);
       assert.equal(registry.stats.count('manifest-head'), 1);

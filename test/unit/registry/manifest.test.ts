@@ -20,24 +20,63 @@ function isInvalid(pattern: RegExp): (error: unknown) => boolean {
 
 describe('parseManifest', () => {
   it("reads a docker image manifest's config digest", () => {
-    const manifest = parseManifest(
-      bytes({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-        config: {
-          mediaType: 'application/vnd.docker.container.image.v1+json',
-          digest: D1,
-          size: 10,
-        },
-        layers: [],
-      }),
-      'application/vnd.docker.distribution.manifest.v2+json',
-    );
+    const body = bytes({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: {
+        mediaType: 'application/vnd.docker.container.image.v1+json',
+        digest: D1,
+        size: 10,
+      },
+      layers: [],
+    });
+    const manifest = parseManifest(body, 'application/vnd.docker.distribution.manifest.v2+json');
     assert.deepEqual(manifest, {
       kind: 'image',
       mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      bytes: body.byteLength,
       configDigest: D1,
+      configSize: 10,
+      layers: [],
     });
+  });
+
+  it("reads the sizes: the manifest's bytes, its config's and its layers'", () => {
+    const body = bytes({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: D1, size: 1_469 },
+      layers: [
+        { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: D2, size: 3_370_706 },
+        { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: D1, size: 12 },
+      ],
+    });
+    const manifest = parseManifest(body, undefined);
+    assert.ok(manifest.kind === 'image');
+    assert.equal(manifest.bytes, body.byteLength);
+    assert.equal(manifest.configSize, 1_469);
+    assert.deepEqual(manifest.layers, [
+      { digest: D2, size: 3_370_706 },
+      { digest: D1, size: 12 },
+    ]);
+  });
+
+  it('a size that is missing or not a whole number is 0, and never makes the manifest invalid', () => {
+    const manifest = parseManifest(
+      bytes({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { digest: D1 },
+        layers: [{ digest: D2, size: -5 }, { digest: D1, size: 1.5 }, { digest: 'nope' }, 'junk'],
+      }),
+      undefined,
+    );
+    assert.ok(manifest.kind === 'image');
+    assert.equal(manifest.configSize, 0);
+    assert.deepEqual(manifest.layers, [
+      { digest: D2, size: 0 },
+      { digest: D1, size: 0 },
+    ]);
   });
 
   it('takes the media type from Content-Type when the OCI body omits it', () => {
