@@ -38,6 +38,8 @@ import {
 } from './adapters/notify/notification-target.js';
 import { NotificationObserver } from './adapters/notify/notification.observer.js';
 import { TargetsNotifier } from './adapters/notify/targets-notifier.adapter.js';
+import { ReportFilesObserver } from './adapters/reports/report-files.observer.js';
+import { ReportsSettings } from './adapters/reports/reports-settings.js';
 import {
   ConsoleTableObserver,
   ReportStream,
@@ -59,6 +61,8 @@ export interface CompositionOptions {
   readonly journal?: JournalSettings;
   /** config.yaml `notifications:` (none when absent). */
   readonly notifications?: readonly NotificationTarget[];
+  /** Report files (issue 10); none when absent or when no format is chosen. */
+  readonly reports?: ReportsSettings;
 }
 
 /**
@@ -106,6 +110,10 @@ export async function buildContainer(options: CompositionOptions): Promise<Conta
       });
       bind(RunObserver).to(ConsoleTableObserver).inSingletonScope();
       bind(RunObserver).to(ProgressObserver).inSingletonScope();
+      if (options.reports !== undefined && options.reports.formats.length > 0) {
+        bind(ReportsSettings).toConstantValue(options.reports);
+        bind(RunObserver).to(ReportFilesObserver).inSingletonScope();
+      }
       bind(RunEvents).toSelf().inSingletonScope();
     }),
     new ContainerModule(({ bind }) => {

@@ -13,6 +13,7 @@ import {
 } from './adapters/cli/exit-codes.js';
 import { metricsOptionsFor } from './adapters/metrics/metrics-options.js';
 import { ignoreClosedOutput } from './adapters/process/closed-pipes.js';
+import type { ReportsSettings } from './adapters/reports/reports-settings.js';
 import type { Job } from './domain/job.js';
 
 // A run's live heap is small and bounded (tens of MB: the repositories in flight and the
@@ -81,6 +82,9 @@ async function main(argv: readonly string[]): Promise<number> {
         : restoring?.restoreSources(loaded, options.restore);
     const jobs =
       restore === undefined && !testing ? config.selectJobs(loaded, mode, options.jobs) : [];
+    // A restore or a notification test is not a cleanup run: it writes no cleanup report.
+    const reports =
+      restore === undefined && !testing ? await reportsFor(loaded.reports, options) : undefined;
     if (!testing) {
       lock = await stateLock.acquireStateLock(options.stateDir).catch((error: unknown) => {
         throw folderProblem('--state-dir', options.stateDir, error);
@@ -101,6 +105,7 @@ async function main(argv: readonly string[]): Promise<number> {
           ),
       ...(loaded.journal === undefined ? {} : { journal: loaded.journal }),
       notifications: loaded.notifications ?? [],
+      ...(reports === undefined ? {} : { reports }),
     });
     await composition.openMetrics(container);
     const shutdown = shutdownModule.installShutdown({
@@ -174,6 +179,28 @@ function reportFailure(error: unknown): number {
   return code;
 }
 
+/** The reports section with --reports-dir applied; its folder must be writable (else exit 2). */
+async function reportsFor(
+  configured: ReportsSettings | undefined,
+  options: CliOptions,
+): Promise<ReportsSettings> {
+  const { DEFAULT_REPORTS_SETTINGS } = await import('./adapters/reports/reports-settings.js');
+  const { prepareReportsFolder } = await import('./adapters/reports/reports-folder.js');
+  const summary = process.env['GITHUB_STEP_SUMMARY'];
+  const reports: ReportsSettings = {
+    ...(configured ?? DEFAULT_REPORTS_SETTINGS),
+    ...(options.reportsDir === undefined ? {} : { dir: options.reportsDir }),
+    ...(summary === undefined ? {} : { stepSummaryFile: summary }),
+  };
+  if (reports.formats.length > 0) {
+    const flag = options.reportsDir === undefined ? 'reports.dir' : '--reports-dir';
+    await prepareReportsFolder(reports.dir).catch((error: unknown) => {
+      throw folderProblem(flag, reports.dir, error);
+    });
+  }
+  return reports;
+}
+
 /** A folder option that cannot be used (a file, a read-only place) is a command-line mistake. */
 function folderProblem(flag: string, dir: string, error: unknown): unknown {
   const code = error instanceof Error && 'code' in error ? String(error.code) : undefined;
@@ -183,7 +210,9 @@ function folderProblem(flag: string, dir: string, error: unknown): unknown {
       ? 'it is a file, not a folder'
       : code === 'ENOTDIR'
         ? 'a part of the path is a file'
-        : code;
+        : code === 'EACCES' || code === 'EROFS' || code === 'EPERM'
+          ? `it cannot be written: ${code}`
+          : code;
   return new UsageError(`${flag} ${dir} cannot be used as a folder (${why})`);
 }
 

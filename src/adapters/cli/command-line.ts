@@ -30,6 +30,8 @@ export interface CliOptions {
    * what a real run deleted (issue 16). undefined for a cleaning run.
    */
   readonly restore?: { readonly jobs: readonly string[] } | { readonly file: string };
+  /** `--reports-dir`: overrides `reports.dir` of config.yaml; undefined = the config's. */
+  readonly reportsDir?: string;
 }
 
 /** `reg-cleaner demo [--seed URL] [--keep]`. */
@@ -78,6 +80,7 @@ Files:
   <config-dir>/jobs.yaml     jobs for --watch
   <config-dir>/manual.yaml   jobs for one-shot runs
   <logs-dir>/cleaner.log     application log
+  <reports-dir>/<job>/...    a JSON, HTML or Markdown report per run (config.yaml: reports)
   <state-dir>/latest_cleanup.json, <state-dir>/history.log   last run of each job, run history
 
 Exit codes:
@@ -99,7 +102,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       'Deletes old image tags from a Docker / OCI registry (Registry HTTP API v2) according to the jobs in the config folder.',
     )
     .usage(
-      '[--dry-run] [--watch | --jobs NAME... | --restore --jobs NAME... | --restore-from FILE] [--check-config] [--http-logs] [--config-dir DIR] [--state-dir DIR] [--logs-dir DIR]',
+      '[--dry-run] [--watch | --jobs NAME... | --restore --jobs NAME... | --restore-from FILE] [--check-config] [--http-logs] [--config-dir DIR] [--state-dir DIR] [--logs-dir DIR] [--reports-dir DIR]',
     )
     .option(
       '--dry-run',
@@ -142,6 +145,10 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       '--log-format <format>',
       'text or json: one JSON object per log line (overrides log_format)',
     )
+    .option(
+      '--reports-dir <dir>',
+      'folder for the report files (default: reports.dir of config.yaml, ./reports)',
+    )
     .version(packageVersion(), '-V, --version', 'print the version and exit')
     .helpOption('-h, --help', 'print this help and exit')
     .addHelpText('after', EXAMPLES)
@@ -180,6 +187,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     metricsListen?: string;
     metricsFile?: string;
     logFormat?: string;
+    reportsDir?: string;
   }>();
   const jobs = (raw.jobs ?? [])
     .flatMap((entry) => entry.split(','))
@@ -220,6 +228,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       logsDir: raw.logsDir,
       ...observability,
       ...(restore === undefined ? {} : { restore }),
+      ...(raw.reportsDir === undefined ? {} : { reportsDir: raw.reportsDir }),
     },
   };
 }

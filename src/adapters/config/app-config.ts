@@ -4,11 +4,14 @@ import type { NotificationTarget } from '../notify/notification-target.js';
 import type { RegistrySettings } from '../registry/registry-settings.js';
 import type { LogFormat } from './log-format-section.js';
 import type { MetricsSettings } from './metrics-section.js';
+import type { ReportsSettings } from '../reports/reports-settings.js';
 
 /** Everything the config folder declares, validated. */
 export interface AppConfig {
   readonly configDir: string;
   readonly registry: Omit<RegistrySettings, 'httpLogs'>;
+  /** The `reports:` section (defaults when absent); optional so that tests can build configs by hand. */
+  readonly reports?: ReportsSettings;
   /** jobs.yaml (watch mode); empty when the file is absent. */
   readonly watchJobs: readonly Job[];
   /** manual.yaml (one-shot mode); empty when the file is absent. */

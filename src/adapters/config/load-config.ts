@@ -7,6 +7,7 @@ import { parseLogFormat } from './log-format-section.js';
 import { parseMetricsSection } from './metrics-section.js';
 import { parseNotificationsSection } from './notifications-section.js';
 import { isPlainObject, parseRegistryConfig, type RegistryConfig } from './registry-config.js';
+import { parseReportsSection } from './reports-section.js';
 import { locateYamlFile, readYamlFile } from './yaml-file.js';
 
 /** Which jobs files the chosen mode cannot do without. */
@@ -69,7 +70,9 @@ export function loadConfig(
 }
 
 /** The optional sections of config.yaml, each parsed by its own module. */
-type Sections = { -readonly [K in 'metrics' | 'logFormat' | 'journal']?: AppConfig[K] };
+type Sections = {
+  -readonly [K in 'metrics' | 'logFormat' | 'journal' | 'reports']?: AppConfig[K];
+};
 
 function loadRegistry(
   configDir: string,
@@ -97,10 +100,17 @@ function loadRegistry(
   const record: Readonly<Record<string, unknown>> = isPlainObject(raw) ? raw : {};
   const metrics = parseMetricsSection(record['metrics']);
   const logFormat = parseLogFormat(record['log_format']);
+  const reports = parseReportsSection(record['reports']);
   if (metrics.settings !== undefined) sections.metrics = metrics.settings;
   if (logFormat.format !== undefined) sections.logFormat = logFormat.format;
   if (result.journal !== undefined) sections.journal = result.journal;
-  for (const problem of [...result.problems, ...metrics.problems, ...logFormat.problems]) {
+  sections.reports = reports.settings;
+  for (const problem of [
+    ...result.problems,
+    ...metrics.problems,
+    ...logFormat.problems,
+    ...reports.problems,
+  ]) {
     problems.push({
       file: located.path,
       ...(problem.field === '' ? {} : { field: problem.field }),

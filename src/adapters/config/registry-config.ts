@@ -29,6 +29,7 @@ const CONFIG_KEYS = [
   'log_format',
   ...JOURNAL_KEYS,
   'notifications',
+  'reports',
 ] as const;
 
 const range = (low: number, high: number, unit = ''): Record<string, string> => {
@@ -49,6 +50,7 @@ interface ValidatedConfig extends ValidatedJournalKeys {
   readonly metrics?: unknown;
   readonly log_format?: unknown;
   readonly notifications?: unknown;
+  readonly reports?: unknown;
 }
 
 const configSchema = Joi.object<ValidatedConfig>({
@@ -78,6 +80,7 @@ const configSchema = Joi.object<ValidatedConfig>({
   ...journalKeysSchema,
   // Parsed by notifications-section.ts.
   notifications: Joi.any(),
+  reports: Joi.any(),
 });
 
 export interface RegistryConfigResult {

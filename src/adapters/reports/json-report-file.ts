@@ -1,0 +1,105 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { ReportHead, ReportRepository, ReportTail } from './json-report.js';
+
+/**
+ * The JSON report on disk, laid out one part per line so that it can be written repository by
+ * repository and read back the same way with bounded memory:
+ *
+ *   {"schemaVersion":1,...,"startedAt":"...","repositories":[
+ *   {"name":"team/app",...}
+ *   ,{"name":"team/web",...}
+ *   ],"finishedAt":"...","status":"success","summary":{...},"errors":[]}
+ *
+ * After every repository the tail is written again after it, so the file is a complete, valid
+ * report at every moment between writes: a run that dies leaves one marked interrupted.
+ */
+const REPOSITORIES_OPEN = ',"repositories":[';
+
+export class JsonReportFile {
+  private repositories = 0;
+  /** Where the tail starts: the next repository overwrites it. */
+  private tailAt = 0;
+  private length = 0;
+
+  private constructor(
+    private readonly handle: FileHandle,
+    readonly path: string,
+  ) {}
+
+  /** Creates (or replaces) the file with the run's head and a provisional tail. */
+  static async create(path: string, head: ReportHead, tail: ReportTail): Promise<JsonReportFile> {
+    const handle = await open(path, 'w', 0o644);
+    const file = new JsonReportFile(handle, path);
+    try {
+      await file.writeAt(0, `${JSON.stringify(head).slice(0, -1)}${REPOSITORIES_OPEN}\n`, tail);
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+    return file;
+  }
+
+  /** Appends one repository, followed by the tail as it now stands. */
+  add(repository: ReportRepository, tail: ReportTail): Promise<void> {
+    const separator = this.repositories === 0 ? '' : ',';
+    this.repositories += 1;
+    return this.writeAt(this.tailAt, `${separator}${JSON.stringify(repository)}\n`, tail);
+  }
+
+  /** Writes the final tail, flushes to disk and closes the file. */
+  async finish(tail: ReportTail): Promise<void> {
+    try {
+      await this.writeAt(this.tailAt, '', tail);
+      await this.handle.sync();
+    } finally {
+      await this.handle.close();
+    }
+  }
+
+  /** Closes without another write (the file keeps its last tail). */
+  close(): Promise<void> {
+    return this.handle.close();
+  }
+
+  private async writeAt(position: number, text: string, tail: ReportTail): Promise<void> {
+    const bytes = Buffer.from(`${text}]${JSON.stringify(tail).replace(/^\{/, ',')}\n`, 'utf8');
+    const lead = Buffer.byteLength(text, 'utf8');
+    await this.handle.write(bytes, 0, bytes.length, position);
+    const end = position + bytes.length;
+    if (end < this.length) await this.handle.truncate(end);
+    this.length = end;
+    this.tailAt = position + lead;
+  }
+}
+
+/**
+ * Reads a report written by JsonReportFile: `onRepository` sees each repository in turn (one
+ * in memory at a time); head and tail are returned.
+ */
+export async function scanJsonReport(
+  path: string,
+  onRepository: (repository: ReportRepository) => void | Promise<void>,
+): Promise<{ readonly head: ReportHead; readonly tail: ReportTail }> {
+  const lines = createInterface({
+    input: createReadStream(path, { encoding: 'utf8' }),
+    crlfDelay: Infinity,
+  });
+  let head: ReportHead | undefined;
+  let tail: ReportTail | undefined;
+  for await (const line of lines) {
+    if (head === undefined) {
+      if (!line.endsWith(REPOSITORIES_OPEN)) throw new Error(`${path} is not a reg-cleaner report`);
+      head = JSON.parse(`${line.slice(0, -REPOSITORIES_OPEN.length)}}`) as ReportHead;
+    } else if (line.startsWith(']')) {
+      tail = JSON.parse(`{${line.slice(2)}`) as ReportTail;
+    } else if (line !== '') {
+      await onRepository(
+        JSON.parse(line.startsWith(',') ? line.slice(1) : line) as ReportRepository,
+      );
+    }
+  }
+  if (head === undefined || tail === undefined) throw new Error(`${path} is incomplete`);
+  return { head, tail };
+}

@@ -1,0 +1,257 @@
+import type { DecisionReason, TagDecision } from '../../domain/decision.js';
+import { selectorLabel, type Job } from '../../domain/job.js';
+import type {
+  DeletionOutcome,
+  DeletionResult,
+  JobReport,
+  JobTotals,
+  RepositoryReport,
+  RepositorySummary,
+  RunMode,
+} from '../../domain/job-report.js';
+import { noMatchDetail } from '../../domain/select-tags.js';
+import { redact } from '../logging/redact.js';
+
+/**
+ * The JSON report (docs/report.schema.json), the source of the HTML and Markdown ones. It is
+ * written in three parts so that repositories go to disk as they finish: a head, one line per
+ * repository, and a tail. Every string that may carry text from the registry or an error
+ * passes through redact(): no credential reaches a report.
+ */
+export const REPORT_SCHEMA_VERSION = 1;
+
+export type RunStatus = 'success' | 'failed' | 'interrupted';
+export type TagOutcome = DeletionOutcome['status'];
+
+export interface ReportJob {
+  readonly name: string;
+  readonly description: string | null;
+  /** As written: literal names and `r/<regex>/`. */
+  readonly repositories: readonly string[];
+  readonly tagRegexps: readonly string[];
+  readonly saveLast: number;
+  readonly olderThanDays: number;
+  /** 0 for manual jobs. */
+  readonly cleanEveryHours: number;
+  readonly schedule: string | null;
+}
+
+/** Everything known when the run starts. */
+export interface ReportHead {
+  readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  readonly tool: { readonly name: string; readonly version: string };
+  readonly job: ReportJob;
+  /** Base URL of the registry; never carries credentials. */
+  readonly registry: string;
+  readonly dryRun: boolean;
+  readonly mode: RunMode;
+  readonly startedAt: string;
+}
+
+export interface ReportCounts {
+  /** Tags that match a pattern of the job and got a decision. */
+  readonly examined: number;
+  /** Tags that match no pattern: listed, always kept. */
+  readonly unmatched: number;
+  readonly kept: number;
+  /** Deleted, or that a dry run would delete. */
+  readonly deleted: number;
+  readonly failed: number;
+}
+
+export interface ReportSummary extends ReportCounts {
+  readonly repositories: number;
+  readonly reclaimableBytes: number;
+}
+
+/** What is known once the run is over (or, in a file still being written, so far). */
+export interface ReportTail {
+  readonly finishedAt: string;
+  readonly status: RunStatus;
+  readonly summary: ReportSummary;
+  /** Job-level problems (auth refused, deletion disabled...). */
+  readonly errors: readonly string[];
+}
+
+export interface ReportTag {
+  readonly tag: string;
+  /** null when it was not read (a tag no pattern matches, in a repository with nothing to delete). */
+  readonly digest: string | null;
+  readonly created: string | null;
+  readonly action: 'keep' | 'delete';
+  readonly reason: DecisionReason;
+  readonly detail: string;
+  /** What the deletion did; null for a kept tag. A dry run's deletions are `skipped`. */
+  readonly outcome: TagOutcome | null;
+  /** Why a deletion was skipped or failed. */
+  readonly outcomeDetail: string | null;
+}
+
+export interface ReportRepository {
+  readonly name: string;
+  readonly status: 'success' | 'failed';
+  readonly summary: ReportCounts;
+  readonly reclaimableBytes: number;
+  readonly errors: readonly string[];
+  readonly warnings: readonly string[];
+  readonly tags: readonly ReportTag[];
+}
+
+export function reportHead(
+  job: Job,
+  run: { readonly dryRun: boolean; readonly mode: RunMode; readonly startedAt: Date },
+  tool: { readonly name: string; readonly version: string },
+  registry: string,
+): ReportHead {
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool,
+    job: {
+      name: job.name,
+      description: job.description ?? null,
+      repositories: job.repositories.map(selectorLabel),
+      tagRegexps: job.tagPatterns.map((pattern) => pattern.source),
+      saveLast: job.saveLast,
+      olderThanDays: job.olderThanDays,
+      cleanEveryHours: job.cleanEveryHours,
+      schedule: job.schedule ?? null,
+    },
+    registry,
+    dryRun: run.dryRun,
+    mode: run.mode,
+    startedAt: run.startedAt.toISOString(),
+  };
+}
+
+/** One repository: every tag, decided ones newest first, then the tags no pattern matches. */
+export function reportRepository(
+  job: Job,
+  report: RepositoryReport,
+  summary: RepositorySummary,
+): ReportRepository {
+  const deletions = new Map<string, DeletionResult>();
+  for (const deletion of report.deletions) {
+    for (const tag of deletion.tags) deletions.set(tag, deletion);
+  }
+  const decided = [...report.decisions].sort(newestFirst).map((decision) => {
+    const outcome = decision.action === 'delete' ? deletions.get(decision.tag)?.outcome : undefined;
+    return tagEntry(decision, outcome);
+  });
+  const unmatchedDetail = noMatchDetail(job);
+  const unmatched = (report.unmatched ?? []).map((other): ReportTag => ({
+    tag: other.tag,
+    digest: other.digest ?? null,
+    created: null,
+    action: 'keep',
+    reason: 'no-match',
+    detail: redact(unmatchedDetail),
+    outcome: null,
+    outcomeDetail: null,
+  }));
+  return {
+    name: report.repository,
+    status: summary.failed > 0 ? 'failed' : 'success',
+    summary: countsOf(summary),
+    reclaimableBytes: summary.reclaimableBytes,
+    errors: summary.errors.map(redact),
+    warnings: summary.warnings.map(redact),
+    tags: [...decided, ...unmatched],
+  };
+}
+
+export function reportTail(report: JobReport): ReportTail {
+  return {
+    finishedAt: report.finishedAt.toISOString(),
+    status: runStatus(report),
+    summary: summaryOf(report.repositories.length, report.totals, unmatchedOf(report.repositories)),
+    errors: report.errors.map(redact),
+  };
+}
+
+/**
+ * The tail a file carries while its run is under way: if the process dies before the end, the
+ * file is still a valid report of the repositories done, marked interrupted.
+ */
+export function provisionalTail(at: Date, summary: ReportSummary): ReportTail {
+  return { finishedAt: at.toISOString(), status: 'interrupted', summary, errors: [] };
+}
+
+export function runStatus(report: JobReport): RunStatus {
+  if (report.interrupted) return 'interrupted';
+  return report.success ? 'success' : 'failed';
+}
+
+export const EMPTY_SUMMARY: ReportSummary = {
+  repositories: 0,
+  examined: 0,
+  unmatched: 0,
+  kept: 0,
+  deleted: 0,
+  failed: 0,
+  reclaimableBytes: 0,
+};
+
+/** A running summary plus one more repository. */
+export function addToSummary(summary: ReportSummary, repository: RepositorySummary): ReportSummary {
+  return {
+    repositories: summary.repositories + 1,
+    examined: summary.examined + repository.examined,
+    unmatched: summary.unmatched + repository.unmatched,
+    kept: summary.kept + repository.kept,
+    deleted: summary.deleted + repository.deleted,
+    failed: summary.failed + repository.failed,
+    reclaimableBytes: summary.reclaimableBytes + repository.reclaimableBytes,
+  };
+}
+
+function summaryOf(repositories: number, totals: JobTotals, unmatched: number): ReportSummary {
+  return {
+    repositories,
+    examined: totals.examined,
+    unmatched,
+    kept: totals.kept,
+    deleted: totals.deleted,
+    failed: totals.failed,
+    reclaimableBytes: totals.reclaimableBytes,
+  };
+}
+
+function unmatchedOf(repositories: readonly RepositorySummary[]): number {
+  return repositories.reduce((sum, repository) => sum + repository.unmatched, 0);
+}
+
+function countsOf(summary: RepositorySummary): ReportCounts {
+  return {
+    examined: summary.examined,
+    unmatched: summary.unmatched,
+    kept: summary.kept,
+    deleted: summary.deleted,
+    failed: summary.failed,
+  };
+}
+
+function tagEntry(decision: TagDecision, outcome: DeletionOutcome | undefined): ReportTag {
+  return {
+    tag: decision.tag,
+    digest: decision.digest ?? null,
+    created: decision.created?.toISOString() ?? null,
+    action: decision.action,
+    reason: decision.reason,
+    detail: redact(decision.detail),
+    outcome: outcome?.status ?? null,
+    outcomeDetail: outcomeDetail(outcome),
+  };
+}
+
+function outcomeDetail(outcome: DeletionOutcome | undefined): string | null {
+  if (outcome?.status === 'skipped') return redact(outcome.why);
+  if (outcome?.status === 'failed') return redact(outcome.problem);
+  return null;
+}
+
+/** Newest first, like selection ranks them; undated tags last, then by name. */
+function newestFirst(a: TagDecision, b: TagDecision): number {
+  const byDate = (b.created?.getTime() ?? -Infinity) - (a.created?.getTime() ?? -Infinity);
+  if (byDate !== 0 && !Number.isNaN(byDate)) return byDate;
+  return a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0;
+}

@@ -1,0 +1,202 @@
+import { appendFile, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { inject, injectable } from 'inversify';
+import { Clock } from '../../application/ports/clock.port.js';
+import { Logger } from '../../application/ports/logger.port.js';
+import type {
+  JobFinishedEvent,
+  JobStartedEvent,
+  RepositoryFinishedEvent,
+  RunObserver,
+} from '../../application/ports/run-observer.port.js';
+import type { Job } from '../../domain/job.js';
+import { packageVersion } from '../cli/version.js';
+import { RegistrySettings } from '../registry/registry-settings.js';
+import { safeUrl } from '../registry/safe-url.js';
+import { ReportStream, type TextSink } from './console-table.observer.js';
+import { htmlReport, type RepositoryLine } from './html-report.js';
+import {
+  addToSummary,
+  EMPTY_SUMMARY,
+  provisionalTail,
+  reportHead,
+  reportRepository,
+  reportTail,
+  type ReportSummary,
+} from './json-report.js';
+import { JsonReportFile, scanJsonReport } from './json-report-file.js';
+import {
+  MARKDOWN_LIMIT_BYTES,
+  MarkdownLists,
+  renderMarkdown,
+  type MarkdownInput,
+} from './markdown-report.js';
+import {
+  jobFolder,
+  latestReportPaths,
+  reportPaths,
+  type ReportFormat,
+  type ReportPaths,
+} from './report-files.js';
+import { pruneRuns, replaceWithCopy, tempNameFor } from './reports-folder.js';
+import { ReportsSettings } from './reports-settings.js';
+
+/** GitHub's limit for one step's summary file. */
+const STEP_SUMMARY_LIMIT_BYTES = 1024 * 1024;
+
+interface Run {
+  readonly job: Job;
+  readonly dryRun: boolean;
+  readonly paths: ReportPaths;
+  /** Where the JSON goes: the report itself, or a hidden source when json is not a format. */
+  readonly source: string;
+  readonly file: JsonReportFile;
+  summary: ReportSummary;
+}
+
+/**
+ * Writes each run's report files (issue 10): the JSON as repositories finish (valid at every
+ * moment, marked interrupted until the run ends), then the HTML and Markdown read back from it
+ * one repository at a time, `latest.*` replaced atomically, old runs pruned, the Markdown
+ * appended to GITHUB_STEP_SUMMARY, and a console line naming the files.
+ */
+@injectable()
+export class ReportFilesObserver implements RunObserver {
+  private readonly runs = new Map<string, Run>();
+  private readonly tool = { name: 'reg-cleaner', version: packageVersion() };
+
+  constructor(
+    @inject(ReportsSettings) private readonly settings: ReportsSettings,
+    @inject(RegistrySettings) private readonly registry: RegistrySettings,
+    @inject(Clock) private readonly clock: Clock,
+    @inject(Logger) private readonly logger: Logger,
+    @inject(ReportStream) private readonly out: TextSink,
+  ) {}
+
+  async jobStarted(event: JobStartedEvent): Promise<void> {
+    const { job, dryRun, startedAt } = event;
+    const paths = reportPaths(job.name, startedAt, dryRun, this.settings.dir);
+    await mkdir(jobFolder(this.settings.dir, job.name), { recursive: true });
+    const source = this.wants('json') ? paths.json : tempNameFor(paths.json);
+    const head = reportHead(job, event, this.tool, safeUrl(this.registry.url).replace(/\/$/, ''));
+    const file = await JsonReportFile.create(
+      source,
+      head,
+      provisionalTail(this.clock.now(), EMPTY_SUMMARY),
+    );
+    this.runs.set(job.name, { job, dryRun, paths, source, file, summary: EMPTY_SUMMARY });
+  }
+
+  async repositoryFinished(event: RepositoryFinishedEvent): Promise<void> {
+    const run = this.runs.get(event.jobName);
+    if (run === undefined) return;
+    run.summary = addToSummary(run.summary, event.summary);
+    await run.file.add(
+      reportRepository(run.job, event.report, event.summary),
+      provisionalTail(this.clock.now(), run.summary),
+    );
+  }
+
+  async jobFinished(event: JobFinishedEvent): Promise<void> {
+    const jobName = event.report.jobName;
+    const run = this.runs.get(jobName);
+    if (run === undefined) return;
+    this.runs.delete(jobName);
+    await run.file.finish(reportTail(event.report));
+    const markdown = await this.derive(run);
+    if (!this.wants('json')) await unlink(run.source);
+    const written = this.settings.formats.map((format) => run.paths[format]);
+    const latest = latestReportPaths(jobName, this.settings.dir);
+    for (const format of this.settings.formats) {
+      await replaceWithCopy(run.paths[format], latest[format]);
+    }
+    const folder = jobFolder(this.settings.dir, jobName);
+    const pruned = await pruneRuns(folder, this.settings.keepLast);
+    if (markdown !== undefined) await this.appendStepSummary(markdown);
+    this.logger.info('report files written', {
+      job: jobName,
+      files: written.join(','),
+      ...(pruned.length > 0 ? { pruned: pruned.length } : {}),
+    });
+    this.out.write(`${jobName}: report ${written.join(', ')}\n`);
+  }
+
+  private wants(format: ReportFormat): boolean {
+    return this.settings.formats.includes(format);
+  }
+
+  /** HTML and Markdown from the JSON on disk; returns the Markdown's input when written. */
+  private async derive(run: Run): Promise<MarkdownInput | undefined> {
+    if (!this.wants('html') && !this.wants('md')) return undefined;
+    const lines: RepositoryLine[] = [];
+    const lists = new MarkdownLists(run.dryRun);
+    const { head, tail } = await scanJsonReport(run.source, (repository) => {
+      lines.push({
+        name: repository.name,
+        status: repository.status,
+        summary: repository.summary,
+        reclaimableBytes: repository.reclaimableBytes,
+      });
+      lists.repository(repository.name, repository.errors, repository.tags);
+    });
+    if (this.wants('html')) {
+      await writeAtomically(run.paths.html, async (write) => {
+        await write(htmlReport.start(head, tail, lines));
+        let index = 0;
+        await scanJsonReport(run.source, (repository) =>
+          write(htmlReport.repository(repository, index++, head.dryRun)),
+        );
+        await write(htmlReport.end());
+      });
+    }
+    if (!this.wants('md')) return undefined;
+    const input: MarkdownInput = {
+      head,
+      tail,
+      repositories: lines,
+      deleted: lists.deleted,
+      deletedTotal: lists.deletedTotal,
+      failures: lists.failures,
+      failuresTotal: lists.failuresTotal,
+    };
+    await writeAtomically(run.paths.md, (write) => write(renderMarkdown(input)));
+    return input;
+  }
+
+  /**
+   * CI job summaries (GitHub Actions sets GITHUB_STEP_SUMMARY): the Markdown is appended, cut
+   * to what the step's 1 MiB still allows (several jobs may append to one step).
+   */
+  private async appendStepSummary(input: MarkdownInput): Promise<void> {
+    const file = this.settings.stepSummaryFile;
+    if (file === undefined || file === '') return;
+    const used = await stat(file).then(
+      (stats) => stats.size,
+      () => 0,
+    );
+    const room = Math.min(MARKDOWN_LIMIT_BYTES, STEP_SUMMARY_LIMIT_BYTES - used - 4096);
+    if (room < 2048) {
+      this.logger.warn('GITHUB_STEP_SUMMARY is full; the report was not added to it', { file });
+      return;
+    }
+    await appendFile(file, `${renderMarkdown(input, room)}\n`);
+  }
+}
+
+type Write = (text: string) => Promise<void>;
+
+/** Writes a file through a temp name and renames it into place. */
+async function writeAtomically(path: string, fill: (write: Write) => Promise<void>): Promise<void> {
+  const temp = tempNameFor(path);
+  const handle = await open(temp, 'w', 0o644);
+  try {
+    await fill(async (text) => {
+      await handle.write(text);
+    });
+    await handle.close();
+    await rename(temp, path);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
