@@ -74,6 +74,11 @@ export class ReportFilesObserver implements RunObserver {
 
   async jobStarted(event: JobStartedEvent): Promise<void> {
     const { job, dryRun, startedAt } = event;
+    // A job never overlaps itself; a run that never finished (its observer failed) is let go.
+    await this.runs
+      .get(job.name)
+      ?.file.close()
+      .catch(() => undefined);
     const paths = reportPaths(job.name, startedAt, dryRun, this.settings.dir);
     await mkdir(jobFolder(this.settings.dir, job.name), { recursive: true });
     const source = this.wants('json') ? paths.json : tempNameFor(paths.json);
