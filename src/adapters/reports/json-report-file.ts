@@ -22,6 +22,8 @@ export class JsonReportFile {
   /** Where the tail starts: the next repository overwrites it. */
   private tailAt = 0;
   private length = 0;
+  /** Repositories finish concurrently: their writes go one after the other. */
+  private queue: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly handle: FileHandle,
@@ -43,24 +45,35 @@ export class JsonReportFile {
 
   /** Appends one repository, followed by the tail as it now stands. */
   add(repository: ReportRepository, tail: ReportTail): Promise<void> {
-    const separator = this.repositories === 0 ? '' : ',';
-    this.repositories += 1;
-    return this.writeAt(this.tailAt, `${separator}${JSON.stringify(repository)}\n`, tail);
+    return this.serially(() => {
+      const separator = this.repositories === 0 ? '' : ',';
+      this.repositories += 1;
+      return this.writeAt(this.tailAt, `${separator}${JSON.stringify(repository)}\n`, tail);
+    });
   }
 
   /** Writes the final tail, flushes to disk and closes the file. */
-  async finish(tail: ReportTail): Promise<void> {
-    try {
-      await this.writeAt(this.tailAt, '', tail);
-      await this.handle.sync();
-    } finally {
-      await this.handle.close();
-    }
+  finish(tail: ReportTail): Promise<void> {
+    return this.serially(async () => {
+      try {
+        await this.writeAt(this.tailAt, '', tail);
+        await this.handle.sync();
+      } finally {
+        await this.handle.close();
+      }
+    });
   }
 
   /** Closes without another write (the file keeps its last tail). */
   close(): Promise<void> {
-    return this.handle.close();
+    return this.serially(() => this.handle.close());
+  }
+
+  private serially(work: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(work);
+    // A failed write fails its caller; the writes after it still run.
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   private async writeAt(position: number, text: string, tail: ReportTail): Promise<void> {

@@ -251,6 +251,46 @@ describe('ReportFilesObserver: the report files of a run', () => {
     assert.equal(done.repositories[0]?.tags[1]?.outcome, 'skipped');
   });
 
+  it('repositories that finish at the same time are both written, one after the other', async () => {
+    const h = harness({ formats: ['json'] });
+    await h.observer.jobStarted({
+      job: JOB,
+      mode: 'manual',
+      dryRun: true,
+      startedAt: START,
+      repositories: 2,
+    });
+    const builder = new JobReportBuilder({
+      jobName: JOB.name,
+      mode: 'manual',
+      dryRun: true,
+      startedAt: START,
+    });
+    const reports = [appRepository('skipped'), webRepository()];
+    await Promise.all(
+      reports.map((report, index) =>
+        h.observer.repositoryFinished({
+          jobName: JOB.name,
+          dryRun: true,
+          report,
+          summary: builder.add(report),
+          finished: index + 1,
+        }),
+      ),
+    );
+    const path = reportPaths('clean-dev', START, true, h.settings.dir).json;
+    const partial = await readValidReport(path);
+    assert.deepEqual(
+      partial.repositories.map((repository) => repository.name),
+      ['team/app', 'team/web'],
+    );
+    assert.equal(partial.summary.repositories, 2);
+    await h.observer.jobFinished({
+      report: builder.finish({ finishedAt: START, errors: [], interrupted: false }),
+    });
+    assert.equal((await readValidReport(path)).repositories.length, 2);
+  });
+
   it('an interrupted run says so in every format', async () => {
     const h = harness({ formats: ['json', 'html', 'md'] });
     await run(h, JOB, {
