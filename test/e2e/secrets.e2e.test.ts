@@ -79,7 +79,7 @@ async function filesUnder(dir: string): Promise<string[]> {
   return files;
 }
 
-/** Everything the runs wrote: their output, logs/ and cache/. */
+/** Everything the runs wrote: their output, logs/, cache/ and reports/. */
 async function everythingWritten(
   workspace: Workspace,
   results: readonly CliResult[],
@@ -91,10 +91,15 @@ async function everythingWritten(
   const files = [
     ...(await filesUnder(join(workspace.dir, 'logs'))),
     ...(await filesUnder(join(workspace.dir, 'cache'))),
+    ...(await filesUnder(join(workspace.dir, 'reports'))),
   ];
   assert.ok(
     files.some((file) => file.endsWith('cleaner.log')),
     'the log was written',
+  );
+  assert.ok(
+    files.some((file) => file.endsWith('.html')),
+    'a report was written',
   );
   for (const file of files) texts.push({ where: file, text: await readFile(file, 'latin1') });
   return texts;
