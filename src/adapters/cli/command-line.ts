@@ -72,11 +72,13 @@ Examples:
                                                     the container's default command: /metrics, /healthz, /readyz
   reg-cleaner --metrics-file run.prom               one-shot run, metrics written at the end (textfile collector)
   reg-cleaner --restore --jobs clean-dev-tags --dry-run   what a restore would put back
+  reg-cleaner --test-notifications                  a test message to every notification target of config.yaml
   reg-cleaner demo                                  see it work on a throw-away registry
   reg-cleaner --watch --config-dir /etc/reg-cleaner --state-dir /var/lib/reg-cleaner
 
 Files:
-  <config-dir>/config.yaml   registry URL, credentials ("__ENV: NAME" reads a variable), proxy, limits
+  <config-dir>/config.yaml   registry URL, credentials ("__ENV: NAME" reads a variable), proxy, limits,
+                             notifications (Slack, Teams, webhook, e-mail)
   <config-dir>/jobs.yaml     jobs for --watch
   <config-dir>/manual.yaml   jobs for one-shot runs
   <logs-dir>/cleaner.log     application log
