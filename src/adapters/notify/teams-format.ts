@@ -88,7 +88,7 @@ function runBody(summary: RunSummary): Record<string, unknown>[] {
   return body;
 }
 
-/** One TextBlock per line: card markdown would reformat tags such as `v1_2`. */
+/** One TextBlock per item: a long list wraps item by item instead of as one paragraph. */
 function list(title: string, items: readonly string[], omitted: number): Record<string, unknown>[] {
   const more = andMore(omitted);
   return [
