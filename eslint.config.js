@@ -17,6 +17,7 @@ const libraries = [
   'joi',
   'log4js',
   'node-schedule',
+  'cron-parser',
   'reflect-metadata',
   'yaml',
   'commander',

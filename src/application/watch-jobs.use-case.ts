@@ -1,7 +1,7 @@
 import { inject, injectable, multiInject, optional } from 'inversify';
 import type { Job } from '../domain/job.js';
-import type { JobReport, LastRealRun } from '../domain/job-report.js';
-import { isJobDue } from '../domain/schedule.js';
+import type { JobReport } from '../domain/job-report.js';
+import { nextRun, type NextRun } from '../domain/schedule.js';
 import { Clock } from './ports/clock.port.js';
 import { Logger } from './ports/logger.port.js';
 import { Scheduler, type ScheduledTask } from './ports/scheduler.port.js';
@@ -15,9 +15,6 @@ export interface WatchJobsOptions {
   /** Aborted on SIGINT/SIGTERM: nothing new is scheduled and execute() resolves. */
   readonly signal: AbortSignal;
 }
-
-/** After a failed run, retry sooner than the interval, but never in a tight loop. */
-const RETRY_AFTER_FAILURE_HOURS = 1;
 
 interface Watched {
   readonly job: Job;
@@ -73,45 +70,44 @@ export class WatchJobs {
 
   private async planNext(entry: Watched, options: WatchJobsOptions): Promise<void> {
     if (options.signal.aborted) return;
-    const now = this.clock.now();
-    const next = this.nextRunAt(
-      entry,
-      (await this.state.lastRealRuns()).get(entry.job.name),
-      now,
-      options.dryRun,
-    );
-    this.tellNextRun(entry, next.getTime() <= now.getTime() ? now : next);
-    if (next.getTime() <= now.getTime()) {
-      this.start(entry, options);
-      return;
-    }
-    this.logger.info('next run scheduled', { job: entry.job.name, at: next.toISOString() });
-    entry.timer = this.scheduler.at(next, () => {
-      entry.timer = undefined;
-      this.start(entry, options);
+    const next = nextRun({
+      job: entry.job,
+      lastRealRun: (await this.state.lastRealRuns()).get(entry.job.name),
+      lastRunHere: entry.lastRunHere,
+      dryRun: options.dryRun,
+      now: this.clock.now(),
+      nextCronTime: (expression, after) => this.scheduler.nextCronTime(expression, after),
     });
+    this.follow(entry, next, options);
   }
 
-  private nextRunAt(
-    entry: Watched,
-    lastReal: LastRealRun | undefined,
-    now: Date,
-    dryRun: boolean,
-  ): Date {
-    const { job } = entry;
-    const here = entry.lastRunHere;
-    // A dry run never delays a real run, so dry runs are paced by this process's own runs.
-    const last = dryRun && here !== undefined ? here : lastReal;
-    if (last !== undefined && !last.success && here !== undefined) {
-      const interval = job.cleanEveryHours > 0 ? job.cleanEveryHours : RETRY_AFTER_FAILURE_HOURS;
-      return addHours(here.finishedAt, Math.min(RETRY_AFTER_FAILURE_HOURS, interval));
+  /** Only sets timers: when to run is the domain's decision (domain/schedule.ts). */
+  private follow(entry: Watched, next: NextRun, options: WatchJobsOptions): void {
+    switch (next.kind) {
+      case 'now':
+        this.tellNextRun(entry, this.clock.now());
+        this.start(entry, options);
+        return;
+      case 'at':
+        this.tellNextRun(entry, next.at);
+        this.logger.info('next run scheduled', {
+          job: entry.job.name,
+          at: next.at.toISOString(),
+        });
+        entry.timer = this.scheduler.at(next.at, () => {
+          entry.timer = undefined;
+          this.start(entry, options);
+        });
+        return;
+      case 'never':
+        // Never a silent long wait (issue 14): the log says so and /healthz fails.
+        this.logger.error(
+          'job cannot be planned: its cron expression has no next firing; it will not run until jobs.yaml is fixed and reg-cleaner restarted',
+          { job: entry.job.name, schedule: entry.job.schedule ?? '' },
+        );
+        this.tellNextRun(entry, undefined);
+        return;
     }
-    if (job.schedule !== undefined) {
-      if (last === undefined || !last.success) return now;
-      return this.scheduler.nextCronTime(job.schedule, last.finishedAt) ?? addHours(now, 24 * 365);
-    }
-    const check = isJobDue(last, job.cleanEveryHours, now);
-    return check.due ? now : check.nextDueAt;
   }
 
   /** The metrics and the health endpoint publish it; undefined = the job cannot be planned. */
@@ -119,7 +115,11 @@ export class WatchJobs {
     for (const observer of this.observers) observer.nextRunPlanned(entry.job.name, at);
   }
 
-  /** Starts a run unless one is in flight: a job never overlaps itself. */
+  /**
+   * Starts a run unless one is in flight: a job never overlaps itself. The first line of that
+   * rule is that the next run is planned only once a run is over (no timer exists while one is
+   * in flight); this check is the second, for any trigger added later.
+   */
   private start(entry: Watched, options: WatchJobsOptions): void {
     if (entry.running !== undefined || options.signal.aborted) return;
     entry.running = this.runOnce(entry, options).finally(() => {
@@ -147,8 +147,4 @@ export class WatchJobs {
     const finishedAt = report?.finishedAt ?? this.clock.now();
     entry.lastRunHere = { finishedAt, success: report?.success ?? false };
   }
-}
-
-function addHours(date: Date, hours: number): Date {
-  return new Date(date.getTime() + hours * 3_600_000);
 }

@@ -436,6 +436,19 @@ function cases(url: (id: number) => string): Case[] {
       args: ['--watch'],
       expect: [at(JOBS_FILE, jobField('w', 'schedule'), 'invalid cron expression')],
     }),
+    (id) => ({
+      // Issue 14: cron-parser parses it but cannot plan it; it once passed and waited a year.
+      name: 'a cron schedule the scheduler cannot plan',
+      files: { 'config.yaml': base(id), 'jobs.yaml': `${JOBS}  schedule: '30 0 3 ? * L'\n` },
+      args: ['--watch'],
+      expect: [
+        at(
+          JOBS_FILE,
+          jobField('w', 'schedule'),
+          'invalid cron expression: the scheduler cannot plan it',
+        ),
+      ],
+    }),
     // The command line.
     (id) => ({
       name: '--watch with --jobs',

@@ -1,11 +1,11 @@
 import { injectable } from 'inversify';
-import cronParser from 'cron-parser';
 import schedule from 'node-schedule';
 import type { ScheduledTask, Scheduler } from '../../application/ports/scheduler.port.js';
+import { nextCronFiring } from './cron.js';
 
 /**
- * node-schedule copes with dates weeks ahead (plain setTimeout overflows after 24.8 days);
- * cron-parser is the parser node-schedule itself uses, so both read cron the same way.
+ * node-schedule copes with dates weeks ahead (plain setTimeout overflows after 24.8 days).
+ * Cron times come from cron.ts, the same code the config check validates with.
  */
 @injectable()
 export class NodeScheduleScheduler implements Scheduler {
@@ -23,10 +23,7 @@ export class NodeScheduleScheduler implements Scheduler {
   }
 
   nextCronTime(expression: string, after: Date): Date | undefined {
-    try {
-      return cronParser.parseExpression(expression, { currentDate: after }).next().toDate();
-    } catch {
-      return undefined;
-    }
+    const firing = nextCronFiring(expression, after);
+    return 'at' in firing ? firing.at : undefined;
   }
 }

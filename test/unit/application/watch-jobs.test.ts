@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { RunJob } from '../../../src/application/run-job.use-case.js';
 import { RunEvents } from '../../../src/application/run-events.js';
 import { RunJobs } from '../../../src/application/run-jobs.use-case.js';
+import type { RepositoryAccess } from '../../../src/application/ports/registry.port.js';
 import { WatchJobs } from '../../../src/application/watch-jobs.use-case.js';
+import { NodeScheduleScheduler } from '../../../src/adapters/scheduling/node-schedule-scheduler.adapter.js';
 import { compilePattern, type Job } from '../../../src/domain/job.js';
 import { FixedClock } from '../../fakes/fixed-clock.js';
 import { InMemoryDeletionJournal } from '../../fakes/in-memory-deletion-journal.js';
@@ -50,7 +52,7 @@ function setup(
   );
   const watch = new WatchJobs(runJobs, state, scheduler, clock, logger);
   const controller = new AbortController();
-  return { state, registry, clock, scheduler, writer, watch, controller };
+  return { state, registry, clock, scheduler, writer, watch, controller, logger };
 }
 
 describe('WatchJobs', () => {
@@ -142,4 +144,79 @@ describe('WatchJobs', () => {
     controller.abort();
     await done;
   });
+
+  it('a run that outlasts its interval never overlaps itself; the next is planned from its end', async () => {
+    const registry = new HoldingRegistry();
+    const { watch, controller, writer, scheduler } = setup(undefined, registry);
+    const done = watch.execute([job], { dryRun: false, signal: controller.signal });
+    await settle(() => registry.held === 1);
+
+    // Three intervals pass while the first run is still listing tags.
+    for (const hours of [6, 12, 18.5]) {
+      scheduler.advanceTo(hoursAfter(hours));
+      await settle();
+      assert.equal(writer.started.length, 1, `no second run at +${String(hours)} h`);
+      assert.equal(registry.held, 1);
+    }
+    assert.deepEqual(scheduler.waiting(), [], 'nothing is planned while the run is in flight');
+
+    registry.release();
+    await settle(() => writer.finished.length === 1);
+    await settle(() => scheduler.waiting().length === 1);
+    assert.deepEqual(scheduler.waiting(), [hoursAfter(24.5)]);
+    assert.equal(writer.started.length, 1);
+    controller.abort();
+    await done;
+  });
 });
+
+describe('WatchJobs with cron read by the real scheduler adapter', () => {
+  const realCron = (expression: string, after: Date): Date | undefined =>
+    new NodeScheduleScheduler().nextCronTime(expression, after);
+
+  it('plans the next firing of an L expression after the last run (local time)', async () => {
+    const state = new InMemoryStateStore().withRealRun('clean-dev', {
+      finishedAt: new Date(2026, 5, 1, 12, 0),
+      success: true,
+    });
+    const { watch, controller, writer, scheduler, clock } = setup(state, undefined, realCron);
+    clock.set(new Date(2026, 5, 2, 0, 0));
+    const cronJob: Job = { ...job, schedule: '0 3 * * 5L', cleanEveryHours: 0 };
+    const done = watch.execute([cronJob], { dryRun: false, signal: controller.signal });
+    await settle(() => scheduler.waiting().length === 1);
+    assert.deepEqual(scheduler.waiting(), [new Date(2026, 5, 26, 3, 0)]);
+    assert.equal(writer.started.length, 0);
+    controller.abort();
+    await done;
+  });
+
+  it('an expression with no next firing is an error in the log, not a year-long wait', async () => {
+    const { watch, controller, writer, scheduler, logger } = setup(undefined, undefined, realCron);
+    const cronJob: Job = { ...job, schedule: '30 0 3 ? * L', cleanEveryHours: 0 };
+    const done = watch.execute([cronJob], { dryRun: false, signal: controller.signal });
+    // Never run: due at once; then the next firing is asked for and there is none.
+    await settle(() => writer.finished.length === 1);
+    await settle(() => logger.entries.some((entry) => entry.level === 'error'));
+    assert.deepEqual(scheduler.waiting(), []);
+    const error = logger.entries.find((entry) => entry.level === 'error');
+    assert.match(error?.message ?? '', /cannot be planned/);
+    assert.deepEqual(error?.fields, { job: 'clean-dev', schedule: '30 0 3 ? * L' });
+    controller.abort();
+    await done;
+  });
+});
+
+/** Holds every tag listing until released: a run that outlasts its interval. */
+class HoldingRegistry extends InMemoryRegistry {
+  held = 0;
+  release: () => void = () => undefined;
+  private readonly gate = new Promise<void>((resolve) => {
+    this.release = resolve;
+  });
+
+  override async listTags(repository: string, access: RepositoryAccess): Promise<string[]> {
+    this.held += 1;
+    await this.gate;
+    return super.listTags(repository, access);
+  }
+}

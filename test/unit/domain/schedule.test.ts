@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LastRealRun } from '../../../src/domain/job-report.js';
-import { isJobDue, nextDueAt } from '../../../src/domain/schedule.js';
+import { isJobDue, nextRun, type NextRunInput } from '../../../src/domain/schedule.js';
 
 const NOW = new Date('2026-03-15T12:00:00Z');
 const MINUTE_MS = 60_000;
@@ -11,7 +11,7 @@ function finished(msAgo: number, success = true): LastRealRun {
   return { finishedAt: new Date(NOW.getTime() - msAgo), success };
 }
 
-describe('isJobDue / nextDueAt: section 4, watch mode runs a job when it is due', () => {
+describe('isJobDue: section 4, watch mode runs a job when it is due', () => {
   const cases: {
     rule: string;
     last: LastRealRun | undefined;
@@ -83,20 +83,114 @@ describe('isJobDue / nextDueAt: section 4, watch mode runs a job when it is due'
     it(`section 4: ${c.rule}`, () => {
       const check = isJobDue(c.last, c.everyHours, NOW);
       assert.deepEqual(check, c.expected);
-      const next = nextDueAt(c.last, c.everyHours, NOW);
-      assert.equal(next.getTime(), c.expected.due ? NOW.getTime() : c.expected.nextDueAt.getTime());
     });
   }
-
-  it('nextDueAt returns a copy of now when due, never the caller’s object', () => {
-    const next = nextDueAt(undefined, 24, NOW);
-    assert.notEqual(next, NOW);
-    assert.equal(next.getTime(), NOW.getTime());
-  });
 
   for (const everyHours of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
     it(`rejects an interval of ${everyHours} hours with a RangeError (it would never be due)`, () => {
       assert.throws(() => isJobDue(finished(HOUR_MS), everyHours, NOW), RangeError);
     });
   }
+});
+
+describe('nextRun: the watch-mode policy (interval, retry after failure, cron)', () => {
+  const inHours = (hours: number): Date => new Date(NOW.getTime() + hours * HOUR_MS);
+  /** A stand-in for the Scheduler port: fires on every whole hour after `after`. */
+  const hourly = (_expression: string, after: Date): Date =>
+    new Date(Math.floor(after.getTime() / HOUR_MS + 1) * HOUR_MS);
+  const input = (overrides: Partial<NextRunInput>): NextRunInput => ({
+    job: { cleanEveryHours: 6 },
+    lastRealRun: undefined,
+    lastRunHere: undefined,
+    dryRun: false,
+    now: NOW,
+    nextCronTime: () => assert.fail('no cron expected'),
+    ...overrides,
+  });
+
+  it('interval: never run -> now; succeeded 2 h ago every 6 h -> in 4 h', () => {
+    assert.deepEqual(nextRun(input({})), { kind: 'now', reason: 'never-run' });
+    assert.deepEqual(nextRun(input({ lastRealRun: finished(2 * HOUR_MS) })), {
+      kind: 'at',
+      at: inHours(4),
+      reason: 'interval',
+    });
+  });
+
+  it('a failure on record from before a restart is due now', () => {
+    assert.deepEqual(nextRun(input({ lastRealRun: finished(MINUTE_MS, false) })), {
+      kind: 'now',
+      reason: 'last-failed',
+    });
+  });
+
+  it('a failed run of this process is retried after min(interval, 1 h), never in a tight loop', () => {
+    const failedHere = finished(0, false);
+    assert.deepEqual(nextRun(input({ lastRealRun: failedHere, lastRunHere: failedHere })), {
+      kind: 'at',
+      at: inHours(1),
+      reason: 'retry',
+    });
+    const halfHourly = { cleanEveryHours: 0.5 };
+    assert.deepEqual(
+      nextRun(input({ job: halfHourly, lastRealRun: failedHere, lastRunHere: failedHere })),
+      { kind: 'at', at: inHours(0.5), reason: 'retry' },
+    );
+    const longAgo = finished(2 * HOUR_MS, false);
+    assert.deepEqual(nextRun(input({ lastRealRun: longAgo, lastRunHere: longAgo })), {
+      kind: 'now',
+      reason: 'retry',
+    });
+  });
+
+  it('a dry-run watch is paced by its own runs, not by the real run on record', () => {
+    const here = finished(0);
+    assert.deepEqual(
+      nextRun(input({ dryRun: true, lastRealRun: finished(10 * HOUR_MS), lastRunHere: here })),
+      { kind: 'at', at: inHours(6), reason: 'interval' },
+    );
+    // Before its first run, a dry-run watch honours the real record like a real one.
+    assert.deepEqual(nextRun(input({ dryRun: true, lastRealRun: finished(HOUR_MS) })), {
+      kind: 'at',
+      at: inHours(5),
+      reason: 'interval',
+    });
+  });
+
+  it('cron: the next firing after the last successful run; a firing already past is now', () => {
+    const job = { cleanEveryHours: 0, schedule: '0 * * * *' };
+    let asked: { expression: string; after: Date } | undefined;
+    const cron = (expression: string, after: Date): Date => {
+      asked = { expression, after };
+      return hourly(expression, after);
+    };
+    const last = { finishedAt: new Date(NOW.getTime() + 10 * MINUTE_MS), success: true };
+    assert.deepEqual(nextRun(input({ job, lastRealRun: last, nextCronTime: cron })), {
+      kind: 'at',
+      at: inHours(1),
+      reason: 'cron',
+    });
+    assert.deepEqual(asked, { expression: '0 * * * *', after: last.finishedAt });
+    assert.deepEqual(
+      nextRun(input({ job, lastRealRun: finished(3 * HOUR_MS), nextCronTime: cron })),
+      { kind: 'now', reason: 'cron-fired' },
+    );
+  });
+
+  it('cron: never run or failed on record -> now, without asking for a firing', () => {
+    const job = { cleanEveryHours: 0, schedule: '0 * * * *' };
+    assert.deepEqual(nextRun(input({ job })), { kind: 'now', reason: 'never-run' });
+    assert.deepEqual(nextRun(input({ job, lastRealRun: finished(HOUR_MS, false) })), {
+      kind: 'now',
+      reason: 'last-failed',
+    });
+  });
+
+  it('cron with no next firing is "never", not a long silent wait', () => {
+    const job = { cleanEveryHours: 0, schedule: '0 0 31 2 *' };
+    assert.deepEqual(
+      nextRun(input({ job, lastRealRun: finished(HOUR_MS), nextCronTime: () => undefined })),
+      { kind: 'never', reason: 'cron-never-fires' },
+    );
+  });
 });
