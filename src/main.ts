@@ -38,7 +38,7 @@ async function main(argv: readonly string[]): Promise<number> {
   ignoreClosedOutput([process.stdout, process.stderr], (error) => outputProblems.push(error));
   const parsed = parseCommandLine(argv);
   if (parsed.kind === 'exit') {
-    (parsed.code === 0 ? process.stdout : process.stderr).write(parsed.output);
+    (parsed.code === ExitCode.success ? process.stdout : process.stderr).write(parsed.output);
     return parsed.code;
   }
   if (parsed.kind === 'demo') {
@@ -110,7 +110,7 @@ async function main(argv: readonly string[]): Promise<number> {
     await composition.openMetrics(container);
     const shutdown = shutdownModule.installShutdown({
       graceMs: GRACE_MS,
-      forcedExitCode: (signal) => (options.watch ? 0 : interruptedExitCode(signal)),
+      forcedExitCode: (signal) => (options.watch ? ExitCode.success : interruptedExitCode(signal)),
       onFirstSignal: (signal) => {
         logger.warn(`${signal} received: finishing requests in flight, starting nothing new`, {
           graceSeconds: GRACE_MS / 1000,
@@ -235,7 +235,7 @@ async function run(
   if (options.watch) {
     const { WatchJobs } = await import('./application/watch-jobs.use-case.js');
     await container.get(WatchJobs).execute(jobs, { dryRun: options.dryRun, signal });
-    return 0;
+    return ExitCode.success;
   }
   const { RunManualJobs } = await import('./application/run-manual-jobs.use-case.js');
   const reports = await container
@@ -273,6 +273,6 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     process.stderr.write(`reg-cleaner: unexpected failure: ${String(error)}\n`);
-    process.exitCode = 1;
+    process.exitCode = ExitCode.failure;
   },
 );

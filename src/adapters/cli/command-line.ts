@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isLogFormat, type LogFormat } from '../config/log-format-section.js';
 import { parseListenAddress, type ListenAddress } from '../metrics/listen-address.js';
+import { ExitCode } from './exit-codes.js';
 import { packageVersion } from './version.js';
 
 export interface CliOptions {
@@ -48,8 +49,6 @@ export type CommandLine =
   | { readonly kind: 'demo'; readonly options: DemoOptions }
   /** Print `output` (stdout when code is 0, stderr otherwise) and exit with `code`. */
   | { readonly kind: 'exit'; readonly code: number; readonly output: string };
-
-export const USAGE_EXIT_CODE = 2;
 
 const EXAMPLES = `
 Modes:
@@ -167,8 +166,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.exitCode === 0
-        ? { kind: 'exit', code: 0, output: stdout }
-        : { kind: 'exit', code: USAGE_EXIT_CODE, output: stderr };
+        ? { kind: 'exit', code: ExitCode.success, output: stdout }
+        : { kind: 'exit', code: ExitCode.usage, output: stderr };
     }
     throw error;
   }
@@ -282,8 +281,8 @@ function parseDemo(argv: readonly string[]): CommandLine {
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.exitCode === 0
-        ? { kind: 'exit', code: 0, output: stdout }
-        : { kind: 'exit', code: USAGE_EXIT_CODE, output: stderr };
+        ? { kind: 'exit', code: ExitCode.success, output: stdout }
+        : { kind: 'exit', code: ExitCode.usage, output: stderr };
     }
     throw error;
   }
@@ -330,7 +329,7 @@ function observabilityOptions(
 function usageError(message: string): CommandLine {
   return {
     kind: 'exit',
-    code: USAGE_EXIT_CODE,
+    code: ExitCode.usage,
     output: `error: ${message}\n(run reg-cleaner --help for usage)\n`,
   };
 }
