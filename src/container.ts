@@ -13,6 +13,7 @@ import { RunJobs } from './application/run-jobs.use-case.js';
 import { RunManualJobs } from './application/run-manual-jobs.use-case.js';
 import { RestoreJobs } from './application/restore-jobs.use-case.js';
 import { TestNotifications } from './application/test-notifications.use-case.js';
+import { WatchObserver } from './application/ports/watch-observer.port.js';
 import { WatchJobs } from './application/watch-jobs.use-case.js';
 import { SystemClock } from './adapters/clock/system-clock.adapter.js';
 import { FileManifestCache } from './adapters/cache/file-manifest-cache.adapter.js';
@@ -27,7 +28,6 @@ import { consoleLines } from './adapters/logging/console-lines.js';
 import { ProgressObserver } from './adapters/progress/progress.observer.js';
 import { writeStatsFile } from './adapters/registry/stats-file.js';
 import { MetricsOptions } from './adapters/metrics/metrics-options.js';
-import { WatchObserver } from './application/ports/watch-observer.port.js';
 import { FileStateStore, StateDir } from './adapters/state/file-state-store.adapter.js';
 import { DeliveryTiming, SYSTEM_TIMING } from './adapters/notify/delivery.js';
 import { FileNotificationLog } from './adapters/notify/notification-log.js';
@@ -79,6 +79,8 @@ export async function buildContainer(options: CompositionOptions): Promise<Conta
     const { NodeScheduleScheduler } =
       await import('./adapters/scheduling/node-schedule-scheduler.adapter.js');
     container.bind(Scheduler).to(NodeScheduleScheduler).inSingletonScope();
+    const { ConsoleWatchBanner } = await import('./adapters/reports/watch-banner.observer.js');
+    container.bind(WatchObserver).to(ConsoleWatchBanner).inSingletonScope();
   }
   container.load(
     new ContainerModule(({ bind }) => {

@@ -59,8 +59,14 @@ export class WatchJobs {
         { once: true },
       );
     });
-    for (const entry of watched) await this.planNext(entry, options);
-    if (!options.signal.aborted) for (const observer of this.observers) observer.watchStarted();
+    // Every job is planned before any starts, so that the banner comes before the first table.
+    const plans: { entry: Watched; next: NextRun }[] = [];
+    for (const entry of watched) plans.push({ entry, next: await this.nextRunOf(entry, options) });
+    if (!options.signal.aborted) {
+      const plan = plans.map(({ entry, next }) => ({ job: entry.job, next }));
+      for (const observer of this.observers) observer.watchStarted(plan, options.dryRun);
+      for (const { entry, next } of plans) this.follow(entry, next, options);
+    }
     await stopped;
     for (const observer of this.observers) observer.watchStopped();
     for (const entry of watched) entry.timer?.cancel();
@@ -70,7 +76,11 @@ export class WatchJobs {
 
   private async planNext(entry: Watched, options: WatchJobsOptions): Promise<void> {
     if (options.signal.aborted) return;
-    const next = nextRun({
+    this.follow(entry, await this.nextRunOf(entry, options), options);
+  }
+
+  private async nextRunOf(entry: Watched, options: WatchJobsOptions): Promise<NextRun> {
+    return nextRun({
       job: entry.job,
       lastRealRun: (await this.state.lastRealRuns()).get(entry.job.name),
       lastRunHere: entry.lastRunHere,
@@ -78,7 +88,6 @@ export class WatchJobs {
       now: this.clock.now(),
       nextCronTime: (expression, after) => this.scheduler.nextCronTime(expression, after),
     });
-    this.follow(entry, next, options);
   }
 
   /** Only sets timers: when to run is the domain's decision (domain/schedule.ts). */

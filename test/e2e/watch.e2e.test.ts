@@ -103,6 +103,15 @@ describe('watch mode against a real registry', () => {
     assert.equal(result.code, 0);
     assert.equal((await history(workspace)).length, before, 'no new history line');
     assert.match(result.stderr, /next run scheduled job=clean-dev at=/);
+    // Issue 15: the start-up banner says what runs when, on stdout.
+    const state = join(workspace.dir, 'cache').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    assert.match(
+      result.stdout,
+      new RegExp(
+        `^reg-cleaner \\S+ watch mode\\n  registry  ${registry.url}\\n  state     ${state}\\n` +
+          '  jobs      1\\n    clean-dev  every 1 h  next run \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z\\n',
+      ),
+    );
   });
 });
 

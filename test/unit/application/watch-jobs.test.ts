@@ -14,6 +14,7 @@ import { InMemoryStateStore } from '../../fakes/in-memory-state-store.js';
 import { ManualScheduler } from '../../fakes/manual-scheduler.js';
 import { RecordingLogger } from '../../fakes/recording-logger.js';
 import { RecordingRunObserver } from '../../fakes/recording-run-observer.js';
+import { RecordingWatchObserver } from '../../fakes/recording-watch-observer.js';
 import { settle } from '../../fakes/settle.js';
 
 const START = new Date('2026-06-01T00:00:00Z');
@@ -50,9 +51,10 @@ function setup(
     clock,
     logger,
   );
-  const watch = new WatchJobs(runJobs, state, scheduler, clock, logger);
+  const observer = new RecordingWatchObserver(() => writer.started.length);
+  const watch = new WatchJobs(runJobs, state, scheduler, clock, logger, [observer]);
   const controller = new AbortController();
-  return { state, registry, clock, scheduler, writer, watch, controller, logger };
+  return { state, registry, clock, scheduler, writer, watch, controller, logger, observer };
 }
 
 describe('WatchJobs', () => {
@@ -118,6 +120,29 @@ describe('WatchJobs', () => {
     assert.equal(writer.finished[0]?.success, false);
     await settle(() => scheduler.waiting().length === 1);
     assert.deepEqual(scheduler.waiting(), [hoursAfter(1)]);
+    controller.abort();
+    await done;
+  });
+
+  it('tells its observers (the banner) each job and its next run, before any run starts', async () => {
+    const state = new InMemoryStateStore().withRealRun('clean-dev', {
+      finishedAt: hoursAfter(-2),
+      success: true,
+    });
+    const { watch, controller, writer, observer } = setup(state);
+    const fresh: Job = { ...job, name: 'fresh' };
+    const done = watch.execute([job, fresh], { dryRun: true, signal: controller.signal });
+    await settle(() => writer.finished.length === 1);
+    assert.deepEqual(observer.starts, [
+      {
+        plan: [
+          { job, next: { kind: 'at', at: hoursAfter(4), reason: 'interval' } },
+          { job: fresh, next: { kind: 'now', reason: 'never-run' } },
+        ],
+        dryRun: true,
+        runsStartedBefore: 0,
+      },
+    ]);
     controller.abort();
     await done;
   });
@@ -191,7 +216,11 @@ describe('WatchJobs with cron read by the real scheduler adapter', () => {
   });
 
   it('an expression with no next firing is an error in the log, not a year-long wait', async () => {
-    const { watch, controller, writer, scheduler, logger } = setup(undefined, undefined, realCron);
+    const { watch, controller, writer, scheduler, logger, observer } = setup(
+      undefined,
+      undefined,
+      realCron,
+    );
     const cronJob: Job = { ...job, schedule: '30 0 3 ? * L', cleanEveryHours: 0 };
     const done = watch.execute([cronJob], { dryRun: false, signal: controller.signal });
     // Never run: due at once; then the next firing is asked for and there is none.
@@ -201,6 +230,8 @@ describe('WatchJobs with cron read by the real scheduler adapter', () => {
     const error = logger.entries.find((entry) => entry.level === 'error');
     assert.match(error?.message ?? '', /cannot be planned/);
     assert.deepEqual(error?.fields, { job: 'clean-dev', schedule: '30 0 3 ? * L' });
+    // The health endpoint hears it too (/healthz fails while a job cannot be planned).
+    assert.deepEqual(observer.planned.at(-1), { job: 'clean-dev', at: undefined });
     controller.abort();
     await done;
   });
