@@ -1,4 +1,5 @@
-import cronParser from 'cron-parser';
+import { createRequire } from 'node:module';
+import type CronParser from 'cron-parser';
 
 /** When a cron expression next fires, or why it cannot be planned. */
 export type CronFiring = { readonly at: Date } | { readonly problem: string };
@@ -14,9 +15,20 @@ export type CronFiring = { readonly at: Date } | { readonly problem: string };
 export function nextCronFiring(expression: string, after: Date): CronFiring {
   try {
     return {
-      at: cronParser.parseExpression(expression, { currentDate: after }).next().toDate(),
+      at: parser().parseExpression(expression, { currentDate: after }).next().toDate(),
     };
   } catch (error) {
     return { problem: error instanceof Error ? error.message : String(error) };
   }
+}
+
+let loaded: typeof CronParser | undefined;
+
+/**
+ * cron-parser (and luxon behind it) is loaded on first use: the config check imports this
+ * module in every mode, but only watch jobs with a `schedule` need it.
+ */
+function parser(): typeof CronParser {
+  loaded ??= createRequire(import.meta.url)('cron-parser') as typeof CronParser;
+  return loaded;
 }
