@@ -38,6 +38,11 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       '@typescript-eslint/no-extraneous-class': 'off',
+      // Exhaustive switches (architecture.md): a new union member must be handled everywhere.
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: false, requireDefaultForNonUnion: false },
+      ],
     },
   },
   {
@@ -54,7 +59,10 @@ export default tseslint.config(
           paths: libraries.map((name) => ({ name, message: 'The domain is pure: no libraries.' })),
           patterns: [
             ...outerLayers('application', 'adapters'),
-            { group: ['node:*', 'fs', 'http', 'https', 'path', 'os', 'crypto'], message: 'The domain does no I/O.' },
+            {
+              group: ['node:*', 'fs', 'http', 'https', 'path', 'os', 'crypto'],
+              message: 'The domain does no I/O.',
+            },
             { group: ['**/container*', '**/main*'], message: 'Only main.ts uses the container.' },
           ],
         },
@@ -72,7 +80,10 @@ export default tseslint.config(
             .map((name) => ({ name, message: 'Use cases speak to ports, never to libraries.' })),
           patterns: [
             ...outerLayers('adapters'),
-            { group: ['node:fs*', 'node:http*', 'node:net', 'fs', 'http', 'https'], message: 'Use cases do I/O through ports.' },
+            {
+              group: ['node:fs*', 'node:http*', 'node:net', 'fs', 'http', 'https'],
+              message: 'Use cases do I/O through ports.',
+            },
             { group: ['**/container*', '**/main*'], message: 'Only main.ts uses the container.' },
           ],
         },
@@ -85,7 +96,9 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [{ group: ['**/container*', '**/main*'], message: 'Only main.ts uses the container.' }],
+          patterns: [
+            { group: ['**/container*', '**/main*'], message: 'Only main.ts uses the container.' },
+          ],
         },
       ],
     },

@@ -70,3 +70,31 @@ describe('lint enforces the hexagonal layering', () => {
     });
   }
 });
+
+describe('lint enforces exhaustive switches (architecture.md)', () => {
+  const switchOver = (cases: string): string =>
+    `type Kind = 'a' | 'b';\nexport function f(kind: Kind): number {\n  switch (kind) {\n${cases}  }\n}\n`;
+  const exhaustiveness = async (code: string): Promise<string[]> => {
+    const [result] = await eslint.lintText(code, {
+      filePath: join(process.cwd(), 'src/domain/schedule.ts'),
+    });
+    return (result?.messages ?? [])
+      .filter((message) => message.ruleId === '@typescript-eslint/switch-exhaustiveness-check')
+      .map((message) => message.message);
+  };
+
+  it('a switch over a union that misses a member is refused', async () => {
+    const messages = await exhaustiveness(switchOver("    case 'a':\n      return 1;\n"));
+    assert.match(messages.join('\n'), /Cases not matched: "b"/);
+  });
+
+  it('a default does not stand in for a missing member', async () => {
+    const code = switchOver("    case 'a':\n      return 1;\n    default:\n      return 0;\n");
+    assert.match((await exhaustiveness(code)).join('\n'), /"b"/);
+  });
+
+  it('a switch that handles every member passes', async () => {
+    const code = switchOver("    case 'a':\n      return 1;\n    case 'b':\n      return 2;\n");
+    assert.deepEqual(await exhaustiveness(code), []);
+  });
+});
