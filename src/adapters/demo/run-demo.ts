@@ -18,7 +18,8 @@ import { launchOnFreePort, type LaunchedRegistry } from './local-registry/launch
 import { onProcessExit } from './local-registry/process-cleanup.js';
 import { REGISTRY_BINARY } from './local-registry/registry-process.js';
 import { requireRegistryBinary } from './registry-binary.js';
-import { formatBytes, storageBytes } from './storage-size.js';
+import { formatBytes } from '../reports/report-text.js';
+import { storageBytes } from './storage-size.js';
 
 export interface DemoOptions {
   /** The CLI's own entry point (dist/main.js): the demo runs it as a user would. */

@@ -18,11 +18,3 @@ export async function storageBytes(dir: string): Promise<number> {
   }
   return total;
 }
-
-/** `10.4 MB`, `512 kB`, `12 B`: decimal units, as `du --si` and most registries report. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} kB`;
-  if (bytes < 1_000_000_000) return `${(bytes / 1_000_000).toFixed(1)} MB`;
-  return `${(bytes / 1_000_000_000).toFixed(2)} GB`;
-}

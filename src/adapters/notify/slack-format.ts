@@ -1,4 +1,4 @@
-import { formatBytes } from '../demo/storage-size.js';
+import { formatBytes } from '../reports/report-text.js';
 import { testText, type Notice } from './notice.js';
 import {
   andMore,

@@ -9,6 +9,7 @@ import type { TagDecision } from '../../domain/decision.js';
 import { formatInstant } from '../../domain/describe-time.js';
 import type { DeletionResult, JobReport, RepositoryReport } from '../../domain/job-report.js';
 import { redact } from '../logging/redact.js';
+import { formatBytes } from './report-text.js';
 
 /** Where the table goes: process.stdout in production, a string buffer in tests. */
 export interface TextSink {
@@ -63,6 +64,8 @@ export function renderRepository(
     .map((decision) => rowOf(decision, dryRun, deletions));
   const lines = [`-- ${jobName}: ${report.repository}`];
   if (rows.length > 0) lines.push(...table(HEADER, rows));
+  else if ((report.unmatchedTags ?? 0) > 0)
+    lines.push(`(none of its ${report.unmatchedTags} tags matches the job's tag patterns)`);
   else lines.push('(no tags examined)');
   return `${lines.join('\n')}\n`;
 }
@@ -73,9 +76,14 @@ export function renderSummary(report: JobReport): string {
   lines.push(`== ${report.jobName}${report.dryRun ? ' (dry run)' : ''}: ${statusOf(report)}`);
   const totals = report.totals;
   const deletedLabel = report.dryRun ? 'would delete' : 'deleted';
+  // The space is what operators ask first; the reports explain how it is counted.
+  const space =
+    totals.deleted > 0 && totals.reclaimableBytes > 0
+      ? ` (${formatBytes(totals.reclaimableBytes)} for the garbage collector)`
+      : '';
   lines.push(
     `${report.jobName}: repositories ${report.repositories.length}, examined ${totals.examined}, kept ${totals.kept}, ` +
-      `${deletedLabel} ${totals.deleted}, failed ${totals.failed}, ` +
+      `${deletedLabel} ${totals.deleted}${space}, failed ${totals.failed}, ` +
       `in ${formatDuration(report.finishedAt.getTime() - report.startedAt.getTime())}`,
   );
   for (const error of report.errors) lines.push(`  error: ${redact(error)}`);

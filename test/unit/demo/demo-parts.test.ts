@@ -14,7 +14,8 @@ import {
   RegistryBinaryMissing,
   requireRegistryBinary,
 } from '../../../src/adapters/demo/registry-binary.js';
-import { formatBytes, storageBytes } from '../../../src/adapters/demo/storage-size.js';
+import { storageBytes } from '../../../src/adapters/demo/storage-size.js';
+import { formatBytes } from '../../../src/adapters/reports/report-text.js';
 import { tempConfigDir } from '../config/config-test-support.js';
 
 describe('the demo set', () => {
@@ -120,6 +121,6 @@ describe('storage size', () => {
     assert.equal(formatBytes(12), '12 B');
     assert.equal(formatBytes(1234), '1.2 kB');
     assert.equal(formatBytes(2_900_000), '2.9 MB');
-    assert.equal(formatBytes(3_210_000_000), '3.21 GB');
+    assert.equal(formatBytes(3_210_000_000), '3.2 GB');
   });
 });

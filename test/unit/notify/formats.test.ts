@@ -95,7 +95,7 @@ describe('formats', () => {
     const content = emailContent(runNotice());
     assert.equal(content.subject, '[reg-cleaner] clean-dev: 130 deleted, 1 failed');
     assert.match(content.text, /Registry: registry.example.com:5000/);
-    assert.match(content.text, /Reclaimable: 130.1 MB after garbage collection/);
+    assert.match(content.text, /Reclaimable: 130 MB after garbage collection/);
     assert.match(content.html, /HTTP 503 &lt;after&gt; retries &amp; more/);
     const dry = aRunReport({ dryRun: true }, [{ deleted: ['dev-1'] }]);
     const dryContent = emailContent({

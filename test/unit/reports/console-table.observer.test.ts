@@ -5,6 +5,8 @@ import { Container } from 'inversify';
 import {
   ConsoleTableObserver,
   formatDuration,
+  renderRepository,
+  renderSummary,
   ReportStream,
   type TextSink,
 } from '../../../src/adapters/reports/console-table.observer.js';
@@ -139,6 +141,28 @@ describe('ConsoleTableObserver', () => {
     assert.match(text, /dev-1\s+2024-04-05T08:30:00Z\s+DELETED\s+old/);
     assert.match(text, /clean-dev: repositories 1, examined 3, kept 2, deleted 1, failed 0/);
     assert.match(text, /docker-registry garbage-collect/);
+  });
+
+  it('the summary line gives the space the garbage collector can free, when something goes', () => {
+    const report = aJobReport({ dryRun: true }, [
+      repository({ status: 'skipped', why: 'dry run' }),
+    ]);
+    const freeing = { ...report, totals: { ...report.totals, reclaimableBytes: 1_052_812 } };
+    assert.match(
+      renderSummary(freeing),
+      /would delete 1 \(1\.1 MB for the garbage collector\), failed 0/,
+    );
+    const nothing = { ...freeing, totals: { ...freeing.totals, deleted: 0 } };
+    assert.ok(!renderSummary(nothing).includes('garbage collector'));
+  });
+
+  it('a repository whose tags match no pattern says so instead of "no tags examined"', () => {
+    const quiet = { ...repository({ status: 'deleted' }), decisions: [], deletions: [] };
+    assert.match(
+      renderRepository('clean-dev', { ...quiet, unmatchedTags: 6 }, true),
+      /\(none of its 6 tags matches the job's tag patterns\)/,
+    );
+    assert.match(renderRepository('clean-dev', quiet, true), /\(no tags examined\)/);
   });
 
   it('no GC reminder when nothing was actually deleted', async () => {
