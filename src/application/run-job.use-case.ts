@@ -282,12 +282,15 @@ export class RunJob {
       outcome: { status: 'skipped', why },
     });
     if (options.dryRun) return skipped('dry run');
-    if (options.signal?.aborted === true) return skipped('shutdown requested');
-    if (gate.stoppedBecause !== undefined) return skipped('deletions stopped in this job');
+    const before = heldBack(options, gate);
+    if (before !== undefined) return skipped(before);
     const notJournaled = await this.journalAhead(deletion, { job, now, gate });
     if (notJournaled !== undefined) return notJournaled;
-    // The journal write took time: a signal that came meanwhile still stops this DELETE.
-    if (isAborted(options.signal)) return skipped('shutdown requested');
+    // Journaling took time (a GET of the manifest, an fsync): a signal, or a 405 answered to
+    // another deletion meanwhile, still stops this DELETE. The journal then holds a manifest
+    // that was not deleted, as when the DELETE itself is refused; --restore finds its tags in place.
+    const after = heldBack(options, gate);
+    if (after !== undefined) return skipped(after);
     try {
       const status = await this.registry.deleteManifest(deletion.repository, deletion.digest);
       this.logger.info(status === 'deleted' ? 'deleted' : 'already gone', {
@@ -366,9 +369,14 @@ export class RunJob {
   }
 }
 
-/** A function, not an inline test: the signal may be aborted while a deletion is journaled. */
-function isAborted(signal: AbortSignal | undefined): boolean {
-  return signal?.aborted === true;
+/**
+ * Why no DELETE may go out now, if so. A function, not inline tests: the signal and the gate
+ * change while a deletion is journaled, and inline narrowing would hide that.
+ */
+function heldBack(options: RunJobOptions, gate: DeletionGate): string | undefined {
+  if (options.signal?.aborted === true) return 'shutdown requested';
+  if (gate.stoppedBecause !== undefined) return 'deletions stopped in this job';
+  return undefined;
 }
 
 /** 405 (deletion disabled) and missing permission make every further DELETE of the job fail. */

@@ -119,44 +119,33 @@ describe('RunJob: deletion disabled (405) with more digests than deletions in fl
     assert.ok(outcomes.every((deletion) => deletion.outcome.status === 'skipped'));
   });
 
-  // Issue 14 follow-up, found while writing the test above: the gate is checked before the
-  // deletion is journaled (a GET of the manifest, an fsync), not again before its DELETE. A
-  // 405 that arrives meanwhile does not stop the DELETEs already being journaled. Marked todo
-  // (it fails today and does not fail the suite) until run-job.use-case.ts, owned elsewhere,
-  // checks the gate after journaling; then remove `todo`.
-  it(
-    'sends no DELETE after the 405 answer, even for deletions being journaled when it came',
-    { todo: 'RunJob.delete: re-check the deletion gate after journalAhead' },
-    async () => {
-      const registry = registryWithOldTags().holdCopies();
-      const disabled = new RegistryError(
-        'unsupported',
-        'deletion is disabled on the registry',
-        405,
-      );
-      const logger = new RecordingLogger();
-      const runJob = new RunJob(
-        registry,
-        new FixedClock(NOW),
-        logger,
-        new RunEvents([new RecordingRunObserver()], logger),
-        new InMemoryDeletionJournal(),
-      );
-      const running = runJob.execute(
-        aJob({ repositories: ['team/a'], saveLast: 0, olderThanDays: 5 }),
-        { dryRun: false, mode: 'manual', repositories: ['team/a'] },
-      );
-      // One DELETE is out; the other deletions in flight are reading their manifests.
-      await settle(() => registry.deletesSent() === 1);
-      await settle();
-      assert.equal(registry.deletesSent(), 1);
-      registry.answerNext(disabled);
-      await settle();
-      registry.releaseCopies();
-      await settle();
-      while (registry.answerNext(disabled)) await settle();
-      await running;
-      assert.equal(registry.deletesSent(), 1, 'no DELETE after the 405 answer');
-    },
-  );
+  // The gate is checked before a deletion is journaled (a GET of the manifest, an fsync) and
+  // again before its DELETE: a 405 that arrives meanwhile stops the DELETEs being journaled.
+  it('sends no DELETE after the 405 answer, even for deletions being journaled when it came', async () => {
+    const registry = registryWithOldTags().holdCopies();
+    const disabled = new RegistryError('unsupported', 'deletion is disabled on the registry', 405);
+    const logger = new RecordingLogger();
+    const runJob = new RunJob(
+      registry,
+      new FixedClock(NOW),
+      logger,
+      new RunEvents([new RecordingRunObserver()], logger),
+      new InMemoryDeletionJournal(),
+    );
+    const running = runJob.execute(
+      aJob({ repositories: ['team/a'], saveLast: 0, olderThanDays: 5 }),
+      { dryRun: false, mode: 'manual', repositories: ['team/a'] },
+    );
+    // One DELETE is out; the other deletions in flight are reading their manifests.
+    await settle(() => registry.deletesSent() === 1);
+    await settle();
+    assert.equal(registry.deletesSent(), 1);
+    registry.answerNext(disabled);
+    await settle();
+    registry.releaseCopies();
+    await settle();
+    while (registry.answerNext(disabled)) await settle();
+    await running;
+    assert.equal(registry.deletesSent(), 1, 'no DELETE after the 405 answer');
+  });
 });

@@ -4,6 +4,7 @@ import { RunJob } from '../../../src/application/run-job.use-case.js';
 import { RunEvents } from '../../../src/application/run-events.js';
 import { RunJobs } from '../../../src/application/run-jobs.use-case.js';
 import type { RepositoryAccess } from '../../../src/application/ports/registry.port.js';
+import type { ScheduledTask } from '../../../src/application/ports/scheduler.port.js';
 import { WatchJobs } from '../../../src/application/watch-jobs.use-case.js';
 import { NodeScheduleScheduler } from '../../../src/adapters/scheduling/node-schedule-scheduler.adapter.js';
 import { compilePattern, type Job } from '../../../src/domain/job.js';
@@ -33,13 +34,14 @@ function setup(
   state = new InMemoryStateStore(),
   registry = new InMemoryRegistry(),
   cron?: (expression: string, after: Date) => Date | undefined,
+  Timers: typeof ManualScheduler = ManualScheduler,
 ) {
   registry.push('app', ['dev-1'], {
     digest: 'sha256:1',
     created: new Date('2026-01-01T00:00:00Z'),
   });
   const clock = new FixedClock(START);
-  const scheduler = new ManualScheduler(clock, cron);
+  const scheduler = new Timers(clock, cron);
   const logger = new RecordingLogger();
   const writer = new RecordingRunObserver();
   const events = new RunEvents([writer], logger);
@@ -193,6 +195,33 @@ describe('WatchJobs', () => {
     controller.abort();
     await done;
   });
+
+  it('a timer that fires twice starts one run: the second finds it in flight', async () => {
+    const state = new InMemoryStateStore().withRealRun('clean-dev', {
+      finishedAt: START,
+      success: true,
+    });
+    const registry = new HoldingRegistry();
+    const { watch, controller, writer, scheduler } = setup(
+      state,
+      registry,
+      undefined,
+      TwiceFiringScheduler,
+    );
+    const done = watch.execute([job], { dryRun: false, signal: controller.signal });
+    await settle(() => scheduler.waiting().length === 1);
+    scheduler.advanceTo(hoursAfter(6));
+    await settle(() => registry.held > 0);
+    await settle();
+    assert.equal(writer.started.length, 1, 'one run for two firings of its timer');
+    assert.equal(registry.held, 1);
+    registry.release();
+    await settle(() => writer.finished.length === 1);
+    await settle(() => scheduler.waiting().length === 1);
+    assert.equal(writer.finished.length, 1);
+    controller.abort();
+    await done;
+  });
 });
 
 describe('WatchJobs with cron read by the real scheduler adapter', () => {
@@ -236,6 +265,19 @@ describe('WatchJobs with cron read by the real scheduler adapter', () => {
     await done;
   });
 });
+
+/**
+ * Calls each task twice: a timer that fires again while its run is in flight (a clock step,
+ * a scheduler bug). Nothing in WatchJobs should trust a timer to fire only once.
+ */
+class TwiceFiringScheduler extends ManualScheduler {
+  override at(at: Date, task: () => void): ScheduledTask {
+    return super.at(at, () => {
+      task();
+      task();
+    });
+  }
+}
 
 /** Holds every tag listing until released: a run that outlasts its interval. */
 class HoldingRegistry extends InMemoryRegistry {
