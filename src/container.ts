@@ -16,12 +16,12 @@ import { TestNotifications } from './application/test-notifications.use-case.js'
 import { WatchObserver } from './application/ports/watch-observer.port.js';
 import { WatchJobs } from './application/watch-jobs.use-case.js';
 import { SystemClock } from './adapters/clock/system-clock.adapter.js';
-import { FileManifestCache } from './adapters/cache/file-manifest-cache.adapter.js';
+import { FileManifestCache } from './adapters/registry/cache/file-manifest-cache.adapter.js';
 import { FileDeletionJournal } from './adapters/journal/file-deletion-journal.adapter.js';
 import { JournalRetentionObserver } from './adapters/journal/journal-retention.observer.js';
 import { DEFAULT_JOURNAL_SETTINGS, JournalSettings } from './adapters/journal/journal-settings.js';
 import { HttpDockerRegistry } from './adapters/registry/http-docker-registry.adapter.js';
-import { ManifestCache } from './adapters/registry/manifest-cache.js';
+import { ManifestCache } from './adapters/registry/cache/manifest-cache.js';
 import { RegistrySettings } from './adapters/registry/registry-settings.js';
 import { RequestStats } from './adapters/registry/request-stats.js';
 import { consoleLines } from './adapters/logging/console-lines.js';

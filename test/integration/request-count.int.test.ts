@@ -10,9 +10,9 @@ import { RunManualJobs } from '../../src/application/run-manual-jobs.use-case.js
 import {
   cacheFileName,
   FileManifestCache,
-} from '../../src/adapters/cache/file-manifest-cache.adapter.js';
+} from '../../src/adapters/registry/cache/file-manifest-cache.adapter.js';
 import { HttpDockerRegistry } from '../../src/adapters/registry/http-docker-registry.adapter.js';
-import { ManifestCache } from '../../src/adapters/registry/manifest-cache.js';
+import { ManifestCache } from '../../src/adapters/registry/cache/manifest-cache.js';
 import type { RequestCounts } from '../../src/adapters/registry/request-stats.js';
 import { buildContainer, closeContainer } from '../../src/container.js';
 import type { Job } from '../../src/domain/job.js';

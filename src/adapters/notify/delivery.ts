@@ -1,4 +1,4 @@
-import { retryDelayMs, type RetryPolicy } from '../registry/retry-policy.js';
+import { retryDelayMs, type RetryPolicy } from '../registry/transport/retry-policy.js';
 
 /**
  * Time as delivery sees it: injected so that tests never wait for a real backoff and can

@@ -1,7 +1,7 @@
 import axios, { type AxiosInstance } from 'axios';
 import { packageVersion } from '../cli/version.js';
-import { errorCode } from '../registry/transport-failure.js';
-import { isRetryableCode, parseRetryAfter } from '../registry/retry-policy.js';
+import { errorCode } from '../registry/transport/transport-failure.js';
+import { isRetryableCode, parseRetryAfter } from '../registry/transport/retry-policy.js';
 import type { AttemptOutcome } from './delivery.js';
 
 /** Chat services answer with a word or two; nothing worth more is read. */

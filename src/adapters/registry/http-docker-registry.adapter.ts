@@ -10,26 +10,26 @@ import {
 import type { ManifestCopy, ManifestWithChildren } from '../../domain/deletion-journal.js';
 import type { TagPointer, TagResolution } from '../../domain/tag.js';
 import { CATALOG_SCOPE, RegistryAuth, repositoryScope } from './auth/registry-auth.js';
-import { isDigest } from './digest.js';
+import { isDigest } from './manifests/digest.js';
 import { nextPageUrl } from './link-header.js';
-import { InMemoryManifestCache, ManifestCache } from './manifest-cache.js';
-import { ManifestCopies } from './manifest-copies.js';
-import { referencedBlobs } from './manifest-references.js';
-import { ManifestResolver } from './manifest-resolver.js';
-import { RecentManifests } from './recent-manifests.js';
+import { InMemoryManifestCache, ManifestCache } from './cache/manifest-cache.js';
+import { ManifestCopies } from './manifests/manifest-copies.js';
+import { referencedBlobs } from './manifests/manifest-references.js';
+import { ManifestResolver } from './manifests/manifest-resolver.js';
+import { RecentManifests } from './manifests/recent-manifests.js';
 import {
   RegistryHttpClient,
   type RegistryRequest,
   type RegistryResponse,
-} from './registry-http-client.js';
-import { noProxyFrom } from './proxy.js';
+} from './transport/registry-http-client.js';
+import { noProxyFrom } from './transport/proxy.js';
 import { RegistrySettings } from './registry-settings.js';
 import { catalogUrl, manifestUrl, normaliseBaseUrl, tagListUrl } from './registry-urls.js';
-import { bottleneckRateCeiling } from './rate-ceiling.js';
-import { RequestLimiter } from './request-limiter.js';
+import { bottleneckRateCeiling } from './transport/rate-ceiling.js';
+import { RequestLimiter } from './transport/request-limiter.js';
 import { RequestStats, type RequestKind } from './request-stats.js';
-import type { RetryPolicy } from './retry-policy.js';
-import { registryErrorCode, statusError } from './status-error.js';
+import type { RetryPolicy } from './transport/retry-policy.js';
+import { registryErrorCode, statusError } from './transport/status-error.js';
 
 /** Test and benchmark hooks; production binds nothing and gets the defaults. */
 export interface HttpDockerRegistryOptions {

@@ -9,9 +9,9 @@ import {
   cacheFileName,
   FileManifestCache,
   type FileManifestCacheOptions,
-} from '../../../src/adapters/cache/file-manifest-cache.adapter.js';
-import { CACHE_VERSION } from '../../../src/adapters/cache/cache-file-format.js';
-import type { ParsedManifest } from '../../../src/adapters/registry/manifest.js';
+} from '../../../src/adapters/registry/cache/file-manifest-cache.adapter.js';
+import { CACHE_VERSION } from '../../../src/adapters/registry/cache/cache-file-format.js';
+import type { ParsedManifest } from '../../../src/adapters/registry/manifests/manifest.js';
 import { RecordingLogger } from '../../fakes/recording-logger.js';
 
 const REGISTRY = 'https://registry.example.com';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LruMap } from '../../../src/adapters/cache/lru-map.js';
+import { LruMap } from '../../../src/adapters/registry/cache/lru-map.js';
 
 describe('LruMap', () => {
   it('holds at most its limit and forgets the least recently used first', () => {

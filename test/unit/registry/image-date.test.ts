@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseImageDate } from '../../../src/adapters/registry/image-date.js';
+import { parseImageDate } from '../../../src/adapters/registry/manifests/image-date.js';
 
 function parsed(value: unknown): string {
   const result = parseImageDate(value);

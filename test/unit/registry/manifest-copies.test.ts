@@ -5,17 +5,17 @@ import {
   RegistryError,
   type RepositoryAccess,
 } from '../../../src/application/ports/registry.port.js';
-import { ManifestCopies } from '../../../src/adapters/registry/manifest-copies.js';
+import { ManifestCopies } from '../../../src/adapters/registry/manifests/manifest-copies.js';
 import {
   listedManifests,
   manifestMediaType,
   referencedBlobs,
-} from '../../../src/adapters/registry/manifest-references.js';
-import { RecentManifests } from '../../../src/adapters/registry/recent-manifests.js';
+} from '../../../src/adapters/registry/manifests/manifest-references.js';
+import { RecentManifests } from '../../../src/adapters/registry/manifests/recent-manifests.js';
 import type {
   RegistryRequest,
   RegistryResponse,
-} from '../../../src/adapters/registry/registry-http-client.js';
+} from '../../../src/adapters/registry/transport/registry-http-client.js';
 
 const BASE = 'https://registry.test';
 const digestOf = (bytes: Buffer): string =>

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RegistryError } from '../../../src/application/ports/registry.port.js';
-import { parseConfigCreated, parseManifest } from '../../../src/adapters/registry/manifest.js';
+import {
+  parseConfigCreated,
+  parseManifest,
+} from '../../../src/adapters/registry/manifests/manifest.js';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
 const D2 = `sha256:${'2'.repeat(64)}`;

@@ -5,7 +5,7 @@ import {
   isImageMediaType,
   isIndexMediaType,
   MANIFEST_ACCEPT,
-} from '../../../src/adapters/registry/media-types.js';
+} from '../../../src/adapters/registry/manifests/media-types.js';
 
 describe('media types', () => {
   it('accepts all four manifest types, indexes included (else the registry may convert a list)', () => {

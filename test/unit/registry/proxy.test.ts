@@ -4,7 +4,7 @@ import {
   isProxyBypassed,
   normaliseProxyUrl,
   noProxyFrom,
-} from '../../../src/adapters/registry/proxy.js';
+} from '../../../src/adapters/registry/transport/proxy.js';
 
 const bypassed = (url: string, noProxy: string | undefined): boolean =>
   isProxyBypassed(new URL(url), noProxy);

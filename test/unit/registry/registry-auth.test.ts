@@ -6,7 +6,7 @@ import type {
   HttpSender,
   RegistryRequest,
   RegistryResponse,
-} from '../../../src/adapters/registry/registry-http-client.js';
+} from '../../../src/adapters/registry/transport/registry-http-client.js';
 
 const BASE = 'https://registry.test';
 const REALM = 'https://auth.test/token';

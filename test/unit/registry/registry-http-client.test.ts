@@ -5,13 +5,13 @@ import { RegistryError } from '../../../src/application/ports/registry.port.js';
 import {
   RegistryHttpClient,
   type RegistryHttpClientOptions,
-} from '../../../src/adapters/registry/registry-http-client.js';
+} from '../../../src/adapters/registry/transport/registry-http-client.js';
 import {
   bottleneckRateCeiling,
   type RateCeiling,
-} from '../../../src/adapters/registry/rate-ceiling.js';
+} from '../../../src/adapters/registry/transport/rate-ceiling.js';
 import { RequestStats } from '../../../src/adapters/registry/request-stats.js';
-import { DEFAULT_RETRY_POLICY } from '../../../src/adapters/registry/retry-policy.js';
+import { DEFAULT_RETRY_POLICY } from '../../../src/adapters/registry/transport/retry-policy.js';
 import { RecordingLogger } from '../../fakes/recording-logger.js';
 import {
   resetConnection,

@@ -6,7 +6,7 @@ import {
   isRetryableStatus,
   parseRetryAfter,
   retryDelayMs,
-} from '../../../src/adapters/registry/retry-policy.js';
+} from '../../../src/adapters/registry/transport/retry-policy.js';
 
 const NOW = new Date('2025-05-05T12:00:00Z');
 

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
-import { ConnectionPool } from '../../../src/adapters/registry/connection-pool.js';
+import { ConnectionPool } from '../../../src/adapters/registry/transport/connection-pool.js';
 import {
   exchange,
   targetOf,
   type ExchangeResponse,
-} from '../../../src/adapters/registry/http-exchange.js';
-import { RegistryHttpClient } from '../../../src/adapters/registry/registry-http-client.js';
+} from '../../../src/adapters/registry/transport/http-exchange.js';
+import { RegistryHttpClient } from '../../../src/adapters/registry/transport/registry-http-client.js';
 import { RequestStats } from '../../../src/adapters/registry/request-stats.js';
 import { RecordingLogger } from '../../fakes/recording-logger.js';
 import {

@@ -1,6 +1,10 @@
 import { RegistryError } from '../../../application/ports/registry.port.js';
-import type { HttpSender, RegistryRequest, RegistryResponse } from '../registry-http-client.js';
-import { statusError } from '../status-error.js';
+import type {
+  HttpSender,
+  RegistryRequest,
+  RegistryResponse,
+} from '../transport/registry-http-client.js';
+import { statusError } from '../transport/status-error.js';
 import { basicAuthorization, credentialsRefused, type Credentials } from './credentials.js';
 import { TokenAuth, type TokenRealm } from './token-auth.js';
 import { findChallenge, parseWwwAuthenticate, type Challenge } from './www-authenticate.js';

@@ -1,5 +1,5 @@
 import { RegistryError } from '../../../application/ports/registry.port.js';
-import type { HttpSender } from '../registry-http-client.js';
+import type { HttpSender } from '../transport/registry-http-client.js';
 import { safeUrl } from '../safe-url.js';
 import { basicAuthorization, credentialsRefused, type Credentials } from './credentials.js';
 

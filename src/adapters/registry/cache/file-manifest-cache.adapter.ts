@@ -2,14 +2,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inject, injectable, optional } from 'inversify';
-import { Logger } from '../../application/ports/logger.port.js';
-import { isDigest } from '../registry/digest.js';
-import type { ImageDate } from '../registry/image-date.js';
-import { tagKey, type ManifestCache } from '../registry/manifest-cache.js';
-import type { ParsedManifest } from '../registry/manifest.js';
-import { RegistrySettings } from '../registry/registry-settings.js';
-import { normaliseBaseUrl } from '../registry/registry-urls.js';
-import { StateDir } from '../state/file-state-store.adapter.js';
+import { Logger } from '../../../application/ports/logger.port.js';
+import { isDigest } from '../manifests/digest.js';
+import type { ImageDate } from '../manifests/image-date.js';
+import { tagKey, type ManifestCache } from './manifest-cache.js';
+import type { ParsedManifest } from '../manifests/manifest.js';
+import { RegistrySettings } from '../registry-settings.js';
+import { normaliseBaseUrl } from '../registry-urls.js';
+import { StateDir } from '../../state/file-state-store.adapter.js';
 import {
   configLine,
   headerLine,

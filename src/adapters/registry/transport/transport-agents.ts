@@ -4,7 +4,7 @@ import https from 'node:https';
 import tls from 'node:tls';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
-import { RegistryError } from '../../application/ports/registry.port.js';
+import { RegistryError } from '../../../application/ports/registry.port.js';
 import { ConnectionPool } from './connection-pool.js';
 import { isProxyBypassed, normaliseProxyUrl } from './proxy.js';
 

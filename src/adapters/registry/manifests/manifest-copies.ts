@@ -1,11 +1,11 @@
-import { RegistryError, type RepositoryAccess } from '../../application/ports/registry.port.js';
-import type { ManifestCopy, ManifestWithChildren } from '../../domain/deletion-journal.js';
+import { RegistryError, type RepositoryAccess } from '../../../application/ports/registry.port.js';
+import type { ManifestCopy, ManifestWithChildren } from '../../../domain/deletion-journal.js';
 import { isDigest, matchesDigest, sha256Digest } from './digest.js';
 import { listedManifests, manifestMediaType } from './manifest-references.js';
 import { digestFromResponse, MANIFEST_HEADERS, type RepositorySend } from './manifest-resolver.js';
 import type { RecentManifests } from './recent-manifests.js';
-import { blobUrl, manifestUrl } from './registry-urls.js';
-import { statusError } from './status-error.js';
+import { blobUrl, manifestUrl } from '../registry-urls.js';
+import { statusError } from '../transport/status-error.js';
 
 /**
  * The requests of undo (issue 16): the exact bytes of a manifest about to be deleted, and for a

@@ -1,5 +1,5 @@
-import type { ImageDate } from './image-date.js';
-import type { ParsedManifest } from './manifest.js';
+import type { ImageDate } from '../manifests/image-date.js';
+import type { ParsedManifest } from '../manifests/manifest.js';
 
 /**
  * What the registry client remembers between requests, runs and (persistent implementations)

@@ -1,4 +1,4 @@
-import { RegistryError, type BlobReference } from '../../application/ports/registry.port.js';
+import { RegistryError, type BlobReference } from '../../../application/ports/registry.port.js';
 import { isDigest } from './digest.js';
 import { baseMediaType, isImageMediaType, isIndexMediaType, MediaType } from './media-types.js';
 

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { isDigest } from '../registry/digest.js';
-import type { BlobSize } from '../../domain/tag.js';
-import type { IndexChild, ParsedManifest } from '../registry/manifest.js';
-import { MediaType } from '../registry/media-types.js';
+import { isDigest } from '../manifests/digest.js';
+import type { BlobSize } from '../../../domain/tag.js';
+import type { IndexChild, ParsedManifest } from '../manifests/manifest.js';
+import { MediaType } from '../manifests/media-types.js';
 
 /**
  * The registry cache file: JSON Lines, one fact per line, so that it is written and read in

@@ -1,6 +1,6 @@
 import type { Agent } from 'node:http';
-import { RegistryError, type RegistryErrorKind } from '../../application/ports/registry.port.js';
-import type { Logger } from '../../application/ports/logger.port.js';
+import { RegistryError, type RegistryErrorKind } from '../../../application/ports/registry.port.js';
+import type { Logger } from '../../../application/ports/logger.port.js';
 import {
   DEFAULT_RETRY_POLICY,
   isRetryableStatus,
@@ -16,9 +16,9 @@ import {
   type ExchangeTarget,
 } from './http-exchange.js';
 import { RequestLimiter } from './request-limiter.js';
-import type { RequestKind, RequestStats } from './request-stats.js';
+import type { RequestKind, RequestStats } from '../request-stats.js';
 import type { RateCeiling } from './rate-ceiling.js';
-import { safeUrl } from './safe-url.js';
+import { safeUrl } from '../safe-url.js';
 import { TransportAgents, type TransportSettings } from './transport-agents.js';
 import {
   describeTransportFailure,

@@ -1,4 +1,4 @@
-import { RegistryError, type RegistryErrorKind } from '../../application/ports/registry.port.js';
+import { RegistryError, type RegistryErrorKind } from '../../../application/ports/registry.port.js';
 import type { RegistryResponse } from './registry-http-client.js';
 
 /** The first `{code, message}` of a distribution error body (`{"errors": [...]}`), if any. */

@@ -1,8 +1,8 @@
-import { RegistryError, type RepositoryAccess } from '../../application/ports/registry.port.js';
-import type { ManifestFootprint, TagPointer, TagResolution } from '../../domain/tag.js';
+import { RegistryError, type RepositoryAccess } from '../../../application/ports/registry.port.js';
+import type { ManifestFootprint, TagPointer, TagResolution } from '../../../domain/tag.js';
 import { isDigest, matchesDigest, sha256Digest } from './digest.js';
 import type { ImageDate } from './image-date.js';
-import type { ManifestCache } from './manifest-cache.js';
+import type { ManifestCache } from '../cache/manifest-cache.js';
 import {
   parseConfigCreated,
   parseManifest,
@@ -10,9 +10,9 @@ import {
   type ParsedManifest,
 } from './manifest.js';
 import { baseMediaType, MANIFEST_ACCEPT } from './media-types.js';
-import type { RegistryRequest, RegistryResponse } from './registry-http-client.js';
-import { blobUrl, manifestUrl } from './registry-urls.js';
-import { statusError } from './status-error.js';
+import type { RegistryRequest, RegistryResponse } from '../transport/registry-http-client.js';
+import { blobUrl, manifestUrl } from '../registry-urls.js';
+import { statusError } from '../transport/status-error.js';
 
 export const MANIFEST_HEADERS: Readonly<Record<string, string>> = { Accept: MANIFEST_ACCEPT };
 

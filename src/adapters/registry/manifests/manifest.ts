@@ -1,5 +1,5 @@
-import { RegistryError } from '../../application/ports/registry.port.js';
-import type { BlobSize, ManifestKind } from '../../domain/tag.js';
+import { RegistryError } from '../../../application/ports/registry.port.js';
+import type { BlobSize, ManifestKind } from '../../../domain/tag.js';
 import { isDigest } from './digest.js';
 import { parseImageDate, type ImageDate } from './image-date.js';
 import {

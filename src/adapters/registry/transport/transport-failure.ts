@@ -1,4 +1,4 @@
-import type { RegistryErrorKind } from '../../application/ports/registry.port.js';
+import type { RegistryErrorKind } from '../../../application/ports/registry.port.js';
 import { isRetryableCode } from './retry-policy.js';
 
 /** Why no HTTP response could be had. */
