@@ -18,7 +18,12 @@ export interface Workspace {
   readonly dir: string;
   readonly configDir: string;
   writeConfig(files: Readonly<Record<string, string>>): Promise<void>;
-  run(args: readonly string[], env?: Readonly<Record<string, string>>): Promise<CliResult>;
+  /** `timeoutMs` (default 60 s): for runs of hundreds of repositories on a busy machine. */
+  run(
+    args: readonly string[],
+    env?: Readonly<Record<string, string>>,
+    timeoutMs?: number,
+  ): Promise<CliResult>;
   spawn(args: readonly string[], env?: Readonly<Record<string, string>>): RunningCli;
   cleanup(): Promise<void>;
 }
@@ -36,8 +41,11 @@ export async function createWorkspace(): Promise<Workspace> {
   const dir = await mkdtemp(join(tmpdir(), 'reg-cleaner-e2e-'));
   const configDir = join(dir, 'config');
   await mkdir(configDir);
-  const start = (args: readonly string[], env: Readonly<Record<string, string>> = {}): RunningCli =>
-    startCli(dir, args, env);
+  const start = (
+    args: readonly string[],
+    env: Readonly<Record<string, string>> = {},
+    timeoutMs = RUN_TIMEOUT_MS,
+  ): RunningCli => startCli(dir, args, env, timeoutMs);
   return {
     dir,
     configDir,
@@ -46,8 +54,8 @@ export async function createWorkspace(): Promise<Workspace> {
         await writeFile(join(configDir, name), content);
       }
     },
-    run: (args, env) => start(args, env).result,
-    spawn: start,
+    run: (args, env, timeoutMs) => start(args, env, timeoutMs).result,
+    spawn: (args, env) => start(args, env),
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }
@@ -56,6 +64,7 @@ function startCli(
   cwd: string,
   args: readonly string[],
   env: Readonly<Record<string, string>>,
+  timeoutMs: number,
 ): RunningCli {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd,
@@ -78,10 +87,10 @@ function startCli(
       child.kill('SIGKILL');
       reject(
         new Error(
-          `CLI did not finish in ${String(RUN_TIMEOUT_MS)} ms: ${args.join(' ')}\n${stdout}\n${stderr}`,
+          `CLI did not finish in ${String(timeoutMs)} ms: ${args.join(' ')}\n${stdout}\n${stderr}`,
         ),
       );
-    }, RUN_TIMEOUT_MS);
+    }, timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolvePromise({ code, signal, stdout, stderr });

@@ -38,6 +38,7 @@ export class SupportRegistryClient implements PushClient {
   private readonly tokens = new Map<string, CachedToken>();
   private readonly pendingTokens = new Map<string, Promise<CachedToken>>();
   private agentPromise: Promise<Agent> | undefined;
+  private realmAgentCache: Agent | undefined;
 
   readonly url: string;
 
@@ -144,7 +145,12 @@ export class SupportRegistryClient implements PushClient {
     const headers: OutgoingHttpHeaders = {};
     const basic = this.basicCredentials();
     if (basic !== undefined) headers['authorization'] = basic;
-    const response = await send({ method: 'GET', url, headers, agent: await this.agent() });
+    // The realm may speak another scheme than the registry (an http token server for an https one).
+    const agent =
+      url.protocol === new URL(this.target.url).protocol
+        ? await this.agent()
+        : this.realmAgent(url);
+    const response = await send({ method: 'GET', url, headers, agent });
     if (response.status !== 200) {
       throw new Error(
         `token request for ${scope ?? '(no scope)'} answered ${response.status}: ${response.body.toString()}`,
@@ -165,6 +171,11 @@ export class SupportRegistryClient implements PushClient {
       token,
       expiresAt: Date.now() + lifetimeMs - Math.min(TOKEN_EXPIRY_MARGIN_MS, lifetimeMs / 2),
     };
+  }
+
+  private realmAgent(realm: URL): Agent {
+    this.realmAgentCache ??= createAgent({ https: realm.protocol === 'https:', ca: undefined });
+    return this.realmAgentCache;
   }
 
   private agent(): Promise<Agent> {
