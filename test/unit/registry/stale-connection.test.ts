@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
+import { send as rawSend } from '../../../src/adapters/demo/image-push/http-request.js';
 import { ConnectionPool } from '../../../src/adapters/registry/transport/connection-pool.js';
 import {
   exchange,
@@ -307,5 +308,38 @@ describe('ConnectionPool: a peer that never reuses connections', () => {
     const [first, second] = [await get(server, pool), await get(server, pool)];
     assert.equal(first.reusedSocket, false);
     assert.equal(second.reusedSocket, true, 'the pool still hands out sockets');
+  });
+});
+
+describe("the demo pusher's raw send (also the tests' fixture builder)", () => {
+  it('sends again once a request lost to a kept-alive connection the server had closed', async () => {
+    const server = await serve(
+      answerFirstOnly((_request, _response, socket) => {
+        resetConnection(socket);
+      }),
+    );
+    const agent = new http.Agent({ keepAlive: true });
+    try {
+      const url = new URL(`${server.url}/token`);
+      assert.equal((await rawSend({ method: 'GET', url, agent })).status, 200);
+      assert.equal((await rawSend({ method: 'GET', url, agent })).status, 200);
+      assert.equal(server.requests.length, 3);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('does not resend a reset on a new connection', async () => {
+    const server = await serve((_request, _response, socket) => {
+      resetConnection(socket);
+    });
+    const agent = new http.Agent({ keepAlive: true });
+    try {
+      const url = new URL(`${server.url}/token`);
+      await assert.rejects(rawSend({ method: 'GET', url, agent }), { code: 'ECONNRESET' });
+      assert.equal(server.requests.length, 1);
+    } finally {
+      agent.destroy();
+    }
   });
 });

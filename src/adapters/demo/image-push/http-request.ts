@@ -32,11 +32,25 @@ export function createAgent(options: { https: boolean; ca: string | undefined })
 
 /**
  * A bare node:http call: the pusher (also the tests' fixture builder) avoids the production HTTP
- * stack that the tests examine.
+ * stack that the tests examine. A request written into a kept-alive connection that the server
+ * was closing at that moment (a token server's 5 s idle timeout; a busy machine widens the race)
+ * is sent once more, as Node's `request.reusedSocket` documentation advises.
  */
-export function send(request: RawRequest): Promise<RawResponse> {
+export async function send(request: RawRequest): Promise<RawResponse> {
+  try {
+    return await sendOnce(request);
+  } catch (error) {
+    if (!(error instanceof ClosedConnectionError)) throw error;
+    return sendOnce(request);
+  }
+}
+
+class ClosedConnectionError extends Error {}
+
+function sendOnce(request: RawRequest): Promise<RawResponse> {
   const doRequest = request.url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
+    let answered = false;
     const outgoing = doRequest(
       request.url,
       {
@@ -46,6 +60,7 @@ export function send(request: RawRequest): Promise<RawResponse> {
         timeout: request.timeoutMs ?? 15_000,
       },
       (response) => {
+        answered = true;
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('error', reject);
@@ -61,7 +76,10 @@ export function send(request: RawRequest): Promise<RawResponse> {
     outgoing.on('timeout', () =>
       outgoing.destroy(new Error(`${request.method} ${request.url.href} timed out`)),
     );
-    outgoing.on('error', reject);
+    outgoing.on('error', (error: NodeJS.ErrnoException) => {
+      const closed = outgoing.reusedSocket && !answered && error.code === 'ECONNRESET';
+      reject(closed ? new ClosedConnectionError(error.message, { cause: error }) : error);
+    });
     outgoing.end(request.body);
   });
 }
