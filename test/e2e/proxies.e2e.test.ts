@@ -64,10 +64,11 @@ function loggedRequests(result: CliResult): LoggedRequest[] {
  * A request resent at once because the proxy had closed its pooled connection is not a failure;
  * the count is returned so that a test can bound it.
  */
-function assertNoFailedRequest(
+async function assertNoFailedRequest(
   result: CliResult,
   what: string,
-): { requests: number; resent: number } {
+  proxy: RunningForwardProxy,
+): Promise<{ requests: number; resent: number }> {
   const output = result.stdout + result.stderr;
   assert.equal(result.code, 0, `${what}: ${output.slice(-3000)}`);
   const requests = loggedRequests(result);
@@ -79,7 +80,18 @@ function assertNoFailedRequest(
     (request) =>
       request.retry > 0 || (!/^\d{3}$/.test(request.status) && !resent.includes(request)),
   );
-  assert.deepEqual(failed, [], `${what}: no request failed or was retried`);
+  // Every attempt of a request that needed more than one, for the message.
+  const urls = new Set(failed.map((request) => `${request.method} ${request.url}`));
+  const attempts = requests.filter((request) => urls.has(`${request.method} ${request.url}`));
+  if (attempts.length > 0) {
+    // What the proxy answered with, when it says (squid): its 5xx, if any, explain the retries.
+    const proxyErrors = (await proxy.accessLog()).filter((entry) => (entry.status ?? 0) >= 500);
+    assert.deepEqual(
+      { attempts, proxyErrors },
+      { attempts: [], proxyErrors: [] },
+      `${what}: no request failed or was retried`,
+    );
+  }
   return { requests: requests.length - resent.length, resent: resent.length };
 }
 
@@ -152,9 +164,9 @@ describe('through the real forward proxies of Debian (tinyproxy, squid)', () => 
         const tokensBefore = registry.tokenRequests().length;
 
         const dry = await workspace.run(['--dry-run', '--http-logs'], env, RUN_TIMEOUT_MS);
-        const dryCounts = assertNoFailedRequest(dry, 'dry run');
+        const dryCounts = await assertNoFailedRequest(dry, 'dry run', proxy);
         const real = await workspace.run(['--http-logs'], env, RUN_TIMEOUT_MS);
-        const realCounts = assertNoFailedRequest(real, 'real run');
+        const realCounts = await assertNoFailedRequest(real, 'real run', proxy);
 
         // Before the survivors are listed (directly, not through the proxy).
         const registryRequests = (await registry.accessLog()).length;

@@ -91,6 +91,9 @@ export async function startSquid(
           'visible_hostname reg-cleaner-test-proxy',
           // SIGTERM ends it at once instead of waiting 30 s for clients.
           'shutdown_lifetime 0 seconds',
+          // Close idle connections to servers before they do: the test token server closes
+          // them after 5 s, and a proxy that reuses one as it closes may answer 502.
+          'server_idle_pconn_timeout 2 seconds',
           'acl test_clients src 127.0.0.1',
           ...access,
           'http_access deny all',
