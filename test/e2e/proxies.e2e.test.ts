@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { ProxyLogEntry, RunningForwardProxy } from '../support/forward-proxy-process.js';
 import { listTags } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
-import { seedRegistry } from '../support/seed.js';
+import { seedStorage } from '../support/fs-seed.js';
+import { startRegistry } from '../support/registry-server.js';
 import { startSquid } from '../support/squid.js';
 import { startTinyproxy } from '../support/tinyproxy.js';
 import { createWorkspace, type CliResult } from './cli-harness.js';
@@ -95,124 +95,119 @@ async function assertNoFailedRequest(
   return { requests: requests.length - resent.length, resent: resent.length };
 }
 
-describe('through the real forward proxies of Debian (tinyproxy, squid)', () => {
-  let plain: RunningRegistry;
-  let secure: RunningRegistry;
-
-  before(async () => {
-    [plain, secure] = await Promise.all([
-      startRegistry({ auth: 'token' }),
-      startRegistry({ auth: 'token', tls: true }),
-    ]);
-  });
-
-  after(async () => {
-    await Promise.all([plain.stop(), secure.stop()]);
-  });
-
-  for (const scenario of SCENARIOS) {
-    const transport = scenario.tls ? 'CONNECT to the TLS registry' : 'plain HTTP';
-    const auth = scenario.credentials ? 'with proxy credentials' : 'without proxy credentials';
-    it(`${scenario.proxy}, ${transport}, ${auth}: dry run and real run, exit 0, no failed request`, async () => {
-      const registry = scenario.tls ? secure : plain;
-      const prefix = `${scenario.proxy}-${scenario.tls ? 'tls' : 'http'}`;
-      const now = Date.now();
-      // v0 and v1 are both old: save_last 1 keeps v0 and deletes v1 in every repository.
-      await seedRegistry(registry, {
-        repositories: REPOSITORIES,
-        tagsPerRepository: 2,
-        repositoryPrefix: `${prefix}/r-`,
-        created: (_repository, tag) => new Date(now - (10 + tag) * DAY),
-      });
-      const credentials = scenario.credentials
-        ? { username: 'proxy-user', password: randomBytes(12).toString('hex') }
-        : undefined;
-      const proxy: RunningForwardProxy =
-        scenario.proxy === 'tinyproxy'
-          ? await startTinyproxy(credentials)
-          : await startSquid(credentials);
-      const workspace = await createWorkspace();
-      try {
-        await workspace.writeConfig({
-          'config.yaml': [
-            `registry_url: ${registry.url}`,
-            'username: "__ENV: REG_USER"',
-            'password: "__ENV: REG_PASSWORD"',
-            // As in production: the proxy's credentials come from the environment.
-            'proxy: "__ENV: REG_PROXY"',
-            'timeout: 10',
-            `max_concurrent_requests: ${String(CONCURRENCY)}`,
-            ...(scenario.tls ? ['ca_file: registry-ca.pem'] : []),
-          ].join('\n'),
-          'manual.yaml': `
+// The scenarios are independent (each its own registry, token server, proxy and workspace), so
+// they run at the same time: the file takes about as long as its slowest scenario.
+describe(
+  'through the real forward proxies of Debian (tinyproxy, squid)',
+  { concurrency: true },
+  () => {
+    for (const scenario of SCENARIOS) {
+      const transport = scenario.tls ? 'CONNECT to the TLS registry' : 'plain HTTP';
+      const auth = scenario.credentials ? 'with proxy credentials' : 'without proxy credentials';
+      it(`${scenario.proxy}, ${transport}, ${auth}: dry run and real run, exit 0, no failed request`, async () => {
+        const prefix = `${scenario.proxy}-${scenario.tls ? 'tls' : 'http'}`;
+        const credentials = scenario.credentials
+          ? { username: 'proxy-user', password: randomBytes(12).toString('hex') }
+          : undefined;
+        const [registry, proxy, workspace] = await Promise.all([
+          startRegistry({ auth: 'token', tls: scenario.tls }),
+          scenario.proxy === 'tinyproxy' ? startTinyproxy(credentials) : startSquid(credentials),
+          createWorkspace(),
+        ]);
+        try {
+          const now = Date.now();
+          // v0 and v1 are both old: save_last 1 keeps v0 and deletes v1 in every repository.
+          // Written into the registry's storage: pushing them through the API took longer than the
+          // runs under test (four requests and a token per image). One v0 and one v1 image in
+          // every repository: two config blobs to fetch instead of 400 (requests the proxy does
+          // not need to see 400 times to show it forwards them).
+          await seedStorage(registry, {
+            repositories: REPOSITORIES,
+            tagsPerRepository: 2,
+            sameImagesInEveryRepository: true,
+            repositoryPrefix: `${prefix}/r-`,
+            created: (_repository, tag) => new Date(now - (10 + tag) * DAY),
+          });
+          await workspace.writeConfig({
+            'config.yaml': [
+              `registry_url: ${registry.url}`,
+              'username: "__ENV: REG_USER"',
+              'password: "__ENV: REG_PASSWORD"',
+              // As in production: the proxy's credentials come from the environment.
+              'proxy: "__ENV: REG_PROXY"',
+              'timeout: 10',
+              `max_concurrent_requests: ${String(CONCURRENCY)}`,
+              ...(scenario.tls ? ['ca_file: registry-ca.pem'] : []),
+            ].join('\n'),
+            'manual.yaml': `
 - name: through-proxy
   repositories: ['r/${prefix}/']
   tag_regexps: ['v']
   save_last: 1
   older_than_days: 5
 `,
-        });
-        if (scenario.tls) {
-          await copyFile(registry.caFile ?? '', join(workspace.configDir, 'registry-ca.pem'));
-        }
-        const env = {
-          REG_USER: registry.username ?? '',
-          REG_PASSWORD: registry.password ?? '',
-          REG_PROXY: proxy.url,
-        };
-        await registry.resetAccessLog();
-        const tokensBefore = registry.tokenRequests().length;
+          });
+          if (scenario.tls) {
+            await copyFile(registry.caFile ?? '', join(workspace.configDir, 'registry-ca.pem'));
+          }
+          const env = {
+            REG_USER: registry.username ?? '',
+            REG_PASSWORD: registry.password ?? '',
+            REG_PROXY: proxy.url,
+          };
+          await registry.resetAccessLog();
+          const tokensBefore = registry.tokenRequests().length;
 
-        const dry = await workspace.run(['--dry-run', '--http-logs'], env, RUN_TIMEOUT_MS);
-        const dryCounts = await assertNoFailedRequest(dry, 'dry run', proxy);
-        const real = await workspace.run(['--http-logs'], env, RUN_TIMEOUT_MS);
-        const realCounts = await assertNoFailedRequest(real, 'real run', proxy);
+          const dry = await workspace.run(['--dry-run', '--http-logs'], env, RUN_TIMEOUT_MS);
+          const dryCounts = await assertNoFailedRequest(dry, 'dry run', proxy);
+          const real = await workspace.run(['--http-logs'], env, RUN_TIMEOUT_MS);
+          const realCounts = await assertNoFailedRequest(real, 'real run', proxy);
 
-        // Before the survivors are listed (directly, not through the proxy).
-        const registryRequests = (await registry.accessLog()).length;
-        const tokenRequests = registry.tokenRequests().length - tokensBefore;
-        const repositories = Array.from({ length: REPOSITORIES }, (_, n) => `${prefix}/r-${n}`);
-        const survivors = await Promise.all(repositories.map((name) => listTags(registry, name)));
-        assert.deepEqual(new Set(survivors.map((tags) => tags.join(','))), new Set(['v0']));
+          // Before the survivors are listed (directly, not through the proxy).
+          const registryRequests = (await registry.accessLog()).length;
+          const tokenRequests = registry.tokenRequests().length - tokensBefore;
+          const repositories = Array.from({ length: REPOSITORIES }, (_, n) => `${prefix}/r-${n}`);
+          const survivors = await Promise.all(repositories.map((name) => listTags(registry, name)));
+          assert.deepEqual(new Set(survivors.map((tags) => tags.join(','))), new Set(['v0']));
 
-        // The proxy's own log: every request the registry and the token server saw came through it.
-        const realm = registry.tokenRealm ?? '';
-        const through = (entries: readonly ProxyLogEntry[], prefixUrl: string): number =>
-          entries.filter((entry) => entry.target.startsWith(prefixUrl)).length;
-        const tunnels = (entries: readonly ProxyLogEntry[]): number =>
-          entries.filter(
-            (entry) => entry.method === 'CONNECT' && `https://${entry.target}` === registry.url,
-          ).length;
-        const log = await proxy.accessLog(
-          (entries) =>
-            through(entries, realm) >= tokenRequests &&
-            (scenario.tls
-              ? tunnels(entries) > 0
-              : through(entries, `${registry.url}/`) >= registryRequests),
-        );
-        assert.ok(tokenRequests > 0);
-        assert.equal(through(log, realm), tokenRequests, 'token requests went through the proxy');
-        if (scenario.tls) {
-          assert.ok(tunnels(log) > 0, 'CONNECT tunnels to the registry');
-          assert.equal(through(log, registry.url), 0, 'nothing in clear to the TLS registry');
-        } else {
-          assert.equal(through(log, `${registry.url}/`), registryRequests);
+          // The proxy's own log: every request the registry and the token server saw came through it.
+          const realm = registry.tokenRealm ?? '';
+          const through = (entries: readonly ProxyLogEntry[], prefixUrl: string): number =>
+            entries.filter((entry) => entry.target.startsWith(prefixUrl)).length;
+          const tunnels = (entries: readonly ProxyLogEntry[]): number =>
+            entries.filter(
+              (entry) => entry.method === 'CONNECT' && `https://${entry.target}` === registry.url,
+            ).length;
+          const log = await proxy.accessLog(
+            (entries) =>
+              through(entries, realm) >= tokenRequests &&
+              (scenario.tls
+                ? tunnels(entries) > 0
+                : through(entries, `${registry.url}/`) >= registryRequests),
+          );
+          assert.ok(tokenRequests > 0);
+          assert.equal(through(log, realm), tokenRequests, 'token requests went through the proxy');
+          if (scenario.tls) {
+            assert.ok(tunnels(log) > 0, 'CONNECT tunnels to the registry');
+            assert.equal(through(log, registry.url), 0, 'nothing in clear to the TLS registry');
+          } else {
+            assert.equal(through(log, `${registry.url}/`), registryRequests);
+          }
+          assert.ok(registryRequests > 2 * REPOSITORIES);
+          if (credentials !== undefined) {
+            const output = dry.stdout + dry.stderr + real.stdout + real.stderr;
+            assert.doesNotMatch(output, new RegExp(credentials.password));
+          }
+          // Squid keeps connections open: nothing to resend. tinyproxy closes every one of them:
+          // once that is seen, no socket goes back to the pool, so only requests sent before can be
+          // lost (at most about one per request in flight; without the detection, hundreds).
+          const resent = dryCounts.resent + realCounts.resent;
+          if (scenario.proxy === 'squid') assert.equal(resent, 0);
+          else assert.ok(resent <= 2 * CONCURRENCY, `${String(resent)} requests resent`);
+        } finally {
+          await Promise.all([workspace.cleanup(), proxy.stop(), registry.stop()]);
         }
-        assert.ok(registryRequests > 2 * REPOSITORIES);
-        if (credentials !== undefined) {
-          const output = dry.stdout + dry.stderr + real.stdout + real.stderr;
-          assert.doesNotMatch(output, new RegExp(credentials.password));
-        }
-        // Squid keeps connections open: nothing to resend. tinyproxy closes every one of them:
-        // once that is seen, no socket goes back to the pool, so only requests sent before can be
-        // lost (at most about one per request in flight; without the detection, hundreds).
-        const resent = dryCounts.resent + realCounts.resent;
-        if (scenario.proxy === 'squid') assert.equal(resent, 0);
-        else assert.ok(resent <= 2 * CONCURRENCY, `${String(resent)} requests resent`);
-      } finally {
-        await workspace.cleanup();
-        await proxy.stop();
-      }
-    });
-  }
-});
+      });
+    }
+  },
+);

@@ -16,6 +16,7 @@ import {
   type RegistryAuthFlavour,
   type RunningRegistry,
 } from '../support/registry-server.js';
+import { seedStorage } from '../support/fs-seed.js';
 import { seedRegistry } from '../support/seed.js';
 
 const OLD = new Date('2023-01-15T10:00:00Z');
@@ -259,6 +260,38 @@ describe('test support: registry options and lifecycle', () => {
       assert.match(await registry.garbageCollect(), /blobs marked/);
     } finally {
       await registry.stop();
+    }
+  });
+
+  it('seeds through the storage the same images an API push gives: listed, served, deletable', async () => {
+    const [viaApi, viaStorage] = await Promise.all([startRegistry(), startRegistry()]);
+    try {
+      const options = {
+        repositories: 3,
+        tagsPerRepository: 2,
+        repositoryPrefix: 'team/r-',
+        format: 'oci' as const,
+        created: (repository: number, tag: number) => new Date(OLD.getTime() + repository + tag),
+      };
+      const pushed = await seedRegistry(viaApi, options);
+      const written = await seedStorage(viaStorage, options);
+      assert.deepEqual(written, pushed);
+      for (const registry of [viaApi, viaStorage]) {
+        assert.deepEqual(sorted(await listTags(registry, 'team/r-2')), ['v0', 'v1']);
+      }
+      const [api, storage] = await Promise.all(
+        [viaApi, viaStorage].map((registry) => getManifest(registry, 'team/r-1', 'v1')),
+      );
+      assert.deepEqual(storage, api);
+      const victim = written[1];
+      assert.ok(victim !== undefined);
+      assert.equal(
+        (await deleteManifest(viaStorage, victim.repository, victim.digest)).status,
+        202,
+      );
+      assert.deepEqual(await listTags(viaStorage, victim.repository), ['v0']);
+    } finally {
+      await Promise.all([viaApi.stop(), viaStorage.stop()]);
     }
   });
 
