@@ -139,7 +139,11 @@ export class RegistryHttpClient implements HttpSender {
   private async sendFollowingRedirects(request: RegistryRequest, retry: number): Promise<Attempt> {
     let url = request.url;
     let method = request.method;
-    let headers: Record<string, string> = { ...request.headers };
+    // One header object per request, the User-Agent included (not one more per attempt).
+    let headers: Readonly<Record<string, string>> = {
+      'User-Agent': USER_AGENT,
+      ...request.headers,
+    };
     for (let hop = 0; ; hop += 1) {
       const send = (): Promise<Attempt> =>
         this.attempt(request.kind, method, url, headers, retry, request.body);
@@ -219,7 +223,7 @@ export class RegistryHttpClient implements HttpSender {
         method,
         target,
         path,
-        headers: { 'User-Agent': USER_AGENT, ...headers },
+        headers,
         ...(body === undefined ? {} : { body }),
         agent,
         timeoutMs: this.options.timeoutMs,
