@@ -39,7 +39,10 @@ export interface Floor {
   readonly cold: readonly PlannedRequest[];
   /** Same run again with the state of the first: every tag is known. */
   readonly warm: readonly PlannedRequest[];
-  /** A deleting run after the warm one. */
+  /**
+   * A deleting run after the warm one: the warm run's requests, then per deleted digest the
+   * deletion journal's GETs (FloorBuilder.deletions) and the DELETE.
+   */
   readonly real: readonly PlannedRequest[];
 }
 
@@ -123,6 +126,7 @@ export type FloorPhase = 'cold' | 'warm';
 export class FloorBuilder {
   private readonly seenManifests = new Set<string>();
   private readonly seenConfigs = new Set<string>();
+  private readonly journaled = new Set<string>();
 
   constructor(
     private readonly job: BenchJob,
@@ -168,6 +172,34 @@ export class FloorBuilder {
     }
     return plan;
   }
+
+  /**
+   * What a real run sends after the warm run's requests, for one repository: per deleted digest,
+   * the deletion journal's GET of the manifest and of each platform image an index lists (the
+   * journal keeps their bytes for --restore; a warm run only sent HEADs), then the DELETE.
+   * Content is the same in every repository: a digest is read once for the whole registry.
+   * (A cold real run would take the bytes from the GETs it sent anyway.)
+   */
+  deletions(repository: BuiltRepository, plan: RepositoryPlan): PlannedRequest[] {
+    const name = plan.name;
+    const contentOf = new Map(
+      [...repository.content.values()].map((content) => [content.manifest.digest, content]),
+    );
+    const journal = (digest: string): PlannedRequest[] => {
+      if (this.journaled.has(digest)) return [];
+      this.journaled.add(digest);
+      return [get('manifest-get', `/v2/${name}/manifests/${digest}`)];
+    };
+    return plan.deletions.flatMap((digest): PlannedRequest[] => {
+      const content = contentOf.get(digest);
+      const children = content?.kind === 'index' ? content.children : [];
+      return [
+        ...journal(digest),
+        ...children.flatMap((child) => journal(child.manifest.digest)),
+        { kind: 'delete', method: 'DELETE', path: `/v2/${name}/manifests/${digest}` },
+      ];
+    });
+  }
 }
 
 export function computeFloor(
@@ -191,12 +223,9 @@ export function computeFloor(
     (phase === 'cold' ? cold : warm).push(request);
   });
   const plans = repositories.map((repository) => builder.add(repository));
-  const deletes = plans.flatMap((plan) =>
-    plan.deletions.map((digest): PlannedRequest => ({
-      kind: 'delete',
-      method: 'DELETE',
-      path: `/v2/${plan.name}/manifests/${digest}`,
-    })),
-  );
+  const deletes = repositories.flatMap((repository, index) => {
+    const plan = plans[index];
+    return plan === undefined ? [] : builder.deletions(repository, plan);
+  });
   return { repositories: plans, cold, warm, real: [...warm, ...deletes] };
 }

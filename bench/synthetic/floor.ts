@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { BuiltRepository } from '../content.js';
 import type { BenchJob } from '../dataset.js';
-import { countByKind, FloorBuilder, type RequestCounts } from '../floor.js';
+import { countByKind, FloorBuilder, REQUEST_KINDS, type RequestCounts } from '../floor.js';
 import type { SyntheticModel } from './model.js';
 import { render } from './templates.js';
 
@@ -49,6 +49,8 @@ export function syntheticFloor(
   let indexes = 0;
   let withCandidates = 0;
   let deletions = 0;
+  // What the real run sends beyond the warm run's requests: the journal's GETs and the DELETEs.
+  const realOnly = countByKind([]);
   const survivors: { count: number; hash: string }[] = [];
   for (let index = 0; index < repositories; index++) {
     const spec = model.repositorySpec(index);
@@ -61,6 +63,7 @@ export function syntheticFloor(
     matchingTags += plan.matching.length;
     if (plan.hasCandidates) withCandidates += 1;
     deletions += plan.deletions.length;
+    for (const request of builder.deletions(repository, plan)) realOnly[request.kind] += 1;
     for (const content of repository.content.values()) {
       topLevel.add(content.manifest.digest);
       if (content.kind === 'index') indexes += 1;
@@ -71,7 +74,8 @@ export function syntheticFloor(
       .map(({ tag }) => tag);
     survivors.push({ count: left.length, hash: survivorHash(left) });
   }
-  const real = { ...warm, delete: deletions };
+  const real = countByKind([]);
+  for (const kind of REQUEST_KINDS) real[kind] = warm[kind] + realOnly[kind];
   return {
     cold,
     warm,

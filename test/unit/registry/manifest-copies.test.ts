@@ -154,6 +154,43 @@ describe('ManifestCopies', () => {
     assert.equal(copy.children.length, 2);
   });
 
+  it('reads a digest deleted in two repositories at once with one GET', async () => {
+    const { requests, send } = stubRegistry();
+    const copies = new ManifestCopies(send, BASE, new RecentManifests());
+    const [first, second] = await Promise.all([
+      copies.copy('app', digestOf(IMAGE), 'delete'),
+      copies.copy('other', digestOf(IMAGE), 'delete'),
+    ]);
+    assert.deepEqual(
+      requests.map((request) => request.url),
+      [`${BASE}/v2/app/manifests/${digestOf(IMAGE)}`],
+    );
+    assert.deepEqual(second.bytes, IMAGE);
+    assert.deepEqual(first.bytes, IMAGE);
+  });
+
+  it('asks again in its own repository when the GET it waited for failed there', async () => {
+    const { requests, send } = stubRegistry((request) =>
+      request.url.includes('/v2/app/')
+        ? { status: 404, headers: {}, body: Buffer.alloc(0), url: request.url }
+        : undefined,
+    );
+    const copies = new ManifestCopies(send, BASE, new RecentManifests());
+    const [first, second] = await Promise.allSettled([
+      copies.copy('app', digestOf(IMAGE), 'delete'),
+      copies.copy('other', digestOf(IMAGE), 'delete'),
+    ]);
+    assert.equal(first.status, 'rejected');
+    assert.equal(second.status, 'fulfilled');
+    assert.deepEqual(
+      requests.map((request) => request.url),
+      [
+        `${BASE}/v2/app/manifests/${digestOf(IMAGE)}`,
+        `${BASE}/v2/other/manifests/${digestOf(IMAGE)}`,
+      ],
+    );
+  });
+
   it('refuses bytes that do not hash to the digest asked for', async () => {
     const { send } = stubRegistry((request) =>
       request.method === 'GET'

@@ -12,6 +12,9 @@ import { statusError } from '../transport/status-error.js';
  * restore where a tag points, whether a blob is still there and the PUT of manifest bytes.
  */
 export class ManifestCopies {
+  /** GETs by digest in flight: content is addressed by digest, the same in every repository. */
+  private readonly reading = new Map<string, Promise<ManifestCopy>>();
+
   constructor(
     private readonly send: RepositorySend,
     private readonly baseUrl: string,
@@ -115,6 +118,32 @@ export class ManifestCopies {
         bytes: known.bytes,
       };
     }
+    // An image shared by several repositories (a common base) is deleted in each of them at
+    // about the same time: their journals wait for the one GET in flight instead of sending
+    // their own (the benchmark's registry saw them as duplicates). If that GET fails (the
+    // manifest may be gone from that repository only), this repository asks for itself.
+    const pending = this.reading.get(digest);
+    if (pending !== undefined) {
+      try {
+        return await pending;
+      } catch {
+        // asked below
+      }
+    }
+    const read = this.read(repository, digest, access);
+    this.reading.set(digest, read);
+    try {
+      return await read;
+    } finally {
+      if (this.reading.get(digest) === read) this.reading.delete(digest);
+    }
+  }
+
+  private async read(
+    repository: string,
+    digest: string,
+    access: RepositoryAccess,
+  ): Promise<ManifestCopy> {
     const response = await this.send(
       {
         kind: 'manifest-get',
