@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import {
   TCP_KEEPALIVE_MS,
   TransportAgents,
-} from '../../../src/adapters/registry/transport-agents.js';
+} from '../../../src/adapters/registry/transport/transport-agents.js';
 
 /** Node sets it on every agent; @types/node does not declare it. */
 function keepAliveMsecsOf(agent: http.Agent): unknown {
