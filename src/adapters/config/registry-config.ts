@@ -22,6 +22,7 @@ const CONFIG_KEYS = [
   'timeout',
   'max_concurrent_requests',
   'max_requests_per_second',
+  'retry_base_delay',
   'ca_file',
   'insecure',
   // Sections parsed by their own modules (load-config.ts); listed here so that they are known keys.
@@ -45,6 +46,7 @@ interface ValidatedConfig extends ValidatedJournalKeys {
   readonly timeout: number;
   readonly max_concurrent_requests: number;
   readonly max_requests_per_second?: number | null;
+  readonly retry_base_delay?: number | null;
   readonly ca_file?: string | null;
   readonly insecure: boolean;
   readonly metrics?: unknown;
@@ -73,6 +75,13 @@ const configSchema = Joi.object<ValidatedConfig>({
     'number.greater': 'must be a number of requests per second above 0, got {{#value}}',
     'number.max': 'must be at most 100000, got {{#value}} (leave it out for no ceiling)',
   }),
+  // Seconds before the first retry (then doubled, jittered): a local registry that restarts
+  // fast wants less, a hosted one that throttles wants more. Retry-After still wins.
+  retry_base_delay: Joi.number()
+    .min(0.01)
+    .max(60)
+    .allow(null)
+    .messages(range(0.01, 60, ' seconds')),
   ca_file: Joi.string().allow(null),
   insecure: Joi.boolean().default(false),
   metrics: Joi.any(),
@@ -187,6 +196,9 @@ function toSettings(
     maxConcurrentRequests: config.max_concurrent_requests,
     ...(typeof config.max_requests_per_second === 'number'
       ? { maxRequestsPerSecond: config.max_requests_per_second }
+      : {}),
+    ...(typeof config.retry_base_delay === 'number'
+      ? { retryBaseDelayMs: Math.round(config.retry_base_delay * 1000) }
       : {}),
     ...(caFile !== undefined ? { caFile } : {}),
     insecure: config.insecure,

@@ -28,7 +28,7 @@ import { catalogUrl, manifestUrl, normaliseBaseUrl, tagListUrl } from './registr
 import { bottleneckRateCeiling } from './transport/rate-ceiling.js';
 import { RequestLimiter } from './transport/request-limiter.js';
 import { RequestStats, type RequestKind } from './request-stats.js';
-import type { RetryPolicy } from './transport/retry-policy.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './transport/retry-policy.js';
 import { registryErrorCode, statusError } from './transport/status-error.js';
 
 /** Test and benchmark hooks; production binds nothing and gets the defaults. */
@@ -65,6 +65,16 @@ function pullScope(repository: string, access: RepositoryAccess): string {
     case 'restore':
       return repositoryScope(repository, 'pull,push');
   }
+}
+
+/** A hook's policy wins; else config.yaml's retry_base_delay over the defaults; else none (defaults). */
+function retryPolicyOf(
+  hook: RetryPolicy | undefined,
+  baseDelayMs: number | undefined,
+): { retryPolicy?: RetryPolicy } {
+  if (hook !== undefined) return { retryPolicy: hook };
+  if (baseDelayMs === undefined) return {};
+  return { retryPolicy: { ...DEFAULT_RETRY_POLICY, baseDelayMs } };
 }
 
 /** The Registry port over the Registry HTTP API v2 / OCI distribution (registry-v2.md). */
@@ -110,7 +120,7 @@ export class HttpDockerRegistry implements Registry {
       ...(settings.proxy !== undefined ? { proxy: settings.proxy } : {}),
       ...(noProxy !== undefined ? { noProxy } : {}),
       ...(settings.caFile !== undefined ? { caFile: settings.caFile } : {}),
-      ...(options.retryPolicy !== undefined ? { retryPolicy: options.retryPolicy } : {}),
+      ...retryPolicyOf(options.retryPolicy, settings.retryBaseDelayMs),
       ...(options.sleep !== undefined ? { sleep: options.sleep } : {}),
       ...(options.random !== undefined ? { random: options.random } : {}),
     });

@@ -15,6 +15,8 @@ export interface RegistrySettings {
    * undefined = no ceiling, and no rate limiter on the request path.
    */
   readonly maxRequestsPerSecond?: number;
+  /** Backoff before the first retry (doubled per retry, jittered); undefined = the default. */
+  readonly retryBaseDelayMs?: number;
   /** PEM file with extra CA certificates to trust (self-signed registries). */
   readonly caFile?: string;
   /** Skip TLS verification. Warned about on every run. */

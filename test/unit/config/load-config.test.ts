@@ -103,6 +103,8 @@ describe('loadConfig: config.yaml', () => {
     ['max_requests_per_second', 0, /must be a number of requests per second above 0, got 0/],
     ['max_requests_per_second', -3, /above 0, got -3/],
     ['max_requests_per_second', 200000, /must be at most 100000/],
+    ['retry_base_delay', 0, /must be between 0.01 and 60 seconds, got 0/],
+    ['retry_base_delay', 61, /must be between 0.01 and 60 seconds, got 61/],
   ] as const) {
     it(`rejects ${key}: ${value} rather than clamping it`, () => {
       const temp = tempConfigDir({
@@ -130,6 +132,24 @@ describe('loadConfig: config.yaml', () => {
       try {
         const config = loadOk(temp.dir);
         assert.equal(config.registry.maxRequestsPerSecond, expected);
+      } finally {
+        temp.remove();
+      }
+    }
+  });
+
+  it('retry_base_delay is optional, in seconds, and may be a fraction', () => {
+    for (const [line, expected] of [
+      ['', undefined],
+      ['retry_base_delay: 0.05\n', 50],
+      ['retry_base_delay: 2\n', 2000],
+    ] as const) {
+      const temp = tempConfigDir({
+        'config.yaml': `registry_url: https://r.example.com\n${line}`,
+      });
+      try {
+        const config = loadOk(temp.dir);
+        assert.equal(config.registry.retryBaseDelayMs, expected);
       } finally {
         temp.remove();
       }

@@ -448,3 +448,44 @@ describe('HttpDockerRegistry lists against a misbehaving registry', () => {
     );
   });
 });
+
+describe("HttpDockerRegistry: config.yaml's retry_base_delay", () => {
+  /** The backoffs slept before each retry of a tag list that stays 503 (random() = 0.5). */
+  async function backoffs(settings: Partial<RegistrySettings>): Promise<number[]> {
+    const server = await fakeRegistry({
+      '/v2/team/app/tags/list': (response) => {
+        sendJson(response, 503, {});
+      },
+    });
+    const slept: number[] = [];
+    const registry = new HttpDockerRegistry(
+      {
+        url: server.url,
+        timeoutMs: 2000,
+        maxConcurrentRequests: 4,
+        insecure: false,
+        httpLogs: false,
+        ...settings,
+      },
+      new RecordingLogger(),
+      {
+        sleep: (ms) => {
+          slept.push(ms);
+          return Promise.resolve();
+        },
+        random: () => 0.5,
+      },
+    );
+    registries.push(registry);
+    await assert.rejects(registry.listTags('team/app', 'read'));
+    return slept;
+  }
+
+  it('without it: the default backoff, 500 ms doubled per retry, 3/4 of it with this jitter', async () => {
+    assert.deepEqual(await backoffs({}), [375, 750, 1500, 3000]);
+  });
+
+  it('with it: the same doubling from the configured base, and the same number of attempts', async () => {
+    assert.deepEqual(await backoffs({ retryBaseDelayMs: 20 }), [15, 30, 60, 120]);
+  });
+});
