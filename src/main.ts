@@ -53,8 +53,22 @@ async function main(argv: readonly string[]): Promise<number> {
   if (options.checkConfig) return checkConfig(options);
   // reflect-metadata must be loaded before any decorated class is evaluated.
   await import('reflect-metadata');
-  const [config, logging, shutdownModule, stateLock, composition, restoring] = await Promise.all([
-    import('./adapters/config/index.js'),
+  const config = await import('./adapters/config/index.js');
+  const mode = options.watch ? 'watch' : 'manual';
+  // --test-notifications runs no job: no jobs file is needed, and no state is written.
+  const testing = options.testNotifications;
+  // Read before the logger, the container and the HTTP client are loaded (most of the start-up
+  // time): a configuration mistake is answered without them. Nothing is logged before this.
+  let loaded: ReturnType<typeof config.loadConfig>;
+  try {
+    loaded = config.loadConfig(options.configDir, process.env, {
+      watch: options.watch,
+      manual: !options.watch && options.restore === undefined && !testing,
+    });
+  } catch (error) {
+    return reportFailure(error);
+  }
+  const [logging, shutdownModule, stateLock, composition, restoring] = await Promise.all([
     import('./adapters/logging/log4js-logger.js'),
     import('./adapters/process/shutdown.js'),
     import('./adapters/state/state-lock.js'),
@@ -63,13 +77,6 @@ async function main(argv: readonly string[]): Promise<number> {
   ]);
   let lock: Awaited<ReturnType<typeof stateLock.acquireStateLock>> | undefined;
   try {
-    const mode = options.watch ? 'watch' : 'manual';
-    // --test-notifications runs no job: no jobs file is needed, and no state is written.
-    const testing = options.testNotifications;
-    const loaded = config.loadConfig(options.configDir, process.env, {
-      watch: options.watch,
-      manual: !options.watch && options.restore === undefined && !testing,
-    });
     // After the config: log_format decides the layout of the first line already.
     const logger = withFolder('--logs-dir', options.logsDir, () =>
       logging.configureLogging({
