@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -74,15 +74,20 @@ function killPoint(seed: number): KillPoint {
 
 async function seed(registry: RunningRegistry, repository: string): Promise<void> {
   const digests = new Map<string, string>();
-  for (const [index, tag] of OLD.entries()) {
-    const { digest } = await pushImage(registry, repository, [tag], {
-      created: daysAgo(60 - index),
-    });
-    digests.set(tag, digest);
-  }
-  await pushImage(registry, repository, ['v99'], { created: daysAgo(1) });
-  await tagExisting(registry, repository, 'latest', digests.get('v03') ?? '');
-  await tagExisting(registry, repository, 'v05-alias', digests.get('v05') ?? '');
+  // Pushed at once: each image carries its own creation date, so the order does not matter.
+  await Promise.all([
+    ...OLD.map(async (tag, index) => {
+      const { digest } = await pushImage(registry, repository, [tag], {
+        created: daysAgo(60 - index),
+      });
+      digests.set(tag, digest);
+    }),
+    pushImage(registry, repository, ['v99'], { created: daysAgo(1) }),
+  ]);
+  await Promise.all([
+    tagExisting(registry, repository, 'latest', digests.get('v03') ?? ''),
+    tagExisting(registry, repository, 'v05-alias', digests.get('v05') ?? ''),
+  ]);
 }
 
 interface State {
@@ -100,11 +105,46 @@ async function readState(workspace: Workspace): Promise<State | undefined> {
   return JSON.parse(text) as State;
 }
 
+/** The crash job over `repository`, through `url`. */
+function crashConfig(url: string, repository: string): Record<string, string> {
+  return {
+    'config.yaml': [
+      `registry_url: ${url}`,
+      'timeout: 5',
+      // One request at a time: while the proxy holds one, the CLI can do nothing else.
+      'max_concurrent_requests: 1',
+    ].join('\n'),
+    'manual.yaml': `
+- name: crash
+  repositories: [${repository}]
+  tag_regexps: ['v']
+  save_last: 3
+  older_than_days: 5
+`,
+  };
+}
+
 describe('SIGKILL at seeded points of a deleting run', { concurrency: 2 }, () => {
   let registry: RunningRegistry;
+  /** latest_cleanup.json of a dry run of the crash job: the record a killed run must leave intact. */
+  let dryRunState: string;
 
   before(async () => {
     registry = await startRegistry({ auth: 'none' });
+    // One dry run for all seeds (dry runs never count for the next run, only their record is
+    // used), over a repository of its own, seeded like the others.
+    const repository = 'crash-dry/app';
+    await seed(registry, repository);
+    const workspace = await createWorkspace();
+    try {
+      await workspace.writeConfig(crashConfig(registry.url, repository));
+      const dry = await workspace.run(['--debug']);
+      assert.equal(dry.code, 0, dry.stderr);
+      dryRunState = await readFile(join(workspace.dir, 'cache/latest_cleanup.json'), 'utf8');
+      assert.equal((JSON.parse(dryRunState) as State)['crash']?.dry_run, true);
+    } finally {
+      await workspace.cleanup();
+    }
   });
 
   after(async () => {
@@ -120,31 +160,11 @@ describe('SIGKILL at seeded points of a deleting run', { concurrency: 2 }, () =>
       const proxy: FaultProxy = await startFaultProxy(registry.url);
       const workspace = await createWorkspace();
       try {
-        await workspace.writeConfig({
-          'config.yaml': [
-            `registry_url: ${proxy.url}`,
-            'timeout: 5',
-            // One request at a time: while the proxy holds one, the CLI can do nothing else.
-            'max_concurrent_requests: 1',
-          ].join('\n'),
-          'manual.yaml': `
-- name: crash
-  repositories: [${repository}]
-  tag_regexps: ['v']
-  save_last: 3
-  older_than_days: 5
-`,
-        });
-        // A dry run first, so that a state file exists when the real run is killed. It keeps
-        // its state elsewhere (a warm cache would spare the killed run its blob requests); its
-        // record is copied in.
-        const dry = await workspace.run(['--debug', '--state-dir', 'dry-cache']);
-        assert.equal(dry.code, 0, dry.stderr);
+        await workspace.writeConfig(crashConfig(proxy.url, repository));
+        // A state file exists when the real run is killed: the dry run's record (only the
+        // record: a warm cache would spare the killed run its blob requests).
         await mkdir(join(workspace.dir, 'cache'));
-        await copyFile(
-          join(workspace.dir, 'dry-cache/latest_cleanup.json'),
-          join(workspace.dir, 'cache/latest_cleanup.json'),
-        );
+        await writeFile(join(workspace.dir, 'cache/latest_cleanup.json'), dryRunState);
 
         const cli = workspace.spawn([]);
         let killed = false;

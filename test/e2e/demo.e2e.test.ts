@@ -54,7 +54,8 @@ function demoFolder(stdout: string): string {
   return folder;
 }
 
-describe('reg-cleaner demo', () => {
+// Concurrent: each demo has its own folder, registry and port, and checks only its own.
+describe('reg-cleaner demo', { concurrency: true }, () => {
   it('runs twice in a row: exit 0, the jobs at work, bytes freed, nothing left behind', async () => {
     const folders: string[] = [];
     for (const round of [1, 2]) {

@@ -39,14 +39,17 @@ interface Seeded {
 async function seed(registry: RunningRegistry, repository: string): Promise<Seeded> {
   const digests = new Map<string, string>();
   const configs = new Map<string, string>();
-  for (let n = 1; n <= 6; n++) {
-    const tag = `dev-${String(n)}`;
-    const pushed = await pushImage(registry, repository, [tag], {
-      created: n === 6 ? daysAgo(1) : daysAgo(40 - n),
-    });
-    digests.set(tag, pushed.digest);
-    configs.set(tag, pushed.configDigest);
-  }
+  // Pushed at once: each image carries its own creation date, so the order does not matter.
+  await Promise.all(
+    [1, 2, 3, 4, 5, 6].map(async (n) => {
+      const tag = `dev-${String(n)}`;
+      const pushed = await pushImage(registry, repository, [tag], {
+        created: n === 6 ? daysAgo(1) : daysAgo(40 - n),
+      });
+      digests.set(tag, pushed.digest);
+      configs.set(tag, pushed.configDigest);
+    }),
+  );
   await tagExisting(registry, repository, 'latest', digests.get('dev-1') ?? '');
   return { digests, configs };
 }
@@ -68,7 +71,9 @@ interface Outcome {
 
 const sorted = (tags: readonly string[]): string[] => [...tags].sort();
 
-describe('faults between the CLI and the registry', { concurrency: 2 }, () => {
+// Each case has its own repositories, proxy and workspace; most of a case is waiting (for
+// Retry-After, timeouts, the registry), so several run at once.
+describe('faults between the CLI and the registry', { concurrency: 4 }, () => {
   let registry: RunningRegistry;
   let foreign: ForeignHost;
   let counter = 0;
@@ -94,8 +99,10 @@ describe('faults between the CLI and the registry', { concurrency: 2 }, () => {
     counter += 1;
     const faultedRepository = `f${String(counter)}/a`;
     const healthyRepository = `f${String(counter)}/b`;
-    const seeded = await seed(registry, faultedRepository);
-    await seed(registry, healthyRepository);
+    const [seeded] = await Promise.all([
+      seed(registry, faultedRepository),
+      seed(registry, healthyRepository),
+    ]);
     const proxy = await startFaultProxy(registry.url);
     const workspace = await createWorkspace();
     try {
@@ -104,6 +111,9 @@ describe('faults between the CLI and the registry', { concurrency: 2 }, () => {
           `registry_url: ${proxy.url}`,
           `timeout: ${String(options.timeout ?? 2)}`,
           'max_concurrent_requests: 4',
+          // The backoff between retries is the product's to pace, not what these tests check
+          // (they count attempts); Retry-After and the timeouts above are still waited for.
+          'retry_base_delay: 0.01',
         ].join('\n'),
         'manual.yaml': `
 - name: faults

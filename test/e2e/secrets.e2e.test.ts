@@ -137,11 +137,14 @@ function secretsOf(registry: RunningRegistry, ...more: string[]): Secrets {
 
 async function seeded(options: StartRegistryOptions): Promise<RunningRegistry> {
   const registry = await startRegistry(options);
-  for (let n = 1; n <= 4; n++) {
-    await pushImage(registry, 'team/app', [`dev-${String(n)}`], {
-      created: n === 4 ? daysAgo(1) : daysAgo(30 - n),
-    });
-  }
+  // Pushed at once: each image carries its own creation date, so the order does not matter.
+  await Promise.all(
+    [1, 2, 3, 4].map((n) =>
+      pushImage(registry, 'team/app', [`dev-${String(n)}`], {
+        created: n === 4 ? daysAgo(1) : daysAgo(30 - n),
+      }),
+    ),
+  );
   return registry;
 }
 
@@ -157,7 +160,8 @@ function configYaml(url: string, extra = ''): string {
 
 const WRONG_PASSWORD = 'Wr0ngPassw0rdValue';
 
-describe('secrets never leak', () => {
+// Concurrent: each case starts its own registry (and proxies) and reads only its own workspace.
+describe('secrets never leak', { concurrency: true }, () => {
   it('the scanner finds each kind of leak it looks for (so that a pass means something)', () => {
     const samples = [
       'token=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjbGVhbmVyIn0.c2lnbmF0dXJl',
@@ -357,16 +361,18 @@ describe('secrets never leak', () => {
   });
 });
 
-describe('Authorization never leaves the registry origin', () => {
+describe('Authorization never leaves the registry origin', { concurrency: true }, () => {
   for (const auth of ['basic', 'token'] as const) {
     it(`${auth} auth: blobs redirected to another host, cross-host links and redirects of manifests`, async () => {
       const registry = await startRegistry({ auth });
       const foreign = await startForeignHost();
-      for (const repository of ['redirected/app', 'linked/app', 'moved/app']) {
-        for (let n = 1; n <= 3; n++) {
-          await pushImage(registry, repository, [`dev-${String(n)}`], { created: daysAgo(30 - n) });
-        }
-      }
+      await Promise.all(
+        ['redirected/app', 'linked/app', 'moved/app'].flatMap((repository) =>
+          [1, 2, 3].map((n) =>
+            pushImage(registry, repository, [`dev-${String(n)}`], { created: daysAgo(30 - n) }),
+          ),
+        ),
+      );
       const rules: FaultRule[] = [
         {
           method: 'GET',
