@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { inject, injectable, optional } from 'inversify';
 import { Logger } from '../../../application/ports/logger.port.js';
 import { isDigest } from '../manifests/digest.js';
-import type { ImageDate } from '../manifests/image-date.js';
+import type { ImageDate } from '../../../domain/image-date.js';
 import { tagKey, type ManifestCache } from './manifest-cache.js';
 import type { ParsedManifest } from '../manifests/manifest.js';
 import { RegistrySettings } from '../registry-settings.js';

@@ -1,4 +1,4 @@
-import type { ImageDate } from '../manifests/image-date.js';
+import type { ImageDate } from '../../../domain/image-date.js';
 import type { ParsedManifest } from '../manifests/manifest.js';
 
 /**

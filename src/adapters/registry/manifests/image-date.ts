@@ -1,5 +1,4 @@
-export type ImageDate =
-  { readonly ok: true; readonly date: Date } | { readonly ok: false; readonly problem: string };
+import type { ImageDate } from '../../../domain/image-date.js';
 
 // RFC 3339 as Go writes it (nanoseconds allowed), plus the lenient forms seen in the wild:
 // a space instead of `T`, no seconds, no zone (= UTC, behaviour.md section 2).

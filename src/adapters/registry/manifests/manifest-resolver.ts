@@ -1,7 +1,7 @@
 import { RegistryError, type RepositoryAccess } from '../../../application/ports/registry.port.js';
 import type { ManifestFootprint, TagPointer, TagResolution } from '../../../domain/tag.js';
 import { isDigest, matchesDigest, sha256Digest } from './digest.js';
-import type { ImageDate } from './image-date.js';
+import { indexDate, type ImageDate } from '../../../domain/image-date.js';
 import type { ManifestCache } from '../cache/manifest-cache.js';
 import {
   parseConfigCreated,
@@ -356,32 +356,6 @@ export class ManifestResolver {
   }
 }
 
-/** An index is as new as its newest platform image; one undated platform makes it undated. */
-function indexDate(dates: readonly { child: IndexChild; date: ImageDate }[]): ImageDate {
-  if (dates.length === 0) {
-    return {
-      ok: false,
-      problem: 'the index lists no platform image (only attestations or nothing)',
-    };
-  }
-  let newest: Date | undefined;
-  for (const { child, date } of dates) {
-    if (!date.ok) {
-      // One platform without a date makes "newest of the platforms" unknowable: keep the tag.
-      return {
-        ok: false,
-        problem: `platform ${child.platform} (${child.digest}): ${date.problem}`,
-      };
-    }
-    if (newest === undefined || date.date > newest) {
-      newest = date.date;
-    }
-  }
-  return newest === undefined
-    ? { ok: false, problem: 'the index has no dated platform image' }
-    : { ok: true, date: newest };
-}
-
 /** An index's date (newest platform) and sizes (its own and its platforms'). */
 function indexDated(
   digest: string,
@@ -389,7 +363,13 @@ function indexDated(
   platforms: readonly (Dated & { readonly child: IndexChild })[],
 ): Dated {
   return {
-    date: indexDate(platforms),
+    date: indexDate(
+      platforms.map(({ child, date }) => ({
+        platform: child.platform,
+        digest: child.digest,
+        date,
+      })),
+    ),
     footprint: indexFootprint(
       digest,
       manifest,

@@ -1,7 +1,8 @@
 import { RegistryError } from '../../../application/ports/registry.port.js';
 import type { BlobSize, ManifestKind } from '../../../domain/tag.js';
 import { isDigest } from './digest.js';
-import { parseImageDate, type ImageDate } from './image-date.js';
+import type { ImageDate } from '../../../domain/image-date.js';
+import { parseImageDate } from './image-date.js';
 import {
   baseMediaType,
   isImageMediaType,
