@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import Joi from 'joi';
 import type { RegistrySettings } from '../registry/registry-settings.js';
+import { normaliseBaseUrl } from '../registry/registry-urls.js';
 import type { JournalSettings } from '../journal/journal-settings.js';
 import {
   JOURNAL_KEYS,
@@ -164,7 +165,7 @@ function toSettings(
   failed: ReadonlySet<string>,
   problems: FieldProblem[],
 ): RegistryConfig {
-  const url = failed.has('registry_url') ? '' : normaliseRegistryUrl(config.registry_url, problems);
+  const url = failed.has('registry_url') ? '' : checkRegistryUrl(config.registry_url, problems);
   const proxy = failed.has('proxy') ? undefined : checkProxy(config.proxy ?? undefined, problems);
   const username = config.username ?? undefined;
   const password = config.password ?? undefined;
@@ -205,8 +206,8 @@ function toSettings(
   };
 }
 
-/** `https://host/v2/` -> `https://host`: the client appends `/v2/` itself. */
-export function normaliseRegistryUrl(text: string, problems: FieldProblem[]): string {
+/** Checks `registry_url` and normalises it as the adapter does (registry-urls.ts). */
+function checkRegistryUrl(text: string, problems: FieldProblem[]): string {
   const parsed = parseUrl(text);
   if (
     parsed === undefined ||
@@ -233,9 +234,7 @@ export function normaliseRegistryUrl(text: string, problems: FieldProblem[]): st
     });
     return text;
   }
-  let path = parsed.pathname.replace(/\/+$/, '');
-  if (path.endsWith('/v2')) path = path.slice(0, -'/v2'.length);
-  return `${parsed.protocol}//${parsed.host}${path}`;
+  return normaliseBaseUrl(parsed);
 }
 
 /** The proxy URL may hold credentials: messages describe it, never quote it. */
