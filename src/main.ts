@@ -16,6 +16,7 @@ import { ignoreClosedOutput } from './adapters/process/closed-pipes.js';
 import { capYoungGeneration } from './adapters/process/young-generation.js';
 import type { ReportsSettings } from './adapters/reports/reports-settings.js';
 import type { Job } from './domain/job.js';
+import { fsErrorCode } from './adapters/files/fs-error.js';
 
 // A run's live heap is small and bounded (tens of MB: the repositories in flight and the
 // registry cache), but it allocates fast (a few objects per HTTP exchange). V8's default
@@ -213,7 +214,7 @@ async function reportsFor(
 
 /** A folder option that cannot be used (a file, a read-only place) is a command-line mistake. */
 function folderProblem(flag: string, dir: string, error: unknown): unknown {
-  const code = error instanceof Error && 'code' in error ? String(error.code) : undefined;
+  const code = fsErrorCode(error);
   if (code === undefined) return error;
   const why =
     code === 'EEXIST'

@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { ConfigProblem } from './config-error.js';
+import { describeFsError } from '../files/fs-error.js';
 
 export type LocatedFile =
   | { readonly status: 'found'; readonly path: string }
@@ -116,23 +117,6 @@ function statOrUndefined(path: string): ReturnType<typeof statSync> | undefined 
   } catch {
     return undefined;
   }
-}
-
-function describeFsError(error: unknown): string {
-  if (error instanceof Error && 'code' in error) {
-    switch (error.code) {
-      case 'EACCES':
-      case 'EPERM':
-        return 'permission denied';
-      case 'ENOENT':
-        return 'no such file';
-      case 'EISDIR':
-        return 'is a directory';
-      default:
-        return String(error.code);
-    }
-  }
-  return error instanceof Error ? error.message : 'unknown error';
 }
 
 function firstLine(text: string): string {

@@ -1,5 +1,6 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isMissing } from '../files/fs-error.js';
 
 /** Total size in bytes of the regular files under `dir` (0 when it does not exist). */
 export async function storageBytes(dir: string): Promise<number> {
@@ -7,7 +8,7 @@ export async function storageBytes(dir: string): Promise<number> {
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return 0;
+    if (isMissing(error)) return 0;
     throw error;
   }
   let total = 0;

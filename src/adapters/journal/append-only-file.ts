@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import { fsErrorCode } from '../files/fs-error.js';
 
 interface Pending {
   readonly text: string;
@@ -28,7 +29,7 @@ export class AppendOnlyFile {
       const handle = await open(path, 'wx', 0o600);
       await handle.close();
     } catch (error) {
-      if (error instanceof Error && 'code' in error && error.code === 'EEXIST') return undefined;
+      if (fsErrorCode(error) === 'EEXIST') return undefined;
       throw error;
     }
     return new AppendOnlyFile(path);

@@ -17,6 +17,7 @@ import {
 } from './journal-files.js';
 import { parseJournalLine, toJournalLine } from './journal-line.js';
 import { JournalSettings } from './journal-settings.js';
+import { fsErrorCode, isMissing } from '../files/fs-error.js';
 
 const DAY_MS = 86_400_000;
 /** Runs of one job starting within the same second: more than this is not a clock. */
@@ -73,7 +74,7 @@ export class FileDeletionJournal implements DeletionJournal {
     try {
       content = await readFile(location, 'utf8');
     } catch (error) {
-      const code = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+      const code = fsErrorCode(error) ?? 'unreadable';
       throw new JournalError(`the journal ${location} cannot be read (${code})`);
     }
     const lines = content.split('\n');
@@ -101,7 +102,7 @@ export class FileDeletionJournal implements DeletionJournal {
     try {
       names = await readdir(this.folderOf(job));
     } catch (error) {
-      if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return [];
+      if (isMissing(error)) return [];
       throw error;
     }
     return names

@@ -6,12 +6,13 @@ import { Logger } from '../../application/ports/logger.port.js';
 import { StateStore } from '../../application/ports/state-store.port.js';
 import { UsageError } from '../cli/exit-codes.js';
 import { redact } from '../logging/redact.js';
-import { writeFileAtomically } from '../state/atomic-write.js';
+import { writeFileAtomically } from '../files/atomic-write.js';
 import { CleanerMetrics } from './cleaner-metrics.js';
 import { formatListenAddress } from './listen-address.js';
 import { MetricsOptions } from './metrics-options.js';
 import { ListenFailure, MetricsServer } from './metrics-server.js';
 import { WatchHealth } from './watch-health.js';
+import { fsErrorCode } from '../files/fs-error.js';
 
 /**
  * The metrics outputs of the process: the HTTP endpoint of watch mode and the file of a
@@ -38,7 +39,7 @@ export class MetricsEndpoint {
     await this.publishRunsOnRecord();
     if (file !== undefined) {
       await access(dirname(file), constants.W_OK).catch((error: unknown) => {
-        const code = error instanceof Error && 'code' in error ? String(error.code) : 'unusable';
+        const code = fsErrorCode(error) ?? 'unusable';
         throw new UsageError(`--metrics-file ${file}: its folder cannot be written (${code})`);
       });
     }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { inject, injectable } from 'inversify';
 import { Logger } from '../../application/ports/logger.port.js';
 import type { SentFailure } from '../../domain/notification-policy.js';
-import { writeFileAtomically } from '../state/atomic-write.js';
+import { writeFileAtomically } from '../files/atomic-write.js';
 import { StateDir } from '../state/file-state-store.adapter.js';
 
 export const NOTIFICATIONS_FILE = 'notifications.json';

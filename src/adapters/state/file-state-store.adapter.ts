@@ -5,8 +5,9 @@ import { Clock } from '../../application/ports/clock.port.js';
 import { Logger } from '../../application/ports/logger.port.js';
 import type { HistoryEvent, StateStore } from '../../application/ports/state-store.port.js';
 import type { JobReport, LastRealRun } from '../../domain/job-report.js';
-import { writeFileAtomically } from './atomic-write.js';
+import { writeFileAtomically } from '../files/atomic-write.js';
 import { lastRealRunOf, toRecord, type CleanupRecord } from './cleanup-record.js';
+import { isMissing } from '../files/fs-error.js';
 
 /** Where the state lives (`--state-dir`, default ./cache). */
 export const StateDir = Symbol('StateDir');
@@ -104,10 +105,6 @@ function parseRecords(text: string): Map<string, CleanupRecord> | undefined {
     }
   }
   return records;
-}
-
-function isMissing(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && error.code === 'ENOENT';
 }
 
 export function historyLine(event: HistoryEvent): string {

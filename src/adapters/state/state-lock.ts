@@ -1,6 +1,7 @@
 import { mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { fsErrorCode } from '../files/fs-error.js';
 
 /** Another live process holds the state folder: two writers would corrupt each other's records. */
 export class StateLockedError extends Error {
@@ -40,7 +41,7 @@ export async function acquireStateLock(dir: string, pid = process.pid): Promise<
         },
       };
     } catch (error) {
-      if (!hasCode(error, 'EEXIST')) throw error;
+      if (fsErrorCode(error) !== 'EEXIST') throw error;
     }
     const holder = await readHolder(file);
     if (holder !== undefined && holder !== pid && isAlive(holder)) {
@@ -67,7 +68,7 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (error) {
     // EPERM: the process exists but belongs to someone else.
-    return hasCode(error, 'EPERM');
+    return fsErrorCode(error) === 'EPERM';
   }
 }
 
@@ -78,8 +79,4 @@ function releaseSync(file: string, pid: number): void {
   } catch {
     // Nothing to do: a lock that cannot be removed is taken over as stale by the next run.
   }
-}
-
-function hasCode(error: unknown, code: string): boolean {
-  return error instanceof Error && 'code' in error && error.code === code;
 }

@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inject, injectable, optional } from 'inversify';
 import { Logger } from '../../../application/ports/logger.port.js';
@@ -22,6 +22,9 @@ import {
   type CacheLine,
 } from './cache-file-format.js';
 import { LruMap } from './lru-map.js';
+import { messageOf } from '../../../application/error-message.js';
+import { writeAtomically } from '../../files/atomic-write.js';
+import { isMissing } from '../../files/fs-error.js';
 
 /** Entries kept per kind; beyond that the least recently used go first. */
 export interface CacheLimits {
@@ -338,9 +341,7 @@ export class FileManifestCache implements ManifestCache {
 
   private async write(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    const temp = `${this.file}.${String(process.pid)}.${randomBytes(4).toString('hex')}.tmp`;
-    const handle = await open(temp, 'w', 0o600);
-    try {
+    await writeAtomically(this.file, async (write) => {
       const hash = createHash('sha256');
       let chunk = '';
       let count = 0;
@@ -349,32 +350,13 @@ export class FileManifestCache implements ManifestCache {
         count += 1;
         if (chunk.length >= WRITE_CHUNK_CHARS) {
           hash.update(chunk);
-          await handle.write(chunk);
+          await write(chunk);
           chunk = '';
         }
       }
       hash.update(chunk);
-      await handle.write(`${chunk}${trailerLine(hash.digest('hex'), count)}\n`);
-      await handle.sync();
-    } catch (error) {
-      await handle.close();
-      await unlink(temp).catch(() => undefined);
-      throw error;
-    }
-    await handle.close();
-    try {
-      await rename(temp, this.file);
-    } catch (error) {
-      await unlink(temp).catch(() => undefined);
-      throw error;
-    }
+      await write(`${chunk}${trailerLine(hash.digest('hex'), count)}\n`);
+    });
   }
 }
 
-function isMissing(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && error.code === 'ENOENT';
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

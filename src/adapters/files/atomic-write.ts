@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import { open, rename, unlink } from 'node:fs/promises';
+
+/** Appends text to the file being written. */
+export type WriteText = (text: string) => Promise<void>;
+
+/**
+ * The one atomic writer of the state folder (issue 14): readers, and a process killed half-way,
+ * see either the old or the new content, never a mix. A temp file beside the target is filled,
+ * fsynced, then renamed over it; on any failure the temp file is removed and the target is
+ * left as it was. `fill` may write in several pieces (the registry cache streams its lines).
+ */
+export async function writeAtomically(
+  path: string,
+  fill: (write: WriteText) => Promise<void>,
+): Promise<void> {
+  const temp = `${path}.${String(process.pid)}.${randomBytes(4).toString('hex')}.tmp`;
+  const handle = await open(temp, 'w', 0o600);
+  try {
+    // writeFile, not write: it loops until every byte is written, at the current position.
+    await fill((text) => handle.writeFile(text, 'utf8'));
+    await handle.sync();
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await handle.close();
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** writeAtomically with the whole content at once. */
+export function writeFileAtomically(path: string, content: string): Promise<void> {
+  return writeAtomically(path, (write) => write(content));
+}
