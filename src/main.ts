@@ -82,7 +82,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const logger = withFolder('--logs-dir', options.logsDir, () =>
       logging.configureLogging({
         logsDir: options.logsDir,
-        debug: options.dryRun,
+        dryRun: options.dryRun,
         format: options.logFormat ?? loaded.logFormat ?? 'text',
       }),
     );

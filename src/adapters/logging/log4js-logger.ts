@@ -14,8 +14,8 @@ export type LogLineFormat = 'text' | 'json';
 export interface LoggingOptions {
   /** Folder of cleaner.log (created when missing). */
   readonly logsDir: string;
-  /** `--dry-run`: log at debug level. Ignored when `level` is given. */
-  readonly debug?: boolean;
+  /** `--dry-run` (alias `--debug`): log at debug level. Ignored when `level` is given. */
+  readonly dryRun?: boolean;
   readonly level?: LogLevel;
   /** Also log to stderr (default true); stdout is kept for the report. */
   readonly console?: boolean;
@@ -37,7 +37,7 @@ const JSON_LAYOUT = 'reg-cleaner-json';
  */
 export function configureLogging(options: LoggingOptions): Logger {
   mkdirSync(options.logsDir, { recursive: true });
-  const level = options.level ?? (options.debug === true ? 'debug' : 'info');
+  const level = options.level ?? (options.dryRun === true ? 'debug' : 'info');
   const json = options.format === 'json';
   if (json) log4js.addLayout(JSON_LAYOUT, () => jsonLine);
   const layout = (timeFormat: string): log4js.Layout =>

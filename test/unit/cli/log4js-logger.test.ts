@@ -48,7 +48,7 @@ describe('configureLogging', () => {
 
   it('writes redacted lines with level and fields to <logsDir>/cleaner.log, at debug level with --debug', async () => {
     const logsPath = join(logsDir, 'nested');
-    const logger = configureLogging({ logsDir: logsPath, debug: true, console: false });
+    const logger = configureLogging({ logsDir: logsPath, dryRun: true, console: false });
     logger.debug('plan computed', { job: 'clean-dev' });
     logger.info('token received', { token: 'eyJ-secret-token' });
     logger.warn('proxy http://bob:proxy-pass@proxy:3128 slow');
