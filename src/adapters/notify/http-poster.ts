@@ -1,4 +1,5 @@
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
+import { axios } from '../registry/transport/axios.js';
 import { packageVersion } from '../cli/version.js';
 import { errorCode } from '../registry/transport/transport-failure.js';
 import { isRetryableCode, parseRetryAfter } from '../registry/transport/retry-policy.js';

@@ -1,5 +1,6 @@
 import { ClientRequest, type Agent } from 'node:http';
-import axios, { type AxiosRequestConfig, type GenericAbortSignal } from 'axios';
+import type { AxiosRequestConfig, GenericAbortSignal } from 'axios';
+import { axios } from './axios.js';
 import { ConnectionPool } from './connection-pool.js';
 import { errorCode } from './transport-failure.js';
 
