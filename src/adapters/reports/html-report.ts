@@ -263,8 +263,13 @@ function shortDigest(digest: string): string {
   return `${algorithm ?? ''}:${hex.slice(0, 12)}`;
 }
 
+/** What Date#toISOString writes: the report's own dates, read back from its JSON file. */
+const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3})?Z$/;
+
 /** `2026-06-01 07:08 UTC` */
 function instant(iso: string): string {
+  // One per tag row: cut from the string, not parsed into a Date and printed again.
+  if (CANONICAL_UTC.test(iso)) return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
   const parsed = new Date(iso);
   if (Number.isNaN(parsed.getTime())) return iso;
   return `${parsed.toISOString().slice(0, 16).replace('T', ' ')} UTC`;

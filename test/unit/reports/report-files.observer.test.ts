@@ -215,6 +215,9 @@ describe('ReportFilesObserver: the report files of a run', () => {
     assert.doesNotMatch(html, /<b>dev<\/b>/);
     assert.match(html, /&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt;/);
     assert.match(html, /the &lt;b&gt;dev&lt;\/b&gt; job/);
+    // Dates in minutes, UTC, with the exact instant in the attribute.
+    assert.match(html, /<time datetime="2026-01-01T00:00:00.000Z">2026-01-01 00:00 UTC<\/time>/);
+    assert.match(html, /<time datetime="2026-05-30T00:00:00.000Z">2026-05-30 00:00 UTC<\/time>/);
     // One script only, ours, and no URL the browser could fetch.
     assert.equal(html.match(/<script>/g)?.length, 1);
     assert.doesNotMatch(html, /(src|href)="(?!#|data:)/);
