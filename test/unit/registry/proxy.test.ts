@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   isProxyBypassed,
+  isProxyCredentialsRefusal,
   normaliseProxyUrl,
   noProxyFrom,
 } from '../../../src/adapters/registry/transport/proxy.js';
@@ -40,5 +41,34 @@ describe('NO_PROXY', () => {
   it('adds http:// to a proxy without a scheme', () => {
     assert.equal(normaliseProxyUrl('proxy:3128'), 'http://proxy:3128');
     assert.equal(normaliseProxyUrl('https://u:p@proxy:3128'), 'https://u:p@proxy:3128');
+  });
+});
+
+describe('a proxy refusing its own credentials with 401 (tinyproxy 1.11)', () => {
+  // What Debian's tinyproxy 1.11.1 answers to a wrong Proxy-Authorization, plain HTTP or CONNECT.
+  const tinyproxy = {
+    server: 'tinyproxy/1.11.1',
+    'content-type': 'text/html',
+    'www-authenticate': 'Basic realm="Tinyproxy"',
+    connection: 'close',
+  };
+
+  it('is the proxy, not the registry', () => {
+    assert.equal(isProxyCredentialsRefusal(401, tinyproxy), true);
+  });
+
+  it("a registry's own 401, forwarded by tinyproxy or answered by a registry, is the registry's", () => {
+    assert.equal(
+      isProxyCredentialsRefusal(401, {
+        ...tinyproxy,
+        'docker-distribution-api-version': 'registry/2.0',
+      }),
+      false,
+    );
+    assert.equal(
+      isProxyCredentialsRefusal(401, { 'www-authenticate': 'Basic realm="Registry Realm"' }),
+      false,
+    );
+    assert.equal(isProxyCredentialsRefusal(403, tinyproxy), false);
   });
 });

@@ -48,3 +48,21 @@ export function noProxyFrom(env: Readonly<Record<string, string | undefined>>): 
 export function normaliseProxyUrl(proxy: string): string {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(proxy) ? proxy : `http://${proxy}`;
 }
+
+/**
+ * Whether a 401 is the proxy refusing its own credentials. tinyproxy before the fix of
+ * tinyproxy/tinyproxy#532 (Debian's 1.11) answers wrong or missing proxy credentials with 401 and
+ * `WWW-Authenticate: Basic realm="Tinyproxy"` instead of 407: read as the registry's 401, it
+ * would blame the registry's credentials, and send them to the proxy in a Basic retry. Only the
+ * answer tinyproxy wrote itself: its Server header, and no registry API header.
+ */
+export function isProxyCredentialsRefusal(
+  status: number,
+  headers: Readonly<Record<string, string>>,
+): boolean {
+  return (
+    status === 401 &&
+    /^tinyproxy\//i.test(headers['server'] ?? '') &&
+    headers['docker-distribution-api-version'] === undefined
+  );
+}

@@ -19,6 +19,7 @@ import { RequestLimiter } from './request-limiter.js';
 import type { RequestKind, RequestStats } from '../request-stats.js';
 import type { RateCeiling } from './rate-ceiling.js';
 import { safeUrl } from '../safe-url.js';
+import { isProxyCredentialsRefusal } from './proxy.js';
 import { TransportAgents, type TransportSettings } from './transport-agents.js';
 import {
   describeTransportFailure,
@@ -90,7 +91,10 @@ export class RegistryHttpClient implements HttpSender {
    * most, which made it the bottleneck of every run; it is now only the optional rate ceiling.
    */
   private readonly gate: RequestLimiter;
-  private readonly routes = new Map<string, { target: ExchangeTarget; agent: Agent }>();
+  private readonly routes = new Map<
+    string,
+    { target: ExchangeTarget; agent: Agent; proxied: boolean }
+  >();
   private readonly agents: TransportAgents;
   private readonly retryPolicy: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -218,8 +222,8 @@ export class RegistryHttpClient implements HttpSender {
     const started = performance.now();
     try {
       const { origin, path } = splitUrl(url);
-      const { target, agent } = this.route(origin);
-      const response = await exchange({
+      const { target, agent, proxied } = this.route(origin);
+      const exchanged = await exchange({
         method,
         target,
         path,
@@ -235,6 +239,11 @@ export class RegistryHttpClient implements HttpSender {
           this.log(method, url, `${code} (stale connection, resent)`, started, retry);
         },
       });
+      // A proxy's 401 for its own credentials is a 407 (proxy.ts): not the registry's refusal.
+      const response =
+        proxied && isProxyCredentialsRefusal(exchanged.status, exchanged.headers)
+          ? { ...exchanged, status: 407 }
+          : exchanged;
       this.ended(kind, method, String(response.status), started);
       this.log(method, url, String(response.status), started, retry);
       return { response: { ...response, url } };
@@ -262,13 +271,13 @@ export class RegistryHttpClient implements HttpSender {
    * The parsed origin and its agent, once per origin: a run sends tens of thousands of
    * requests to one or two origins, and parsing each URL again showed in profiles.
    */
-  private route(origin: string): { target: ExchangeTarget; agent: Agent } {
+  private route(origin: string): { target: ExchangeTarget; agent: Agent; proxied: boolean } {
     let route = this.routes.get(origin);
     if (route === undefined) {
       const parsed = new URL(origin);
-      const { httpAgent, httpsAgent } = this.agents.agentsFor(parsed);
+      const { httpAgent, httpsAgent, proxied } = this.agents.agentsFor(parsed);
       const target = targetOf(parsed);
-      route = { target, agent: target.protocol === 'https:' ? httpsAgent : httpAgent };
+      route = { target, agent: target.protocol === 'https:' ? httpsAgent : httpAgent, proxied };
       this.routes.set(origin, route);
     }
     return route;

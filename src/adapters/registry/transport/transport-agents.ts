@@ -63,6 +63,8 @@ export interface TransportSettings {
 }
 
 export interface AgentPair {
+  /** Whether these agents go through the proxy. */
+  readonly proxied: boolean;
   readonly httpAgent: http.Agent;
   // https.Agent or HttpsProxyAgent (an http.Agent subclass that tunnels and then speaks TLS).
   readonly httpsAgent: http.Agent;
@@ -91,6 +93,7 @@ export class TransportAgents {
     if (this.direct === undefined) {
       const tlsOptions = this.tls();
       this.direct = {
+        proxied: false,
         httpAgent: this.pool(
           (keepAlive) => new http.Agent({ keepAlive, keepAliveMsecs: TCP_KEEPALIVE_MS }),
         ),
@@ -130,6 +133,7 @@ export class TransportAgents {
     }
     const tlsOptions = this.tls();
     return {
+      proxied: true,
       httpAgent: this.pool(
         (keepAlive) => new HttpProxyAgent(parsed, { keepAlive, keepAliveMsecs: TCP_KEEPALIVE_MS }),
       ),
