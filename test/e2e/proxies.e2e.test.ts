@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { copyFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { ProxyLogEntry, RunningForwardProxy } from '../support/forward-proxy-process.js';
@@ -9,7 +9,7 @@ import { seedStorage } from '../support/fs-seed.js';
 import { startRegistry } from '../support/registry-server.js';
 import { startSquid } from '../support/squid.js';
 import { startTinyproxy } from '../support/tinyproxy.js';
-import { createWorkspace, type CliResult } from './cli-harness.js';
+import { createWorkspace, type CliResult, type Workspace } from './cli-harness.js';
 
 /**
  * Issue 13: the CLI through the real forward proxies of Debian. tinyproxy answers HTTP/1.1
@@ -97,6 +97,35 @@ async function assertNoFailedRequest(
 
 // The scenarios are independent (each its own registry, token server, proxy and workspace), so
 // they run at the same time: the file takes about as long as its slowest scenario.
+const basic = (user: string, password: string): string =>
+  Buffer.from(`${user}:${password}`).toString('base64');
+
+/** The runs' output, and every file they wrote (logs/, cache/...), hold none of `secrets`. */
+async function assertNotWritten(
+  workspace: Workspace,
+  results: readonly CliResult[],
+  secrets: readonly string[],
+): Promise<void> {
+  const texts = results.flatMap((result, index) => [
+    { where: `stdout of run ${String(index + 1)}`, text: result.stdout },
+    { where: `stderr of run ${String(index + 1)}`, text: result.stderr },
+  ]);
+  const files = (await readdir(workspace.dir, { recursive: true, withFileTypes: true }))
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .filter((file) => !file.startsWith(workspace.configDir));
+  assert.ok(
+    files.some((file) => file.endsWith('cleaner.log')),
+    'the log was written',
+  );
+  for (const file of files) texts.push({ where: file, text: await readFile(file, 'latin1') });
+  for (const { where, text } of texts) {
+    for (const secret of secrets) {
+      assert.ok(!text.includes(secret), `${where} holds a proxy secret (${secret.slice(0, 3)}...)`);
+    }
+  }
+}
+
 describe(
   'through the real forward proxies of Debian (tinyproxy, squid)',
   { concurrency: true },
@@ -195,8 +224,25 @@ describe(
           }
           assert.ok(registryRequests > 2 * REPOSITORIES);
           if (credentials !== undefined) {
-            const output = dry.stdout + dry.stderr + real.stdout + real.stderr;
-            assert.doesNotMatch(output, new RegExp(credentials.password));
+            // A wrong proxy password: the proxy's 407 is named, and neither password is written.
+            const wrong = randomBytes(12).toString('hex');
+            const refused = await workspace.run(
+              ['--http-logs'],
+              { ...env, REG_PROXY: proxy.url.replace(credentials.password, wrong) },
+              RUN_TIMEOUT_MS,
+            );
+            assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+            assert.match(refused.stdout, /proxy answered 407 \(Proxy Authentication Required\)/);
+            await assertNotWritten(
+              workspace,
+              [dry, real, refused],
+              [
+                credentials.password,
+                wrong,
+                basic(credentials.username, credentials.password),
+                basic(credentials.username, wrong),
+              ],
+            );
           }
           // Squid keeps connections open: nothing to resend. tinyproxy closes every one of them:
           // once that is seen, no socket goes back to the pool, so only requests sent before can be
