@@ -20,7 +20,25 @@ import { FileManifestCache } from './adapters/registry/cache/file-manifest-cache
 import { FileDeletionJournal } from './adapters/journal/file-deletion-journal.adapter.js';
 import { JournalRetentionObserver } from './adapters/journal/journal-retention.observer.js';
 import { DEFAULT_JOURNAL_SETTINGS, JournalSettings } from './adapters/journal/journal-settings.js';
-import { HttpDockerRegistry } from './adapters/registry/http-docker-registry.adapter.js';
+import {
+  HttpDockerRegistry,
+  HttpDockerRegistryOptions,
+} from './adapters/registry/http-docker-registry.adapter.js';
+import { RegistryAuth } from './adapters/registry/auth/registry-auth.js';
+import { ManifestCopies } from './adapters/registry/manifests/manifest-copies.js';
+import { ManifestResolver } from './adapters/registry/manifests/manifest-resolver.js';
+import { RecentManifests } from './adapters/registry/manifests/recent-manifests.js';
+import { normaliseBaseUrl } from './adapters/registry/registry-urls.js';
+import { RepositorySender } from './adapters/registry/repository-sender.js';
+import { axiosExchange, HttpExchange } from './adapters/registry/transport/exchange.js';
+import { noProxyFrom } from './adapters/registry/transport/proxy.js';
+import { bottleneckRateCeiling } from './adapters/registry/transport/rate-ceiling.js';
+import { DEFAULT_RETRY_POLICY } from './adapters/registry/transport/retry-policy.js';
+import {
+  RegistryHttpClient,
+  type RegistryHttpClientOptions,
+} from './adapters/registry/transport/registry-http-client.js';
+import { RequestGate, RequestLimiter } from './adapters/registry/transport/request-limiter.js';
 import { ManifestCache } from './adapters/registry/cache/manifest-cache.js';
 import { RegistrySettings } from './adapters/registry/registry-settings.js';
 import { RequestStats } from './adapters/registry/request-stats.js';
@@ -84,13 +102,10 @@ export async function buildContainer(options: CompositionOptions): Promise<Conta
   }
   container.load(
     new ContainerModule(({ bind }) => {
-      bind(RegistrySettings).toConstantValue(options.registry);
       // Tag -> digest and digest facts in the state folder: warm runs confirm tags with HEAD.
       bind(ManifestCache).to(FileManifestCache).inSingletonScope();
-      bind(Registry).to(HttpDockerRegistry).inSingletonScope();
-      // One count of requests for the process: the benchmark and the request metrics read it.
-      bind(RequestStats).toSelf().inSingletonScope();
     }),
+    registryModule(options.registry),
     new ContainerModule(({ bind }) => {
       bind(StateDir).toConstantValue(options.stateDir);
       bind(StateStore).to(FileStateStore).inSingletonScope();
@@ -138,6 +153,115 @@ export async function buildContainer(options: CompositionOptions): Promise<Conta
   if (options.metrics !== undefined)
     container.load(await metricsModule(options.metrics, options.watch));
   return container;
+}
+
+/**
+ * The Registry port and the parts that serve it, each a singleton: one transport (one request
+ * gate, one pool of connections), one token cache, one resolver and one count of requests for
+ * every job of the process (a transient gate would limit nothing). The registry cache
+ * (ManifestCache) is bound beside it: a file in the state folder, or memory in tests.
+ * HttpDockerRegistryOptions holds test hooks only; tests rebind it, or HttpExchange.
+ */
+export function registryModule(settings: RegistrySettings): ContainerModule {
+  const baseUrl = normaliseBaseUrl(settings.url);
+  return new ContainerModule(({ bind }) => {
+    bind(RegistrySettings).toConstantValue(settings);
+    bind(HttpDockerRegistryOptions).toConstantValue({});
+    // The benchmark and the request metrics read the one count of the process.
+    bind(RequestStats).toSelf().inSingletonScope();
+    bind(HttpExchange).toConstantValue(axiosExchange);
+    // `max_concurrent_requests`, shared by every job, the catalog and the token requests.
+    bind(RequestGate)
+      .toDynamicValue(() => new RequestLimiter(Math.max(1, settings.maxConcurrentRequests)))
+      .inSingletonScope();
+    bind(RegistryHttpClient)
+      .toDynamicValue((context) => {
+        const hooks = context.get<HttpDockerRegistryOptions>(HttpDockerRegistryOptions);
+        const noProxy = noProxyFrom(hooks.env ?? process.env);
+        return new RegistryHttpClient({
+          timeoutMs: settings.timeoutMs,
+          maxConcurrentRequests: settings.maxConcurrentRequests,
+          gate: context.get<RequestLimiter>(RequestGate),
+          exchange: context.get<HttpExchange>(HttpExchange),
+          ...(settings.maxRequestsPerSecond !== undefined
+            ? { rateCeiling: bottleneckRateCeiling(settings.maxRequestsPerSecond) }
+            : {}),
+          httpLogs: settings.httpLogs,
+          insecure: settings.insecure,
+          logger: context.get<Logger>(Logger),
+          stats: context.get(RequestStats),
+          ...(settings.proxy !== undefined ? { proxy: settings.proxy } : {}),
+          ...(noProxy !== undefined ? { noProxy } : {}),
+          ...(settings.caFile !== undefined ? { caFile: settings.caFile } : {}),
+          ...hooksOf(hooks, settings),
+        });
+      })
+      .inSingletonScope();
+    bind(RegistryAuth)
+      .toDynamicValue((context) => {
+        const hooks = context.get<HttpDockerRegistryOptions>(HttpDockerRegistryOptions);
+        const now = hooks.now ?? ((): Date => new Date());
+        return new RegistryAuth(
+          context.get(RegistryHttpClient),
+          baseUrl,
+          settings.credentials,
+          now,
+        );
+      })
+      .inSingletonScope();
+    // Manifests a real run read lately: its journal takes their bytes from memory (issue 16).
+    bind(RecentManifests)
+      .toDynamicValue(() => new RecentManifests())
+      .inSingletonScope();
+    bind(RepositorySender)
+      .toDynamicValue(
+        (context) => new RepositorySender(context.get(RegistryAuth), context.get(RecentManifests)),
+      )
+      .inSingletonScope();
+    bind(ManifestResolver)
+      .toDynamicValue(
+        (context) =>
+          new ManifestResolver(
+            context.get(RepositorySender).send,
+            baseUrl,
+            context.get<ManifestCache>(ManifestCache),
+          ),
+      )
+      .inSingletonScope();
+    bind(ManifestCopies)
+      .toDynamicValue(
+        (context) =>
+          new ManifestCopies(
+            context.get(RepositorySender).send,
+            baseUrl,
+            context.get(RecentManifests),
+          ),
+      )
+      .inSingletonScope();
+    bind(HttpDockerRegistry).toSelf().inSingletonScope();
+    bind(Registry).toService(HttpDockerRegistry);
+  });
+}
+
+/**
+ * The transport's retry policy and test hooks (retry timing, clock) that are set. A hook's
+ * policy wins; else config.yaml's retry_base_delay over the defaults; else the defaults.
+ */
+function hooksOf(
+  hooks: HttpDockerRegistryOptions,
+  settings: RegistrySettings,
+): Partial<RegistryHttpClientOptions> {
+  const retryPolicy =
+    hooks.retryPolicy ??
+    (settings.retryBaseDelayMs === undefined
+      ? undefined
+      : { ...DEFAULT_RETRY_POLICY, baseDelayMs: settings.retryBaseDelayMs });
+  return {
+    ...(hooks.now !== undefined ? { now: hooks.now } : {}),
+    ...(retryPolicy !== undefined ? { retryPolicy } : {}),
+    ...(hooks.sleep !== undefined ? { sleep: hooks.sleep } : {}),
+    ...(hooks.random !== undefined ? { random: hooks.random } : {}),
+  };
 }
 
 /**

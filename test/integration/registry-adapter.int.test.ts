@@ -1,3 +1,4 @@
+import { registryAdapter } from '../support/registry-adapter.js';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { RegistryError } from '../../src/application/ports/registry.port.js';
@@ -27,7 +28,7 @@ function adapterFor(
   options: HttpDockerRegistryOptions = {},
 ): { adapter: HttpDockerRegistry; logger: RecordingLogger } {
   const logger = new RecordingLogger();
-  const adapter = new HttpDockerRegistry(
+  const adapter = registryAdapter(
     {
       url: registry.url,
       timeoutMs: 10_000,

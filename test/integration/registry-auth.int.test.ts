@@ -1,3 +1,4 @@
+import { registryAdapter } from '../support/registry-adapter.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RegistryError } from '../../src/application/ports/registry.port.js';
@@ -27,7 +28,7 @@ function adapterFor(
 ): { adapter: HttpDockerRegistry; logger: RecordingLogger } {
   const logger = new RecordingLogger();
   const credentials = registry.username === undefined ? undefined : credentialsOf(registry);
-  const adapter = new HttpDockerRegistry(
+  const adapter = registryAdapter(
     {
       url: registry.url,
       timeoutMs: 10_000,
@@ -110,7 +111,7 @@ describe('HttpDockerRegistry with Basic auth', () => {
   });
 
   it('says that credentials are needed when none are configured', async () => {
-    const adapter = new HttpDockerRegistry(
+    const adapter = registryAdapter(
       {
         url: registry.url,
         timeoutMs: 10_000,

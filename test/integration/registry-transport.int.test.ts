@@ -1,3 +1,4 @@
+import { registryAdapter } from '../support/registry-adapter.js';
 import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
@@ -97,7 +98,7 @@ function adapterFor(
   options: HttpDockerRegistryOptions = {},
 ): { adapter: HttpDockerRegistry; logger: RecordingLogger } {
   const logger = new RecordingLogger();
-  const adapter = new HttpDockerRegistry(
+  const adapter = registryAdapter(
     {
       url: registry.url,
       timeoutMs: 10_000,

@@ -1,5 +1,4 @@
-import { inject, injectable, optional } from 'inversify';
-import { Logger } from '../../application/ports/logger.port.js';
+import { inject, injectable } from 'inversify';
 import {
   RegistryError,
   type BlobReference,
@@ -9,29 +8,29 @@ import {
 } from '../../application/ports/registry.port.js';
 import type { ManifestCopy, ManifestWithChildren } from '../../domain/deletion-journal.js';
 import type { TagPointer, TagResolution } from '../../domain/tag.js';
-import { CATALOG_SCOPE, RegistryAuth, repositoryScope } from './auth/registry-auth.js';
+import { CATALOG_SCOPE, RegistryAuth } from './auth/registry-auth.js';
 import { isDigest } from './manifests/digest.js';
 import { nextPageUrl } from './link-header.js';
-import { InMemoryManifestCache, ManifestCache } from './cache/manifest-cache.js';
 import { ManifestCopies } from './manifests/manifest-copies.js';
 import { referencedBlobs } from './manifests/manifest-references.js';
 import { ManifestResolver } from './manifests/manifest-resolver.js';
-import { RecentManifests } from './manifests/recent-manifests.js';
 import {
   RegistryHttpClient,
   type RegistryRequest,
   type RegistryResponse,
 } from './transport/registry-http-client.js';
-import { noProxyFrom } from './transport/proxy.js';
 import { RegistrySettings } from './registry-settings.js';
 import { catalogUrl, manifestUrl, normaliseBaseUrl, tagListUrl } from './registry-urls.js';
-import { bottleneckRateCeiling } from './transport/rate-ceiling.js';
+import { pullScope } from './repository-sender.js';
 import { RequestLimiter } from './transport/request-limiter.js';
 import { RequestStats, type RequestKind } from './request-stats.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './transport/retry-policy.js';
+import type { RetryPolicy } from './transport/retry-policy.js';
 import { registryErrorCode, statusError } from './transport/status-error.js';
 
-/** Test and benchmark hooks; production binds nothing and gets the defaults. */
+/**
+ * Test and benchmark hooks of the registry adapter's parts; the composition root binds none
+ * (the defaults), tests rebind it.
+ */
 export interface HttpDockerRegistryOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
@@ -56,82 +55,33 @@ const RESOLUTIONS_PER_REQUEST_SLOT = 4;
 /** Errors about the whole registry: inspectTag throws these instead of failing one tag. */
 const REGISTRY_WIDE: ReadonlySet<RegistryErrorKind> = new Set(['auth', 'forbidden', 'tls']);
 
-function pullScope(repository: string, access: RepositoryAccess): string {
-  switch (access) {
-    case 'read':
-      return repositoryScope(repository, 'pull');
-    case 'delete':
-      return repositoryScope(repository, 'pull,delete');
-    case 'restore':
-      return repositoryScope(repository, 'pull,push');
-  }
-}
-
-/** A hook's policy wins; else config.yaml's retry_base_delay over the defaults; else none (defaults). */
-function retryPolicyOf(
-  hook: RetryPolicy | undefined,
-  baseDelayMs: number | undefined,
-): { retryPolicy?: RetryPolicy } {
-  if (hook !== undefined) return { retryPolicy: hook };
-  if (baseDelayMs === undefined) return {};
-  return { retryPolicy: { ...DEFAULT_RETRY_POLICY, baseDelayMs } };
-}
-
 /** The Registry port over the Registry HTTP API v2 / OCI distribution (registry-v2.md). */
 @injectable()
 export class HttpDockerRegistry implements Registry {
   private readonly baseUrl: string;
-  private readonly http: RegistryHttpClient;
-  private readonly auth: RegistryAuth;
-  private readonly resolver: ManifestResolver;
   private readonly pageSize: number;
   private readonly resolutions: RequestLimiter;
-  /** Manifests a real run read lately: its journal needs their bytes (issue 16). */
-  private readonly recent = new RecentManifests();
-  private readonly copies: ManifestCopies;
-
   private readonly warnings: readonly string[];
 
+  /**
+   * Its parts come from the composition root (container.ts, registryModule): the transport
+   * (HTTP exchange, request gate, request statistics), auth, the manifest resolver over the
+   * registry cache, and the manifest copies of the deletion journal.
+   */
   constructor(
     @inject(RegistrySettings) settings: RegistrySettings,
-    @inject(Logger) logger: Logger,
-    @inject(HttpDockerRegistryOptions) @optional() options: HttpDockerRegistryOptions = {},
-    @inject(ManifestCache) @optional() manifestCache: ManifestCache = new InMemoryManifestCache(),
-    /** Requests sent so far, by kind (read by the benchmark and the request metrics). */
-    @inject(RequestStats) @optional() readonly stats: RequestStats = new RequestStats(),
+    @inject(HttpDockerRegistryOptions) options: HttpDockerRegistryOptions,
+    @inject(RegistryHttpClient) private readonly http: RegistryHttpClient,
+    @inject(RegistryAuth) private readonly auth: RegistryAuth,
+    @inject(ManifestResolver) private readonly resolver: ManifestResolver,
+    @inject(ManifestCopies) private readonly copies: ManifestCopies,
+    /** Requests sent so far, by kind (the transport's; read by tests and the benchmark). */
+    @inject(RequestStats) readonly stats: RequestStats,
   ) {
     this.warnings = settings.insecure
       ? ['TLS verification is disabled (insecure: true): the registry is not authenticated']
       : [];
     this.baseUrl = normaliseBaseUrl(settings.url);
-    const now = options.now ?? ((): Date => new Date());
-    const noProxy = noProxyFrom(options.env ?? process.env);
-    this.http = new RegistryHttpClient({
-      timeoutMs: settings.timeoutMs,
-      maxConcurrentRequests: settings.maxConcurrentRequests,
-      ...(settings.maxRequestsPerSecond !== undefined
-        ? { rateCeiling: bottleneckRateCeiling(settings.maxRequestsPerSecond) }
-        : {}),
-      httpLogs: settings.httpLogs,
-      insecure: settings.insecure,
-      logger,
-      stats: this.stats,
-      now,
-      ...(settings.proxy !== undefined ? { proxy: settings.proxy } : {}),
-      ...(noProxy !== undefined ? { noProxy } : {}),
-      ...(settings.caFile !== undefined ? { caFile: settings.caFile } : {}),
-      ...retryPolicyOf(options.retryPolicy, settings.retryBaseDelayMs),
-      ...(options.sleep !== undefined ? { sleep: options.sleep } : {}),
-      ...(options.random !== undefined ? { random: options.random } : {}),
-    });
-    this.auth = new RegistryAuth(this.http, this.baseUrl, settings.credentials, now);
-    const send = (
-      request: RegistryRequest,
-      repository: string,
-      access: RepositoryAccess,
-    ): Promise<RegistryResponse> => this.sendFor(request, repository, access);
-    this.resolver = new ManifestResolver(send, this.baseUrl, manifestCache);
-    this.copies = new ManifestCopies(send, this.baseUrl, this.recent);
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     this.resolutions = new RequestLimiter(
       Math.max(1, settings.maxConcurrentRequests) * RESOLUTIONS_PER_REQUEST_SLOT,
@@ -237,19 +187,6 @@ export class HttpDockerRegistry implements Registry {
   /** Closes kept-alive sockets (tests, end of process). */
   close(): void {
     this.http.close();
-  }
-
-  private async sendFor(
-    request: RegistryRequest,
-    repository: string,
-    access: RepositoryAccess,
-  ): Promise<RegistryResponse> {
-    const response = await this.auth.send(request, pullScope(repository, access));
-    // A real run may delete what it reads: its journal takes the bytes from memory (issue 16).
-    if (access === 'delete' && request.kind === 'manifest-get' && response.status === 200) {
-      this.recent.note(response.body, response.headers['content-type']);
-    }
-    return response;
   }
 
   private async inspectNow(

@@ -1,3 +1,4 @@
+import { registryAdapter } from '../../support/registry-adapter.js';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
@@ -100,7 +101,7 @@ function adapter(
   overrides: Partial<RegistrySettings> = {},
 ): { registry: HttpDockerRegistry; logger: RecordingLogger } {
   const logger = new RecordingLogger();
-  const registry = new HttpDockerRegistry(
+  const registry = registryAdapter(
     {
       url,
       timeoutMs: 2000,
@@ -458,7 +459,7 @@ describe("HttpDockerRegistry: config.yaml's retry_base_delay", () => {
       },
     });
     const slept: number[] = [];
-    const registry = new HttpDockerRegistry(
+    const registry = registryAdapter(
       {
         url: server.url,
         timeoutMs: 2000,

@@ -8,13 +8,8 @@ import {
   retryDelayMs,
   type RetryPolicy,
 } from './retry-policy.js';
-import {
-  DeadlineError,
-  exchange,
-  splitUrl,
-  targetOf,
-  type ExchangeTarget,
-} from './http-exchange.js';
+import { axiosExchange, type HttpExchange } from './exchange.js';
+import { DeadlineError, splitUrl, targetOf, type ExchangeTarget } from './http-exchange.js';
 import { RequestLimiter } from './request-limiter.js';
 import type { RequestKind, RequestStats } from '../request-stats.js';
 import type { RateCeiling } from './rate-ceiling.js';
@@ -61,6 +56,10 @@ export interface RegistryHttpClientOptions extends TransportSettings {
   readonly logger: Logger;
   readonly stats: RequestStats;
   readonly retryPolicy?: RetryPolicy;
+  /** The FIFO request gate (`max_concurrent_requests`); default: one of its own. */
+  readonly gate?: RequestLimiter;
+  /** How one request is exchanged; default: axios. */
+  readonly exchange?: HttpExchange;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
   readonly now?: () => Date;
@@ -100,9 +99,11 @@ export class RegistryHttpClient implements HttpSender {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly now: () => Date;
+  private readonly exchanger: HttpExchange;
 
   constructor(private readonly options: RegistryHttpClientOptions) {
-    this.gate = new RequestLimiter(Math.max(1, options.maxConcurrentRequests));
+    this.gate = options.gate ?? new RequestLimiter(Math.max(1, options.maxConcurrentRequests));
+    this.exchanger = options.exchange ?? axiosExchange;
     this.agents = new TransportAgents(options);
     this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.sleep = options.sleep ?? realSleep;
@@ -223,7 +224,7 @@ export class RegistryHttpClient implements HttpSender {
     try {
       const { origin, path } = splitUrl(url);
       const { target, agent, proxied } = this.route(origin);
-      const exchanged = await exchange({
+      const exchanged = await this.exchanger.exchange({
         method,
         target,
         path,

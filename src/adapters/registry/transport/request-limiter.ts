@@ -59,3 +59,6 @@ export class RequestLimiter {
 function noop(): void {
   // released
 }
+
+/** The binding of the request gate: the RequestLimiter of `max_concurrent_requests`. */
+export const RequestGate = Symbol('RequestGate');
