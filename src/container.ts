@@ -16,7 +16,10 @@ import { TestNotifications } from './application/test-notifications.use-case.js'
 import { WatchObserver } from './application/ports/watch-observer.port.js';
 import { WatchJobs } from './application/watch-jobs.use-case.js';
 import { SystemClock } from './adapters/clock/system-clock.adapter.js';
-import { FileManifestCache } from './adapters/registry/cache/file-manifest-cache.adapter.js';
+import {
+  FileManifestCache,
+  FileManifestCacheOptions,
+} from './adapters/registry/cache/file-manifest-cache.adapter.js';
 import { FileDeletionJournal } from './adapters/journal/file-deletion-journal.adapter.js';
 import { JournalRetentionObserver } from './adapters/journal/journal-retention.observer.js';
 import { DEFAULT_JOURNAL_SETTINGS, JournalSettings } from './adapters/journal/journal-settings.js';
@@ -104,6 +107,7 @@ export async function buildContainer(options: CompositionOptions): Promise<Conta
     new ContainerModule(({ bind }) => {
       // Tag -> digest and digest facts in the state folder: warm runs confirm tags with HEAD.
       bind(ManifestCache).to(FileManifestCache).inSingletonScope();
+      bind(FileManifestCacheOptions).toConstantValue({});
     }),
     registryModule(options.registry),
     new ContainerModule(({ bind }) => {

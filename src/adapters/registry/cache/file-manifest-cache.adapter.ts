@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { inject, injectable, optional } from 'inversify';
+import { inject, injectable } from 'inversify';
 import { Logger } from '../../../application/ports/logger.port.js';
 import { isDigest } from '../manifests/digest.js';
 import type { ImageDate } from '../../../domain/image-date.js';
@@ -47,7 +47,7 @@ export const DEFAULT_CACHE_LIMITS: CacheLimits = {
   configs: 100_000,
 };
 
-/** Test hooks; production binds nothing. */
+/** Test hooks; the composition root binds none ({}: the defaults). */
 export interface FileManifestCacheOptions {
   readonly limits?: Partial<CacheLimits>;
   /** Unsaved facts are written at least this often while the process runs (watch mode). */
@@ -93,7 +93,7 @@ export class FileManifestCache implements ManifestCache {
     @inject(StateDir) private readonly dir: string,
     @inject(RegistrySettings) settings: RegistrySettings,
     @inject(Logger) private readonly logger: Logger,
-    @inject(FileManifestCacheOptions) @optional() options: FileManifestCacheOptions = {},
+    @inject(FileManifestCacheOptions) options: FileManifestCacheOptions = {},
   ) {
     this.registry = normaliseBaseUrl(settings.url);
     this.file = join(dir, cacheFileName(this.registry));
