@@ -76,7 +76,7 @@ export const BENCH_JOB: BenchJob = {
 };
 
 /** mulberry32: small, fast, deterministic. */
-function randomSource(seed: number): () => number {
+export function randomSource(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -11,6 +11,7 @@ import {
   DAY_MS,
   FEATURES,
   isYoung,
+  randomSource,
   releaseFormat,
   repositoryName,
   tagLayout,
@@ -34,14 +35,7 @@ function keyedRandom(seed: number, key: string): () => number {
   for (let index = 0; index < key.length; index++) {
     hash = Math.imul(hash ^ key.charCodeAt(index), 0x01000193);
   }
-  let state = hash >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  return randomSource(hash);
 }
 
 const PLATFORMS = ['amd64', 'arm64'] as const;
