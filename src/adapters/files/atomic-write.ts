@@ -4,6 +4,13 @@ import { open, rename, unlink } from 'node:fs/promises';
 /** Appends text to the file being written. */
 export type WriteText = (text: string) => Promise<void>;
 
+export interface AtomicWriteOptions {
+  /** Permissions of the new file (default 0o600: the state folder is private). */
+  readonly mode?: number;
+  /** The temp file's path, beside `path` (default `<path>.<pid>.<random>.tmp`). */
+  readonly tempName?: string;
+}
+
 /**
  * The one atomic writer of the state folder (issue 14): readers, and a process killed half-way,
  * see either the old or the new content, never a mix. A temp file beside the target is filled,
@@ -13,9 +20,11 @@ export type WriteText = (text: string) => Promise<void>;
 export async function writeAtomically(
   path: string,
   fill: (write: WriteText) => Promise<void>,
+  options: AtomicWriteOptions = {},
 ): Promise<void> {
-  const temp = `${path}.${String(process.pid)}.${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(temp, 'w', 0o600);
+  const temp =
+    options.tempName ?? `${path}.${String(process.pid)}.${randomBytes(4).toString('hex')}.tmp`;
+  const handle = await open(temp, 'w', options.mode ?? 0o600);
   try {
     // writeFile, not write: it loops until every byte is written, at the current position.
     await fill((text) => handle.writeFile(text, 'utf8'));

@@ -1,4 +1,4 @@
-import { appendFile, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { appendFile, mkdir, stat, unlink } from 'node:fs/promises';
 import { inject, injectable } from 'inversify';
 import { Clock } from '../../application/ports/clock.port.js';
 import { Logger } from '../../application/ports/logger.port.js';
@@ -10,6 +10,7 @@ import type {
 } from '../../application/ports/run-observer.port.js';
 import type { Job } from '../../domain/job.js';
 import { packageVersion } from '../cli/version.js';
+import { writeAtomically, type WriteText } from '../files/atomic-write.js';
 import { RegistrySettings } from '../registry/registry-settings.js';
 import { safeUrl } from '../registry/safe-url.js';
 import { ReportStream, type TextSink } from './console-table.observer.js';
@@ -144,7 +145,7 @@ export class ReportFilesObserver implements RunObserver {
       lists.repository(repository.name, repository.errors, repository.tags);
     });
     if (this.wants('html')) {
-      await writeAtomically(run.paths.html, async (write) => {
+      await writeReport(run.paths.html, async (write) => {
         await write(htmlReport.start(head, tail, lines));
         let index = 0;
         await scanJsonReport(run.source, (repository) =>
@@ -163,7 +164,7 @@ export class ReportFilesObserver implements RunObserver {
       failures: lists.failures,
       failuresTotal: lists.failuresTotal,
     };
-    await writeAtomically(run.paths.md, (write) => write(renderMarkdown(input)));
+    await writeReport(run.paths.md, (write) => write(renderMarkdown(input)));
     return input;
   }
 
@@ -187,21 +188,10 @@ export class ReportFilesObserver implements RunObserver {
   }
 }
 
-type Write = (text: string) => Promise<void>;
-
-/** Writes a file through a temp name and renames it into place. */
-async function writeAtomically(path: string, fill: (write: Write) => Promise<void>): Promise<void> {
-  const temp = tempNameFor(path);
-  const handle = await open(temp, 'w', 0o644);
-  try {
-    await fill(async (text) => {
-      await handle.write(text);
-    });
-    await handle.close();
-    await rename(temp, path);
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
+/**
+ * Reports go through the state folder's atomic writer (every byte written, fsynced, renamed),
+ * but readable by others and under a hidden temp name, which pruneRuns never takes for a run.
+ */
+function writeReport(path: string, fill: (write: WriteText) => Promise<void>): Promise<void> {
+  return writeAtomically(path, fill, { mode: 0o644, tempName: tempNameFor(path) });
 }
