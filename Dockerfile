@@ -5,12 +5,13 @@
 # `npm run image:check` performs this recipe without Docker (scripts/image-recipe.mjs) and
 # test/unit/image/dockerfiles.test.ts keeps the two files in step.
 
-# ---- build: dev dependencies, TypeScript -> dist/, then drop the dev dependencies ----------
+# ---- build: dev dependencies, type check, bundle -> dist/, then drop the dev dependencies -
 FROM node:24-alpine AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/bundle.mjs ./scripts/
 COPY src ./src
 RUN npm run build
 RUN npm prune --omit=dev --no-audit --no-fund

@@ -218,6 +218,17 @@ describe('Dockerfile and Dockerfile.debian stay in step', () => {
         sources.includes(buildConfig.extends.replace(/^\.\//, '')),
         'COPY the tsconfig that tsconfig.build.json extends',
       );
+    // ...and every script `npm run build` runs (the bundler, scripts/bundle.mjs).
+    const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    const buildScripts = [...(packageJson.scripts['build'] ?? '').matchAll(/node (\S+\.mjs)/g)];
+    assert.ok(buildScripts.length > 0, 'npm run build runs the bundler');
+    for (const [, script] of buildScripts)
+      assert.ok(
+        sources.includes(script ?? '') || sources.includes((script ?? '').split('/')[0] ?? ''),
+        `COPY ${String(script)}: npm run build runs it`,
+      );
   });
 
   it('ship only package.json, the production node_modules, dist/ and the example config/', () => {

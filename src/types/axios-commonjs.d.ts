@@ -1,0 +1,10 @@
+/**
+ * axios' CommonJS build, imported by its path (src/adapters/registry/transport/axios.ts): the
+ * package exports that path but declares types only for its main entry, which this is.
+ */
+declare module 'axios/dist/node/axios.cjs' {
+  import type { AxiosStatic } from 'axios';
+
+  const axios: AxiosStatic;
+  export default axios;
+}
