@@ -20,20 +20,33 @@ export async function mapBounded<T, R>(
   return results;
 }
 
-/** Reports how much work an item turned out to be, once it knows (e.g. its tag count). */
-export type Weigh = (weight: number) => void;
+/**
+ * Reports how much work an item turned out to be, once it knows (e.g. its tag count), and
+ * resolves when the item may go on with that much: at once while it fits, else after earlier
+ * items have finished. Called more than once, a smaller weight takes effect at once.
+ */
+export type Weigh = (weight: number) => Promise<void>;
 
 export interface PipelineLimits {
   /** Items in flight at most, whatever their weight. */
   readonly items: number;
-  /** No new item starts while the weights in flight add up to this much. */
+  /** Items go on only while the weights of those that went on add up to at most this much. */
   readonly weight: number;
 }
 
+interface Waiting {
+  readonly weight: number;
+  readonly admit: () => void;
+}
+
 /**
- * Streams items through `work` (which must not reject) in input order, starting a new one
- * only while both limits hold. An item weighs 1 until it weighs itself. This keeps enough
- * work under way to fill the request gate without holding every item's data at once.
+ * Streams items through `work` (which must not reject) in input order. Up to `limits.items`
+ * items start (an item is light until it weighs itself: e.g. a repository whose tag list is
+ * being read); one that weighs itself waits until its weight fits under `limits.weight` beside
+ * the others that went on (first come, first served; an item heavier than the limit goes on
+ * alone). This keeps enough work under way to fill the request gate without holding every
+ * item's data at once: the bound holds whatever the items' sizes (issue 9: starting 32
+ * repositories of 1,000 tags at once held 32,000 tags in memory).
  */
 export function forEachBounded<T>(
   items: readonly T[],
@@ -43,23 +56,55 @@ export function forEachBounded<T>(
   return new Promise<void>((resolve, reject) => {
     let next = 0;
     let active = 0;
-    let weightInFlight = 0;
+    /** The sum of the weights of the items that went on. */
+    let admitted = 0;
+    const waiting: Waiting[] = [];
+    const fits = (weight: number): boolean => admitted === 0 || admitted + weight <= limits.weight;
+    const admitWaiting = (): void => {
+      while (waiting.length > 0 && fits((waiting[0] as Waiting).weight)) {
+        const first = waiting.shift() as Waiting;
+        admitted += first.weight;
+        first.admit();
+      }
+    };
     const pump = (): void => {
-      while (next < items.length && active < limits.items && weightInFlight < limits.weight) {
+      while (next < items.length && active < limits.items && admitted < limits.weight) {
         const item = items[next] as T;
         next += 1;
         active += 1;
-        let own = 1;
-        weightInFlight += own;
+        /** What this item added to `admitted`; 0 until it weighed itself and went on. */
+        let own = 0;
+        let weighed = false;
         const weigh: Weigh = (weight) => {
-          weightInFlight += weight - own;
-          own = weight;
-          pump();
+          if (weighed) {
+            // Later calls only make an item lighter (or keep its share): no waiting.
+            if (weight < own) {
+              admitted -= own - weight;
+              own = weight;
+              admitWaiting();
+              pump();
+            }
+            return Promise.resolve();
+          }
+          weighed = true;
+          return new Promise<void>((admit) => {
+            const enter = (): void => {
+              own = weight;
+              admit();
+            };
+            if (waiting.length === 0 && fits(weight)) {
+              admitted += weight;
+              enter();
+            } else {
+              waiting.push({ weight, admit: enter });
+            }
+          });
         };
         work(item, weigh).then(() => {
           active -= 1;
-          weightInFlight -= own;
+          admitted -= own;
           own = 0;
+          admitWaiting();
           if (next >= items.length && active === 0) resolve();
           else pump();
         }, reject);

@@ -22,14 +22,17 @@ import { Registry, RegistryError, type RepositoryAccess } from './ports/registry
  */
 const DELETIONS_IN_FLIGHT = 4;
 /**
- * How much of a job is under way at once: repositories are streamed through the run, and a
- * new one starts only while fewer than these are in flight and their tags add up to less than
- * TAGS_IN_FLIGHT. Enough to keep the registry adapter's request gate full (its default is 20
- * requests, with 4 tag resolutions queued per request slot); small enough that memory does not
- * grow with the number of repositories.
+ * How much of a job is under way at once: repositories are streamed through the run. Up to
+ * REPOSITORIES_IN_FLIGHT read their tag lists; one goes on to inspect and delete only while the
+ * tags of those that went on add up to at most TAGS_IN_FLIGHT (a larger one goes on alone), and
+ * it holds its tags until it finishes. Enough to keep the registry adapter's request gate full
+ * (its default is 20 requests): one repository that inspects offers a request per tag, and one
+ * that deletes offers DELETIONS_IN_FLIGHT (four of 1,000 tags deleting: 16 requests).
+ * Small enough that memory does not grow with the size of the registry (about 1.5 KB per tag
+ * in flight).
  */
 const REPOSITORIES_IN_FLIGHT = 32;
-const TAGS_IN_FLIGHT = 2_000;
+const TAGS_IN_FLIGHT = 4_000;
 
 export interface RunJobOptions {
   readonly dryRun: boolean;
@@ -198,7 +201,8 @@ export class RunJob {
     const access: RepositoryAccess = options.dryRun ? 'read' : 'delete';
     const tags = await this.registry.listTags(repository, access);
     answered?.();
-    weigh(Math.max(1, tags.length));
+    // Its tags are held until it finishes: it goes on once they fit in the pipeline's budget.
+    await weigh(Math.max(1, tags.length));
     const matching = tagsMatchingAnyPattern(job.tagPatterns, tags);
     const matchingSet = new Set(matching);
     const unmatched = tags.filter((tag) => !matchingSet.has(tag));
