@@ -75,6 +75,7 @@ export function forEachBounded<T>(
         /** What this item added to `admitted`; 0 until it weighed itself and went on. */
         let own = 0;
         let weighed = false;
+        let queued: Waiting | undefined;
         const weigh: Weigh = (weight) => {
           if (weighed) {
             // Later calls only make an item lighter (or keep its share): no waiting.
@@ -96,12 +97,16 @@ export function forEachBounded<T>(
               admitted += weight;
               enter();
             } else {
-              waiting.push({ weight, admit: enter });
+              queued = { weight, admit: enter };
+              waiting.push(queued);
             }
           });
         };
         work(item, weigh).then(() => {
           active -= 1;
+          // An item that ended without waiting for its turn gives the turn up.
+          const place = queued === undefined ? -1 : waiting.indexOf(queued);
+          if (place >= 0) waiting.splice(place, 1);
           admitted -= own;
           own = 0;
           admitWaiting();

@@ -132,3 +132,28 @@ describe('forEachBounded', () => {
     );
   });
 });
+
+describe('forEachBounded, an item that ends without waiting for its turn', () => {
+  it('gives the turn up: the budget is not held for it and the others go on', async () => {
+    const finish = [latch(), latch(), latch()];
+    const going: number[] = [];
+    const done = forEachBounded([0, 1, 2], { items: 10, weight: 1_000 }, async (index, weigh) => {
+      if (index === 1) {
+        // Weighs itself and ends at once (does not await its turn).
+        void weigh(900);
+        return;
+      }
+      await weigh(600);
+      going.push(index);
+      await finish[index]?.promise;
+    });
+    await settle();
+    assert.deepEqual(going, [0]);
+    finish[0]?.open();
+    await settle();
+    // Item 1's 900 was never admitted: item 2 goes on with the whole budget free.
+    assert.deepEqual(going, [0, 2]);
+    finish[2]?.open();
+    await done;
+  });
+});
