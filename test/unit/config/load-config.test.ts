@@ -120,21 +120,23 @@ describe('loadConfig: config.yaml', () => {
     });
   }
 
+  /** The registry settings of a config.yaml holding the URL and `line`. */
+  function registryWith(line: string): ReturnType<typeof loadOk>['registry'] {
+    const temp = tempConfigDir({ 'config.yaml': `registry_url: https://r.example.com\n${line}` });
+    try {
+      return loadOk(temp.dir).registry;
+    } finally {
+      temp.remove();
+    }
+  }
+
   it('max_requests_per_second is optional and may be a fraction', () => {
     for (const [line, expected] of [
       ['', undefined],
       ['max_requests_per_second: 0.5\n', 0.5],
       ['max_requests_per_second: 40\n', 40],
     ] as const) {
-      const temp = tempConfigDir({
-        'config.yaml': `registry_url: https://r.example.com\n${line}`,
-      });
-      try {
-        const config = loadOk(temp.dir);
-        assert.equal(config.registry.maxRequestsPerSecond, expected);
-      } finally {
-        temp.remove();
-      }
+      assert.equal(registryWith(line).maxRequestsPerSecond, expected);
     }
   });
 
@@ -144,15 +146,7 @@ describe('loadConfig: config.yaml', () => {
       ['retry_base_delay: 0.05\n', 50],
       ['retry_base_delay: 2\n', 2000],
     ] as const) {
-      const temp = tempConfigDir({
-        'config.yaml': `registry_url: https://r.example.com\n${line}`,
-      });
-      try {
-        const config = loadOk(temp.dir);
-        assert.equal(config.registry.retryBaseDelayMs, expected);
-      } finally {
-        temp.remove();
-      }
+      assert.equal(registryWith(line).retryBaseDelayMs, expected);
     }
   });
 
