@@ -31,32 +31,33 @@ import { RegistryAuth } from './adapters/registry/auth/registry-auth.js';
 import { ManifestCopies } from './adapters/registry/manifests/manifest-copies.js';
 import { ManifestResolver } from './adapters/registry/manifests/manifest-resolver.js';
 import { RecentManifests } from './adapters/registry/manifests/recent-manifests.js';
-import { normaliseBaseUrl } from './adapters/registry/registry-urls.js';
 import { RepositorySender } from './adapters/registry/repository-sender.js';
 import { axiosExchange, HttpExchange } from './adapters/registry/transport/exchange.js';
 import { noProxyFrom } from './adapters/registry/transport/proxy.js';
 import { bottleneckRateCeiling } from './adapters/registry/transport/rate-ceiling.js';
-import { DEFAULT_RETRY_POLICY } from './adapters/registry/transport/retry-policy.js';
+import { DEFAULT_RETRY_POLICY } from './adapters/shared/http/retry-policy.js';
 import {
   RegistryHttpClient,
   type RegistryHttpClientOptions,
 } from './adapters/registry/transport/registry-http-client.js';
 import { RequestGate, RequestLimiter } from './adapters/registry/transport/request-limiter.js';
 import { ManifestCache } from './adapters/registry/cache/manifest-cache.js';
-import { RegistrySettings } from './adapters/registry/registry-settings.js';
-import { RequestStats } from './adapters/registry/request-stats.js';
-import { consoleLines } from './adapters/logging/console-lines.js';
+import { normaliseBaseUrl, RegistrySettings } from './adapters/registry/registry-settings.js';
+import { RegistryAddress } from './adapters/shared/registry-address.js';
+import { RequestStats } from './adapters/shared/http/request-stats.js';
+import { consoleLines } from './adapters/shared/text/console-lines.js';
 import { ProgressObserver } from './adapters/progress/progress.observer.js';
 import { writeStatsFile } from './adapters/registry/stats-file.js';
 import { MetricsOptions } from './adapters/metrics/metrics-options.js';
-import { FileStateStore, StateDir } from './adapters/state/file-state-store.adapter.js';
+import { FileStateStore } from './adapters/state/file-state-store.adapter.js';
+import { StateDir } from './adapters/shared/files/state-dir.js';
 import { DeliveryTiming, SYSTEM_TIMING } from './adapters/notify/delivery.js';
 import { FileNotificationLog } from './adapters/notify/notification-log.js';
 import { MessageSender, NotificationSender } from './adapters/notify/notification-sender.js';
 import {
   NotificationTargets,
   type NotificationTarget,
-} from './adapters/notify/notification-target.js';
+} from './adapters/notify/notification-settings.js';
 import { NotificationObserver } from './adapters/notify/notification.observer.js';
 import { TargetsNotifier } from './adapters/notify/targets-notifier.adapter.js';
 import { ReportFilesObserver } from './adapters/reports/report-files.observer.js';
@@ -170,6 +171,8 @@ export function registryModule(settings: RegistrySettings): ContainerModule {
   const baseUrl = normaliseBaseUrl(settings.url);
   return new ContainerModule(({ bind }) => {
     bind(RegistrySettings).toConstantValue(settings);
+    // What reports and notifications name; they never see the registry's settings.
+    bind(RegistryAddress).toConstantValue({ url: settings.url });
     bind(HttpDockerRegistryOptions).toConstantValue({});
     // The benchmark and the request metrics read the one count of the process.
     bind(RequestStats).toSelf().inSingletonScope();

@@ -5,18 +5,19 @@ import { parseCommandLine, type CliOptions } from './adapters/cli/command-line.j
 import {
   ExitCode,
   exitCodeFor,
+  exitCodeForDemo,
   exitCodeForNotifications,
   exitCodeForReports,
   exitCodeForRestore,
   interruptedExitCode,
-  UsageError,
 } from './adapters/cli/exit-codes.js';
+import { UsageError } from './adapters/shared/usage-error.js';
 import { metricsOptionsFor } from './adapters/metrics/metrics-options.js';
 import { ignoreClosedOutput } from './adapters/process/closed-pipes.js';
 import { capYoungGeneration } from './adapters/process/young-generation.js';
 import type { ReportsSettings } from './adapters/reports/reports-settings.js';
 import type { Job } from './domain/job.js';
-import { fsErrorCode } from './adapters/files/fs-error.js';
+import { fsErrorCode } from './adapters/shared/files/fs-error.js';
 
 // A run's live heap is small and bounded (tens of MB: the repositories in flight and the
 // registry cache), but it allocates fast (a few objects per HTTP exchange). V8's default
@@ -48,7 +49,9 @@ async function main(argv: readonly string[]): Promise<number> {
   if (parsed.kind === 'demo') {
     const { runDemoCommand } = await import('./adapters/demo/demo-command.js');
     // The demo runs this very file for each reg-cleaner command it shows.
-    return runDemoCommand({ ...parsed.options, cliScript: fileURLToPath(import.meta.url) });
+    return exitCodeForDemo(
+      await runDemoCommand({ ...parsed.options, cliScript: fileURLToPath(import.meta.url) }),
+    );
   }
   const options = parsed.options;
   if (options.checkConfig) return checkConfig(options);

@@ -1,5 +1,5 @@
 /**
- * axios' CommonJS build, imported by its path (src/adapters/registry/transport/axios.ts): the
+ * axios' CommonJS build, imported by its path (src/adapters/shared/http/axios.ts): the
  * package exports that path but declares types only for its main entry, which this is.
  */
 declare module 'axios/dist/node/axios.cjs' {

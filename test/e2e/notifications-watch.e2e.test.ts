@@ -9,7 +9,7 @@ import { Scheduler, type ScheduledTask } from '../../src/application/ports/sched
 import { WatchJobs } from '../../src/application/watch-jobs.use-case.js';
 import { FileManifestCache } from '../../src/adapters/registry/cache/file-manifest-cache.adapter.js';
 import { DeliveryTiming } from '../../src/adapters/notify/delivery.js';
-import type { NotificationTarget } from '../../src/adapters/notify/notification-target.js';
+import type { NotificationTarget } from '../../src/adapters/notify/notification-settings.js';
 import { HttpDockerRegistry } from '../../src/adapters/registry/http-docker-registry.adapter.js';
 import { ManifestCache } from '../../src/adapters/registry/cache/manifest-cache.js';
 import { buildContainer, closeContainer } from '../../src/container.js';

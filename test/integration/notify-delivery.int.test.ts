@@ -6,7 +6,7 @@ import type {
   EmailTarget,
   HttpTarget,
   NotificationTarget,
-} from '../../src/adapters/notify/notification-target.js';
+} from '../../src/adapters/notify/notification-settings.js';
 import type { Notice } from '../../src/adapters/notify/notice.js';
 import { summariseRun } from '../../src/adapters/notify/run-summary.js';
 import { capsFor } from '../../src/adapters/notify/notification-sender.js';

@@ -13,7 +13,7 @@ import {
 } from '../../src/adapters/registry/cache/file-manifest-cache.adapter.js';
 import { HttpDockerRegistry } from '../../src/adapters/registry/http-docker-registry.adapter.js';
 import { ManifestCache } from '../../src/adapters/registry/cache/manifest-cache.js';
-import type { RequestCounts } from '../../src/adapters/registry/request-stats.js';
+import type { RequestCounts } from '../../src/adapters/shared/http/request-stats.js';
 import { buildContainer, closeContainer } from '../../src/container.js';
 import type { Job } from '../../src/domain/job.js';
 import type { JobReport, RepositoryReport } from '../../src/domain/job-report.js';

@@ -1,8 +1,8 @@
 import { type Job, selectorLabel } from '../../domain/job.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ConfigError } from '../config/config-error.js';
-import { targetHost } from '../notify/notification-target.js';
-import { safeUrl } from '../registry/safe-url.js';
+import { targetHost } from '../config/notifications-section.js';
+import { safeUrl } from '../shared/secrets/safe-url.js';
 
 /** What `--check-config` looks at, besides the files: the mode flags it was combined with. */
 export interface CheckScope {

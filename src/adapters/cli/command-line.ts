@@ -1,8 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isLogFormat, type LogFormat } from '../config/log-format-section.js';
-import { parseListenAddress, type ListenAddress } from '../metrics/listen-address.js';
+import { parseListenAddress, type ListenAddress } from '../config/metrics-section.js';
 import { ExitCode } from './exit-codes.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../shared/version.js';
 
 export interface CliOptions {
   /** `--dry-run` (alias `--debug`, the original's name): nothing is deleted; the full plan is printed and logged. */

@@ -1,10 +1,11 @@
 import { JournalError } from '../../application/ports/deletion-journal.port.js';
+import { StateLockedError } from '../../application/ports/state-store.port.js';
 import type { NotificationResult } from '../../application/ports/notifier.port.js';
 import type { JobReport } from '../../domain/job-report.js';
 import { restoreSucceeded, type RestoreReport } from '../../domain/restore-report.js';
 import { ConfigError } from '../config/config-error.js';
-import { redact } from '../logging/redact.js';
-import { StateLockedError } from '../state/state-lock.js';
+import { redact } from '../shared/secrets/redact.js';
+import { UsageError } from '../shared/usage-error.js';
 
 /**
  * The one place that turns outcomes into exit codes (behaviour.md section 5).
@@ -18,11 +19,6 @@ export const ExitCode = {
   sigint: 130,
   sigterm: 143,
 } as const;
-
-/** A mistake on the command line found after parsing (e.g. while selecting jobs). */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 export interface ExitDecision {
   readonly code: number;
@@ -76,6 +72,19 @@ export function exitCodeFor(error: unknown, env: NodeJS.ProcessEnv = process.env
 /** A completed one-shot run: 1 when any job failed, otherwise 0. */
 export function exitCodeForReports(reports: readonly JobReport[]): number {
   return reports.some((report) => !report.success) ? ExitCode.failure : ExitCode.success;
+}
+
+/** `reg-cleaner demo`: 0 done, 1 failed, 128 + the signal's number when stopped. */
+export function exitCodeForDemo(outcome: 'done' | 'failed' | 'SIGINT' | 'SIGTERM'): number {
+  switch (outcome) {
+    case 'done':
+      return ExitCode.success;
+    case 'failed':
+      return ExitCode.failure;
+    case 'SIGINT':
+    case 'SIGTERM':
+      return interruptedExitCode(outcome);
+  }
 }
 
 /** A restore (issue 16): 0 when everything restorable was restored, 1 when something was not. */

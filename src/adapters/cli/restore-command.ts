@@ -7,8 +7,8 @@ import {
 } from '../../domain/restore-report.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ConfigError } from '../config/config-error.js';
-import { redact } from '../logging/redact.js';
-import { table } from '../reports/console-table.observer.js';
+import { redact } from '../shared/secrets/redact.js';
+import { table } from '../shared/text/text-table.js';
 import type { CliOptions } from './command-line.js';
 
 /**

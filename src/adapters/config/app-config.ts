@@ -1,9 +1,9 @@
 import type { Job } from '../../domain/job.js';
 import type { JournalSettings } from '../journal/journal-settings.js';
-import type { NotificationTarget } from '../notify/notification-target.js';
+import type { NotificationTarget } from '../notify/notification-settings.js';
 import type { RegistrySettings } from '../registry/registry-settings.js';
-import type { LogFormat } from './log-format-section.js';
-import type { MetricsSettings } from './metrics-section.js';
+import type { LogFormat } from '../logging/logging-settings.js';
+import type { MetricsSettings } from '../metrics/metrics-settings.js';
 import type { ReportsSettings } from '../reports/reports-settings.js';
 
 /** Everything the config folder declares, validated. */

@@ -1,4 +1,4 @@
-import { nextCronFiring } from '../scheduling/cron.js';
+import { nextCronFiring } from '../shared/cron.js';
 
 /**
  * Whether the scheduler can plan a cron expression (jobs.yaml `schedule`): the check asks the

@@ -1,12 +1,8 @@
+import { isLogFormat, LOG_FORMATS, type LogFormat } from '../logging/logging-settings.js';
 import type { FieldProblem } from './joi-problems.js';
 
-/** `log_format` of config.yaml and `--log-format`: text lines (default) or one JSON object per line. */
-export type LogFormat = 'text' | 'json';
-export const LOG_FORMATS: readonly LogFormat[] = ['text', 'json'];
-
-export function isLogFormat(value: unknown): value is LogFormat {
-  return value === 'text' || value === 'json';
-}
+// The command line's --log-format takes the same values (cli reads them through config).
+export { isLogFormat, type LogFormat };
 
 export interface LogFormatResult {
   readonly format: LogFormat | undefined;

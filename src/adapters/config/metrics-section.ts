@@ -1,12 +1,13 @@
 import Joi from 'joi';
-import { parseListenAddress, type ListenAddress } from '../metrics/listen-address.js';
+import {
+  parseListenAddress,
+  type ListenAddress,
+  type MetricsSettings,
+} from '../metrics/metrics-settings.js';
 import { type FieldProblem, joiProblems, validateWith } from './joi-problems.js';
 
-/** `metrics:` of config.yaml (issue 12); absent = no endpoint. */
-export interface MetricsSettings {
-  /** Where `--watch` serves /metrics, /healthz and /readyz. */
-  readonly listen: ListenAddress;
-}
+// The command line's --metrics-listen is read with the same parser (cli reads it through config).
+export { parseListenAddress, type ListenAddress, type MetricsSettings };
 
 const KEYS = ['listen'] as const;
 const schema = Joi.object({ listen: Joi.string().required() });

@@ -9,11 +9,15 @@ import {
   NOTIFICATION_TYPES,
   type NotificationTarget,
   type NotificationType,
-} from '../notify/notification-target.js';
+  targetHost,
+} from '../notify/notification-settings.js';
 import { resolveEnvReference, isEnvReference } from './env-reference.js';
 import { joiProblems, validateWith } from './joi-problems.js';
 import { parseDuration } from './duration.js';
 import { isPlainObject } from './registry-config.js';
+
+// --check-config names each target's host the way notifications do (cli reads it through config).
+export { targetHost };
 
 /** One problem of the `notifications:` list of config.yaml, located by entry and field. */
 export interface NotificationProblem {

@@ -1,7 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import Joi from 'joi';
-import type { RegistrySettings } from '../registry/registry-settings.js';
-import { normaliseBaseUrl } from '../registry/registry-urls.js';
+import { normaliseBaseUrl, type RegistrySettings } from '../registry/registry-settings.js';
 import type { JournalSettings } from '../journal/journal-settings.js';
 import {
   JOURNAL_KEYS,

@@ -1,6 +1,9 @@
 import Joi from 'joi';
-import { REPORT_FORMATS } from '../reports/report-files.js';
-import { DEFAULT_REPORTS_SETTINGS, type ReportsSettings } from '../reports/reports-settings.js';
+import {
+  DEFAULT_REPORTS_SETTINGS,
+  REPORT_FORMATS,
+  type ReportsSettings,
+} from '../reports/reports-settings.js';
 import { type FieldProblem, joiProblems, validateWith } from './joi-problems.js';
 
 const KEYS = ['dir', 'formats', 'keep_last'] as const;

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { ConfigProblem } from './config-error.js';
-import { describeFsError } from '../files/fs-error.js';
+import { describeFsError } from '../shared/files/fs-error.js';
 
 export type LocatedFile =
   | { readonly status: 'found'; readonly path: string }

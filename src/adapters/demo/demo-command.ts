@@ -1,5 +1,4 @@
-import { ExitCode, interruptedExitCode } from '../cli/exit-codes.js';
-import { redact } from '../logging/redact.js';
+import { redact } from '../shared/secrets/redact.js';
 import { DEMO_JOBS_YAML, DEMO_REPOSITORIES, pushDemoImages } from './demo-images.js';
 import { AnonymousPushClient } from './image-push/push-client.js';
 import { DemoStepFailed, DemoStopped, runDemo } from './run-demo.js';
@@ -13,12 +12,15 @@ export interface DemoCommand {
 
 type StopSignal = 'SIGINT' | 'SIGTERM';
 
+/** How the demo ended; the CLI's exit-codes module turns it into the exit code. */
+export type DemoOutcome = 'done' | 'failed' | StopSignal;
+
 /**
- * `reg-cleaner demo`: runs the demo (or only its seeding) and turns its outcome into an exit
- * code: 0 done, 1 a step failed or the registry binary is missing (one line saying how to
- * install it), 130/143 stopped by a signal after cleaning up.
+ * `reg-cleaner demo`: runs the demo (or only its seeding) and says how it ended: done, failed
+ * (a step failed or the registry binary is missing: one line saying how to install it), or
+ * stopped by a signal after cleaning up.
  */
-export async function runDemoCommand(command: DemoCommand): Promise<number> {
+export async function runDemoCommand(command: DemoCommand): Promise<DemoOutcome> {
   const controller = new AbortController();
   let received: StopSignal | undefined;
   const onSignal = (signal: StopSignal): void => {
@@ -37,15 +39,15 @@ export async function runDemoCommand(command: DemoCommand): Promise<number> {
         env: process.env,
         signal: controller.signal,
       });
-    return received === undefined ? ExitCode.success : interruptedExitCode(received);
+    return received ?? 'done';
   } catch (error) {
     if (received !== undefined || error instanceof DemoStopped) {
       process.stderr.write('reg-cleaner demo: stopped; the registry is stopped and cleaned up\n');
-      return interruptedExitCode(received ?? 'SIGINT');
+      return received ?? 'SIGINT';
     }
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`reg-cleaner demo: ${redact(message)}\n`);
-    return ExitCode.failure;
+    return 'failed';
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -18,7 +18,7 @@ import { launchOnFreePort, type LaunchedRegistry } from './local-registry/launch
 import { onProcessExit } from './local-registry/process-cleanup.js';
 import { REGISTRY_BINARY } from './local-registry/registry-process.js';
 import { requireRegistryBinary } from './registry-binary.js';
-import { formatBytes } from '../reports/report-text.js';
+import { formatBytes } from '../shared/text/numbers.js';
 import { storageBytes } from './storage-size.js';
 
 export interface DemoOptions {

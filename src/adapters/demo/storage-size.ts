@@ -1,6 +1,6 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isMissing } from '../files/fs-error.js';
+import { isMissing } from '../shared/files/fs-error.js';
 
 /** Total size in bytes of the regular files under `dir` (0 when it does not exist). */
 export async function storageBytes(dir: string): Promise<number> {

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { fsErrorCode } from '../files/fs-error.js';
+import { fsErrorCode } from '../shared/files/fs-error.js';
 
 interface Pending {
   readonly text: string;

@@ -4,7 +4,7 @@ import { inject, injectable } from 'inversify';
 import { DeletionJournal, JournalError } from '../../application/ports/deletion-journal.port.js';
 import { Logger } from '../../application/ports/logger.port.js';
 import type { JournalEntry } from '../../domain/deletion-journal.js';
-import { StateDir } from '../state/file-state-store.adapter.js';
+import { StateDir } from '../shared/files/state-dir.js';
 import { AppendOnlyFile } from './append-only-file.js';
 import {
   byRun,
@@ -17,7 +17,7 @@ import {
 } from './journal-files.js';
 import { parseJournalLine, toJournalLine } from './journal-line.js';
 import { JournalSettings } from './journal-settings.js';
-import { fsErrorCode, isMissing } from '../files/fs-error.js';
+import { fsErrorCode, isMissing } from '../shared/files/fs-error.js';
 
 const DAY_MS = 86_400_000;
 /** Runs of one job starting within the same second: more than this is not a clock. */

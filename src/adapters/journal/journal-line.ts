@@ -1,6 +1,6 @@
 import { JournalError } from '../../application/ports/deletion-journal.port.js';
 import type { JournalEntry, ManifestCopy } from '../../domain/deletion-journal.js';
-import { isDigest, matchesDigest } from '../registry/manifests/digest.js';
+import { isDigest, matchesDigest } from '../shared/digest.js';
 
 /**
  * One line of `cache/journal/<job>/<stamp>.jsonl`, the issue 16 fields: `manifest` is the exact

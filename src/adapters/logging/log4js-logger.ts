@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { injectable } from 'inversify';
 import log4js from 'log4js';
 import type { LogFields, Logger } from '../../application/ports/logger.port.js';
-import { consoleLines, type TextSink } from './console-lines.js';
-import { redact, redactField } from './redact.js';
+import { consoleLines, type TextSink } from '../shared/text/console-lines.js';
+import { redact, redactField } from '../shared/secrets/redact.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 

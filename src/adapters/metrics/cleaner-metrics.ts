@@ -1,6 +1,6 @@
 import { injectable } from 'inversify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { packageVersion } from '../cli/version.js';
+import { packageVersion } from '../shared/version.js';
 
 /**
  * Every metric of the process, in one prom-client registry of its own (never the library's

@@ -4,15 +4,15 @@ import { dirname } from 'node:path';
 import { inject, injectable, optional } from 'inversify';
 import { Logger } from '../../application/ports/logger.port.js';
 import { StateStore } from '../../application/ports/state-store.port.js';
-import { UsageError } from '../cli/exit-codes.js';
-import { redact } from '../logging/redact.js';
-import { writeFileAtomically } from '../files/atomic-write.js';
+import { UsageError } from '../shared/usage-error.js';
+import { redact } from '../shared/secrets/redact.js';
+import { writeFileAtomically } from '../shared/files/atomic-write.js';
 import { CleanerMetrics } from './cleaner-metrics.js';
-import { formatListenAddress } from './listen-address.js';
+import { formatListenAddress } from './metrics-settings.js';
 import { MetricsOptions } from './metrics-options.js';
 import { ListenFailure, MetricsServer } from './metrics-server.js';
 import { WatchHealth } from './watch-health.js';
-import { fsErrorCode } from '../files/fs-error.js';
+import { fsErrorCode } from '../shared/files/fs-error.js';
 
 /**
  * The metrics outputs of the process: the HTTP endpoint of watch mode and the file of a

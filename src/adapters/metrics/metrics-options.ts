@@ -1,4 +1,4 @@
-import type { ListenAddress } from './listen-address.js';
+import type { ListenAddress } from './metrics-settings.js';
 
 /** What the operator asked for; absent parts are off. */
 export interface MetricsOptions {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CleanerMetrics } from './cleaner-metrics.js';
-import type { ListenAddress } from './listen-address.js';
+import type { ListenAddress } from './metrics-settings.js';
 import type { Verdict } from './watch-health.js';
 
 /** What the endpoint reads; the watch health in production, a stub in tests. */

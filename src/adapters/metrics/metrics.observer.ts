@@ -6,7 +6,7 @@ import type {
   RunObserver,
 } from '../../application/ports/run-observer.port.js';
 import type { JobReport } from '../../domain/job-report.js';
-import { RequestStats, type RequestOutcome } from '../registry/request-stats.js';
+import { RequestStats, type RequestOutcome } from '../shared/http/request-stats.js';
 import { CleanerMetrics } from './cleaner-metrics.js';
 
 /**

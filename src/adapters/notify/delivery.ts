@@ -1,14 +1,10 @@
-import { retryDelayMs, type RetryPolicy } from '../registry/transport/retry-policy.js';
+import { type RetryPolicy, type RetryTiming, withRetries } from '../shared/http/retry-policy.js';
 
 /**
  * Time as delivery sees it: injected so that tests never wait for a real backoff and can
  * shorten the per-attempt deadline.
  */
-export interface DeliveryTiming {
-  /** Waits between attempts. */
-  sleep(ms: number): Promise<void>;
-  /** In [0, 1): the jitter of the backoff. */
-  random(): number;
+export interface DeliveryTiming extends RetryTiming {
   /** The deadline of one attempt, from connecting to the end of the answer. */
   readonly attemptTimeoutMs: number;
 }
@@ -33,6 +29,7 @@ export const NOTIFY_RETRY_POLICY: RetryPolicy = {
   baseDelayMs: 2_000,
   maxDelayMs: 15_000,
   maxRetryAfterMs: 60_000,
+  serverErrors: 'all',
 };
 
 export type AttemptOutcome =
@@ -52,18 +49,28 @@ export interface DeliveryResult {
   readonly problem?: string;
 }
 
-/** Runs `attempt` until it succeeds, fails for good, or the retries are spent. */
+/** Runs `attempt` (numbered from 1) until it succeeds, fails for good, or the retries are spent. */
 export async function deliverWithRetries(
   attempt: (number: number) => Promise<AttemptOutcome>,
   timing: DeliveryTiming,
   policy: RetryPolicy = NOTIFY_RETRY_POLICY,
 ): Promise<DeliveryResult> {
-  for (let number = 1; ; number += 1) {
-    const outcome = await attempt(number);
-    if (outcome.ok) return { delivered: true, attempts: number };
-    if (!outcome.retryable || number > policy.maxRetries) {
-      return { delivered: false, attempts: number, problem: outcome.problem };
-    }
-    await timing.sleep(retryDelayMs(number, policy, () => timing.random(), outcome.retryAfterMs));
-  }
+  const { value: outcome, retries } = await withRetries(
+    async (retry) => {
+      const outcome = await attempt(retry + 1);
+      if (outcome.ok || !outcome.retryable) return { final: true, value: outcome };
+      const after = outcome.retryAfterMs;
+      return {
+        final: false,
+        value: outcome,
+        ...(after === undefined ? {} : { retryAfterMs: after }),
+      };
+    },
+    policy,
+    timing,
+  );
+  const attempts = retries + 1;
+  return outcome.ok
+    ? { delivered: true, attempts }
+    : { delivered: false, attempts, problem: outcome.problem };
 }

@@ -1,4 +1,4 @@
-import { formatBytes } from '../reports/report-text.js';
+import { formatBytes } from '../shared/text/numbers.js';
 import { testText, type Notice } from './notice.js';
 import { andMore, formatDurationMs, type ListCaps, type RunSummary } from './run-summary.js';
 

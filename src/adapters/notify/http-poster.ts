@@ -1,9 +1,13 @@
 import type { AxiosInstance } from 'axios';
-import { axios } from '../registry/transport/axios.js';
-import { packageVersion } from '../cli/version.js';
-import { errorCode } from '../registry/transport/transport-failure.js';
-import { isRetryableCode, parseRetryAfter } from '../registry/transport/retry-policy.js';
-import type { AttemptOutcome } from './delivery.js';
+import { axios } from '../shared/http/axios.js';
+import { packageVersion } from '../shared/version.js';
+import { errorCode } from '../shared/http/transport-failure.js';
+import {
+  isRetryableCode,
+  isRetryableStatus,
+  parseRetryAfter,
+} from '../shared/http/retry-policy.js';
+import { NOTIFY_RETRY_POLICY, type AttemptOutcome } from './delivery.js';
 
 /** Chat services answer with a word or two; nothing worth more is read. */
 const MAX_ANSWER_BYTES = 64 * 1024;
@@ -64,7 +68,7 @@ export function classifyStatus(
   const answer =
     typeof body === 'string' && /^[\w .,:;()/-]{1,100}$/.test(body.trim()) ? ` ${body.trim()}` : '';
   const problem = `HTTP ${status}${answer}`;
-  if (status === 408 || status === 429 || status >= 500) {
+  if (isRetryableStatus(status, NOTIFY_RETRY_POLICY)) {
     const after = parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined, now);
     return {
       ok: false,

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { inject, injectable } from 'inversify';
 import { Logger } from '../../application/ports/logger.port.js';
 import type { SentFailure } from '../../domain/notification-policy.js';
-import { writeFileAtomically } from '../files/atomic-write.js';
-import { StateDir } from '../state/file-state-store.adapter.js';
+import { writeFileAtomically } from '../shared/files/atomic-write.js';
+import { StateDir } from '../shared/files/state-dir.js';
 
 export const NOTIFICATIONS_FILE = 'notifications.json';
 

@@ -5,7 +5,7 @@ import { deliverWithRetries, DeliveryTiming, type DeliveryResult } from './deliv
 import { EMAIL_CAPS, emailContent } from './email-format.js';
 import { HttpPoster } from './http-poster.js';
 import type { Notice } from './notice.js';
-import type { HttpTarget, NotificationTarget, NotificationType } from './notification-target.js';
+import type { HttpTarget, NotificationTarget, NotificationType } from './notification-settings.js';
 import type { ListCaps } from './run-summary.js';
 import { SLACK_CAPS, slackMessage } from './slack-format.js';
 import { sendMail } from './smtp-mailer.js';

@@ -15,7 +15,7 @@ import {
   notifyReasons,
   targetsJob,
 } from '../../domain/notification-policy.js';
-import { RegistrySettings } from '../registry/registry-settings.js';
+import { RegistryAddress } from '../shared/registry-address.js';
 import { FileNotificationLog } from './notification-log.js';
 import { capsFor, MessageSender } from './notification-sender.js';
 import {
@@ -23,7 +23,7 @@ import {
   NotificationTargets,
   targetHost,
   type NotificationTarget,
-} from './notification-target.js';
+} from './notification-settings.js';
 import { summariseRun } from './run-summary.js';
 
 /**
@@ -42,7 +42,7 @@ export class NotificationObserver implements RunObserver {
     @inject(MessageSender) private readonly sender: MessageSender,
     @inject(FileNotificationLog) private readonly log: FileNotificationLog,
     @inject(StateStore) private readonly state: StateStore,
-    @inject(RegistrySettings) private readonly registry: RegistrySettings,
+    @inject(RegistryAddress) private readonly registry: RegistryAddress,
     @inject(Clock) private readonly clock: Clock,
     @inject(Logger) private readonly logger: Logger,
   ) {}

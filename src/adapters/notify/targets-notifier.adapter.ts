@@ -1,14 +1,14 @@
 import { inject, injectable } from 'inversify';
 import { Clock } from '../../application/ports/clock.port.js';
 import type { NotificationResult, Notifier } from '../../application/ports/notifier.port.js';
-import { RegistrySettings } from '../registry/registry-settings.js';
+import { RegistryAddress } from '../shared/registry-address.js';
 import { MessageSender } from './notification-sender.js';
 import {
   hostOf,
   NotificationTargets,
   targetHost,
   type NotificationTarget,
-} from './notification-target.js';
+} from './notification-settings.js';
 
 /** The Notifier port over the targets of config.yaml. */
 @injectable()
@@ -16,7 +16,7 @@ export class TargetsNotifier implements Notifier {
   constructor(
     @inject(NotificationTargets) private readonly targets: readonly NotificationTarget[],
     @inject(MessageSender) private readonly sender: MessageSender,
-    @inject(RegistrySettings) private readonly registry: RegistrySettings,
+    @inject(RegistryAddress) private readonly registry: RegistryAddress,
     @inject(Clock) private readonly clock: Clock,
   ) {}
 

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { clearLine, cursorTo } from 'node:readline';
 import type cliProgressModule from 'cli-progress';
 import type { GenericBar, MultiBar } from 'cli-progress';
-import type { LiveDisplay } from '../logging/console-lines.js';
+import type { LiveDisplay } from '../shared/text/console-lines.js';
 import { liveLine, type ProgressFigures } from './progress-figures.js';
 
 /** A terminal stream: process.stderr, or a stand-in with isTTY in tests. */

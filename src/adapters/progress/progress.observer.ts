@@ -5,8 +5,8 @@ import type {
   RepositoryFinishedEvent,
   RunObserver,
 } from '../../application/ports/run-observer.port.js';
-import { consoleLines, type ConsoleLines } from '../logging/console-lines.js';
-import { RequestStats } from '../registry/request-stats.js';
+import { consoleLines, type ConsoleLines } from '../shared/text/console-lines.js';
+import { RequestStats } from '../shared/http/request-stats.js';
 import { LiveProgress, type TerminalStream } from './live-progress.js';
 import { describeFigures, type ProgressFigures } from './progress-figures.js';
 

@@ -9,7 +9,7 @@ import {
 import type { ManifestCopy, ManifestWithChildren } from '../../domain/deletion-journal.js';
 import type { TagPointer, TagResolution } from '../../domain/tag.js';
 import { CATALOG_SCOPE, RegistryAuth } from './auth/registry-auth.js';
-import { isDigest } from './manifests/digest.js';
+import { isDigest } from '../shared/digest.js';
 import { nextPageUrl } from './link-header.js';
 import { ManifestCopies } from './manifests/manifest-copies.js';
 import { referencedBlobs } from './manifests/manifest-references.js';
@@ -19,12 +19,12 @@ import {
   type RegistryRequest,
   type RegistryResponse,
 } from './transport/registry-http-client.js';
-import { RegistrySettings } from './registry-settings.js';
-import { catalogUrl, manifestUrl, normaliseBaseUrl, tagListUrl } from './registry-urls.js';
+import { catalogUrl, manifestUrl, tagListUrl } from './registry-urls.js';
+import { normaliseBaseUrl, RegistrySettings } from './registry-settings.js';
 import { pullScope } from './repository-sender.js';
 import { RequestLimiter } from './transport/request-limiter.js';
-import { RequestStats, type RequestKind } from './request-stats.js';
-import type { RetryPolicy } from './transport/retry-policy.js';
+import { RequestStats, type RequestKind } from '../shared/http/request-stats.js';
+import type { RetryPolicy } from '../shared/http/retry-policy.js';
 import { registryErrorCode, statusError } from './transport/status-error.js';
 
 /**

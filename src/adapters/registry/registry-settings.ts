@@ -25,3 +25,16 @@ export interface RegistrySettings {
   readonly httpLogs: boolean;
 }
 export const RegistrySettings = Symbol('RegistrySettings');
+
+/**
+ * `https://host:5000/` or `.../v2/` -> `https://host:5000`: the client appends `/v2/` itself.
+ * The one URL normaliser (issue 14): the config check, the adapter and the registry cache's
+ * file name all use it, so one registry is one string everywhere. Credentials, query and
+ * fragment are dropped (the config check refuses them before this).
+ */
+export function normaliseBaseUrl(url: string | URL): string {
+  const parsed = new URL(url);
+  let path = parsed.pathname.replace(/\/+$/, '');
+  if (path.endsWith('/v2')) path = path.slice(0, -'/v2'.length);
+  return `${parsed.protocol}//${parsed.host}${path}`;
+}

@@ -26,16 +26,3 @@ export function tagListUrl(baseUrl: string, repository: string, pageSize: number
 export function catalogUrl(baseUrl: string, pageSize: number): string {
   return `${baseUrl}/v2/_catalog?n=${pageSize}`;
 }
-
-/**
- * `https://host:5000/` or `.../v2/` -> `https://host:5000`: the client appends `/v2/` itself.
- * The one URL normaliser (issue 14): the config check, the adapter and the registry cache's
- * file name all use it, so one registry is one string everywhere. Credentials, query and
- * fragment are dropped (the config check refuses them before this).
- */
-export function normaliseBaseUrl(url: string | URL): string {
-  const parsed = new URL(url);
-  let path = parsed.pathname.replace(/\/+$/, '');
-  if (path.endsWith('/v2')) path = path.slice(0, -'/v2'.length);
-  return `${parsed.protocol}//${parsed.host}${path}`;
-}

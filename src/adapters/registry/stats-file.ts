@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import type { RequestCounts, RequestStats } from './request-stats.js';
+import type { RequestCounts, RequestStats } from '../shared/http/request-stats.js';
 
 /**
  * What the benchmark reads of a finished process (bench/README.md): requests by kind as this

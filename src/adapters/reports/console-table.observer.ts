@@ -8,8 +8,9 @@ import type {
 import type { TagDecision } from '../../domain/decision.js';
 import { formatInstant } from '../../domain/describe-time.js';
 import type { DeletionResult, JobReport, RepositoryReport } from '../../domain/job-report.js';
-import { redact } from '../logging/redact.js';
-import { formatBytes } from './report-text.js';
+import { redact } from '../shared/secrets/redact.js';
+import { formatBytes } from '../shared/text/numbers.js';
+import { table } from '../shared/text/text-table.js';
 
 /** Where the table goes: process.stdout in production, a string buffer in tests. */
 export interface TextSink {
@@ -152,21 +153,6 @@ function decisionLabel(
     case 'failed':
       return ['DELETE FAILED', outcome.problem];
   }
-}
-
-/** Columns padded to their widest cell; the last column is not padded. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((cell, column) =>
-        column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0),
-      )
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)];
 }
 
 export function formatDuration(ms: number): string {

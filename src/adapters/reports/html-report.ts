@@ -6,14 +6,8 @@ import type {
   ReportTag,
   ReportTail,
 } from './json-report.js';
-import {
-  decisionWords,
-  formatBytes,
-  formatCount,
-  RECLAIMABLE_NOTE,
-  REASON_WORDS,
-  verdictWords,
-} from './report-text.js';
+import { decisionWords, RECLAIMABLE_NOTE, REASON_WORDS, verdictWords } from './report-text.js';
+import { formatBytes, formatCount } from '../shared/text/numbers.js';
 import { HTML_SCRIPT, HTML_STYLE } from './html-assets.js';
 
 /** What the top of the HTML report shows of one repository (one line each, in run order). */

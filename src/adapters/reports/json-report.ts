@@ -10,7 +10,7 @@ import type {
   RunMode,
 } from '../../domain/job-report.js';
 import { noMatchDetail } from '../../domain/select-tags.js';
-import { redact } from '../logging/redact.js';
+import { redact } from '../shared/secrets/redact.js';
 
 /**
  * The JSON report (docs/report.schema.json), the source of the HTML and Markdown ones. It is

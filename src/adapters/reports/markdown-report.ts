@@ -1,12 +1,7 @@
 import type { RepositoryLine } from './html-report.js';
 import type { ReportHead, ReportTag, ReportTail } from './json-report.js';
-import {
-  decisionWords,
-  formatBytes,
-  formatCount,
-  REASON_WORDS,
-  verdictWords,
-} from './report-text.js';
+import { decisionWords, REASON_WORDS, verdictWords } from './report-text.js';
+import { formatBytes, formatCount } from '../shared/text/numbers.js';
 
 /** GitHub refuses a job summary above 1 MiB; the report stays under it with room to spare. */
 export const MARKDOWN_LIMIT_BYTES = 1024 * 1024 - 4096;

@@ -9,10 +9,10 @@ import type {
   RunObserver,
 } from '../../application/ports/run-observer.port.js';
 import type { Job } from '../../domain/job.js';
-import { packageVersion } from '../cli/version.js';
-import { writeAtomically, type WriteText } from '../files/atomic-write.js';
-import { RegistrySettings } from '../registry/registry-settings.js';
-import { safeUrl } from '../registry/safe-url.js';
+import { packageVersion } from '../shared/version.js';
+import { writeAtomically, type WriteText } from '../shared/files/atomic-write.js';
+import { RegistryAddress } from '../shared/registry-address.js';
+import { safeUrl } from '../shared/secrets/safe-url.js';
 import { ReportStream, type TextSink } from './console-table.observer.js';
 import { htmlReport, type RepositoryLine } from './html-report.js';
 import {
@@ -31,15 +31,9 @@ import {
   renderMarkdown,
   type MarkdownInput,
 } from './markdown-report.js';
-import {
-  jobFolder,
-  latestReportPaths,
-  reportPaths,
-  type ReportFormat,
-  type ReportPaths,
-} from './report-files.js';
+import { jobFolder, latestReportPaths, reportPaths, type ReportPaths } from './report-files.js';
 import { pruneRuns, replaceWithCopy, tempNameFor } from './reports-folder.js';
-import { ReportsSettings } from './reports-settings.js';
+import { ReportsSettings, type ReportFormat } from './reports-settings.js';
 
 /** GitHub's limit for one step's summary file. */
 const STEP_SUMMARY_LIMIT_BYTES = 1024 * 1024;
@@ -67,7 +61,7 @@ export class ReportFilesObserver implements RunObserver {
 
   constructor(
     @inject(ReportsSettings) private readonly settings: ReportsSettings,
-    @inject(RegistrySettings) private readonly registry: RegistrySettings,
+    @inject(RegistryAddress) private readonly registry: RegistryAddress,
     @inject(Clock) private readonly clock: Clock,
     @inject(Logger) private readonly logger: Logger,
     @inject(ReportStream) private readonly out: TextSink,

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
-/** The report formats reg-cleaner writes (issue 10). */
-export const REPORT_FORMATS = ['json', 'html', 'md'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+import type { ReportFormat } from './reports-settings.js';
 
 /** One path per format; a run writes only the formats configured, but every name is fixed. */
 export type ReportPaths = { readonly [format in ReportFormat]: string };

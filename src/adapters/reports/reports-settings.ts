@@ -1,4 +1,6 @@
-import type { ReportFormat } from './report-files.js';
+/** The report formats reg-cleaner writes (issue 10). */
+export const REPORT_FORMATS = ['json', 'html', 'md'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** The `reports:` section of config.yaml, with `--reports-dir` applied. */
 export interface ReportsSettings {

@@ -4,9 +4,9 @@ import type { PlannedJob, WatchObserver } from '../../application/ports/watch-ob
 import { formatInstant } from '../../domain/describe-time.js';
 import type { Job } from '../../domain/job.js';
 import type { NextRun } from '../../domain/schedule.js';
-import { RegistrySettings } from '../registry/registry-settings.js';
-import { StateDir } from '../state/file-state-store.adapter.js';
-import { packageVersion } from '../cli/version.js';
+import { RegistryAddress } from '../shared/registry-address.js';
+import { StateDir } from '../shared/files/state-dir.js';
+import { packageVersion } from '../shared/version.js';
 import { ReportStream, type TextSink } from './console-table.observer.js';
 
 const WHY_NOW: Record<Extract<NextRun, { kind: 'now' }>['reason'], string> = {
@@ -26,7 +26,7 @@ const WHY_NOW: Record<Extract<NextRun, { kind: 'now' }>['reason'], string> = {
 export class ConsoleWatchBanner implements WatchObserver {
   constructor(
     @inject(ReportStream) private readonly out: TextSink,
-    @inject(RegistrySettings) private readonly registry: RegistrySettings,
+    @inject(RegistryAddress) private readonly registry: RegistryAddress,
     @inject(StateDir) private readonly stateDir: string,
   ) {}
 

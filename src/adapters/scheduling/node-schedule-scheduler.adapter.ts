@@ -1,7 +1,7 @@
 import { injectable } from 'inversify';
 import schedule from 'node-schedule';
 import type { ScheduledTask, Scheduler } from '../../application/ports/scheduler.port.js';
-import { nextCronFiring } from './cron.js';
+import { nextCronFiring } from '../shared/cron.js';
 
 /**
  * node-schedule copes with dates weeks ahead (plain setTimeout overflows after 24.8 days).

@@ -5,12 +5,10 @@ import { Clock } from '../../application/ports/clock.port.js';
 import { Logger } from '../../application/ports/logger.port.js';
 import type { HistoryEvent, StateStore } from '../../application/ports/state-store.port.js';
 import type { JobReport, LastRealRun } from '../../domain/job-report.js';
-import { writeFileAtomically } from '../files/atomic-write.js';
+import { writeFileAtomically } from '../shared/files/atomic-write.js';
 import { lastRealRunOf, toRecord, type CleanupRecord } from './cleanup-record.js';
-import { isMissing } from '../files/fs-error.js';
-
-/** Where the state lives (`--state-dir`, default ./cache). */
-export const StateDir = Symbol('StateDir');
+import { isMissing } from '../shared/files/fs-error.js';
+import { StateDir } from '../shared/files/state-dir.js';
 
 const LATEST = 'latest_cleanup.json';
 const HISTORY = 'history.log';

@@ -1,21 +1,8 @@
 import { mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { fsErrorCode } from '../files/fs-error.js';
-
-/** Another live process holds the state folder: two writers would corrupt each other's records. */
-export class StateLockedError extends Error {
-  override readonly name = 'StateLockedError';
-  constructor(
-    readonly lockFile: string,
-    readonly holderPid: number,
-  ) {
-    super(
-      `the state folder is in use by another reg-cleaner process (pid ${String(holderPid)}); ` +
-        `lock file ${lockFile}. Stop that process, or give this one its own --state-dir.`,
-    );
-  }
-}
+import { StateLockedError } from '../../application/ports/state-store.port.js';
+import { fsErrorCode } from '../shared/files/fs-error.js';
 
 export interface StateLock {
   readonly file: string;

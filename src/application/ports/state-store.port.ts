@@ -20,3 +20,17 @@ export interface StateStore {
   appendHistory(event: HistoryEvent): Promise<void>;
 }
 export const StateStore = Symbol('StateStore');
+
+/** Another live process holds the state folder: two writers would corrupt each other's records. */
+export class StateLockedError extends Error {
+  override readonly name = 'StateLockedError';
+  constructor(
+    readonly lockFile: string,
+    readonly holderPid: number,
+  ) {
+    super(
+      `the state folder is in use by another reg-cleaner process (pid ${String(holderPid)}); ` +
+        `lock file ${lockFile}. Stop that process, or give this one its own --state-dir.`,
+    );
+  }
+}

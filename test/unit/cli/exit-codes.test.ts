@@ -5,8 +5,8 @@ import {
   exitCodeFor,
   exitCodeForReports,
   interruptedExitCode,
-  UsageError,
 } from '../../../src/adapters/cli/exit-codes.js';
+import { UsageError } from '../../../src/adapters/shared/usage-error.js';
 import { ConfigError } from '../../../src/adapters/config/config-error.js';
 import type { JobReport } from '../../../src/domain/job-report.js';
 import { aJobReport } from '../../builders/job-reports.js';

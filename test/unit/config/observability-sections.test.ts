@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseListenAddress } from '../../../src/adapters/metrics/listen-address.js';
+import { parseListenAddress } from '../../../src/adapters/metrics/metrics-settings.js';
 import { lineFor, loadFails, loadOk, tempConfigDir } from './config-test-support.js';
 
 const REGISTRY = 'registry_url: https://registry.example.com\n';

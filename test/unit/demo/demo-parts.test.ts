@@ -15,7 +15,7 @@ import {
   requireRegistryBinary,
 } from '../../../src/adapters/demo/registry-binary.js';
 import { storageBytes } from '../../../src/adapters/demo/storage-size.js';
-import { formatBytes } from '../../../src/adapters/reports/report-text.js';
+import { formatBytes } from '../../../src/adapters/shared/text/numbers.js';
 import { tempConfigDir } from '../config/config-test-support.js';
 
 describe('the demo set', () => {

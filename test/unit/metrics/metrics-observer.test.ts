@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CleanerMetrics } from '../../../src/adapters/metrics/cleaner-metrics.js';
 import { MetricsObserver } from '../../../src/adapters/metrics/metrics.observer.js';
-import { RequestStats } from '../../../src/adapters/registry/request-stats.js';
+import { RequestStats } from '../../../src/adapters/shared/http/request-stats.js';
 import type { RepositorySummary } from '../../../src/domain/job-report.js';
 import { aJob } from '../../builders/jobs.js';
 import { aJobReport } from '../../builders/job-reports.js';

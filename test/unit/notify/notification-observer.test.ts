@@ -7,7 +7,7 @@ import type { DeliveryResult } from '../../../src/adapters/notify/delivery.js';
 import type { Notice } from '../../../src/adapters/notify/notice.js';
 import { FileNotificationLog } from '../../../src/adapters/notify/notification-log.js';
 import type { MessageSender } from '../../../src/adapters/notify/notification-sender.js';
-import type { NotificationTarget } from '../../../src/adapters/notify/notification-target.js';
+import type { NotificationTarget } from '../../../src/adapters/notify/notification-settings.js';
 import { NotificationObserver } from '../../../src/adapters/notify/notification.observer.js';
 import type { RegistrySettings } from '../../../src/adapters/registry/registry-settings.js';
 import type { JobReport } from '../../../src/domain/job-report.js';

@@ -2,14 +2,14 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { ConsoleLines } from '../../../src/adapters/logging/console-lines.js';
+import { ConsoleLines } from '../../../src/adapters/shared/text/console-lines.js';
 import {
   LOG_EVERY_MS,
   ProgressObserver,
   type ProgressTerminal,
 } from '../../../src/adapters/progress/progress.observer.js';
 import { liveLine } from '../../../src/adapters/progress/progress-figures.js';
-import { RequestStats } from '../../../src/adapters/registry/request-stats.js';
+import { RequestStats } from '../../../src/adapters/shared/http/request-stats.js';
 import type { RunObserver } from '../../../src/application/ports/run-observer.port.js';
 import type { RepositorySummary } from '../../../src/domain/job-report.js';
 import { aJob } from '../../builders/jobs.js';

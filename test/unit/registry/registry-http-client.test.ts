@@ -10,8 +10,8 @@ import {
   bottleneckRateCeiling,
   type RateCeiling,
 } from '../../../src/adapters/registry/transport/rate-ceiling.js';
-import { RequestStats } from '../../../src/adapters/registry/request-stats.js';
-import { DEFAULT_RETRY_POLICY } from '../../../src/adapters/registry/transport/retry-policy.js';
+import { RequestStats } from '../../../src/adapters/shared/http/request-stats.js';
+import { DEFAULT_RETRY_POLICY } from '../../../src/adapters/shared/http/retry-policy.js';
 import { RecordingLogger } from '../../fakes/recording-logger.js';
 import {
   resetConnection,

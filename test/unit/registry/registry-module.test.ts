@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { Container } from 'inversify';
 import { Registry } from '../../../src/application/ports/registry.port.js';
 import { HttpDockerRegistry } from '../../../src/adapters/registry/http-docker-registry.adapter.js';
-import { RequestStats } from '../../../src/adapters/registry/request-stats.js';
+import { RequestStats } from '../../../src/adapters/shared/http/request-stats.js';
 import { HttpExchange } from '../../../src/adapters/registry/transport/exchange.js';
 import type {
   ExchangeRequest,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { normaliseBaseUrl } from '../../../src/adapters/registry/registry-urls.js';
+import { normaliseBaseUrl } from '../../../src/adapters/registry/registry-settings.js';
 
 describe('normaliseBaseUrl: one registry, one string (config, adapter, cache file name)', () => {
   const cases: [string, string][] = [

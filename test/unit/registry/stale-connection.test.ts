@@ -10,7 +10,7 @@ import {
   type ExchangeResponse,
 } from '../../../src/adapters/registry/transport/http-exchange.js';
 import { RegistryHttpClient } from '../../../src/adapters/registry/transport/registry-http-client.js';
-import { RequestStats } from '../../../src/adapters/registry/request-stats.js';
+import { RequestStats } from '../../../src/adapters/shared/http/request-stats.js';
 import { RecordingLogger } from '../../fakes/recording-logger.js';
 import {
   answer,

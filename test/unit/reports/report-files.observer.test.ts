@@ -45,13 +45,7 @@ function harness(settings: Partial<ReportsSettings> = {}): Harness {
   const clock = new FixedClock(START);
   const observer = new ReportFilesObserver(
     full,
-    {
-      url: 'https://registry.example.com',
-      timeoutMs: 1000,
-      maxConcurrentRequests: 1,
-      insecure: false,
-      httpLogs: false,
-    },
+    { url: 'https://registry.example.com' },
     clock,
     logger,
     { write: (text: string) => console.push(text) },

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConsoleWatchBanner } from '../../../src/adapters/reports/watch-banner.observer.js';
-import { packageVersion } from '../../../src/adapters/cli/version.js';
+import { packageVersion } from '../../../src/adapters/shared/version.js';
 import type { RegistrySettings } from '../../../src/adapters/registry/registry-settings.js';
 import { aJob } from '../../builders/jobs.js';
 

@@ -1,6 +1,6 @@
 import { RegistryError } from '../../../application/ports/registry.port.js';
 import type { HttpSender } from '../transport/registry-http-client.js';
-import { safeUrl } from '../safe-url.js';
+import { safeUrl } from '../../shared/secrets/safe-url.js';
 import { basicAuthorization, credentialsRefused, type Credentials } from './credentials.js';
 
 /** Where to ask for tokens: the `realm` and `service` of a Bearer challenge. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { isDigest } from '../manifests/digest.js';
+import { isDigest } from '../../shared/digest.js';
 import type { BlobSize } from '../../../domain/tag.js';
 import type { IndexChild, ParsedManifest } from '../manifests/manifest.js';
 import { MediaType } from '../manifests/media-types.js';

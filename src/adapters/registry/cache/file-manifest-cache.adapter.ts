@@ -3,13 +3,13 @@ import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inject, injectable } from 'inversify';
 import { Logger } from '../../../application/ports/logger.port.js';
-import { isDigest } from '../manifests/digest.js';
+import { isDigest } from '../../shared/digest.js';
 import type { ImageDate } from '../../../domain/image-date.js';
 import { tagKey, type ManifestCache } from './manifest-cache.js';
 import type { ParsedManifest } from '../manifests/manifest.js';
 import { RegistrySettings } from '../registry-settings.js';
-import { normaliseBaseUrl } from '../registry-urls.js';
-import { StateDir } from '../../state/file-state-store.adapter.js';
+import { normaliseBaseUrl } from '../registry-settings.js';
+import { StateDir } from '../../shared/files/state-dir.js';
 import {
   configLine,
   headerLine,
@@ -23,8 +23,8 @@ import {
 } from './cache-file-format.js';
 import { LruMap } from './lru-map.js';
 import { messageOf } from '../../../application/error-message.js';
-import { writeAtomically } from '../../files/atomic-write.js';
-import { isMissing } from '../../files/fs-error.js';
+import { writeAtomically } from '../../shared/files/atomic-write.js';
+import { isMissing } from '../../shared/files/fs-error.js';
 
 /** Entries kept per kind; beyond that the least recently used go first. */
 export interface CacheLimits {

@@ -1,6 +1,6 @@
 import { RegistryError, type RepositoryAccess } from '../../../application/ports/registry.port.js';
 import type { ManifestCopy, ManifestWithChildren } from '../../../domain/deletion-journal.js';
-import { isDigest, matchesDigest, sha256Digest } from './digest.js';
+import { isDigest, matchesDigest, sha256Digest } from '../../shared/digest.js';
 import { listedManifests, manifestMediaType } from './manifest-references.js';
 import { digestFromResponse, MANIFEST_HEADERS, type RepositorySend } from './manifest-resolver.js';
 import type { RecentManifests } from './recent-manifests.js';

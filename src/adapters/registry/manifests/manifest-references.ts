@@ -1,5 +1,5 @@
 import { RegistryError, type BlobReference } from '../../../application/ports/registry.port.js';
-import { isDigest } from './digest.js';
+import { isDigest } from '../../shared/digest.js';
 import { baseMediaType, isImageMediaType, isIndexMediaType, MediaType } from './media-types.js';
 
 /**

@@ -1,6 +1,6 @@
 import { RegistryError, type RepositoryAccess } from '../../../application/ports/registry.port.js';
 import type { ManifestFootprint, TagPointer, TagResolution } from '../../../domain/tag.js';
-import { isDigest, matchesDigest, sha256Digest } from './digest.js';
+import { isDigest, matchesDigest, sha256Digest } from '../../shared/digest.js';
 import { indexDate, type ImageDate } from '../../../domain/image-date.js';
 import type { ManifestCache } from '../cache/manifest-cache.js';
 import {

@@ -1,6 +1,6 @@
 import { RegistryError } from '../../../application/ports/registry.port.js';
 import type { BlobSize, ManifestKind } from '../../../domain/tag.js';
-import { isDigest } from './digest.js';
+import { isDigest } from '../../shared/digest.js';
 import type { ImageDate } from '../../../domain/image-date.js';
 import { parseImageDate } from './image-date.js';
 import {

@@ -1,4 +1,4 @@
-import { sha256Digest } from './digest.js';
+import { sha256Digest } from '../../shared/digest.js';
 
 /**
  * Enough for the manifests a cold real run reads between inspecting a repository and deleting

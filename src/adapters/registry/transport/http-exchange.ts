@@ -1,8 +1,8 @@
 import { ClientRequest, type Agent } from 'node:http';
 import type { AxiosRequestConfig, GenericAbortSignal } from 'axios';
-import { axios } from './axios.js';
+import { axios } from '../../shared/http/axios.js';
 import { ConnectionPool } from './connection-pool.js';
-import { errorCode } from './transport-failure.js';
+import { errorCode } from '../../shared/http/transport-failure.js';
 
 /** Where a request goes, parsed once per origin (scheme, host and port). */
 export interface ExchangeTarget {

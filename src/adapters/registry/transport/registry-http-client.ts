@@ -5,22 +5,22 @@ import {
   DEFAULT_RETRY_POLICY,
   isRetryableStatus,
   parseRetryAfter,
-  retryDelayMs,
   type RetryPolicy,
-} from './retry-policy.js';
+  withRetries,
+} from '../../shared/http/retry-policy.js';
 import { axiosExchange, type HttpExchange } from './exchange.js';
 import { DeadlineError, splitUrl, targetOf, type ExchangeTarget } from './http-exchange.js';
 import { RequestLimiter } from './request-limiter.js';
-import type { RequestKind, RequestStats } from '../request-stats.js';
+import type { RequestKind, RequestStats } from '../../shared/http/request-stats.js';
 import type { RateCeiling } from './rate-ceiling.js';
-import { safeUrl } from '../safe-url.js';
+import { safeUrl } from '../../shared/secrets/safe-url.js';
 import { isProxyCredentialsRefusal } from './proxy.js';
 import { TransportAgents, type TransportSettings } from './transport-agents.js';
 import {
   describeTransportFailure,
   transportFailureOf,
   type TransportFailure,
-} from './transport-failure.js';
+} from '../../shared/http/transport-failure.js';
 
 export interface RegistryRequest {
   readonly kind: RequestKind;
@@ -112,33 +112,38 @@ export class RegistryHttpClient implements HttpSender {
   }
 
   async send(request: RegistryRequest): Promise<RegistryResponse> {
-    for (let retry = 0; ; retry += 1) {
-      const attempt = await this.sendFollowingRedirects(request, retry);
-      const canRetry = retry < this.retryPolicy.maxRetries;
-      if ('response' in attempt) {
-        if (!canRetry || !isRetryableStatus(attempt.response.status)) {
-          return attempt.response;
+    const { value: attempt, retries } = await withRetries<Attempt>(
+      async (retry) => {
+        const attempt = await this.sendFollowingRedirects(request, retry);
+        if (!('response' in attempt)) {
+          return attempt.failure.retryable
+            ? { final: false, value: attempt }
+            : { final: true, value: attempt };
+        }
+        if (!isRetryableStatus(attempt.response.status, this.retryPolicy)) {
+          return { final: true, value: attempt };
         }
         const retryAfter = parseRetryAfter(attempt.response.headers['retry-after'], this.now());
-        await this.waitBeforeRetry(retry + 1, retryAfter);
-      } else {
-        if (!canRetry || !attempt.failure.retryable) {
-          throw this.failureError(request, attempt.failure, retry);
-        }
-        await this.waitBeforeRetry(retry + 1, undefined);
-      }
-    }
+        return {
+          final: false,
+          value: attempt,
+          ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }),
+        };
+      },
+      this.retryPolicy,
+      { sleep: this.sleep, random: this.random },
+      () => {
+        this.options.stats.recordRetry();
+      },
+    );
+    if ('response' in attempt) return attempt.response;
+    throw this.failureError(request, attempt.failure, retries);
   }
 
   /** Closes pooled sockets; the instance must not be used afterwards. */
   close(): void {
     this.routes.clear();
     this.agents.destroy();
-  }
-
-  private async waitBeforeRetry(retry: number, retryAfterMs: number | undefined): Promise<void> {
-    this.options.stats.recordRetry();
-    await this.sleep(retryDelayMs(retry, this.retryPolicy, this.random, retryAfterMs));
   }
 
   private async sendFollowingRedirects(request: RegistryRequest, retry: number): Promise<Attempt> {

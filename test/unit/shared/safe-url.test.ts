@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { safeUrl } from '../../../src/adapters/registry/safe-url.js';
+import { safeUrl } from '../../../src/adapters/shared/secrets/safe-url.js';
 
 describe('safeUrl', () => {
   it('drops credentials and redacts query values that may be secrets', () => {

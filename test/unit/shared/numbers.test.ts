@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatCount } from '../../../src/adapters/reports/report-text.js';
+import { formatCount } from '../../../src/adapters/shared/text/numbers.js';
 
 describe('formatCount', () => {
   it("groups thousands exactly as toLocaleString('en-US') does", () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { redact, redactField, redactUrl } from '../../../src/adapters/logging/redact.js';
+import { redact, redactField, redactUrl } from '../../../src/adapters/shared/secrets/redact.js';
 
 const basic = Buffer.from('alice:s3cret-pass').toString('base64');
 

@@ -6,6 +6,12 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
   /** Upper bound for a server's `Retry-After`, so that one answer cannot park a job for hours. */
   readonly maxRetryAfterMs: number;
+  /**
+   * Which 5xx answers are worth another try: `gateway` (502, 503, 504) for registries, whose
+   * other 5xx are their own bugs (registry-v2.md "Known traps"); `all` for webhook receivers
+   * (Standard Webhooks asks senders to retry every 5xx).
+   */
+  readonly serverErrors: 'gateway' | 'all';
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -13,13 +19,14 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   baseDelayMs: 500,
   maxDelayMs: 15_000,
   maxRetryAfterMs: 60_000,
+  serverErrors: 'gateway',
 };
 
-/** registry-v2.md "Known traps": retry 408, 429, 502, 503, 504; never any other 4xx. */
-const RETRYABLE_STATUSES = new Set([408, 429, 502, 503, 504]);
-
-export function isRetryableStatus(status: number): boolean {
-  return RETRYABLE_STATUSES.has(status);
+/** The one status rule: 408 and 429 always, the policy's 5xx, never any other 4xx (or 3xx). */
+export function isRetryableStatus(status: number, policy: RetryPolicy): boolean {
+  if (status === 408 || status === 429) return true;
+  if (status < 500 || status > 599) return false;
+  return policy.serverErrors === 'all' || status === 502 || status === 503 || status === 504;
 }
 
 /**
@@ -77,4 +84,37 @@ export function retryDelayMs(
   }
   const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
   return Math.round(exponential / 2 + (random() * exponential) / 2);
+}
+
+/** What a retry loop needs of time: injected so that tests never wait for a real backoff. */
+export interface RetryTiming {
+  sleep(ms: number): Promise<void>;
+  /** In [0, 1): the jitter of the backoff. */
+  random(): number;
+}
+
+/** One attempt's verdict: final (a success, or a failure no retry fixes) or worth another try. */
+export type AttemptVerdict<T> =
+  | { readonly final: true; readonly value: T }
+  | { readonly final: false; readonly value: T; readonly retryAfterMs?: number };
+
+/**
+ * The one retry loop (registry requests and notification deliveries): runs `attempt` until its
+ * verdict is final or the policy's retries are spent, waiting `retryDelayMs` between attempts.
+ * Returns the last attempt's value and how many retries it took.
+ */
+export async function withRetries<T>(
+  attempt: (retry: number) => Promise<AttemptVerdict<T>>,
+  policy: RetryPolicy,
+  timing: RetryTiming,
+  beforeRetry: () => void = () => undefined,
+): Promise<{ readonly value: T; readonly retries: number }> {
+  for (let retry = 0; ; retry += 1) {
+    const verdict = await attempt(retry);
+    if (verdict.final || retry >= policy.maxRetries)
+      return { value: verdict.value, retries: retry };
+    beforeRetry();
+    const delay = retryDelayMs(retry + 1, policy, () => timing.random(), verdict.retryAfterMs);
+    await timing.sleep(delay);
+  }
 }

@@ -6,17 +6,17 @@ import {
   isRetryableStatus,
   parseRetryAfter,
   retryDelayMs,
-} from '../../../src/adapters/registry/transport/retry-policy.js';
+} from '../../../src/adapters/shared/http/retry-policy.js';
 
 const NOW = new Date('2025-05-05T12:00:00Z');
 
 describe('retry policy', () => {
   it('retries 408, 429, 502, 503, 504 and no other status', () => {
     for (const status of [408, 429, 502, 503, 504]) {
-      assert.ok(isRetryableStatus(status), String(status));
+      assert.ok(isRetryableStatus(status, DEFAULT_RETRY_POLICY), String(status));
     }
     for (const status of [200, 202, 400, 401, 403, 404, 405, 409, 500, 501]) {
-      assert.ok(!isRetryableStatus(status), String(status));
+      assert.ok(!isRetryableStatus(status, DEFAULT_RETRY_POLICY), String(status));
     }
   });
 

@@ -6,6 +6,12 @@ export interface ListenAddress {
   readonly port: number;
 }
 
+/** `metrics:` of config.yaml (issue 12); absent = no endpoint. */
+export interface MetricsSettings {
+  /** Where `--watch` serves /metrics, /healthz and /readyz. */
+  readonly listen: ListenAddress;
+}
+
 export type ListenParse =
   | { readonly ok: true; readonly address: ListenAddress }
   | { readonly ok: false; readonly message: string };

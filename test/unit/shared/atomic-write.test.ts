@@ -3,8 +3,15 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { writeAtomically, writeFileAtomically } from '../../../src/adapters/files/atomic-write.js';
-import { describeFsError, fsErrorCode, isMissing } from '../../../src/adapters/files/fs-error.js';
+import {
+  writeAtomically,
+  writeFileAtomically,
+} from '../../../src/adapters/shared/files/atomic-write.js';
+import {
+  describeFsError,
+  fsErrorCode,
+  isMissing,
+} from '../../../src/adapters/shared/files/fs-error.js';
 
 describe('writeAtomically: the one atomic writer', () => {
   let dir = '';
