@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import { readdirSync } from 'node:fs';
 
 const outerLayers = (...names) =>
   names.map((name) => ({
@@ -25,6 +26,64 @@ const libraries = [
   'cli-progress',
   'nodemailer',
 ];
+
+// The composition root: the only files that may hold the container or ask it for objects.
+const compositionRoot = ['src/main.ts', 'src/container.ts', 'src/composition/**/*.ts'];
+const containerOutsideRoot = {
+  paths: [
+    {
+      name: 'inversify',
+      importNames: ['Container', 'ContainerModule'],
+      message:
+        'Only the composition root (container.ts, src/composition/) holds the container; take what you need by @inject.',
+    },
+  ],
+  syntax: {
+    selector:
+      'MemberExpression[object.name=/[cC]ontainer$/][property.name=/^(get|getAll|getAsync|getAllAsync)$/]',
+    message: 'Only main.ts asks the container for objects; take what you need by @inject.',
+  },
+  pattern: { group: ['**/container*', '**/main*'], message: 'Only main.ts uses the container.' },
+};
+
+/**
+ * Adapters are plugins (architecture.md): a folder of src/adapters/ imports the domain, the
+ * application's ports and shared/, never a sibling. Two exceptions: config/ may import a
+ * sibling's `*-settings.ts` (the types it validates into), and cli/ may import config/.
+ */
+const adapterFolders = readdirSync(new URL('./src/adapters/', import.meta.url), {
+  withFileTypes: true,
+})
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+
+function adapterRules(folder) {
+  const siblings = adapterFolders.filter(
+    (name) => name !== folder && name !== 'shared' && !(folder === 'cli' && name === 'config'),
+  );
+  const settingsOnly = folder === 'config';
+  return {
+    files: [`src/adapters/${folder}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: containerOutsideRoot.paths,
+          patterns: [
+            containerOutsideRoot.pattern,
+            ...siblings.map((name) => ({
+              group: [`**/${name}/**`, ...(settingsOnly ? ['!**/*-settings.js'] : [])],
+              message: settingsOnly
+                ? `config/ imports only the *-settings.ts types of ${name}/; anything two adapters need goes to adapters/shared/.`
+                : `An adapter never imports a sibling adapter (${name}/); anything two adapters need goes to adapters/shared/.`,
+            })),
+          ],
+        },
+      ],
+      'no-restricted-syntax': ['error', containerOutsideRoot.syntax],
+    },
+  };
+}
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'build/', 'bench/results/', '.tmp/', 'eslint.config.js'] },
@@ -75,9 +134,12 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: libraries
-            .filter((name) => name !== 'inversify')
-            .map((name) => ({ name, message: 'Use cases speak to ports, never to libraries.' })),
+          paths: [
+            ...libraries
+              .filter((name) => name !== 'inversify')
+              .map((name) => ({ name, message: 'Use cases speak to ports, never to libraries.' })),
+            ...containerOutsideRoot.paths,
+          ],
           patterns: [
             ...outerLayers('adapters'),
             {
@@ -90,18 +152,11 @@ export default tseslint.config(
       ],
     },
   },
+  ...adapterFolders.map(adapterRules),
   {
-    files: ['src/adapters/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['**/container*', '**/main*'], message: 'Only main.ts uses the container.' },
-          ],
-        },
-      ],
-    },
+    files: ['src/**/*.ts'],
+    ignores: [...compositionRoot, 'src/adapters/**'],
+    rules: { 'no-restricted-syntax': ['error', containerOutsideRoot.syntax] },
   },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],

@@ -17,6 +17,7 @@ import { ignoreClosedOutput } from './adapters/process/closed-pipes.js';
 import { capYoungGeneration } from './adapters/process/young-generation.js';
 import type { ReportsSettings } from './adapters/reports/reports-settings.js';
 import type { Job } from './domain/job.js';
+import type { RestoreSource } from './application/restore-jobs.use-case.js';
 import { fsErrorCode } from './adapters/shared/files/fs-error.js';
 
 // A run's live heap is small and bounded (tens of MB: the repositories in flight and the
@@ -132,20 +133,18 @@ async function main(argv: readonly string[]): Promise<number> {
       },
     });
     try {
+      const received = (): 'SIGINT' | 'SIGTERM' | undefined => shutdown.received();
       if (restore !== undefined && restoring !== undefined) {
-        const report = await restoring.runRestore(
+        return await restoreTags(
           container,
+          restoring,
           restore,
           options.dryRun,
           shutdown.signal,
+          received,
         );
-        process.stdout.write(restoring.renderRestoreReport(report));
-        const stoppedBy = shutdown.received();
-        return stoppedBy === undefined
-          ? exitCodeForRestore(report)
-          : interruptedExitCode(stoppedBy);
       }
-      return await run(container, options, jobs, shutdown.signal, () => shutdown.received());
+      return await run(container, options, jobs, shutdown.signal, received);
     } finally {
       shutdown.dispose();
       await composition.closeContainer(container, process.env);
@@ -257,6 +256,22 @@ async function run(
     .execute(jobs, { dryRun: options.dryRun, signal });
   const stoppedBy = received();
   return stoppedBy === undefined ? exitCodeForReports(reports) : interruptedExitCode(stoppedBy);
+}
+
+/** `--restore`: RestoreJobs from the container, its table on stdout, the exit code. */
+async function restoreTags(
+  container: Awaited<ReturnType<typeof import('./container.js').buildContainer>>,
+  restoring: typeof import('./adapters/cli/restore-command.js'),
+  sources: readonly RestoreSource[],
+  dryRun: boolean,
+  signal: AbortSignal,
+  received: () => 'SIGINT' | 'SIGTERM' | undefined,
+): Promise<number> {
+  const { RestoreJobs } = await import('./application/restore-jobs.use-case.js');
+  const report = await container.get(RestoreJobs).execute(sources, { dryRun, signal });
+  process.stdout.write(restoring.renderRestoreReport(report));
+  const stoppedBy = received();
+  return stoppedBy === undefined ? exitCodeForRestore(report) : interruptedExitCode(stoppedBy);
 }
 
 /** One line per target on stdout; exit 0 only if every target took the test message. */

@@ -1,5 +1,4 @@
-import type { Container } from 'inversify';
-import { RestoreJobs, type RestoreSource } from '../../application/restore-jobs.use-case.js';
+import type { RestoreSource } from '../../application/restore-jobs.use-case.js';
 import {
   countRestore,
   type RestoreReport,
@@ -34,16 +33,6 @@ export function restoreSources(
     );
   }
   return names.map((job) => ({ job }));
-}
-
-/** `--restore`: runs RestoreJobs from the container main.ts built. */
-export function runRestore(
-  container: Container,
-  sources: readonly RestoreSource[],
-  dryRun: boolean,
-  signal: AbortSignal,
-): Promise<RestoreReport> {
-  return container.get(RestoreJobs).execute(sources, { dryRun, signal });
 }
 
 const HEADER = ['REPOSITORY', 'TAG', 'DIGEST', 'RESULT', 'DETAIL'] as const;

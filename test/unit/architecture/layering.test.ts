@@ -49,6 +49,54 @@ const cases: readonly { name: string; file: string; code: string; refused: boole
     refused: true,
   },
   {
+    name: 'an adapter must not import a sibling adapter',
+    file: 'src/adapters/notify/notice.ts',
+    code: "import { RegistrySettings } from '../registry/registry-settings.js';\nexport const x: unknown = RegistrySettings;\n",
+    refused: true,
+  },
+  {
+    name: 'an adapter in a subfolder must not import a sibling adapter either',
+    file: 'src/adapters/registry/cache/lru-map.ts',
+    code: "import { StateLockedError } from '../../state/state-lock.js';\nexport const x: unknown = StateLockedError;\n",
+    refused: true,
+  },
+  {
+    name: 'an adapter may import adapters/shared/',
+    file: 'src/adapters/notify/notice.ts',
+    code: "import { redact } from '../shared/secrets/redact.js';\nexport const x: unknown = redact;\n",
+    refused: false,
+  },
+  {
+    name: 'config may import a sibling *-settings.ts',
+    file: 'src/adapters/config/app-config.ts',
+    code: "import { RegistrySettings } from '../registry/registry-settings.js';\nexport const x: unknown = RegistrySettings;\n",
+    refused: false,
+  },
+  {
+    name: 'config must not import anything else of a sibling',
+    file: 'src/adapters/config/app-config.ts',
+    code: "import { manifestUrl } from '../registry/registry-urls.js';\nexport const x: unknown = manifestUrl;\n",
+    refused: true,
+  },
+  {
+    name: 'cli may import config',
+    file: 'src/adapters/cli/check-config.ts',
+    code: "import { ConfigError } from '../config/config-error.js';\nexport const x: unknown = ConfigError;\n",
+    refused: false,
+  },
+  {
+    name: 'cli must not import another adapter',
+    file: 'src/adapters/cli/check-config.ts',
+    code: "import { hostOf } from '../notify/notification-settings.js';\nexport const x: unknown = hostOf;\n",
+    refused: true,
+  },
+  {
+    name: 'an adapter must not take the inversify Container',
+    file: 'src/adapters/cli/check-config.ts',
+    code: "import type { Container } from 'inversify';\nexport type X = Container;\n",
+    refused: true,
+  },
+  {
     name: 'application may import the domain',
     file: 'src/application/bounded-work.ts',
     code: "import { compilePattern } from '../domain/job.js';\nexport const x: unknown = compilePattern;\n",
@@ -69,6 +117,27 @@ describe('lint enforces the hexagonal layering', () => {
       assert.equal(messages.length > 0, testCase.refused, messages.join('\n'));
     });
   }
+});
+
+describe('lint keeps the container in the composition root', () => {
+  const containerGets = async (file: string): Promise<string[]> => {
+    const code =
+      'declare const container: { get(token: symbol): unknown };\nexport const x = container.get(Symbol());\n';
+    const [result] = await eslint.lintText(code, { filePath: join(process.cwd(), file) });
+    return (result?.messages ?? [])
+      .filter((message) => message.ruleId === 'no-restricted-syntax')
+      .map((message) => message.message);
+  };
+
+  for (const file of ['src/adapters/cli/check-config.ts', 'src/application/run-jobs.use-case.ts']) {
+    it(`container.get is refused in ${file}`, async () => {
+      assert.match((await containerGets(file)).join('\n'), /Only main.ts asks the container/);
+    });
+  }
+
+  it('container.get is allowed in main.ts', async () => {
+    assert.deepEqual(await containerGets('src/main.ts'), []);
+  });
 });
 
 describe('lint enforces exhaustive switches (architecture.md)', () => {
