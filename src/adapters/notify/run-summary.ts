@@ -1,4 +1,5 @@
 import type { JobReport, RunMode } from '../../domain/job-report.js';
+import { jobWarnings } from '../../domain/job-warnings.js';
 import type { NotifyOn } from '../../domain/notification-policy.js';
 
 /** How much of the long lists a message may carry; the rest is counted ("and N more"). */
@@ -43,6 +44,9 @@ export interface RunSummary {
   /** Job errors, repository errors ("repo: message") and failed deletions, capped. */
   readonly errors: readonly string[];
   readonly errorsOmitted: number;
+  /** Job warnings (the job's, then "repo: message"), capped like the errors. */
+  readonly warnings: readonly string[];
+  readonly warningsOmitted: number;
   /** True when a list above was cut. */
   readonly truncated: boolean;
 }
@@ -66,6 +70,9 @@ export function summariseRun(
   const allErrors = errorsOf(report);
   const errors = allErrors.slice(0, caps.errors);
   const errorsOmitted = allErrors.length - errors.length;
+  const allWarnings = jobWarnings(report);
+  const warnings = allWarnings.slice(0, caps.errors);
+  const warningsOmitted = allWarnings.length - warnings.length;
   return {
     job: report.jobName,
     registry: registryHost,
@@ -87,7 +94,9 @@ export function summariseRun(
     deletedTagsOmitted,
     errors,
     errorsOmitted,
-    truncated: deletedTagsOmitted > 0 || errorsOmitted > 0,
+    warnings,
+    warningsOmitted,
+    truncated: deletedTagsOmitted > 0 || errorsOmitted > 0 || warningsOmitted > 0,
   };
 }
 

@@ -47,6 +47,9 @@ export function slackMessage(notice: Notice): Record<string, unknown> {
   if (summary.errors.length > 0) {
     blocks.push(listSection('Errors', summary.errors, summary.errorsOmitted));
   }
+  if (summary.warnings.length > 0) {
+    blocks.push(listSection('Warnings', summary.warnings, summary.warningsOmitted));
+  }
   return { text: headline(summary), blocks };
 }
 
@@ -88,6 +91,7 @@ function header(text: string): Record<string, unknown> {
 
 function icon(summary: RunSummary): string {
   if (summary.status !== 'succeeded') return ':x:';
+  if (summary.warnings.length > 0) return ':warning:';
   return summary.reasons.includes('recovered') ? ':white_check_mark:' : ':broom:';
 }
 
