@@ -9,6 +9,7 @@ import type { TagDecision } from '../../domain/decision.js';
 import { formatInstant } from '../../domain/describe-time.js';
 import type { DeletionResult, JobReport, RepositoryReport } from '../../domain/job-report.js';
 import { redact } from '../shared/secrets/redact.js';
+import { undoCommand } from '../shared/undo-command.js';
 import { formatBytes } from '../shared/text/numbers.js';
 import { table } from '../shared/text/text-table.js';
 
@@ -37,7 +38,12 @@ export class ConsoleTableObserver implements RunObserver {
 
   jobStarted(event: JobStartedEvent): Promise<void> {
     const dry = event.dryRun ? ' (dry run: nothing will be deleted)' : '';
-    const count = event.repositories === 1 ? '1 repository' : `${event.repositories} repositories`;
+    const count =
+      event.cannotStart !== undefined
+        ? `but cannot go on: ${redact(event.cannotStart)}`
+        : event.repositories === 1
+          ? '1 repository'
+          : `${event.repositories} repositories`;
     this.out.write(`\n== ${event.job.name}: started${dry}, ${count}\n`);
     return Promise.resolve();
   }
@@ -100,14 +106,13 @@ export function renderSummary(report: JobReport): string {
   const deletedAnything =
     report.deletedTagsOmitted > 0 || report.deletedTags.some((tag) => tag.status === 'deleted');
   if (!report.dryRun && deletedAnything) lines.push(`  note: ${GARBAGE_COLLECTION_REMINDER}`);
-  if (report.journal !== undefined) lines.push(`  ${journalLine(report.jobName, report.journal)}`);
+  if (report.journal !== undefined) lines.push(`  ${journalLine(report.journal)}`);
   return `${lines.join('\n')}\n`;
 }
 
 /** Where the run's deletions are journaled, and the command that undoes them (issue 16). */
-export function journalLine(jobName: string, journal: string): string {
-  const name = /^[\w.-]+$/.test(jobName) ? jobName : `'${jobName.replace(/'/g, "'\\''")}'`;
-  return `journal: ${journal} (undo: reg-cleaner --restore --jobs ${name})`;
+export function journalLine(journal: string): string {
+  return `journal: ${journal} (undo: ${undoCommand(journal)})`;
 }
 
 function statusOf(report: JobReport): string {
