@@ -70,7 +70,9 @@ const workloads: [string, PodSpec][] = manifests.flatMap((item): [string, PodSpe
 });
 
 const tmp = mkdtempSync(join(tmpdir(), 'reg-cleaner-deployment-doc-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+after(() => {
+  rmSync(tmp, { recursive: true, force: true });
+});
 
 describe('docs/deployment.md Kubernetes examples', () => {
   it('hold a watch Deployment, a CronJob and a restore Job, and the folders come from the tool', () => {
@@ -125,12 +127,12 @@ describe('docs/deployment.md Kubernetes examples', () => {
   it('run non-root, with a read-only root filesystem, no privilege escalation, no capabilities', () => {
     for (const [name, pod] of workloads) {
       assert.equal(pod.securityContext?.runAsNonRoot, true, name);
-      assert.equal(pod.securityContext?.runAsUser, 1000, name);
-      assert.equal(pod.securityContext?.fsGroup, 1000, `${name}: the PVC must be writable`);
+      assert.equal(pod.securityContext.runAsUser, 1000, name);
+      assert.equal(pod.securityContext.fsGroup, 1000, `${name}: the PVC must be writable`);
       for (const container of pod.containers) {
         assert.equal(container.securityContext?.readOnlyRootFilesystem, true, name);
-        assert.equal(container.securityContext?.allowPrivilegeEscalation, false, name);
-        assert.deepEqual(container.securityContext?.capabilities?.drop, ['ALL'], name);
+        assert.equal(container.securityContext.allowPrivilegeEscalation, false, name);
+        assert.deepEqual(container.securityContext.capabilities?.drop, ['ALL'], name);
       }
     }
   });
@@ -190,9 +192,9 @@ describe('docs/deployment.md Kubernetes examples', () => {
     const port = container?.ports?.find((candidate) => candidate.name === 'metrics');
     assert.equal(String(port?.containerPort), listen[2]);
     assert.equal(container?.livenessProbe?.httpGet?.path, '/healthz');
-    assert.equal(container?.readinessProbe?.httpGet?.path, '/readyz');
-    for (const probe of [container?.livenessProbe, container?.readinessProbe])
-      assert.ok([port?.name, port?.containerPort].includes(probe?.httpGet?.port));
+    assert.equal(container.readinessProbe?.httpGet?.path, '/readyz');
+    for (const probe of [container.livenessProbe, container.readinessProbe])
+      assert.ok([port?.name, port?.containerPort].includes(probe.httpGet?.port));
   });
 });
 
