@@ -6,5 +6,7 @@
 export interface RegistryAddress {
   /** Base URL without `/v2/`, userinfo, query or fragment (config refuses those). */
   readonly url: string;
+  /** Where the login comes from (`--watch` shows it); never the secret itself. */
+  readonly credentialsFrom?: string;
 }
 export const RegistryAddress = Symbol('RegistryAddress');
