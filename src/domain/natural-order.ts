@@ -7,34 +7,31 @@ import { compareDecimalText, isAsciiDigit } from './decimal-text.js';
  * code-point order. Runs equal as numbers (`007`, `7`) compare equal; callers break such ties.
  */
 export function compareNatural(a: string, b: string): number {
-  const left = [...a];
-  const right = [...b];
   let i = 0;
   let j = 0;
-  while (i < left.length && j < right.length) {
-    if (isAsciiDigit(left[i]) && isAsciiDigit(right[j])) {
-      const leftEnd = digitRunEnd(left, i);
-      const rightEnd = digitRunEnd(right, j);
-      const byNumber = compareDecimalText(
-        left.slice(i, leftEnd).join(''),
-        right.slice(j, rightEnd).join(''),
-      );
+  while (i < a.length && j < b.length) {
+    if (isAsciiDigit(a[i]) && isAsciiDigit(b[j])) {
+      const aEnd = digitRunEnd(a, i);
+      const bEnd = digitRunEnd(b, j);
+      const byNumber = compareDecimalText(a.slice(i, aEnd), b.slice(j, bEnd));
       if (byNumber !== 0) return byNumber;
-      i = leftEnd;
-      j = rightEnd;
+      i = aEnd;
+      j = bEnd;
       continue;
     }
-    const byCodePoint = (left[i]?.codePointAt(0) ?? 0) - (right[j]?.codePointAt(0) ?? 0);
-    if (byCodePoint !== 0) return Math.sign(byCodePoint);
-    i += 1;
-    j += 1;
+    // Code points, not UTF-16 units: the same order as compareCodePoints above U+FFFF.
+    const left = a.codePointAt(i) ?? 0;
+    const right = b.codePointAt(j) ?? 0;
+    if (left !== right) return left < right ? -1 : 1;
+    i += left > 0xffff ? 2 : 1;
+    j += right > 0xffff ? 2 : 1;
   }
   // One ran out: the one with characters left is higher, as a longer string is in code-point order.
-  return Math.sign(left.length - i - (right.length - j));
+  return Math.sign(a.length - i - (b.length - j));
 }
 
-function digitRunEnd(chars: readonly string[], start: number): number {
+function digitRunEnd(text: string, start: number): number {
   let end = start;
-  while (isAsciiDigit(chars[end])) end += 1;
+  while (isAsciiDigit(text[end])) end += 1;
   return end;
 }

@@ -82,9 +82,15 @@ export function summarizeJob(job: Job): string {
   const more = labels.length - REPOSITORIES_SHOWN;
   const where = more > 0 ? `${shown} and ${more} more` : shown;
   const keeping =
-    job.saveLast > 0 ? `, keeping the ${job.saveLast} ${savedWord(job)} of them per tag pattern` : '';
+    job.saveLast > 0
+      ? `, keeping the ${job.saveLast} ${savedWord(job)} of them per tag pattern`
+      : '';
   const kept = (job.keepPatterns ?? []).map((pattern) => pattern.source);
-  const protectedTags = kept.length > 0 ? `, never tags matching ${kept.join(' or ')}` : '';
+  const never = [
+    ...(kept.length > 0 ? [`tags matching ${kept.join(' or ')}`] : []),
+    ...(job.orderBy === 'semver' ? ['tags that are not versions'] : []),
+  ];
+  const protectedTags = never.length > 0 ? `; never deletes ${never.join(' nor ')}` : '';
   const when =
     job.schedule !== undefined
       ? `; on the schedule "${job.schedule}"`
