@@ -27,6 +27,7 @@ interface ValidatedJob {
   readonly keep_regexps?: readonly string[];
   readonly clean_every_n_hours?: number | null;
   readonly schedule?: string;
+  readonly fail_on_warning?: boolean;
 }
 
 const COMMON_KEYS = {
@@ -41,6 +42,8 @@ const COMMON_KEYS = {
     .messages({ 'any.only': `must be one of ${TAG_ORDERS.join(', ')}` }),
   // May be empty: a template can list none yet.
   keep_regexps: Joi.array().items(Joi.string()),
+  // Strict: "yes" or "1" is a mistake to name, not a truth to guess.
+  fail_on_warning: Joi.boolean().strict(),
 };
 
 const watchJobSchema = Joi.object<ValidatedJob>({
@@ -149,6 +152,7 @@ function parseJob(
       ...(keepPatterns.length === 0 ? {} : { keepPatterns }),
       cleanEveryHours: kind === 'manual' ? 0 : (job.clean_every_n_hours ?? 0),
       ...(kind === 'watch' && job.schedule !== undefined ? { schedule: job.schedule.trim() } : {}),
+      ...(job.fail_on_warning === true ? { failOnWarning: true } : {}),
     },
   };
 }
