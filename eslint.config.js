@@ -25,6 +25,7 @@ const libraries = [
   'prom-client',
   'cli-progress',
   'nodemailer',
+  'semver',
 ];
 
 // The composition root: the only files that may hold the container or ask it for objects.
