@@ -1,5 +1,10 @@
 import Joi from 'joi';
-import type { Job, Pattern, RepositorySelector } from '../../domain/job.js';
+import type {
+  Job,
+  Pattern,
+  RepositorySelector,
+  SharedDigestPolicy,
+} from '../../domain/job.js';
 import { checkCron } from './cron-check.js';
 import { joiProblems, validateWith } from './joi-problems.js';
 import { checkPattern } from './pattern-check.js';
@@ -24,6 +29,8 @@ interface ValidatedJob {
   readonly older_than_days: number;
   readonly clean_every_n_hours?: number | null;
   readonly schedule?: string;
+  readonly shared_digest?: SharedDigestPolicy;
+  readonly delete_orphaned_referrers?: boolean;
 }
 
 const COMMON_KEYS = {
@@ -33,6 +40,9 @@ const COMMON_KEYS = {
   tag_regexps: Joi.array().items(Joi.string()).min(1).required(),
   save_last: Joi.number().integer().min(0).required(),
   older_than_days: Joi.number().min(0).required(),
+  // Issue 21: strict values only; a typo must not silently mean "keep" (or "untag").
+  shared_digest: Joi.string().valid('keep', 'untag'),
+  delete_orphaned_referrers: Joi.boolean().strict(),
 };
 
 const watchJobSchema = Joi.object<ValidatedJob>({
@@ -138,6 +148,10 @@ function parseJob(
       olderThanDays: job.older_than_days,
       cleanEveryHours: kind === 'manual' ? 0 : (job.clean_every_n_hours ?? 0),
       ...(kind === 'watch' && job.schedule !== undefined ? { schedule: job.schedule.trim() } : {}),
+      ...(job.shared_digest === undefined ? {} : { sharedDigest: job.shared_digest }),
+      ...(job.delete_orphaned_referrers === undefined
+        ? {}
+        : { deleteOrphanedReferrers: job.delete_orphaned_referrers }),
     },
   };
 }
