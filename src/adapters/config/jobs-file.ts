@@ -41,7 +41,7 @@ const COMMON_KEYS = {
   save_last: Joi.number().integer().min(0).required(),
   older_than_days: Joi.number().min(0).required(),
   // Issue 21: strict values only; a typo must not silently mean "keep" (or "untag").
-  shared_digest: Joi.string().valid('keep', 'untag'),
+  shared_digest: Joi.string().valid('keep'),
   delete_orphaned_referrers: Joi.boolean().strict(),
 };
 
