@@ -238,7 +238,10 @@ export class RunJob {
         : accessoryNames.map((tag) => ({ repository, tag, digest: undefined }));
     // An accessory tag counts like any other tag for the shared-digest rule: a digest is
     // deleted only if no tag that stays points at it.
-    const plan = planDeletions(decisions, hasCandidates ? [...others, ...accessoryDigests] : others);
+    const plan = planDeletions(
+      decisions,
+      hasCandidates ? [...others, ...accessoryDigests] : others,
+    );
     const accessories = await planAccessories(this.registry, {
       job,
       repository,

@@ -1,10 +1,5 @@
 import Joi from 'joi';
-import type {
-  Job,
-  Pattern,
-  RepositorySelector,
-  SharedDigestPolicy,
-} from '../../domain/job.js';
+import type { Job, Pattern, RepositorySelector, SharedDigestPolicy } from '../../domain/job.js';
 import { checkCron } from './cron-check.js';
 import { joiProblems, validateWith } from './joi-problems.js';
 import { checkPattern } from './pattern-check.js';

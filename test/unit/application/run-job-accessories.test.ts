@@ -139,8 +139,9 @@ describe('RunJob: accessories follow their image (issue 21)', () => {
     const registry = signedRegistry();
     const { report } = await run(registry, job({ deleteOrphanedReferrers: true }), true);
     assert.equal(registry.calls.filter((call) => call.method === 'deleteManifest').length, 0);
-    assert.equal(report.deletions[0]?.accessories?.length, 4);
-    assert.ok(report.deletions[0]?.accessories?.every((a) => a.outcome.status === 'skipped'));
+    const accessories = report.deletions[0]?.accessories ?? [];
+    assert.equal(accessories.length, 4);
+    assert.ok(accessories.every((accessory) => accessory.outcome.status === 'skipped'));
     assert.equal(report.orphans?.[0]?.outcome.status, 'skipped');
   });
 
