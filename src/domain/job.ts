@@ -31,6 +31,8 @@ export interface Job {
   readonly sharedDigest?: SharedDigestPolicy;
   /** `delete_orphaned_referrers`: accessories whose subject is gone are deleted, not only listed. */
   readonly deleteOrphanedReferrers?: boolean;
+  /** `fail_on_warning: true`: a run with any warning fails (exit 1), as `--strict` does. */
+  readonly failOnWarning?: boolean;
 }
 
 export type SharedDigestPolicy = 'keep' | 'untag';

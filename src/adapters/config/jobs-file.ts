@@ -24,6 +24,7 @@ interface ValidatedJob {
   readonly older_than_days: number;
   readonly clean_every_n_hours?: number | null;
   readonly schedule?: string;
+  readonly fail_on_warning?: boolean;
   readonly shared_digest?: SharedDigestPolicy;
   readonly delete_orphaned_referrers?: boolean;
 }
@@ -35,6 +36,8 @@ const COMMON_KEYS = {
   tag_regexps: Joi.array().items(Joi.string()).min(1).required(),
   save_last: Joi.number().integer().min(0).required(),
   older_than_days: Joi.number().min(0).required(),
+  // Strict: "yes" or "1" is a mistake to name, not a truth to guess.
+  fail_on_warning: Joi.boolean().strict(),
   // Issue 21: strict values only; a typo must not silently mean "keep" (or "untag").
   shared_digest: Joi.string().valid('keep'),
   delete_orphaned_referrers: Joi.boolean().strict(),
@@ -143,6 +146,7 @@ function parseJob(
       olderThanDays: job.older_than_days,
       cleanEveryHours: kind === 'manual' ? 0 : (job.clean_every_n_hours ?? 0),
       ...(kind === 'watch' && job.schedule !== undefined ? { schedule: job.schedule.trim() } : {}),
+      ...(job.fail_on_warning === true ? { failOnWarning: true } : {}),
       ...(job.shared_digest === undefined ? {} : { sharedDigest: job.shared_digest }),
       ...(job.delete_orphaned_referrers === undefined
         ? {}
