@@ -65,6 +65,7 @@ async function main(argv: readonly string[]): Promise<number> {
     loaded = config.loadConfig(options.configDir, process.env, {
       watch: options.watch,
       manual: !options.watch && options.restore === undefined && !testing,
+      restore: options.restore !== undefined,
     });
   } catch (error) {
     return reportFailure(error);
@@ -86,6 +87,10 @@ async function main(argv: readonly string[]): Promise<number> {
         format: options.logFormat ?? loaded.logFormat ?? 'text',
       }),
     );
+    // A restore goes on without the targets whose variables are missing (issue 27 item 3).
+    for (const skipped of loaded.skippedNotifications ?? []) {
+      logger.warn(`${skipped}: this restore does not notify it`);
+    }
     // A restore names jobs of either file (checked here, before the lock and any request).
     const restore =
       options.restore === undefined
