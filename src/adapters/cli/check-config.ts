@@ -34,6 +34,9 @@ export function describeValidConfig(config: AppConfig, scope: CheckScope): strin
   const lines = [
     `The config folder ${config.configDir} is valid.`,
     `registry: ${describeRegistry(config)}`,
+    ...(config.registry.credentialsFrom === undefined
+      ? []
+      : [`credentials: ${config.registry.credentialsFrom}`]),
   ];
   const targets = config.notifications ?? [];
   if (targets.length > 0) {
@@ -60,13 +63,26 @@ export function describeValidConfig(config: AppConfig, scope: CheckScope): strin
 function describeRegistry(config: AppConfig): string {
   const registry = config.registry;
   const notes: string[] = [];
-  notes.push(
-    registry.credentials === undefined ? 'anonymous' : `as user "${registry.credentials.username}"`,
-  );
+  notes.push(loginNote(registry));
   if (registry.proxy !== undefined) notes.push(`through the proxy ${safeUrl(registry.proxy)}`);
   if (registry.caFile !== undefined) notes.push(`trusting ${registry.caFile}`);
   if (registry.insecure) notes.push('TLS NOT verified (insecure: true)');
   return `${safeUrl(registry.url).replace(/\/$/, '')} (${notes.join(', ')})`;
+}
+
+/** How requests will authenticate, in a few words: the user is named, a secret never. */
+function loginNote(registry: AppConfig['registry']): string {
+  if (registry.credentials !== undefined) return `as user "${registry.credentials.username}"`;
+  switch (registry.dockerLogin?.kind) {
+    case undefined:
+      return 'anonymous';
+    case 'helper':
+      return `credentials from docker-credential-${registry.dockerLogin.helper}`;
+    case 'identity-token':
+      return 'with an identity token';
+    case 'registry-token':
+      return 'with a registry token';
+  }
 }
 
 function section(title: string, jobs: readonly Job[]): string[] {
@@ -82,12 +98,32 @@ export function summarizeJob(job: Job): string {
   const more = labels.length - REPOSITORIES_SHOWN;
   const where = more > 0 ? `${shown} and ${more} more` : shown;
   const keeping =
-    job.saveLast > 0 ? `, keeping the ${job.saveLast} newest of them per tag pattern` : '';
+    job.saveLast > 0
+      ? `, keeping the ${job.saveLast} ${savedWord(job)} of them per tag pattern`
+      : '';
+  const kept = (job.keepPatterns ?? []).map((pattern) => pattern.source);
+  const never = [
+    ...(kept.length > 0 ? [`tags matching ${kept.join(' or ')}`] : []),
+    ...(job.orderBy === 'semver' ? ['tags that are not versions'] : []),
+  ];
+  const protectedTags = never.length > 0 ? `; never deletes ${never.join(' nor ')}` : '';
   const when =
     job.schedule !== undefined
       ? `; on the schedule "${job.schedule}"`
       : job.cleanEveryHours > 0
         ? `; every ${job.cleanEveryHours} h`
         : '';
-  return `${job.name}: in ${where}, deletes tags matching ${tags} older than ${job.olderThanDays} days${keeping}${when}`;
+  return `${job.name}: in ${where}, deletes tags matching ${tags} older than ${job.olderThanDays} days${keeping}${protectedTags}${when}`;
+}
+
+/** Which old tags save_last keeps, in the job's order_by. */
+function savedWord(job: Job): string {
+  switch (job.orderBy ?? 'created') {
+    case 'created':
+      return 'newest';
+    case 'semver':
+      return 'highest by semver';
+    case 'natural':
+      return 'highest in natural order';
+  }
 }
