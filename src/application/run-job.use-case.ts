@@ -7,7 +7,13 @@ import type { TagDecision } from '../domain/decision.js';
 import type { ManifestWithChildren } from '../domain/deletion-journal.js';
 import { tagsMatchingAnyPattern, type Job } from '../domain/job.js';
 import { JobReportBuilder } from '../domain/job-report-builder.js';
-import type { DeletionResult, JobReport, RepositoryReport, RunMode } from '../domain/job-report.js';
+import {
+  skippedRepository,
+  type DeletionResult,
+  type JobReport,
+  type RepositoryReport,
+  type RunMode,
+} from '../domain/job-report.js';
 import { selectTags } from '../domain/select-tags.js';
 import { reproducibleBuildDateWarning } from '../domain/suspicious-dates.js';
 import type { InspectedTag, TagDigest } from '../domain/tag.js';
@@ -127,9 +133,14 @@ export class RunJob {
         if (!first) await firstAnswer;
         const refused = (): boolean => gate.credentialsRefused !== undefined;
         if (refused()) return;
-        const report = await this.inTurn(repository, () =>
-          this.cleanRepository(context, repository, weigh, first ? answered : undefined),
-        );
+        // After a signal, the repositories not yet started send nothing: they are reported
+        // skipped, so that the report says what the run did not get to.
+        if (first && stopped(options)) answered(); // the others must not wait for it
+        const report = stopped(options)
+          ? skippedRepository(repository, 'shutdown')
+          : await this.inTurn(repository, () =>
+              this.cleanRepository(context, repository, weigh, first ? answered : undefined),
+            );
         if (refused() && report.errors.length > 0) return;
         const summary = builder.add(report);
         finished += 1;
@@ -181,6 +192,8 @@ export class RunJob {
     try {
       return await this.cleanRepositoryOrThrow(context, repository, weigh, answered);
     } catch (error) {
+      // A request refused because of the signal, or any failure while stopping: not finished.
+      if (stopped(context.options)) return skippedRepository(repository, 'shutdown');
       if (error instanceof RegistryError && error.kind === 'auth') {
         // Fail fast: a refused login is the job's problem, not each repository's.
         context.gate.credentialsRefused ??= error.message;
@@ -219,6 +232,9 @@ export class RunJob {
     const hasCandidates = decisions.some((decision) => decision.action === 'delete');
     const others = hasCandidates ? await this.digestsOf(repository, unmatched, access) : [];
     const plan = planDeletions(decisions, others);
+    // A signal while reading: the decisions rest on reads that were cut short, so none is
+    // acted on or reported as made.
+    if (stopped(options)) return skippedRepository(repository, 'shutdown');
 
     const deletions = await mapBounded(plan.deletions, DELETIONS_IN_FLIGHT, (deletion) =>
       this.delete(deletion, context),
@@ -304,6 +320,7 @@ export class RunJob {
       });
       return { ...deletion, outcome: { status: status } };
     } catch (error) {
+      if (isStopped(error)) return skipped(SHUTDOWN);
       const problem = messageOf(error);
       if (isJobWide(error)) {
         gate.stoppedBecause ??= problem;
@@ -334,6 +351,7 @@ export class RunJob {
       if (error instanceof RegistryError && error.kind === 'not-found') {
         return { ...deletion, outcome: { status: 'already-gone' } };
       }
+      if (isStopped(error)) return { ...deletion, outcome: { status: 'skipped', why: SHUTDOWN } };
       const problem = `not deleted: its manifest could not be read for the journal: ${messageOf(error)}`;
       this.logger.error('deletion failed', { repository, digest, error: problem });
       return { ...deletion, outcome: { status: 'failed', problem } };
@@ -378,9 +396,21 @@ export class RunJob {
  * change while a deletion is journaled, and inline narrowing would hide that.
  */
 function heldBack(options: RunJobOptions, gate: DeletionGate): string | undefined {
-  if (options.signal?.aborted === true) return 'shutdown requested';
+  if (stopped(options)) return SHUTDOWN;
   if (gate.stoppedBecause !== undefined) return 'deletions stopped in this job';
   return undefined;
+}
+
+/** Why a deletion did not go out after SIGINT/SIGTERM. */
+const SHUTDOWN = 'shutdown requested';
+
+function stopped(options: RunJobOptions): boolean {
+  return options.signal?.aborted === true;
+}
+
+/** The registry adapter refused to send the request: the process is stopping. */
+function isStopped(error: unknown): boolean {
+  return error instanceof RegistryError && error.kind === 'stopped';
 }
 
 /** 405 (deletion disabled) and missing permission make every further DELETE of the job fail. */

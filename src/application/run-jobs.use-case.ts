@@ -89,7 +89,15 @@ export class RunJobs {
     warnings: readonly string[],
   ): Promise<JobReport> {
     if ('error' in repositories) {
-      return failedBeforeStart(job.name, options.mode, options.dryRun, at, repositories.error);
+      const failed = failedBeforeStart(
+        job.name,
+        options.mode,
+        options.dryRun,
+        at,
+        repositories.error,
+      );
+      // A catalog read cut short by a signal: the run was stopped, not broken.
+      return options.signal?.aborted === true ? { ...failed, interrupted: true } : failed;
     }
     try {
       return await this.runJob.execute(job, {
