@@ -35,9 +35,13 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY config ./config
-# The code stays root-owned (read-only for the app); only the state and the logs are writable.
-RUN mkdir -p /app/cache /app/logs && chown node:node /app/cache /app/logs
-VOLUME ["/app/cache", "/app/logs"]
+# The code stays root-owned (read-only for the app). Every folder the tool writes by default is
+# created here, owned by node and a VOLUME: cache/ (state, lock, undo journal), logs/
+# (cleaner.log) and reports/ (the run reports, on by default). A folder missing here makes the
+# default command exit 2 as soon as it cannot write it (`npm run image:check` proves the list).
+RUN mkdir -p /app/cache /app/logs /app/reports \
+  && chown node:node /app/cache /app/logs /app/reports
+VOLUME ["/app/cache", "/app/logs", "/app/reports"]
 USER node
 # The metrics endpoint (README "Monitoring"): /metrics, /healthz, /readyz. The default command
 # listens on every interface of the container; publish the port to scrape it.

@@ -1,16 +1,22 @@
 #!/usr/bin/env node
 // Proves a Dockerfile's recipe without a Docker engine: reads the Dockerfile, performs its
 // COPY and npm RUN steps stage by stage in temp directories (one "root filesystem" per stage),
-// then runs the final stage's ENTRYPOINT (without the init process) from the laid-out image.
+// then runs the final stage's ENTRYPOINT (without the init process) from the laid-out image,
+// as the image's USER (uid 1000, dropped to with setpriv: start it as root) with only the
+// VOLUMEs writable: --help, a one-shot --dry-run against a real local registry (docker-registry
+// on 127.0.0.1), and the default CMD until /healthz answers 200, then SIGTERM.
 // The steps come from the Dockerfile itself, so the Dockerfiles and this check cannot drift.
 //
-//   node scripts/image-recipe.mjs [Dockerfile] [--print-plan] [--dry-run-against URL [--stop-check]]
+//   node scripts/image-recipe.mjs [Dockerfile] [--print-plan] [--keep] [--verbose]
 //
 // Plain Node ESM on purpose: it must run before anything is built. Its parser is imported by
 // test/unit/image/dockerfiles.test.ts.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import {
+  chmodSync,
+  chownSync,
   cpSync,
   existsSync,
   lstatSync,
@@ -398,7 +404,6 @@ export function splitCommands(command, line = 0) {
 
 const OS_PACKAGE_MANAGERS = new Set(['apk', 'apt-get', 'apt', 'dpkg', 'yum', 'dnf', 'microdnf']);
 const OWNERSHIP_COMMANDS = new Set([
-  'chown',
   'chmod',
   'chgrp',
   'addgroup',
@@ -421,6 +426,12 @@ export function classifyCommand(command, vars = {}) {
     words.slice(1).every((word) => word.startsWith('-') || /^\/var\/(lib\/apt|cache)\//.test(word))
   ) {
     return { action: 'skip', why: 'OS package cache cleanup' };
+  }
+  // `chown USER[:GROUP] PATH...` decides what the image's user may write: the recipe performs it
+  // (on the VOLUMEs only, see lockDown), so a folder the Dockerfile forgets stays read-only.
+  if (program === 'chown') {
+    const [owner, ...paths] = words.slice(1).filter((word) => !word.startsWith('-'));
+    if (owner !== undefined && paths.length > 0) return { action: 'chown', owner, paths };
   }
   if (OWNERSHIP_COMMANDS.has(program))
     return { action: 'skip', why: 'users and ownership (not reproducible outside the image)' };
@@ -782,6 +793,10 @@ async function performStage(stage, ctx) {
     } else if (step.action === 'skip') {
       ctx.skipped.push({ stage: label, line: step.line, command: step.command, why: step.why });
       ctx.log(`  SKIP ${step.command}   (${step.why})`);
+    } else if (step.action === 'chown') {
+      for (const path of step.paths)
+        ctx.owners.set(`${stageRoot}:${posix.resolve(workdir, path)}`, step.owner);
+      ctx.log(`  CHOWN ${step.owner} ${step.paths.join(' ')}   (performed on the VOLUMEs only)`);
     } else if (step.action === 'mkdir') {
       for (const path of step.paths)
         mkdirSync(inRoot(stageRoot, posix.resolve(workdir, path)), { recursive: true });
@@ -836,31 +851,6 @@ function checkNoDevDependencies(imageDir) {
   }
 }
 
-function writeDryRunConfig(imageDir, url) {
-  const configDir = join(imageDir, 'config');
-  rmSync(configDir, { recursive: true, force: true });
-  mkdirSync(configDir, { recursive: true });
-  writeFileSync(
-    join(configDir, 'config.yaml'),
-    `registry_url: ${JSON.stringify(url)}\ntimeout: 20\n`,
-  );
-  // A repository pattern that selects nothing on a real registry: the run must still succeed.
-  writeFileSync(
-    join(configDir, 'manual.yaml'),
-    [
-      '- name: image-recipe-check',
-      '  description: written by scripts/image-recipe.mjs',
-      '  repositories:',
-      '    - r/reg-cleaner-image-recipe-check-no-such-repository$/',
-      '  tag_regexps:',
-      '    - reg-cleaner-image-recipe-check$',
-      '  save_last: 1',
-      '  older_than_days: 3650',
-      '',
-    ].join('\n'),
-  );
-}
-
 /** The HEALTHCHECK command as a shell line, with the image's WORKDIR mapped to the temp image. */
 function healthCommand(final, imageDir) {
   const check = final.healthcheck;
@@ -910,42 +900,310 @@ async function shellStatus(line, cwd, env) {
   return result.code;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Running the image as its user, with only the VOLUMEs writable
+// ---------------------------------------------------------------------------------------------
+
+/** Users of the official node images; other names would need the image's /etc/passwd. */
+const NODE_IMAGE_USERS = new Map([
+  ['root', 0],
+  ['node', 1000],
+]);
+
+/** `USER node` / `USER 1000:1000` -> numeric ids; the recipe drops to them with setpriv. */
+export function imageUserIds(final) {
+  const [user = 'root', group] = (final.user ?? 'root').split(':');
+  const idOf = (name) => {
+    if (/^\d+$/.test(name)) return Number(name);
+    const known = imageNodeMajor(final.base) === undefined ? undefined : NODE_IMAGE_USERS.get(name);
+    if (known === undefined) throw new RecipeError(`USER ${name}: unknown uid in ${final.base}`);
+    return known;
+  };
+  const uid = idOf(user);
+  return { uid, gid: group === undefined ? uid : idOf(group) };
+}
+
 /**
- * `docker run IMAGE --dry-run` then `docker stop`: the default CMD in dry-run mode must become
- * healthy, and SIGTERM (what tini forwards) must end it with exit 0 and the lock released.
+ * Makes the laid-out image what a container of it gets under `readOnlyRootFilesystem` with its
+ * volumes mounted: everything root-owned and read-only for the user, except each VOLUME the
+ * Dockerfile hands to the USER with chown. A folder chowned but not declared a VOLUME stays
+ * read-only here, as it would in Kubernetes; a VOLUME not chowned stays root's, as it would be
+ * in Docker. Returns the folders the user may write.
  */
-async function stopCheck(node, imageDir, final, env, log, verbose) {
+function lockDown(tmp, finalRoot, final, owners, log) {
+  const { uid } = imageUserIds(final);
+  if (uid === 0) throw new RecipeError('the image runs as root; set a USER');
+  // mkdtemp makes 0700 folders: the user must reach the image to run it.
+  for (let dir = finalRoot; dir.startsWith(tmp); dir = dirname(dir)) chmodSync(dir, 0o755);
+  const writable = [];
+  for (const [key, owner] of owners) {
+    const [root, path] = [key.slice(0, key.lastIndexOf(':')), key.slice(key.lastIndexOf(':') + 1)];
+    if (root !== finalRoot) continue;
+    const ids = imageUserIds({ ...final, user: owner });
+    if (!final.volumes.includes(path)) {
+      log(`  ${path}: chown ${owner} but not a VOLUME: stays read-only (readOnlyRootFilesystem)`);
+    } else if (ids.uid !== uid) {
+      log(`  ${path}: chown ${owner}, not the USER ${final.user ?? ''}: stays read-only`);
+    } else {
+      chownSync(inRoot(finalRoot, path), ids.uid, ids.gid);
+      writable.push(path);
+    }
+  }
+  for (const volume of final.volumes) {
+    if (!existsSync(inRoot(finalRoot, volume)))
+      throw new RecipeError(`VOLUME ${volume} is not created by the image`);
+    if (!writable.includes(volume))
+      log(`  VOLUME ${volume} is not handed to ${final.user ?? 'root'}: it stays read-only`);
+  }
+  log(`as uid ${uid}: writable ${writable.join(' ') || 'nothing'}; everything else read-only`);
+  return writable;
+}
+
+/** The image's node: a copy of ours in /usr/local/bin (ours may sit under root's 0700 home). */
+function installNode(finalRoot) {
+  const target = inRoot(finalRoot, '/usr/local/bin/node');
+  mkdirSync(dirname(target), { recursive: true });
+  cpSync(process.execPath, target);
+  chmodSync(target, 0o755);
+  return target;
+}
+
+/** How the image's command is run: as the image's user, tied to us (pdeathsig). */
+function asImageUser(final, argv) {
+  if (process.getuid?.() !== 0) {
+    throw new RecipeError(
+      `the check runs the image as uid ${imageUserIds(final).uid} and must start as root to drop to it (CI runs as root)`,
+    );
+  }
+  const { uid, gid } = imageUserIds(final);
+  return [
+    'setpriv',
+    `--reuid=${uid}`,
+    `--regid=${gid}`,
+    '--clear-groups',
+    '--pdeathsig=SIGKILL',
+    '--',
+    ...argv,
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// A real registry on the loopback, with a few synthetic images
+// ---------------------------------------------------------------------------------------------
+
+const CHECK_REPOSITORY = 'image-check/app';
+/** Pushed with their images' ages in days; the check's job keeps 1 and deletes > 30 days. */
+const CHECK_TAGS = [
+  ['v1', 300],
+  ['v2', 200],
+  ['v3', 100],
+];
+const CHECK_PLANNED = ['v1', 'v2'];
+
+/** `docker-registry serve` (CNCF distribution) on 127.0.0.1, storage under `dir`. */
+async function startRegistry(dir) {
+  const port = await freePort();
+  mkdirSync(join(dir, 'storage'), { recursive: true });
+  const configFile = join(dir, 'registry.yml');
+  // JSON is YAML; version must be the string "0.1".
   writeFileSync(
-    join(imageDir, 'config', 'jobs.yaml'),
-    [
-      '- name: image-recipe-watch-check',
-      '  repositories:',
-      '    - r/reg-cleaner-image-recipe-check-no-such-repository$/',
-      '  tag_regexps:',
-      '    - reg-cleaner-image-recipe-check$',
-      '  save_last: 1',
-      '  older_than_days: 3650',
-      '  clean_every_n_hours: 24',
-      '',
-    ].join('\n'),
+    configFile,
+    JSON.stringify({
+      version: '0.1',
+      log: { level: 'error', accesslog: { disabled: true } },
+      storage: { filesystem: { rootdirectory: join(dir, 'storage') }, delete: { enabled: true } },
+      http: { addr: `127.0.0.1:${port}`, secret: 'image-check' },
+    }),
   );
+  const child = spawn('setpriv', ['--pdeathsig=SIGKILL', 'docker-registry', 'serve', configFile], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr = (stderr + chunk.toString()).slice(-4_000);
+  });
+  const exited = new Promise((resolvePromise) => child.on('close', resolvePromise));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await Promise.race([exited, sleep(5_000).then(() => child.kill('SIGKILL'))]);
+  };
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new RecipeError(`docker-registry exited:\n${stderr}`);
+    try {
+      if ((await fetch(`${url}/v2/`)).ok) return { url, stop };
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new RecipeError(`docker-registry did not answer within 15 s:\n${stderr}`);
+    }
+    await sleep(50);
+  }
+}
+
+async function expectStatus(response, status, what) {
+  if (response.status !== status)
+    throw new RecipeError(`${what}: HTTP ${response.status} ${await response.text()}`);
+  return response;
+}
+
+async function pushBlob(url, repository, bytes) {
+  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  const start = await expectStatus(
+    await fetch(`${url}/v2/${repository}/blobs/uploads/`, { method: 'POST' }),
+    202,
+    'start upload',
+  );
+  const location = new URL(start.headers.get('location') ?? '', url);
+  location.searchParams.set('digest', digest);
+  await expectStatus(
+    await fetch(location, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytes,
+    }),
+    201,
+    `upload ${digest}`,
+  );
+  return { digest, size: bytes.length };
+}
+
+/** One single-layer image per tag, each `created` the given number of days ago. */
+async function pushCheckImages(url) {
+  for (const [tag, days] of CHECK_TAGS) {
+    const created = new Date(Date.now() - days * 86_400_000).toISOString();
+    const layer = await pushBlob(url, CHECK_REPOSITORY, Buffer.from(`image-check layer ${tag}\n`));
+    const config = await pushBlob(
+      url,
+      CHECK_REPOSITORY,
+      Buffer.from(
+        JSON.stringify({
+          architecture: 'amd64',
+          os: 'linux',
+          created,
+          rootfs: { type: 'layers', diff_ids: [layer.digest] },
+          history: [{ created }],
+        }),
+      ),
+    );
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: { mediaType: 'application/vnd.docker.container.image.v1+json', ...config },
+      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', ...layer }],
+    };
+    await expectStatus(
+      await fetch(`${url}/v2/${CHECK_REPOSITORY}/manifests/${tag}`, {
+        method: 'PUT',
+        headers: { 'content-type': manifest.mediaType },
+        body: JSON.stringify(manifest),
+      }),
+      201,
+      `push ${CHECK_REPOSITORY}:${tag}`,
+    );
+  }
+}
+
+async function registryTags(url) {
+  const response = await expectStatus(
+    await fetch(`${url}/v2/${CHECK_REPOSITORY}/tags/list`),
+    200,
+    'list tags',
+  );
+  return ((await response.json()).tags ?? []).sort();
+}
+
+/**
+ * The operator's config, written as root (it is mounted read-only): the check's registry, and
+ * the same job in manual.yaml (one-shot) and jobs.yaml (watch).
+ */
+function writeCheckConfig(imageDir, url) {
+  const configDir = join(imageDir, 'config');
+  rmSync(configDir, { recursive: true, force: true });
+  mkdirSync(configDir, { recursive: true });
+  writeFileSync(
+    join(configDir, 'config.yaml'),
+    `registry_url: ${JSON.stringify(url)}\ntimeout: 20\n`,
+  );
+  const job = (name, extra) =>
+    [
+      `- name: ${name}`,
+      '  description: written by scripts/image-recipe.mjs',
+      '  repositories:',
+      `    - ${CHECK_REPOSITORY}`,
+      '  tag_regexps:',
+      "    - '^v\\d+$'",
+      '  save_last: 1',
+      '  older_than_days: 30',
+      ...extra,
+      '',
+    ].join('\n');
+  writeFileSync(join(configDir, 'manual.yaml'), job('image-check', []));
+  writeFileSync(
+    join(configDir, 'jobs.yaml'),
+    job('image-check-watch', ['  clean_every_n_hours: 24']),
+  );
+}
+
+function filesUnder(dir) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
+}
+
+/** `docker run IMAGE --dry-run`: exit 0, a report naming the planned tags, nothing deleted. */
+async function dryRunCheck(image, url, log) {
+  log(`RUN ${image.command.join(' ')} --dry-run   (as uid ${imageUserIds(image.final).uid})`);
+  const started = Date.now();
+  const run = await runProcess(image.argv(['--dry-run']), {
+    cwd: image.dir,
+    env: image.env,
+    timeoutMs: 120_000,
+    echo: image.verbose,
+  });
+  if (run.code !== 0)
+    throw new RecipeError(`--dry-run exited ${String(run.code ?? run.signal)}:\n${run.output}`);
+  const tags = await registryTags(url);
+  if (tags.join(' ') !== CHECK_TAGS.map(([tag]) => tag).join(' '))
+    throw new RecipeError(`the dry run changed the registry: tags now ${tags.join(' ')}`);
+  const reports = filesUnder(join(image.dir, 'reports')).filter((file) => file.endsWith('.json'));
+  const report = reports.map((file) => readFileSync(file, 'utf8')).join('\n');
+  const missing = CHECK_PLANNED.filter((tag) => !report.includes(`"${tag}"`));
+  if (reports.length === 0 || missing.length > 0)
+    throw new RecipeError(
+      `no JSON report under reports/ naming ${missing.join(', ') || CHECK_PLANNED.join(', ')}:\n${run.output}`,
+    );
+  log(
+    `  ok: exit 0 in ${seconds(started)}, ${relative(image.dir, reports[0] ?? '')} plans ${CHECK_PLANNED.join(' ')}, registry untouched`,
+  );
+}
+
+/**
+ * `docker run IMAGE` (the default CMD, with --dry-run) then `docker stop`: the HEALTHCHECK must
+ * pass (200 from /healthz), and SIGTERM (what tini forwards) must end it with the lock released.
+ */
+async function watchCheck(image, log) {
   // The image listens on every interface of its own network; here that would be the host's:
   // the endpoint and its probe move to 127.0.0.1 on a free port instead.
   const { args, health } = onLoopback(
-    [...(final.cmd ?? []), '--dry-run'],
-    healthCommand(final, imageDir),
+    [...(image.final.cmd ?? []), '--dry-run'],
+    healthCommand(image.final, image.dir),
     await freePort(),
   );
-  log(`RUN ${[...(final.command ?? []), ...args].join(' ')}, then SIGTERM (docker stop)`);
-  const child = spawn(node[0], [...node.slice(1), ...args], {
-    cwd: imageDir,
-    env,
+  if (health === undefined) throw new RecipeError('the image has no HEALTHCHECK to wait for');
+  log(`RUN ${[...image.command, ...args].join(' ')}, then SIGTERM (docker stop)`);
+  const child = spawn(image.argv(args)[0], image.argv(args).slice(1), {
+    cwd: image.dir,
+    env: image.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   const collect = (chunk) => {
     output += chunk.toString();
-    if (verbose) process.stdout.write(chunk.toString().replace(/^(?=.)/gm, '    | '));
+    if (image.verbose) process.stdout.write(chunk.toString().replace(/^(?=.)/gm, '    | '));
   };
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
@@ -962,39 +1220,30 @@ async function stopCheck(node, imageDir, final, env, log, verbose) {
     let healthy = false;
     while (!healthy && finished === undefined && Date.now() < deadline) {
       await sleep(250);
-      healthy =
-        health === undefined
-          ? existsSync(join(imageDir, 'cache'))
-          : (await shellStatus(health, imageDir, env)) === 0;
+      healthy = (await shellStatus(health, image.dir, image.env)) === 0;
     }
     if (finished !== undefined)
       throw new RecipeError(
         `the watch process exited early (${String(finished.code ?? finished.signal)}):\n${output}`,
       );
-    if (!healthy) {
-      throw new RecipeError(`the HEALTHCHECK did not pass within 30 s: ${health ?? ''}\n${output}`);
-    }
-    log(`  ok: healthy after ${seconds(started)} (${health ?? 'no HEALTHCHECK'})`);
-    // Let the first run of the due job start, so that the stop has work in flight to finish.
-    await sleep(1_000);
+    if (!healthy)
+      throw new RecipeError(`the HEALTHCHECK did not pass within 30 s: ${health}\n${output}`);
+    log(`  ok: /healthz 200 after ${seconds(started)} (${health})`);
     const stopping = Date.now();
     child.kill('SIGTERM');
     const stopped = await Promise.race([exited, sleep(45_000).then(() => undefined)]);
-    if (stopped === undefined) {
+    if (stopped === undefined)
       throw new RecipeError(`SIGTERM did not end the process within 45 s:\n${output}`);
-    }
-    if (stopped.code !== 0)
+    // 0 for a watch stopped while idle, 143 for one stopped during a run (README exit codes).
+    if (stopped.code !== 0 && stopped.code !== 143)
       throw new RecipeError(
         `after SIGTERM the process exited ${String(stopped.code ?? stopped.signal)}:\n${output}`,
       );
-    if (health !== undefined && (await shellStatus(health, imageDir, env)) === 0) {
-      throw new RecipeError(
-        'the HEALTHCHECK still passes after the process stopped (lock not released?)',
-      );
-    }
-    log(
-      `  ok: SIGTERM -> exit 0 in ${seconds(stopping)}, lock released, HEALTHCHECK fails afterwards`,
-    );
+    if ((await shellStatus(health, image.dir, image.env)) === 0)
+      throw new RecipeError('the HEALTHCHECK still passes after the process stopped');
+    if (existsSync(join(image.dir, 'cache', 'reg-cleaner.lock')))
+      throw new RecipeError('the lock cache/reg-cleaner.lock is left after SIGTERM');
+    log(`  ok: SIGTERM -> exit ${stopped.code} in ${seconds(stopping)}, lock released`);
   } finally {
     if (finished === undefined) child.kill('SIGKILL');
   }
@@ -1022,6 +1271,9 @@ export async function runRecipe(options) {
       }
     }
   }
+  const { final } = plan;
+  // Before minutes of npm ci: the image's user must be known and reachable from here.
+  asImageUser(final, []);
   const tmp = mkdtempSync(join(tmpdir(), 'reg-cleaner-image-'));
   const ctx = {
     tmp,
@@ -1029,35 +1281,48 @@ export async function runRecipe(options) {
     ignored,
     log,
     roots: new Map(),
+    owners: new Map(),
     skipped: [],
     verbose: options.verbose === true,
   };
   log(`image recipe of ${relative(process.cwd(), dockerfile) || dockerfile} (context ${context})`);
+  let registry;
   try {
     let finalRoot = '';
     for (const stage of plan.stages) finalRoot = await performStage(stage, ctx);
-    const { final } = plan;
     const imageDir = inRoot(finalRoot, final.workdir);
     log(`image ${imageDir}: ${readdirSync(imageDir).sort().join(' ')}`);
-
-    for (const volume of final.volumes) {
-      if (!existsSync(inRoot(finalRoot, volume))) {
-        throw new RecipeError(`VOLUME ${volume} is not created by the image`);
-      }
-    }
     checkNoDevDependencies(imageDir);
     if (final.command === undefined || final.command.length === 0) {
       throw new RecipeError('the final stage has no exec-form ENTRYPOINT');
     }
     if (final.command[0] !== 'node')
       throw new RecipeError(`ENTRYPOINT runs "${final.command[0]}", not node`);
-    const node = [process.execPath, ...final.command.slice(1)];
-    const runEnv = childEnv(final.env);
+
+    registry = await startRegistry(join(tmp, 'registry'));
+    await pushCheckImages(registry.url);
+    log(
+      `registry ${registry.url}: ${CHECK_REPOSITORY} tags ${CHECK_TAGS.map(([t]) => t).join(' ')}`,
+    );
+    writeCheckConfig(imageDir, registry.url);
+
+    const node = installNode(finalRoot);
+    lockDown(tmp, finalRoot, final, ctx.owners, log);
+    // No home and no temp folder to write to: under readOnlyRootFilesystem there are none.
+    const nowhere = inRoot(finalRoot, '/nonexistent');
+    const image = {
+      final,
+      dir: imageDir,
+      command: final.command,
+      env: { ...childEnv(final.env), HOME: nowhere, TMPDIR: nowhere },
+      argv: (args) => asImageUser(final, [node, ...final.command.slice(1), ...args]),
+      verbose: ctx.verbose,
+    };
 
     log(`RUN ${final.command.join(' ')} --help   (in ${final.workdir})`);
-    const help = await runProcess([...node, '--help'], {
+    const help = await runProcess(image.argv(['--help']), {
       cwd: imageDir,
-      env: runEnv,
+      env: image.env,
       timeoutMs: 60_000,
     });
     if (help.code !== 0) {
@@ -1066,27 +1331,8 @@ export async function runRecipe(options) {
     if (!help.output.includes('--watch'))
       throw new RecipeError(`--help does not mention --watch:\n${help.output}`);
     log('  ok: exit 0, the help mentions --watch');
-
-    if (options.dryRunAgainst !== undefined) {
-      writeDryRunConfig(imageDir, options.dryRunAgainst);
-      log(
-        `RUN ${final.command.join(' ')} --dry-run   (config: registry_url ${options.dryRunAgainst}, one manual job)`,
-      );
-      const started = Date.now();
-      const run = await runProcess([...node, '--dry-run'], {
-        cwd: imageDir,
-        env: runEnv,
-        timeoutMs: 120_000,
-        echo: options.verbose === true,
-      });
-      if (run.code !== 0) {
-        throw new RecipeError(`--dry-run exited ${String(run.code ?? run.signal)}:\n${run.output}`);
-      }
-      log(`  ok: exit 0 in ${seconds(started)}`);
-      if (options.stopCheck === true) {
-        await stopCheck(node, imageDir, final, runEnv, log, options.verbose === true);
-      }
-    }
+    await dryRunCheck(image, registry.url, log);
+    await watchCheck(image, log);
 
     if (ctx.skipped.length > 0) {
       log('skipped (not reproducible without Docker):');
@@ -1096,6 +1342,7 @@ export async function runRecipe(options) {
     log(`PASS ${basename(dockerfile)}`);
     return { imageDir, skipped: ctx.skipped };
   } finally {
+    await registry?.stop();
     if (options.keep === true) log(`kept ${tmp}`);
     else rmSync(tmp, { recursive: true, force: true });
   }
@@ -1107,12 +1354,12 @@ export async function runRecipe(options) {
 
 const USAGE = `usage: node scripts/image-recipe.mjs [DOCKERFILE] [options]
 
-Performs a Dockerfile's build and run steps without Docker (default DOCKERFILE: Dockerfile).
+Performs a Dockerfile's build and run steps without Docker (default DOCKERFILE: Dockerfile),
+then runs the image as its USER with only its VOLUMEs writable (start it as root): --help, a
+--dry-run against a local docker-registry, and the default CMD up to a passing HEALTHCHECK and
+a SIGTERM.
 
   --print-plan            print the parsed stages and steps as JSON, perform nothing
-  --dry-run-against URL   also run the image's command with --dry-run against the registry URL
-  --stop-check            with --dry-run-against: also run the default CMD with --dry-run, wait
-                          for the HEALTHCHECK to pass, send SIGTERM (docker stop), expect exit 0
   --context DIR           build context (default: the Dockerfile's folder)
   --keep                  keep the temp directories
   --verbose               echo the output of every command
@@ -1130,8 +1377,6 @@ function parseCommandLine(argv) {
       return next;
     };
     if (arg === '--print-plan') options.printPlan = true;
-    else if (arg === '--dry-run-against') options.dryRunAgainst = value();
-    else if (arg === '--stop-check') options.stopCheck = true;
     else if (arg === '--context') options.context = value();
     else if (arg === '--keep') options.keep = true;
     else if (arg === '--verbose') options.verbose = true;
@@ -1187,9 +1432,6 @@ async function main() {
   if (options.help === true) {
     console.log(USAGE);
     return 0;
-  }
-  if (options.stopCheck === true && options.dryRunAgainst === undefined) {
-    throw new RecipeError('--stop-check needs --dry-run-against URL');
   }
   if (options.printPlan === true) {
     const plan = readPlan(options.dockerfile);

@@ -61,6 +61,8 @@ import { NotificationObserver } from './adapters/notify/notification.observer.js
 import { TargetsNotifier } from './adapters/notify/targets-notifier.adapter.js';
 import { ReportFilesObserver } from './adapters/reports/report-files.observer.js';
 import { ReportsSettings } from './adapters/reports/reports-settings.js';
+import { reportLocator } from './adapters/reports/report-locator.js';
+import { NO_REPORTS, ReportLocator } from './adapters/shared/report-location.js';
 import {
   ConsoleTableObserver,
   ReportStream,
@@ -137,6 +139,10 @@ export async function buildContainer(options: CompositionOptions): Promise<Conta
       if (options.reports !== undefined && options.reports.formats.length > 0) {
         bind(ReportsSettings).toConstantValue(options.reports);
         bind(RunObserver).to(ReportFilesObserver).inSingletonScope();
+        // Notifications name the report the writer above is writing.
+        bind(ReportLocator).toConstantValue(reportLocator(options.reports));
+      } else {
+        bind(ReportLocator).toConstantValue(NO_REPORTS);
       }
       bind(RunEvents).toSelf().inSingletonScope();
     }),

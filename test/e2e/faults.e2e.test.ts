@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -94,7 +95,7 @@ describe('faults between the CLI and the registry', { concurrency: 4 }, () => {
    */
   async function run(
     rules: (repository: string, seeded: Seeded) => FaultRule[],
-    options: { timeout?: number; warm?: boolean } = {},
+    options: { timeout?: number; warm?: boolean; env?: Record<string, string> } = {},
   ): Promise<Outcome> {
     counter += 1;
     const faultedRepository = `f${String(counter)}/a`;
@@ -130,7 +131,7 @@ describe('faults between the CLI and the registry', { concurrency: 4 }, () => {
       }
       proxy.addRule(...rules(faultedRepository, seeded));
       const started = Date.now();
-      const result = await workspace.run(['--jobs', 'faults']);
+      const result = await workspace.run(['--jobs', 'faults'], options.env);
       const seconds = (Date.now() - started) / 1000;
       const state = JSON.parse(
         await readFile(join(workspace.dir, 'cache/latest_cleanup.json'), 'utf8'),
@@ -379,6 +380,39 @@ describe('faults between the CLI and the registry', { concurrency: 4 }, () => {
     });
     assertFailedFor(outcome, repository, /tag dev-2: .*does not match its digest/);
     assert.deepEqual(outcome.faulted, ALL_TAGS);
+  });
+
+  it('manifests and a config cut short on their first answers: read again, every tag resolves in the first run, exit 0', async () => {
+    let manifests = /$^/;
+    let config = /$^/;
+    const statsFile = join(tmpdir(), `reg-cleaner-truncated-${String(process.pid)}.json`);
+    const outcome = await run(
+      (repository, seeded) => {
+        manifests = anyManifest(repository);
+        config = new RegExp(`/blobs/${seeded.configs.get('dev-4') ?? ''}$`);
+        return [
+          // Every tag's first GET and the first retry of one of them: a cut on a retry too.
+          { method: 'GET', path: manifests, when: { first: 8 }, fault: { kind: 'truncate' } },
+          { method: 'GET', path: config, when: { nth: 1 }, fault: { kind: 'truncate' } },
+        ];
+      },
+      { env: { REG_CLEANER_STATS_FILE: statsFile } },
+    );
+    try {
+      assertAbsorbed(outcome);
+      assert.ok(
+        outcome.record.found_tags.every((tag) => tag.status !== 'unresolved'),
+        JSON.stringify(outcome.record.found_tags),
+      );
+      assert.doesNotMatch(outcome.result.stdout, /unverifiable|unresolved/);
+      // 7 tags read once each, 8 of those reads cut short and read again; the config twice.
+      assert.equal(outcome.proxy.count('GET', manifests), 7 + 8);
+      assert.equal(outcome.proxy.count('GET', config), 2);
+      const stats = JSON.parse(await readFile(statsFile, 'utf8')) as { retries: number };
+      assert.equal(stats.retries, 9, 'the request counters show each read again');
+    } finally {
+      await rm(statsFile, { force: true });
+    }
   });
 
   it('a malformed manifest (HTML instead of JSON): the tag fails, nothing deleted there, exit 1', async () => {

@@ -3,12 +3,13 @@ import { REPORT_FORMATS } from '../reports/report-files.js';
 import { DEFAULT_REPORTS_SETTINGS, type ReportsSettings } from '../reports/reports-settings.js';
 import { type FieldProblem, joiProblems, validateWith } from './joi-problems.js';
 
-const KEYS = ['dir', 'formats', 'keep_last'] as const;
+const KEYS = ['dir', 'formats', 'keep_last', 'base_url'] as const;
 
 interface ValidatedReports {
   readonly dir: string;
   readonly formats: readonly ReportsSettings['formats'][number][];
   readonly keep_last: number;
+  readonly base_url?: string;
 }
 
 const reportsSchema = Joi.object<ValidatedReports>({
@@ -31,6 +32,8 @@ const reportsSchema = Joi.object<ValidatedReports>({
       'number.min': 'must be a whole number of runs, at least 1, got {{#value}}',
       'number.max': 'must be at most 100000, got {{#value}}',
     }),
+  // Checked by baseUrlProblem below: the URL rules say more than joi's uri() would.
+  base_url: Joi.string().min(1),
 });
 
 export interface ReportsSectionResult {
@@ -49,7 +52,9 @@ export function parseReportsSection(raw: unknown): ReportsSectionResult {
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     return {
       settings: DEFAULT_REPORTS_SETTINGS,
-      problems: [{ field: 'reports', message: 'must be a mapping (dir, formats, keep_last)' }],
+      problems: [
+        { field: 'reports', message: 'must be a mapping (dir, formats, keep_last, base_url)' },
+      ],
     };
   }
   const { value, error } = validateWith(reportsSchema, raw);
@@ -58,12 +63,48 @@ export function parseReportsSection(raw: unknown): ReportsSectionResult {
     message: problem.message,
   }));
   const validated = value as ValidatedReports;
+  const baseUrl = validated.base_url === undefined ? undefined : parseBaseUrl(validated.base_url);
+  if (typeof baseUrl === 'object') problems.push(baseUrl);
   return {
     settings: {
       dir: validated.dir,
       formats: validated.formats,
       keepLast: validated.keep_last,
+      ...(typeof baseUrl === 'string' ? { baseUrl } : {}),
     },
     problems,
   };
+}
+
+/**
+ * `reports.base_url`: where the reports folder is served, e.g. an artifact store or a static
+ * web server. Messages append `/<job>/<file>` to it, so it must be a plain http(s) URL with no
+ * query or fragment, and no user:password (messages carry it to chat rooms and mailboxes).
+ * Returns the URL without its trailing `/`, or the problem.
+ */
+function parseBaseUrl(text: string): string | FieldProblem {
+  const field = 'reports.base_url';
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { field, message: 'must be an absolute http:// or https:// URL' };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return { field, message: `must be an http:// or https:// URL, got ${url.protocol}//` };
+  }
+  if (url.username !== '' || url.password !== '') {
+    // No value in the message: it holds a credential.
+    return {
+      field,
+      message: 'must not hold user:password (it is sent in every notification)',
+    };
+  }
+  if (url.search !== '' || url.hash !== '') {
+    return {
+      field,
+      message: 'must not have a ?query or #fragment: report paths are appended to it',
+    };
+  }
+  return url.href.replace(/\/+$/, '');
 }

@@ -1,6 +1,13 @@
 import { formatBytes } from '../reports/report-text.js';
 import { testText, type Notice } from './notice.js';
-import { andMore, formatDurationMs, type ListCaps, type RunSummary } from './run-summary.js';
+import {
+  andMore,
+  formatDurationMs,
+  reportWords,
+  undoAdvice,
+  type ListCaps,
+  type RunSummary,
+} from './run-summary.js';
 
 /** Mail clients cope with long bodies; the report file has the rest. */
 export const EMAIL_CAPS: ListCaps = { tags: 200, errors: 200 };
@@ -42,6 +49,9 @@ function facts(summary: RunSummary): [string, string][] {
     ['Started', summary.startedAt],
     ['Finished', summary.finishedAt],
     ['Duration', formatDurationMs(summary.durationMs)],
+    ...(summary.report === undefined
+      ? []
+      : [['Report', reportWords(summary.report)] as [string, string]]),
   ];
 }
 
@@ -66,6 +76,17 @@ function lists(summary: RunSummary): { title: string; items: string[]; more: str
 
 function textBody(summary: RunSummary): string {
   const lines = facts(summary).map(([label, value]) => `${label}: ${value}`);
+  if (summary.rules.length > 0) {
+    lines.push('', 'Rules:', ...summary.rules.map((rule) => `  ${rule.label}: ${rule.value}`));
+  }
+  const undo = undoAdvice(summary);
+  if (undo.length > 0) {
+    lines.push('', 'Undo:');
+    for (const { text, code } of undo) {
+      lines.push(`  ${text}`);
+      if (code !== undefined) lines.push(`    ${code}`);
+    }
+  }
   for (const list of lists(summary)) {
     lines.push('', `${list.title}:`, ...list.items.map((item) => `  - ${item}`));
     if (list.more !== '') lines.push(`  ${list.more}`);
@@ -75,17 +96,45 @@ function textBody(summary: RunSummary): string {
 
 function htmlBody(summary: RunSummary): string {
   const rows = facts(summary)
-    .map(
-      ([label, value]) =>
-        `<tr><th align="left">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`,
-    )
+    .map(([label, value]) => {
+      const url = label === 'Report' ? summary.report?.url : undefined;
+      const cell =
+        url === undefined
+          ? escapeHtml(value)
+          : `<a href="${escapeHtml(url)}">${escapeHtml(summary.report?.path ?? url)}</a>`;
+      return `<tr><th align="left">${escapeHtml(label)}</th><td>${cell}</td></tr>`;
+    })
     .join('\n');
   const sections = lists(summary).map(
     (list) =>
       `<h3>${escapeHtml(list.title)}</h3>\n<ul>\n${list.items.map((item) => `<li>${escapeHtml(item)}</li>`).join('\n')}\n</ul>` +
       (list.more === '' ? '' : `\n<p><em>${escapeHtml(list.more)}</em></p>`),
   );
-  return [`<table>\n${rows}\n</table>`, ...sections].join('\n') + '\n';
+  return [`<table>\n${rows}\n</table>`, ...explanationHtml(summary), ...sections].join('\n') + '\n';
+}
+
+/** The rules and the undo commands, between the facts and the lists. */
+function explanationHtml(summary: RunSummary): string[] {
+  const parts: string[] = [];
+  if (summary.rules.length > 0) {
+    const rows = summary.rules
+      .map(
+        (rule) =>
+          `<tr><th align="left">${escapeHtml(rule.label)}</th><td>${escapeHtml(rule.value)}</td></tr>`,
+      )
+      .join('\n');
+    parts.push(`<h3>Rules</h3>\n<table>\n${rows}\n</table>`);
+  }
+  const undo = undoAdvice(summary);
+  if (undo.length > 0) {
+    const items = undo.map(
+      ({ text, code }) =>
+        `<p>${escapeHtml(text)}</p>` +
+        (code === undefined ? '' : `\n<pre><code>${escapeHtml(code)}</code></pre>`),
+    );
+    parts.push(`<h3>Undo</h3>\n${items.join('\n')}`);
+  }
+  return parts;
 }
 
 export function escapeHtml(text: string): string {

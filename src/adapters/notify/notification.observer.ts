@@ -8,6 +8,7 @@ import type {
   RunObserver,
 } from '../../application/ports/run-observer.port.js';
 import { StateStore } from '../../application/ports/state-store.port.js';
+import type { Job } from '../../domain/job.js';
 import type { JobReport, LastRealRun } from '../../domain/job-report.js';
 import {
   failureCause,
@@ -16,6 +17,7 @@ import {
   targetsJob,
 } from '../../domain/notification-policy.js';
 import { RegistrySettings } from '../registry/registry-settings.js';
+import { ReportLocator } from '../shared/report-location.js';
 import { deliveredWithin, INTERRUPTED_DELIVERY_MS } from './delivery.js';
 import { FileNotificationLog } from './notification-log.js';
 import { capsFor, MessageSender } from './notification-sender.js';
@@ -25,7 +27,7 @@ import {
   targetHost,
   type NotificationTarget,
 } from './notification-target.js';
-import { summariseRun } from './run-summary.js';
+import { summariseRun, type RunContext } from './run-summary.js';
 
 /**
  * Tells people about runs (issue 11): at most one message per target per job run, built from
@@ -37,6 +39,8 @@ import { summariseRun } from './run-summary.js';
 export class NotificationObserver implements RunObserver {
   /** The job's last real run as it was before this run: `recovered` compares with it. */
   private readonly previous = new Map<string, LastRealRun | undefined>();
+  /** The job of each run under way: its rules go into the message. */
+  private readonly jobs = new Map<string, Job>();
 
   constructor(
     @inject(NotificationTargets) private readonly targets: readonly NotificationTarget[],
@@ -46,10 +50,12 @@ export class NotificationObserver implements RunObserver {
     @inject(RegistrySettings) private readonly registry: RegistrySettings,
     @inject(Clock) private readonly clock: Clock,
     @inject(Logger) private readonly logger: Logger,
+    @inject(ReportLocator) private readonly reports: ReportLocator,
   ) {}
 
   async jobStarted(event: JobStartedEvent): Promise<void> {
     if (!this.targets.some((target) => targetsJob(target.jobs, event.job.name))) return;
+    this.jobs.set(event.job.name, event.job);
     // Read now: by jobFinished the state already holds this run's own record.
     this.previous.set(event.job.name, (await this.state.lastRealRuns()).get(event.job.name));
   }
@@ -61,10 +67,19 @@ export class NotificationObserver implements RunObserver {
   async jobFinished({ report }: JobFinishedEvent): Promise<void> {
     const previous = this.previous.get(report.jobName);
     this.previous.delete(report.jobName);
+    const job = this.jobs.get(report.jobName);
+    this.jobs.delete(report.jobName);
     const targets = this.targets.filter((target) => targetsJob(target.jobs, report.jobName));
     if (targets.length === 0) return;
     const cause = fingerprint(failureCause(report));
-    await Promise.all(targets.map((target) => this.notify(target, report, previous, cause)));
+    const location = this.reports.locate(report.jobName, report.startedAt, report.dryRun);
+    const context: RunContext = {
+      ...(job === undefined ? {} : { job }),
+      ...(location === undefined ? {} : { report: location }),
+    };
+    await Promise.all(
+      targets.map((target) => this.notify(target, report, previous, cause, context)),
+    );
   }
 
   private async notify(
@@ -72,6 +87,7 @@ export class NotificationObserver implements RunObserver {
     report: JobReport,
     previous: LastRealRun | undefined,
     cause: string,
+    context: RunContext,
   ): Promise<void> {
     const failed = !report.success;
     const reasons = notifyReasons(report, previous, target.on);
@@ -94,7 +110,13 @@ export class NotificationObserver implements RunObserver {
       this.logger.info('notification held back: same failure as the last message', fields);
       return;
     }
-    const summary = summariseRun(report, hostOf(this.registry.url), reasons, capsFor(target.type));
+    const summary = summariseRun(
+      report,
+      hostOf(this.registry.url),
+      reasons,
+      capsFor(target.type),
+      context,
+    );
     const delivery = this.sender.send(target, { kind: 'run', summary });
     // A run cut short by a signal: the process exits within seconds, retries or not.
     const result = report.interrupted

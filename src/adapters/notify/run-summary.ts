@@ -1,5 +1,10 @@
+import { compareCodePoints } from '../../domain/code-point-order.js';
+import type { Job } from '../../domain/job.js';
 import type { JobReport, RunMode } from '../../domain/job-report.js';
 import type { NotifyOn } from '../../domain/notification-policy.js';
+import { ruleSummary, type RuleLine } from '../../domain/rule-summary.js';
+import type { ReportLocation } from '../shared/report-location.js';
+import { undoCommand, undoPreviewCommand } from '../shared/undo-command.js';
 
 /** How much of the long lists a message may carry; the rest is counted ("and N more"). */
 export interface ListCaps {
@@ -10,6 +15,23 @@ export interface ListCaps {
 export interface SummaryTag {
   readonly repository: string;
   readonly tag: string;
+}
+
+/** How to put back what a real run deleted (issue 27, item 6). */
+export interface SummaryUndo {
+  /** The run's deletion journal, as the run wrote it. */
+  readonly journal: string;
+  /** Puts back every tag the journal lists. */
+  readonly command: string;
+  /** The same with --dry-run: what it would put back. */
+  readonly preview: string;
+}
+
+/** What a message knows besides the job report: the job's rules and where its report is. */
+export interface RunContext {
+  /** The job as it ran; its rules are summarised. */
+  readonly job?: Job;
+  readonly report?: ReportLocation;
 }
 
 /**
@@ -45,6 +67,12 @@ export interface RunSummary {
   readonly errorsOmitted: number;
   /** True when a list above was cut. */
   readonly truncated: boolean;
+  /** What the job keeps and deletes (empty when the job is not known). */
+  readonly rules: readonly RuleLine[];
+  /** Present when the run deleted something (and so wrote a journal). */
+  readonly undo?: SummaryUndo;
+  /** The run's report, when reports are on. */
+  readonly report?: ReportLocation;
 }
 
 export function summariseRun(
@@ -52,6 +80,7 @@ export function summariseRun(
   registryHost: string,
   reasons: readonly NotifyOn[],
   caps: ListCaps,
+  context: RunContext = {},
 ): RunSummary {
   const done = report.deletedTags.filter(
     (tag) =>
@@ -59,9 +88,11 @@ export function summariseRun(
       tag.status === 'already-gone' ||
       (report.dryRun && tag.status === 'skipped'),
   );
+  // By repository and tag: a dry run and the real run after it list the same lines.
   const deletedTags = done
-    .slice(0, caps.tags)
-    .map((tag) => ({ repository: tag.repository, tag: tag.tag }));
+    .map((tag) => ({ repository: tag.repository, tag: tag.tag }))
+    .sort(byRepositoryAndTag)
+    .slice(0, caps.tags);
   const deletedTagsOmitted = Math.max(0, report.totals.deleted - deletedTags.length);
   const allErrors = errorsOf(report);
   const errors = allErrors.slice(0, caps.errors);
@@ -88,7 +119,44 @@ export function summariseRun(
     errors,
     errorsOmitted,
     truncated: deletedTagsOmitted > 0 || errorsOmitted > 0,
+    rules: context.job === undefined ? [] : ruleSummary(context.job),
+    ...(report.journal === undefined ? {} : { undo: undoOf(report.journal) }),
+    ...(context.report === undefined ? {} : { report: context.report }),
   };
+}
+
+function undoOf(journal: string): SummaryUndo {
+  return { journal, command: undoCommand(journal), preview: undoPreviewCommand(journal) };
+}
+
+export function byRepositoryAndTag(a: SummaryTag, b: SummaryTag): number {
+  return compareCodePoints(a.repository, b.repository) || compareCodePoints(a.tag, b.tag);
+}
+
+/**
+ * The undo advice of a message, as plain sentences every format shows (code-styled where it
+ * can): the command for a run that deleted, a word for a dry run, nothing otherwise.
+ */
+export function undoAdvice(
+  summary: RunSummary,
+): { readonly text: string; readonly code?: string }[] {
+  if (summary.undo !== undefined) {
+    return [
+      {
+        text: 'To put the deleted tags back (before the garbage collector runs):',
+        code: summary.undo.command,
+      },
+      { text: 'To see first what it would put back:', code: summary.undo.preview },
+    ];
+  }
+  if (summary.dryRun)
+    return [{ text: 'Dry run: nothing was deleted, so there is nothing to undo.' }];
+  return [];
+}
+
+/** Where the report is, in words: its link when published, else its path. */
+export function reportWords(report: ReportLocation): string {
+  return report.url ?? report.path;
 }
 
 function errorsOf(report: JobReport): string[] {

@@ -4,6 +4,7 @@ import {
   andMore,
   formatDurationMs,
   headline,
+  undoAdvice,
   type ListCaps,
   type RunSummary,
 } from './run-summary.js';
@@ -47,7 +48,38 @@ export function slackMessage(notice: Notice): Record<string, unknown> {
   if (summary.errors.length > 0) {
     blocks.push(listSection('Errors', summary.errors, summary.errorsOmitted));
   }
+  blocks.push(...explanation(summary));
   return { text: headline(summary), blocks };
+}
+
+/** Why (the rules), how to undo, and where the full report is. */
+function explanation(summary: RunSummary): Record<string, unknown>[] {
+  const blocks: Record<string, unknown>[] = [];
+  if (summary.rules.length > 0) {
+    const lines = summary.rules.map((rule) => `*${escape(rule.label)}*: ${escape(rule.value)}`);
+    blocks.push(section(['*Rules*', ...lines].join('\n')));
+  }
+  const undo = undoAdvice(summary);
+  if (undo.length > 0) {
+    const lines = undo.map(({ text, code }) =>
+      code === undefined ? escape(text) : `${escape(text)}\n\`\`\`${escape(code)}\`\`\``,
+    );
+    blocks.push(section(['*Undo*', ...lines].join('\n')));
+  }
+  const report = summary.report;
+  if (report !== undefined) {
+    // Slack links are <url|text>; a URL we built has no `|` (its parts are encoded).
+    const where =
+      report.url === undefined
+        ? `\`${escape(report.path)}\``
+        : `<${escape(report.url)}|${escape(report.path)}>`;
+    blocks.push(section(`*Report*: ${where}`));
+  }
+  return blocks;
+}
+
+function section(text: string): Record<string, unknown> {
+  return { type: 'section', text: { type: 'mrkdwn', text: clip(text, SECTION_MAX) } };
 }
 
 function fields(summary: RunSummary): Record<string, unknown>[] {
@@ -76,7 +108,7 @@ function listSection(
   const more = andMore(omitted);
   const lines = [`*${title}*`, ...items.map((item) => `• ${escape(item)}`)];
   if (more !== '') lines.push(`_${more}_`);
-  return { type: 'section', text: { type: 'mrkdwn', text: clip(lines.join('\n'), SECTION_MAX) } };
+  return section(lines.join('\n'));
 }
 
 function header(text: string): Record<string, unknown> {

@@ -4,6 +4,7 @@ import {
   andMore,
   formatDurationMs,
   headline,
+  undoAdvice,
   type ListCaps,
   type RunSummary,
 } from './run-summary.js';
@@ -85,7 +86,43 @@ function runBody(summary: RunSummary): Record<string, unknown>[] {
   }
   if (summary.errors.length > 0)
     body.push(...list('Errors', summary.errors, summary.errorsOmitted));
+  body.push(...explanation(summary));
   return body;
+}
+
+/** Why (the rules), how to undo, and where the full report is. */
+function explanation(summary: RunSummary): Record<string, unknown>[] {
+  const body: Record<string, unknown>[] = [];
+  if (summary.rules.length > 0) {
+    body.push(heading('Rules'), {
+      type: 'FactSet',
+      facts: summary.rules.map((rule) => ({ title: rule.label, value: rule.value })),
+    });
+  }
+  const undo = undoAdvice(summary);
+  if (undo.length > 0) {
+    body.push(heading('Undo'));
+    for (const { text, code } of undo) {
+      body.push({ type: 'TextBlock', text, wrap: true, spacing: 'Small' });
+      if (code !== undefined) {
+        body.push({ type: 'TextBlock', text: code, fontType: 'Monospace', wrap: true });
+      }
+    }
+  }
+  const report = summary.report;
+  if (report !== undefined) {
+    body.push(heading('Report'), {
+      type: 'TextBlock',
+      // TextBlock markdown: a link when the reports are published, else the path as it is.
+      text: report.url === undefined ? report.path : `[${report.path}](${report.url})`,
+      wrap: true,
+    });
+  }
+  return body;
+}
+
+function heading(text: string): Record<string, unknown> {
+  return { type: 'TextBlock', text, weight: 'Bolder', wrap: true, separator: true };
 }
 
 /** One TextBlock per item: a long list wraps item by item instead of as one paragraph. */

@@ -9,6 +9,7 @@ import type { TagDecision } from '../../domain/decision.js';
 import { formatInstant } from '../../domain/describe-time.js';
 import type { DeletionResult, JobReport, RepositoryReport } from '../../domain/job-report.js';
 import { redact } from '../logging/redact.js';
+import { undoCommand } from '../shared/undo-command.js';
 import { formatBytes } from './report-text.js';
 
 /** Where the table goes: process.stdout in production, a string buffer in tests. */
@@ -106,14 +107,13 @@ export function renderSummary(report: JobReport): string {
   const deletedAnything =
     report.deletedTagsOmitted > 0 || report.deletedTags.some((tag) => tag.status === 'deleted');
   if (!report.dryRun && deletedAnything) lines.push(`  note: ${GARBAGE_COLLECTION_REMINDER}`);
-  if (report.journal !== undefined) lines.push(`  ${journalLine(report.jobName, report.journal)}`);
+  if (report.journal !== undefined) lines.push(`  ${journalLine(report.journal)}`);
   return `${lines.join('\n')}\n`;
 }
 
 /** Where the run's deletions are journaled, and the command that undoes them (issue 16). */
-export function journalLine(jobName: string, journal: string): string {
-  const name = /^[\w.-]+$/.test(jobName) ? jobName : `'${jobName.replace(/'/g, "'\\''")}'`;
-  return `journal: ${journal} (undo: reg-cleaner --restore --jobs ${name})`;
+export function journalLine(journal: string): string {
+  return `journal: ${journal} (undo: ${undoCommand(journal)})`;
 }
 
 function statusOf(report: JobReport): string {

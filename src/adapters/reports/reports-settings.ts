@@ -10,6 +10,11 @@ export interface ReportsSettings {
   readonly keepLast: number;
   /** GITHUB_STEP_SUMMARY: the Markdown report is appended there too (when md is a format). */
   readonly stepSummaryFile?: string;
+  /**
+   * Where the reports folder is published (`reports.base_url`), ending without `/`: messages
+   * link to `<base_url>/<job folder>/<file>`. Absent: messages give the file's path only.
+   */
+  readonly baseUrl?: string;
 }
 export const ReportsSettings = Symbol('ReportsSettings');
 

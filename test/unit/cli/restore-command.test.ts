@@ -152,7 +152,12 @@ describe('the run summary and the deletion journal', () => {
     });
     assert.match(
       text,
-      /journal: cache\/journal\/clean%20dev\/20260601T120005Z\.jsonl \(undo: reg-cleaner --restore --jobs 'clean dev'\)/,
+      /journal: cache\/journal\/clean%20dev\/20260601T120005Z\.jsonl \(undo: reg-cleaner --restore-from cache\/journal\/clean%20dev\/20260601T120005Z\.jsonl\)/,
+    );
+    // The run's own journal, quoted for the shell when its folder needs it.
+    assert.match(
+      renderSummary({ ...aJobReport({ jobName: 'x' }), journal: 'my state/journal/x/1.jsonl' }),
+      /undo: reg-cleaner --restore-from 'my state\/journal\/x\/1\.jsonl'\)/,
     );
     assert.match(
       GARBAGE_COLLECTION_REMINDER,

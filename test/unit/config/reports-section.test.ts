@@ -58,4 +58,25 @@ describe('config.yaml reports section (issue 10)', () => {
       assert.match(lineFor(loadFails(dir), join(dir, 'config.yaml'), 'reports'), /mapping/);
     });
   });
+
+  it('reads base_url without its trailing slash; a bad one is named with its field (exit 2)', () => {
+    withConfig('reports:\n  base_url: https://ci.example.com/reg-reports/\n', (dir) => {
+      assert.equal(loadOk(dir).reports?.baseUrl, 'https://ci.example.com/reg-reports');
+    });
+    const file = (dir: string) => join(dir, 'config.yaml');
+    const cases: [string, RegExp][] = [
+      ['not a url', /absolute http:\/\/ or https:\/\/ URL/],
+      ['ftp://files.example.com/r', /http:\/\/ or https:\/\/ URL, got ftp:\/\//],
+      ['https://ci.example.com/r?token=1', /must not have a \?query/],
+      ['https://me:hunter2@ci.example.com/r', /must not hold user:password/],
+      ['3', /must be a string/],
+    ];
+    for (const [value, expected] of cases) {
+      withConfig(`reports:\n  base_url: ${value}\n`, (dir) => {
+        const line = lineFor(loadFails(dir), file(dir), 'reports.base_url');
+        assert.match(line, expected, value);
+        assert.doesNotMatch(line, /hunter2/);
+      });
+    }
+  });
 });

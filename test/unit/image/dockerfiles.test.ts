@@ -5,9 +5,11 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { parseCommandLine } from '../../../src/adapters/cli/command-line.js';
+import { DEFAULT_REPORTS_SETTINGS } from '../../../src/adapters/reports/reports-settings.js';
 
 type Step =
   | { kind: 'workdir'; line: number; path: string }
@@ -99,6 +101,8 @@ interface RecipeModule {
   planImage(parsed: ParsedDockerfile): Omit<Plan, 'dockerfile'>;
   parseDockerignore(text: string): (path: string) => boolean;
   withoutInit(argv: readonly string[]): string[];
+  imageUserIds(final: { user?: string; base: string }): { uid: number; gid: number };
+  classifyCommand(command: string): { action: string; owner?: string; paths?: string[] };
   imageNodeMajor(base: string): number | undefined;
   splitCommands(command: string): string[];
   onLoopback(
@@ -290,13 +294,29 @@ describe('Dockerfile and Dockerfile.debian stay in step', () => {
   it('have the same WORKDIR, VOLUMEs, USER and environment, and run as a non-root user', () => {
     for (const [file, plan] of BOTH) {
       assert.equal(plan.final.workdir, '/app', file);
-      assert.deepEqual(plan.final.volumes, ['/app/cache', '/app/logs'], file);
+      assert.deepEqual(plan.final.volumes, ['/app/cache', '/app/logs', '/app/reports'], file);
       assert.equal(plan.final.user, 'node', file);
       assert.equal(plan.final.env.NODE_ENV, 'production', file);
     }
     const user = alpine.final.user ?? 'root';
     assert.ok(!/^(root|0)(:|$)/.test(user), 'the image must not run as root');
     assert.deepEqual(debian.final.env, alpine.final.env);
+  });
+
+  // Issue 27: reports are on by default and went to /app/reports, which the image did not make
+  // writable, so the default command exited 2. The defaults are read from the tool itself.
+  it('declare a VOLUME for every folder the tool writes by default (state, logs, reports)', () => {
+    const parsed = parseCommandLine(['--watch']);
+    assert.ok(parsed.kind === 'run');
+    const written = [
+      parsed.options.stateDir,
+      parsed.options.logsDir,
+      parsed.options.reportsDir ?? DEFAULT_REPORTS_SETTINGS.dir,
+    ];
+    for (const [file, plan] of BOTH) {
+      const folders = written.map((dir) => posix.resolve(plan.final.workdir, dir)).sort();
+      assert.deepEqual([...plan.final.volumes].sort(), folders, file);
+    }
   });
 
   it('create every VOLUME and hand it to the USER', () => {
@@ -520,6 +540,29 @@ describe('image-recipe parser', () => {
     assert.equal(recipe.imageNodeMajor('docker.io/library/node:22'), 22);
     assert.equal(recipe.imageNodeMajor('debian:bookworm-slim'), undefined);
     assert.equal(recipe.imageNodeMajor('nodejs:24'), undefined);
+  });
+
+  it('knows the uid the image runs as, which it drops to with setpriv', () => {
+    assert.deepEqual(recipe.imageUserIds(alpine.final), { uid: 1000, gid: 1000 });
+    assert.deepEqual(recipe.imageUserIds(debian.final), { uid: 1000, gid: 1000 });
+    assert.deepEqual(recipe.imageUserIds({ user: '1001:1002', base: 'debian:12' }), {
+      uid: 1001,
+      gid: 1002,
+    });
+    assert.throws(
+      () => recipe.imageUserIds({ user: 'app', base: 'node:24-alpine' }),
+      /unknown uid/,
+    );
+    assert.throws(() => recipe.imageUserIds({ user: 'node', base: 'debian:12' }), /unknown uid/);
+  });
+
+  it('performs chown (on the VOLUMEs only) instead of skipping it', () => {
+    assert.deepEqual(recipe.classifyCommand('chown -R node:node /app/cache logs'), {
+      action: 'chown',
+      owner: 'node:node',
+      paths: ['/app/cache', 'logs'],
+    });
+    assert.equal(recipe.classifyCommand('chmod 0755 /app').action, 'skip');
   });
 
   it('drops the init process from an ENTRYPOINT', () => {

@@ -10,6 +10,8 @@ import type { MessageSender } from '../../../src/adapters/notify/notification-se
 import type { NotificationTarget } from '../../../src/adapters/notify/notification-target.js';
 import { NotificationObserver } from '../../../src/adapters/notify/notification.observer.js';
 import type { RegistrySettings } from '../../../src/adapters/registry/registry-settings.js';
+import { reportLocator } from '../../../src/adapters/reports/report-locator.js';
+import { NO_REPORTS, type ReportLocator } from '../../../src/adapters/shared/report-location.js';
 import type { JobReport } from '../../../src/domain/job-report.js';
 import { aJob } from '../../builders/jobs.js';
 import { aRunReport, type RepositoryShape } from '../../builders/notify-reports.js';
@@ -87,7 +89,10 @@ describe('NotificationObserver', () => {
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
   /** A fresh observer over the same state folder: a restart of the process. */
-  function observer(targets: readonly NotificationTarget[]): NotificationObserver {
+  function observer(
+    targets: readonly NotificationTarget[],
+    reports: ReportLocator = NO_REPORTS,
+  ): NotificationObserver {
     return new NotificationObserver(
       targets,
       sender,
@@ -96,6 +101,7 @@ describe('NotificationObserver', () => {
       registry,
       clock,
       logger,
+      reports,
     );
   }
 
@@ -224,5 +230,40 @@ describe('NotificationObserver', () => {
       ['dev-1', 'dev-2'],
     );
     assert.ok(!JSON.stringify(summary).includes('registry-password'));
+  });
+
+  it('the message names the job rules, the run report (path and link) and the journal undo command', async () => {
+    const reports = reportLocator({
+      dir: 'out/reports',
+      formats: ['json', 'html'],
+      keepLast: 5,
+      baseUrl: 'https://ci.example.com/reg',
+    });
+    const notifier = observer([slack('ops')], reports);
+    await notifier.jobStarted({
+      job: aJob({ name: 'clean-dev', tagPatterns: ['dev-'], saveLast: 2, olderThanDays: 9 }),
+      mode: 'manual',
+      dryRun: false,
+      startedAt: START,
+      repositories: 1,
+    });
+    const report = {
+      ...aRunReport({ jobName: 'clean-dev', startedAt: START, finishedAt: START }, deleting),
+      journal: 'cache/journal/clean-dev/20260601T000000Z.jsonl',
+    };
+    await state.saveReport(report);
+    await notifier.jobFinished({ report });
+    const [entry] = sender.sent;
+    assert.ok(entry?.notice.kind === 'run');
+    const { summary } = entry.notice;
+    assert.deepEqual(summary.report, {
+      path: join('out/reports', 'clean-dev', '20260601T000000Z-real.html'),
+      url: 'https://ci.example.com/reg/clean-dev/20260601T000000Z-real.html',
+    });
+    assert.equal(
+      summary.undo?.command,
+      'reg-cleaner --restore-from cache/journal/clean-dev/20260601T000000Z.jsonl',
+    );
+    assert.equal(summary.rules.find((rule) => rule.key === 'tag_regexps')?.value, 'dev-');
   });
 });

@@ -2,7 +2,12 @@ import { RegistryError, type RepositoryAccess } from '../../../application/ports
 import type { ManifestCopy, ManifestWithChildren } from '../../../domain/deletion-journal.js';
 import { isDigest, matchesDigest, sha256Digest } from './digest.js';
 import { listedManifests, manifestMediaType } from './manifest-references.js';
-import { digestFromResponse, MANIFEST_HEADERS, type RepositorySend } from './manifest-resolver.js';
+import {
+  digestFromResponse,
+  MANIFEST_HEADERS,
+  manifestBodyProblem,
+  type RepositorySend,
+} from './manifest-resolver.js';
 import type { RecentManifests } from './recent-manifests.js';
 import { blobUrl, manifestUrl } from '../registry-urls.js';
 import { statusError } from '../transport/status-error.js';
@@ -53,7 +58,13 @@ export class ManifestCopies {
       throw statusError(head, `HEAD manifest ${repository}:${tag}`);
     }
     const get = await this.send(
-      { kind: 'manifest-get', method: 'GET', url, headers: MANIFEST_HEADERS },
+      {
+        kind: 'manifest-get',
+        method: 'GET',
+        url,
+        headers: MANIFEST_HEADERS,
+        checkBody: (answer) => manifestBodyProblem(answer, tag),
+      },
       repository,
       access,
     );
@@ -150,6 +161,7 @@ export class ManifestCopies {
         method: 'GET',
         url: manifestUrl(this.baseUrl, repository, digest),
         headers: MANIFEST_HEADERS,
+        checkBody: (answer) => manifestBodyProblem(answer, digest),
       },
       repository,
       access,

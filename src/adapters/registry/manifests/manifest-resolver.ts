@@ -44,6 +44,36 @@ export function digestFromResponse(response: RegistryResponse): string {
   return header;
 }
 
+/**
+ * Why a manifest answer cannot be the whole manifest, or undefined (the transport reads it
+ * again: issue 23). With a digest to hold it to (the reference, else Docker-Content-Digest)
+ * the bytes must hash to it; without one, a body cut short shows as JSON that ends early.
+ */
+export function manifestBodyProblem(
+  response: RegistryResponse,
+  reference: string,
+): string | undefined {
+  const header = response.headers['docker-content-digest']?.trim();
+  const expected = isDigest(reference)
+    ? reference
+    : header !== undefined && isDigest(header)
+      ? header
+      : undefined;
+  if (expected !== undefined) {
+    return matchesDigest(response.body, expected) ? undefined : `body does not match ${expected}`;
+  }
+  return endsEarly(response.body) ? 'body is not complete JSON' : undefined;
+}
+
+function endsEarly(body: Buffer): boolean {
+  try {
+    JSON.parse(body.toString('utf8'));
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** What a digest is: its parsed manifest, its creation date (or why it has none), its sizes. */
 interface Facts {
   readonly manifest: ParsedManifest;
@@ -155,6 +185,7 @@ export class ManifestResolver {
         method: 'GET',
         url: manifestUrl(this.baseUrl, repository, reference),
         headers: MANIFEST_HEADERS,
+        checkBody: (answer) => manifestBodyProblem(answer, reference),
       },
       repository,
       access,
@@ -314,6 +345,10 @@ export class ManifestResolver {
           method: 'GET',
           url: blobUrl(this.baseUrl, repository, configDigest),
           followRedirects: true,
+          checkBody: (answer) =>
+            matchesDigest(answer.body, configDigest)
+              ? undefined
+              : `body does not match ${configDigest}`,
         },
         repository,
         access,

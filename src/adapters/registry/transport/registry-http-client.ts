@@ -31,6 +31,13 @@ export interface RegistryRequest {
   readonly body?: Uint8Array;
   /** Blob GETs may be redirected to object storage; nothing else is followed. */
   readonly followRedirects?: boolean;
+  /**
+   * What is wrong with a 2xx answer's body, or undefined when it is whole. A proxy or load
+   * balancer can cut a body short inside a complete response (issue 23): such an answer is
+   * read again with the budget and backoff of a 503; after the last retry it is returned as
+   * it is, and the caller's own check names the problem.
+   */
+  readonly checkBody?: (response: RegistryResponse) => string | undefined;
 }
 
 export interface RegistryResponse {
@@ -137,10 +144,15 @@ export class RegistryHttpClient implements HttpSender {
       // After a signal nothing is sent again: the answer or failure at hand is the last.
       const canRetry = retry < this.retryPolicy.maxRetries && !this.stopping();
       if ('response' in attempt) {
-        if (!canRetry || !isRetryableStatus(attempt.response.status)) {
-          return attempt.response;
+        const { response } = attempt;
+        if (canRetry && this.spoiledBody(request, response)) {
+          await this.waitBeforeRetry(retry + 1, undefined);
+          continue;
         }
-        const retryAfter = parseRetryAfter(attempt.response.headers['retry-after'], this.now());
+        if (!canRetry || !isRetryableStatus(response.status)) {
+          return response;
+        }
+        const retryAfter = parseRetryAfter(response.headers['retry-after'], this.now());
         await this.waitBeforeRetry(retry + 1, retryAfter);
       } else {
         if (!canRetry || !attempt.failure.retryable) {
@@ -155,6 +167,23 @@ export class RegistryHttpClient implements HttpSender {
   close(): void {
     this.routes.clear();
     this.agents.destroy();
+  }
+
+  /** A 2xx whose body the request's check refuses (cut short, not what its digest says). */
+  private spoiledBody(request: RegistryRequest, response: RegistryResponse): boolean {
+    if (request.checkBody === undefined || response.status < 200 || response.status > 299) {
+      return false;
+    }
+    const problem = request.checkBody(response);
+    if (problem === undefined) return false;
+    if (this.options.httpLogs) {
+      this.options.logger.info('HTTP answer refused, reading it again', {
+        method: request.method,
+        url: safeUrl(request.url),
+        problem,
+      });
+    }
+    return true;
   }
 
   private async waitBeforeRetry(retry: number, retryAfterMs: number | undefined): Promise<void> {
