@@ -7,6 +7,7 @@ import type { TagDecision } from '../domain/decision.js';
 import type { ManifestWithChildren } from '../domain/deletion-journal.js';
 import { tagsMatchingAnyPattern, type Job } from '../domain/job.js';
 import { JobReportBuilder } from '../domain/job-report-builder.js';
+import type { WarningsFailJob } from '../domain/job-warnings.js';
 import {
   skippedRepository,
   type DeletionResult,
@@ -51,6 +52,8 @@ export interface RunJobOptions {
   readonly startedAt?: Date;
   /** Job-level warnings found before the run (e.g. an `r/<regex>/` that matched nothing). */
   readonly warnings?: readonly string[];
+  /** `--strict`: any warning fails the job, as the job's `fail_on_warning: true` does. */
+  readonly strict?: boolean;
 }
 
 /**
@@ -142,6 +145,10 @@ export class RunJob {
               this.cleanRepository(context, repository, weigh, first ? answered : undefined),
             );
         if (refused() && report.errors.length > 0) return;
+        // Every repository warning passes here: WARN in the log file and on stderr.
+        for (const warning of report.warnings) {
+          this.logger.warn(warning, { job: job.name, repository });
+        }
         const summary = builder.add(report);
         finished += 1;
         await this.events.repositoryFinished({
@@ -161,6 +168,7 @@ export class RunJob {
       warnings: options.warnings ?? [],
       interrupted: options.signal?.aborted ?? false,
       ...(gate.journal === undefined ? {} : { journal: gate.journal }),
+      ...failOnWarnings(job, options),
     });
   }
 
@@ -399,6 +407,13 @@ function heldBack(options: RunJobOptions, gate: DeletionGate): string | undefine
   if (stopped(options)) return SHUTDOWN;
   if (gate.stoppedBecause !== undefined) return 'deletions stopped in this job';
   return undefined;
+}
+
+/** What makes warnings fail this run, if anything: `--strict` names itself first. */
+function failOnWarnings(job: Job, options: RunJobOptions): { failOnWarnings?: WarningsFailJob } {
+  if (options.strict === true) return { failOnWarnings: '--strict' };
+  if (job.failOnWarning === true) return { failOnWarnings: 'fail_on_warning' };
+  return {};
 }
 
 /** Why a deletion did not go out after SIGINT/SIGTERM. */

@@ -10,6 +10,7 @@ import type {
   RunMode,
   SkipReason,
 } from '../../domain/job-report.js';
+import { jobWarnings } from '../../domain/job-warnings.js';
 import { noMatchDetail } from '../../domain/select-tags.js';
 import { redact } from '../logging/redact.js';
 
@@ -72,6 +73,8 @@ export interface ReportTail {
   readonly summary: ReportSummary;
   /** Job-level problems (auth refused, deletion disabled...). */
   readonly errors: readonly string[];
+  /** Every warning of the run (jobWarnings): the job's, then "repository: warning". */
+  readonly warnings: readonly string[];
 }
 
 export interface ReportTag {
@@ -169,6 +172,7 @@ export function reportTail(report: JobReport): ReportTail {
     status: runStatus(report),
     summary: summaryOf(report.repositories.length, report.totals, unmatchedOf(report.repositories)),
     errors: report.errors.map(redact),
+    warnings: jobWarnings(report).map(redact),
   };
 }
 
@@ -177,7 +181,7 @@ export function reportTail(report: JobReport): ReportTail {
  * file is still a valid report of the repositories done, marked interrupted.
  */
 export function provisionalTail(at: Date, summary: ReportSummary): ReportTail {
-  return { finishedAt: at.toISOString(), status: 'interrupted', summary, errors: [] };
+  return { finishedAt: at.toISOString(), status: 'interrupted', summary, errors: [], warnings: [] };
 }
 
 export function runStatus(report: JobReport): RunStatus {
