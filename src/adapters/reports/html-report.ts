@@ -207,6 +207,12 @@ function bar(counts: ReportCounts, largest: number, dryRun: boolean): string {
   );
 }
 
+const SAVE_LAST_LABEL: Readonly<Record<ReportHead['job']['orderBy'], string>> = {
+  created: 'Keep the newest old tags',
+  semver: 'Keep the highest old versions (semver)',
+  natural: 'Keep the highest old tags (natural order)',
+};
+
 function rules(head: ReportHead): string {
   const job = head.job;
   const item = (label: string, value: string): string =>
@@ -222,7 +228,8 @@ function rules(head: ReportHead): string {
     item('Repositories', codes(job.repositories)),
     item('Tag patterns', codes(job.tagRegexps)),
     item('Keep when younger than', `${esc(String(job.olderThanDays))} days`),
-    item('Keep the newest old tags', esc(String(job.saveLast))),
+    item(SAVE_LAST_LABEL[job.orderBy], esc(String(job.saveLast))),
+    item('Never delete (keep_regexps)', codes(job.keepRegexps)),
     '</dl>',
     '</section>',
   ].join('\n');
