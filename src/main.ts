@@ -245,13 +245,15 @@ async function run(
   if (options.testNotifications) return testNotifications(container);
   if (options.watch) {
     const { WatchJobs } = await import('./application/watch-jobs.use-case.js');
-    await container.get(WatchJobs).execute(jobs, { dryRun: options.dryRun, signal });
+    await container
+      .get(WatchJobs)
+      .execute(jobs, { dryRun: options.dryRun, signal, strict: options.strict === true });
     return ExitCode.success;
   }
   const { RunManualJobs } = await import('./application/run-manual-jobs.use-case.js');
   const reports = await container
     .get(RunManualJobs)
-    .execute(jobs, { dryRun: options.dryRun, signal });
+    .execute(jobs, { dryRun: options.dryRun, signal, strict: options.strict === true });
   const stoppedBy = received();
   return stoppedBy === undefined ? exitCodeForReports(reports) : interruptedExitCode(stoppedBy);
 }

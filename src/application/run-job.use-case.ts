@@ -7,6 +7,7 @@ import type { TagDecision } from '../domain/decision.js';
 import type { ManifestWithChildren } from '../domain/deletion-journal.js';
 import { tagsMatchingAnyPattern, type Job } from '../domain/job.js';
 import { JobReportBuilder } from '../domain/job-report-builder.js';
+import type { WarningsFailJob } from '../domain/job-warnings.js';
 import type { DeletionResult, JobReport, RepositoryReport, RunMode } from '../domain/job-report.js';
 import { selectTags } from '../domain/select-tags.js';
 import { reproducibleBuildDateWarning } from '../domain/suspicious-dates.js';
@@ -45,6 +46,8 @@ export interface RunJobOptions {
   readonly startedAt?: Date;
   /** Job-level warnings found before the run (e.g. an `r/<regex>/` that matched nothing). */
   readonly warnings?: readonly string[];
+  /** `--strict`: any warning fails the job, as the job's `fail_on_warning: true` does. */
+  readonly strict?: boolean;
 }
 
 /**
@@ -131,6 +134,10 @@ export class RunJob {
           this.cleanRepository(context, repository, weigh, first ? answered : undefined),
         );
         if (refused() && report.errors.length > 0) return;
+        // Every repository warning passes here: WARN in the log file and on stderr.
+        for (const warning of report.warnings) {
+          this.logger.warn(warning, { job: job.name, repository });
+        }
         const summary = builder.add(report);
         finished += 1;
         await this.events.repositoryFinished({
@@ -150,6 +157,7 @@ export class RunJob {
       warnings: options.warnings ?? [],
       interrupted: options.signal?.aborted ?? false,
       ...(gate.journal === undefined ? {} : { journal: gate.journal }),
+      ...failOnWarnings(job, options),
     });
   }
 
@@ -381,6 +389,13 @@ function heldBack(options: RunJobOptions, gate: DeletionGate): string | undefine
   if (options.signal?.aborted === true) return 'shutdown requested';
   if (gate.stoppedBecause !== undefined) return 'deletions stopped in this job';
   return undefined;
+}
+
+/** What makes warnings fail this run, if anything: `--strict` names itself first. */
+function failOnWarnings(job: Job, options: RunJobOptions): { failOnWarnings?: WarningsFailJob } {
+  if (options.strict === true) return { failOnWarnings: '--strict' };
+  if (job.failOnWarning === true) return { failOnWarnings: 'fail_on_warning' };
+  return {};
 }
 
 /** 405 (deletion disabled) and missing permission make every further DELETE of the job fail. */

@@ -13,6 +13,8 @@ export interface RunJobsOptions {
   readonly dryRun: boolean;
   readonly mode: RunMode;
   readonly signal?: AbortSignal;
+  /** `--strict`: any warning fails the job. */
+  readonly strict?: boolean;
 }
 
 type Catalog = { readonly names: readonly string[] } | { readonly error: string } | undefined;
@@ -34,8 +36,10 @@ export class RunJobs {
   ) {}
 
   async execute(jobs: readonly Job[], options: RunJobsOptions): Promise<JobReport[]> {
+    // The jobs start when the batch does: reading the catalog is part of their time.
+    const at = this.clock.now();
     const catalog = await this.catalogFor(jobs);
-    return Promise.all(jobs.map((job) => this.runOne(job, catalog, options)));
+    return Promise.all(jobs.map((job) => this.runOne(job, catalog, options, at)));
   }
 
   private async catalogFor(jobs: readonly Job[]): Promise<Catalog> {
@@ -48,23 +52,32 @@ export class RunJobs {
     }
   }
 
-  private async runOne(job: Job, catalog: Catalog, options: RunJobsOptions): Promise<JobReport> {
-    const at = this.clock.now();
+  private async runOne(
+    job: Job,
+    catalog: Catalog,
+    options: RunJobsOptions,
+    at: Date,
+  ): Promise<JobReport> {
     const names = catalog !== undefined && 'names' in catalog ? catalog.names : [];
     const repositories =
       catalog !== undefined && 'error' in catalog && needsCatalog(job)
         ? { error: catalog.error }
         : { names: resolveRepositories(job, names) };
-    const warnings = needsCatalog(job)
-      ? emptySelectors(job, names).map((label) => `${label} matches no repository of the catalog`)
-      : [];
+    // Only a catalog that was read can say that a selector matches nothing: a registry that is
+    // down, or refused the credentials, gave no list at all (an error, not an empty one).
+    const warnings =
+      needsCatalog(job) && 'names' in repositories
+        ? emptySelectors(job, names).map((label) => `${label} matches no repository of the catalog`)
+        : [];
     for (const warning of warnings) this.logger.warn(warning, { job: job.name });
     await this.events.jobStarted({
       job,
       mode: options.mode,
       dryRun: options.dryRun,
       startedAt: at,
-      repositories: 'names' in repositories ? repositories.names.length : 0,
+      ...('names' in repositories
+        ? { repositories: repositories.names.length }
+        : { repositories: 0, cannotStart: repositories.error }),
     });
     await this.state.appendHistory({
       kind: 'started',
@@ -88,9 +101,13 @@ export class RunJobs {
     at: Date,
     warnings: readonly string[],
   ): Promise<JobReport> {
-    if ('error' in repositories) {
-      return failedBeforeStart(job.name, options.mode, options.dryRun, at, repositories.error);
-    }
+    const failed = (error: string): JobReport =>
+      failedBeforeStart(job.name, options.mode, options.dryRun, {
+        startedAt: at,
+        finishedAt: this.clock.now(),
+        error,
+      });
+    if ('error' in repositories) return failed(repositories.error);
     try {
       return await this.runJob.execute(job, {
         dryRun: options.dryRun,
@@ -99,11 +116,12 @@ export class RunJobs {
         startedAt: at,
         warnings,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
+        ...(options.strict === true ? { strict: true } : {}),
       });
     } catch (error) {
       // RunJob records failures per repository; this is the last net so one job never takes others down.
       this.logger.error('job crashed', { job: job.name, error: messageOf(error) });
-      return failedBeforeStart(job.name, options.mode, options.dryRun, at, messageOf(error));
+      return failed(messageOf(error));
     }
   }
 }

@@ -6,6 +6,8 @@ import { RunJobs } from './run-jobs.use-case.js';
 export interface RunManualJobsOptions {
   readonly dryRun: boolean;
   readonly signal?: AbortSignal;
+  /** `--strict`: any warning fails the job. */
+  readonly strict?: boolean;
 }
 
 /** One-shot mode: the chosen jobs of manual.yaml, once each, concurrently. */

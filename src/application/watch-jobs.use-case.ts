@@ -14,6 +14,8 @@ export interface WatchJobsOptions {
   readonly dryRun: boolean;
   /** Aborted on SIGINT/SIGTERM: nothing new is scheduled and execute() resolves. */
   readonly signal: AbortSignal;
+  /** `--strict`: any warning fails the job. */
+  readonly strict?: boolean;
 }
 
 interface Watched {
@@ -148,6 +150,7 @@ export class WatchJobs {
         dryRun: options.dryRun,
         mode: 'watch',
         signal: options.signal,
+        ...(options.strict === true ? { strict: true } : {}),
       });
     } catch (error) {
       // RunJobs already turns failures into reports; this only guards the loop itself.

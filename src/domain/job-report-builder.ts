@@ -8,6 +8,7 @@ import {
   type RepositorySummary,
   type RunMode,
 } from './job-report.js';
+import { failedOnWarnings, jobWarnings, type WarningsFailJob } from './job-warnings.js';
 
 /**
  * Folds repository reports into a JobReport as they finish, keeping only what is bounded:
@@ -59,14 +60,23 @@ export class JobReportBuilder {
     readonly warnings?: readonly string[];
     readonly interrupted: boolean;
     readonly journal?: string;
+    /** Set when warnings fail the job (`fail_on_warning`, `--strict`). */
+    readonly failOnWarnings?: WarningsFailJob;
   }): JobReport {
+    const warnings = end.warnings ?? [];
+    const count = jobWarnings({ warnings, repositories: this.summaries }).length;
+    // Not a failed tag: the job-level error makes the run fail without changing the counts.
+    const errors =
+      end.failOnWarnings !== undefined && count > 0
+        ? [...end.errors, failedOnWarnings(count, end.failOnWarnings)]
+        : end.errors;
     return {
       ...(end.journal === undefined ? {} : { journal: end.journal }),
       ...this.start,
       finishedAt: end.finishedAt,
-      success: end.errors.length === 0 && !end.interrupted && this.repositoriesSucceeded,
-      errors: end.errors,
-      warnings: end.warnings ?? [],
+      success: errors.length === 0 && !end.interrupted && this.repositoriesSucceeded,
+      errors,
+      warnings,
       totals: {
         examined: this.examined,
         kept: this.kept,

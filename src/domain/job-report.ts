@@ -175,22 +175,24 @@ export interface LastRealRun {
 
 const NO_TOTALS: JobTotals = { examined: 0, kept: 0, deleted: 0, failed: 0, reclaimableBytes: 0 };
 
-/** The report of a job that could not start its work at all (e.g. the catalog was refused). */
+/**
+ * The report of a job that could not start its work at all (e.g. the catalog was refused). Its
+ * times are the real ones: finding that out can take the retries of a registry that is down.
+ */
 export function failedBeforeStart(
   jobName: string,
   mode: RunMode,
   dryRun: boolean,
-  at: Date,
-  error: string,
+  run: { readonly startedAt: Date; readonly finishedAt: Date; readonly error: string },
 ): JobReport {
   return {
     jobName,
     mode,
     dryRun,
-    startedAt: at,
-    finishedAt: at,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
     success: false,
-    errors: [error],
+    errors: [run.error],
     warnings: [],
     totals: NO_TOTALS,
     repositories: [],

@@ -24,6 +24,8 @@ export interface Job {
   readonly cleanEveryHours: number;
   /** Optional cron expression (watch mode) used instead of cleanEveryHours. */
   readonly schedule?: string;
+  /** `fail_on_warning: true`: a run with any warning fails (exit 1), as `--strict` does. */
+  readonly failOnWarning?: boolean;
 }
 
 /**

@@ -1,17 +1,23 @@
 import type { JobReport, LastRealRun } from './job-report.js';
+import { jobWarnings } from './job-warnings.js';
 
 /**
  * Why a run is worth a message (issue 11). `failure`: the run failed or was interrupted;
  * `deleted`: a real run deleted at least one tag; `recovered`: a real run succeeded after the
- * job's previous real run failed; `dry_run`: any dry run; `always`: every run.
+ * job's previous real run failed; `dry_run`: any dry run; `warning`: the run has a job warning
+ * (issue 27: a repository that does not exist...); `restored`: a `--restore` ran (it is not a
+ * job run: see restoreReasons); `always`: every run and every restore.
  */
-export type NotifyOn = 'failure' | 'deleted' | 'recovered' | 'dry_run' | 'always';
+export type NotifyOn =
+  'failure' | 'deleted' | 'recovered' | 'dry_run' | 'warning' | 'restored' | 'always';
 
 export const NOTIFY_ON_VALUES: readonly NotifyOn[] = [
   'failure',
   'deleted',
   'recovered',
   'dry_run',
+  'warning',
+  'restored',
   'always',
 ];
 
@@ -35,8 +41,14 @@ export function notifyReasons(
     matched.push('recovered');
   }
   if (report.dryRun) matched.push('dry_run');
+  if (jobWarnings(report).length > 0) matched.push('warning');
   matched.push('always');
   return matched.filter((reason) => on.includes(reason));
+}
+
+/** The reasons, among those a target listens to, to tell it about a restore. */
+export function restoreReasons(on: readonly NotifyOn[]): NotifyOn[] {
+  return (['restored', 'always'] as const).filter((reason) => on.includes(reason));
 }
 
 export function targetsJob(jobs: readonly string[], jobName: string): boolean {

@@ -8,6 +8,8 @@ export interface JobReportShape {
   readonly startedAt?: Date;
   readonly finishedAt?: Date;
   readonly errors?: readonly string[];
+  /** Job-level warnings (repository warnings come with the repository reports). */
+  readonly warnings?: readonly string[];
   readonly interrupted?: boolean;
   /** Overrides what the builder derives (e.g. a failed run without repository errors). */
   readonly success?: boolean;
@@ -29,6 +31,7 @@ export function aJobReport(
   const report = builder.finish({
     finishedAt: shape.finishedAt ?? startedAt,
     errors: shape.errors ?? [],
+    warnings: shape.warnings ?? [],
     interrupted: shape.interrupted ?? false,
   });
   return shape.success === undefined ? report : { ...report, success: shape.success };

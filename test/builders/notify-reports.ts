@@ -9,6 +9,7 @@ export interface RepositoryShape {
   readonly kept?: readonly string[];
   readonly failedDeletions?: readonly string[];
   readonly errors?: readonly string[];
+  readonly warnings?: readonly string[];
 }
 
 /** A repository report as RunJob produces it, one digest per tag. */
@@ -47,7 +48,7 @@ export function aRepositoryReport(shape: RepositoryShape, dryRun = false): Repos
       ...failed.map((tag) => deletion(tag, { status: 'failed', problem: 'HTTP 500' })),
     ],
     errors: shape.errors ?? [],
-    warnings: [],
+    warnings: shape.warnings ?? [],
   };
 }
 

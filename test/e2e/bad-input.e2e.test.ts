@@ -487,6 +487,23 @@ function cases(url: (id: number) => string): Case[] {
       expect: [/--jobs needs at least one job name/],
     }),
     (id) => ({
+      name: 'fail_on_warning is not a boolean',
+      files: { 'config.yaml': base(id), 'manual.yaml': manualWith('fail_on_warning: "yes"') },
+      expect: [at(MANUAL_FILE, jobField('a', 'fail_on_warning'), 'must be a boolean')],
+    }),
+    (id) => ({
+      name: 'fail_on_warning is a number (jobs.yaml)',
+      files: { 'config.yaml': base(id), 'jobs.yaml': `${JOBS}  fail_on_warning: 1\n` },
+      args: ['--watch'],
+      expect: [at(JOBS_FILE, jobField('w', 'fail_on_warning'), 'must be a boolean')],
+    }),
+    (id) => ({
+      name: '--strict with --restore',
+      files: { 'config.yaml': base(id) },
+      args: ['--restore', '--jobs', 'a', '--strict'],
+      expect: [/--strict is for cleaning runs/],
+    }),
+    (id) => ({
       name: 'a stray argument',
       files: { 'config.yaml': base(id) },
       args: ['run'],

@@ -33,6 +33,10 @@ export interface CliOptions {
   readonly restore?: { readonly jobs: readonly string[] } | { readonly file: string };
   /** `--reports-dir`: overrides `reports.dir` of config.yaml; undefined = the config's. */
   readonly reportsDir?: string;
+  /** `--strict`: any job warning fails the job (exit 1), as `fail_on_warning: true` does. */
+  readonly strict?: boolean;
+  /** The folder flags the user gave (the others hold their defaults): error messages name them. */
+  readonly givenDirs?: ReadonlySet<'stateDir' | 'logsDir'>;
 }
 
 /** `reg-cleaner demo [--seed URL] [--keep]`. */
@@ -131,6 +135,10 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     .option('--restore-from <file>', 'undo: put back the tags one deletion journal lists')
     .option('--http-logs', 'log every HTTP request made to the registry')
     .option(
+      '--strict',
+      'a job warning (a repository that does not exist, a pattern matching nothing...) fails the job: exit 1',
+    )
+    .option(
       '--test-notifications',
       'send a test message to every notification target of config.yaml, report each, and exit (0 only if all were delivered)',
     )
@@ -189,6 +197,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     metricsFile?: string;
     logFormat?: string;
     reportsDir?: string;
+    strict?: boolean;
   }>();
   const jobs = (raw.jobs ?? [])
     .flatMap((entry) => entry.split(','))
@@ -215,6 +224,16 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if ('error' in observability) return usageError(observability.error);
   const restore = restoreOf(raw.restore === true, raw.restoreFrom, raw.watch === true, jobs);
   if (typeof restore === 'string') return usageError(restore);
+  if (raw.strict === true && (restore !== undefined || raw.testNotifications === true)) {
+    return usageError(
+      '--strict is for cleaning runs: leave it out of --restore and --test-notifications',
+    );
+  }
+  const givenDirs = new Set(
+    (['stateDir', 'logsDir'] as const).filter(
+      (key) => program.getOptionValueSource(key) !== 'default',
+    ),
+  );
   return {
     kind: 'run',
     options: {
@@ -230,6 +249,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       ...observability,
       ...(restore === undefined ? {} : { restore }),
       ...(raw.reportsDir === undefined ? {} : { reportsDir: raw.reportsDir }),
+      ...(raw.strict === true ? { strict: true } : {}),
+      ...(givenDirs.size === 0 ? {} : { givenDirs }),
     },
   };
 }

@@ -24,6 +24,7 @@ interface ValidatedJob {
   readonly older_than_days: number;
   readonly clean_every_n_hours?: number | null;
   readonly schedule?: string;
+  readonly fail_on_warning?: boolean;
 }
 
 const COMMON_KEYS = {
@@ -33,6 +34,8 @@ const COMMON_KEYS = {
   tag_regexps: Joi.array().items(Joi.string()).min(1).required(),
   save_last: Joi.number().integer().min(0).required(),
   older_than_days: Joi.number().min(0).required(),
+  // Strict: "yes" or "1" is a mistake to name, not a truth to guess.
+  fail_on_warning: Joi.boolean().strict(),
 };
 
 const watchJobSchema = Joi.object<ValidatedJob>({
@@ -138,6 +141,7 @@ function parseJob(
       olderThanDays: job.older_than_days,
       cleanEveryHours: kind === 'manual' ? 0 : (job.clean_every_n_hours ?? 0),
       ...(kind === 'watch' && job.schedule !== undefined ? { schedule: job.schedule.trim() } : {}),
+      ...(job.fail_on_warning === true ? { failOnWarning: true } : {}),
     },
   };
 }

@@ -76,6 +76,13 @@ export class CleanerMetrics {
     registers: [this.registry],
   });
 
+  readonly jobWarnings = new Counter({
+    name: 'reg_cleaner_job_warnings_total',
+    help: 'Warnings of job runs (a repository that does not exist, a pattern matching nothing, odd dates...).',
+    labelNames: ['job'] as const,
+    registers: [this.registry],
+  });
+
   readonly reclaimableBytes = new Gauge({
     name: 'reg_cleaner_reclaimable_bytes',
     help: "Bytes the registry's garbage collector can free after the last run of the job.",

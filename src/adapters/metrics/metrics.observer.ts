@@ -6,6 +6,7 @@ import type {
   RunObserver,
 } from '../../application/ports/run-observer.port.js';
 import type { JobReport } from '../../domain/job-report.js';
+import { jobWarnings } from '../../domain/job-warnings.js';
 import { RequestStats, type RequestOutcome } from '../registry/request-stats.js';
 import { CleanerMetrics } from './cleaner-metrics.js';
 
@@ -49,6 +50,8 @@ export class MetricsObserver implements RunObserver {
       (report.finishedAt.getTime() - report.startedAt.getTime()) / 1000,
     );
     this.metrics.reclaimableBytes.set(job, report.totals.reclaimableBytes);
+    // Present at 0 from the first run: an alert on increase() needs the series to exist.
+    this.metrics.jobWarnings.inc(job, jobWarnings(report).length);
     // Make sure the counters exist (at 0) for a job whose runs examined nothing.
     const labels = { ...job, dry_run: String(report.dryRun) };
     this.metrics.tagsExamined.inc(labels, 0);

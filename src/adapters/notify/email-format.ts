@@ -71,6 +71,13 @@ function lists(summary: RunSummary): { title: string; items: string[]; more: str
       more: andMore(summary.errorsOmitted),
     });
   }
+  if (summary.warnings.length > 0) {
+    result.push({
+      title: 'Warnings',
+      items: [...summary.warnings],
+      more: andMore(summary.warningsOmitted),
+    });
+  }
   return result;
 }
 

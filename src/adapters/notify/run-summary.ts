@@ -1,6 +1,7 @@
 import { compareCodePoints } from '../../domain/code-point-order.js';
 import type { Job } from '../../domain/job.js';
 import type { JobReport, RunMode } from '../../domain/job-report.js';
+import { jobWarnings } from '../../domain/job-warnings.js';
 import type { NotifyOn } from '../../domain/notification-policy.js';
 import { ruleSummary, type RuleLine } from '../../domain/rule-summary.js';
 import type { ReportLocation } from '../shared/report-location.js';
@@ -65,6 +66,9 @@ export interface RunSummary {
   /** Job errors, repository errors ("repo: message") and failed deletions, capped. */
   readonly errors: readonly string[];
   readonly errorsOmitted: number;
+  /** Job warnings (the job's, then "repo: message"), capped like the errors. */
+  readonly warnings: readonly string[];
+  readonly warningsOmitted: number;
   /** True when a list above was cut. */
   readonly truncated: boolean;
   /** What the job keeps and deletes (empty when the job is not known). */
@@ -97,6 +101,9 @@ export function summariseRun(
   const allErrors = errorsOf(report);
   const errors = allErrors.slice(0, caps.errors);
   const errorsOmitted = allErrors.length - errors.length;
+  const allWarnings = jobWarnings(report);
+  const warnings = allWarnings.slice(0, caps.errors);
+  const warningsOmitted = allWarnings.length - warnings.length;
   return {
     job: report.jobName,
     registry: registryHost,
@@ -118,7 +125,9 @@ export function summariseRun(
     deletedTagsOmitted,
     errors,
     errorsOmitted,
-    truncated: deletedTagsOmitted > 0 || errorsOmitted > 0,
+    warnings,
+    warningsOmitted,
+    truncated: deletedTagsOmitted > 0 || errorsOmitted > 0 || warningsOmitted > 0,
     rules: context.job === undefined ? [] : ruleSummary(context.job),
     ...(report.journal === undefined ? {} : { undo: undoOf(report.journal) }),
     ...(context.report === undefined ? {} : { report: context.report }),

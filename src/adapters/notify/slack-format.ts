@@ -48,6 +48,9 @@ export function slackMessage(notice: Notice): Record<string, unknown> {
   if (summary.errors.length > 0) {
     blocks.push(listSection('Errors', summary.errors, summary.errorsOmitted));
   }
+  if (summary.warnings.length > 0) {
+    blocks.push(listSection('Warnings', summary.warnings, summary.warningsOmitted));
+  }
   blocks.push(...explanation(summary));
   return { text: headline(summary), blocks };
 }
@@ -120,6 +123,7 @@ function header(text: string): Record<string, unknown> {
 
 function icon(summary: RunSummary): string {
   if (summary.status !== 'succeeded') return ':x:';
+  if (summary.warnings.length > 0) return ':warning:';
   return summary.reasons.includes('recovered') ? ':white_check_mark:' : ':broom:';
 }
 

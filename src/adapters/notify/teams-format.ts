@@ -86,6 +86,8 @@ function runBody(summary: RunSummary): Record<string, unknown>[] {
   }
   if (summary.errors.length > 0)
     body.push(...list('Errors', summary.errors, summary.errorsOmitted));
+  if (summary.warnings.length > 0)
+    body.push(...list('Warnings', summary.warnings, summary.warningsOmitted));
   body.push(...explanation(summary));
   return body;
 }

@@ -37,7 +37,12 @@ export class ConsoleTableObserver implements RunObserver {
 
   jobStarted(event: JobStartedEvent): Promise<void> {
     const dry = event.dryRun ? ' (dry run: nothing will be deleted)' : '';
-    const count = event.repositories === 1 ? '1 repository' : `${event.repositories} repositories`;
+    const count =
+      event.cannotStart !== undefined
+        ? `but cannot go on: ${redact(event.cannotStart)}`
+        : event.repositories === 1
+          ? '1 repository'
+          : `${event.repositories} repositories`;
     this.out.write(`\n== ${event.job.name}: started${dry}, ${count}\n`);
     return Promise.resolve();
   }

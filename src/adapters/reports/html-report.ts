@@ -59,6 +59,7 @@ export const htmlReport = {
       verdict(head, tail),
       totals(head, tail),
       errors('Job problems', tail.errors),
+      list('Warnings', tail.warnings, 'warnings'),
       overview(lines, head.dryRun),
       rules(head),
       undo(head, tail),

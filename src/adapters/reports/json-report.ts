@@ -10,6 +10,7 @@ import type {
   RepositorySummary,
   RunMode,
 } from '../../domain/job-report.js';
+import { jobWarnings } from '../../domain/job-warnings.js';
 import { ruleSummary, type RuleLine } from '../../domain/rule-summary.js';
 import { noMatchDetail } from '../../domain/select-tags.js';
 import { redact } from '../logging/redact.js';
@@ -76,6 +77,8 @@ export interface ReportTail {
   readonly summary: ReportSummary;
   /** Job-level problems (auth refused, deletion disabled...). */
   readonly errors: readonly string[];
+  /** Every warning of the run (jobWarnings): the job's, then "repository: warning". */
+  readonly warnings: readonly string[];
   /** How to put back what the run deleted; null when it deleted nothing (or was a dry run). */
   readonly undo: ReportUndo | null;
 }
@@ -184,6 +187,7 @@ export function reportTail(report: JobReport): ReportTail {
     status: runStatus(report),
     summary: summaryOf(report.repositories.length, report.totals, unmatchedOf(report.repositories)),
     errors: report.errors.map(redact),
+    warnings: jobWarnings(report).map(redact),
     undo:
       report.journal === undefined
         ? null
@@ -200,7 +204,14 @@ export function reportTail(report: JobReport): ReportTail {
  * file is still a valid report of the repositories done, marked interrupted.
  */
 export function provisionalTail(at: Date, summary: ReportSummary): ReportTail {
-  return { finishedAt: at.toISOString(), status: 'interrupted', summary, errors: [], undo: null };
+  return {
+    finishedAt: at.toISOString(),
+    status: 'interrupted',
+    summary,
+    errors: [],
+    warnings: [],
+    undo: null,
+  };
 }
 
 export function runStatus(report: JobReport): RunStatus {

@@ -101,6 +101,15 @@ export function renderMarkdown(input: MarkdownInput, limitBytes = MARKDOWN_LIMIT
     );
     out.always('');
   }
+  if (tail.warnings.length > 0) {
+    out.always(`### Warnings (${formatCount(tail.warnings.length)})`, '');
+    out.list(
+      tail.warnings.map((line) => `- ${mdText(line)}`),
+      tail.warnings.length,
+      'warnings',
+    );
+    out.always('');
+  }
   if (input.repositories.length > 0) {
     out.always(
       '### Repositories',

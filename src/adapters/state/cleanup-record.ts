@@ -1,4 +1,5 @@
 import type { DeletedTag, JobReport, LastRealRun } from '../../domain/job-report.js';
+import { jobWarnings } from '../../domain/job-warnings.js';
 
 /**
  * One job's entry of cache/latest_cleanup.json. The original tool's field names are kept
@@ -14,7 +15,10 @@ export interface CleanupRecord {
   finished_at: string;
   success: boolean;
   errors: string[];
-  /** Job-level warnings (e.g. an `r/<regex>/` that matched nothing). */
+  /**
+   * Every warning of the run: the job's (e.g. an `r/<regex>/` that matched nothing), then each
+   * repository's as "repository: warning" (e.g. one that does not exist), as `errors` does.
+   */
   warnings?: string[];
   /**
    * Tags deleted (or, in a dry run, that would be): the first 10,000 of them. The run's report
@@ -89,7 +93,7 @@ function recordOf(report: JobReport): CleanupRecord {
       ...report.errors,
       ...report.repositories.flatMap((repo) => prefixed(repo.repository, repo.errors)),
     ],
-    warnings: [...report.warnings],
+    warnings: jobWarnings(report),
     found_tags: report.deletedTags.map(foundTag),
     found_tags_count: report.deletedTags.length + report.deletedTagsOmitted,
     repo_stats: report.repositories.map((summary) => ({

@@ -13,6 +13,8 @@ export interface JobStartedEvent {
   readonly startedAt: Date;
   /** Repositories the run will examine (0 when the job could not start, e.g. no catalog). */
   readonly repositories: number;
+  /** Why the job cannot do its work at all (e.g. the catalog could not be read). */
+  readonly cannotStart?: string;
 }
 
 export interface RepositoryFinishedEvent {

@@ -66,8 +66,24 @@ describe('parseCommandLine', () => {
         configDir: '/etc/rc',
         stateDir: '/var/rc',
         logsDir: '/var/log/rc',
+        givenDirs: new Set(['stateDir', 'logsDir']),
       },
     );
+  });
+
+  it('--strict for cleaning runs only; a folder flag given with its default value counts as given', () => {
+    assert.equal(run(['--strict']).strict, true);
+    assert.equal(run(['--watch', '--strict']).strict, true);
+    assert.equal(run([]).strict, undefined);
+    assert.match(
+      exit(['--strict', '--restore', '--jobs', 'a']).output,
+      /--strict is for cleaning runs/,
+    );
+    assert.match(
+      exit(['--strict', '--test-notifications']).output,
+      /--strict is for cleaning runs/,
+    );
+    assert.deepEqual(run(['--logs-dir', './logs']).givenDirs, new Set(['logsDir']));
   });
 
   it('allows --watch with --dry-run', () => {

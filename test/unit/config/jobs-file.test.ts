@@ -240,3 +240,30 @@ describe('jobs files: keys, types and names', () => {
     });
   });
 });
+
+describe('jobs files: fail_on_warning (issue 27)', () => {
+  const job = (extra: string): string =>
+    `- name: a\n  repositories: [team/app]\n  tag_regexps: ['dev-']\n  save_last: 1\n  older_than_days: 5\n${extra}`;
+
+  it('true makes warnings fail the job; false or absent leaves the job as it was', () => {
+    withJobs('manual.yaml', job('  fail_on_warning: true\n'), (dir) => {
+      assert.equal(loadOk(dir).manualJobs[0]?.failOnWarning, true);
+    });
+    for (const extra of ['  fail_on_warning: false\n', '']) {
+      withJobs('manual.yaml', job(extra), (dir) => {
+        assert.equal(loadOk(dir).manualJobs[0]?.failOnWarning, undefined);
+      });
+    }
+  });
+
+  it('a string or a number is a mistake naming file, job and key, not a truth to guess', () => {
+    for (const value of ['"true"', 'yes', '1']) {
+      withJobs('manual.yaml', job(`  fail_on_warning: ${value}\n`), (dir) => {
+        assert.match(
+          loadFails(dir).format(),
+          /manual\.yaml: job "a" field fail_on_warning: must be a boolean/,
+        );
+      });
+    }
+  });
+});

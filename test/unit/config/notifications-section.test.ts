@@ -126,7 +126,7 @@ describe('config.yaml notifications:', () => {
     assert.match(line('notifications[2] "c"', 'to[0]'), /valid email/);
     assert.match(
       line('notifications[3] "d"', 'on[1]'),
-      /must be one of \[failure, deleted, recovered, dry_run, always\]/,
+      /must be one of \[failure, deleted, recovered, dry_run, warning, restored, always\]/,
     );
     assert.match(
       line('notifications[3] "d"', 'jobs[1]'),

@@ -6,6 +6,7 @@ import {
   isRepeatHeldBack,
   NOTIFY_ON_VALUES,
   notifyReasons,
+  restoreReasons,
   targetsJob,
 } from '../../../src/domain/notification-policy.js';
 import { aRunReport } from '../../builders/notify-reports.js';
@@ -15,6 +16,22 @@ const failedBefore = { finishedAt: new Date('2026-06-01T00:00:00Z'), success: fa
 const succeededBefore = { finishedAt: new Date('2026-06-01T00:00:00Z'), success: true };
 
 describe('notifyReasons', () => {
+  it('warning: a run with a job or repository warning, for targets that list it (not by default)', () => {
+    const jobLevel = aRunReport({ warnings: ['r/x/ matches no repository of the catalog'] });
+    const quiet = aRunReport({}, [{ kept: ['dev-1'] }]);
+    assert.deepEqual(notifyReasons(jobLevel, succeededBefore, ['warning']), ['warning']);
+    assert.deepEqual(notifyReasons(jobLevel, succeededBefore, DEFAULT_NOTIFY_ON), []);
+    assert.deepEqual(notifyReasons(quiet, succeededBefore, ['warning']), []);
+  });
+
+  it('restored is never a reason for a job run; a restore is told to restored and always', () => {
+    const report = aRunReport({ warnings: ['w'] }, [{ deleted: ['dev-1'] }]);
+    assert.ok(!notifyReasons(report, succeededBefore, NOTIFY_ON_VALUES).includes('restored'));
+    assert.deepEqual(restoreReasons(NOTIFY_ON_VALUES), ['restored', 'always']);
+    assert.deepEqual(restoreReasons(['restored']), ['restored']);
+    assert.deepEqual(restoreReasons(DEFAULT_NOTIFY_ON), []);
+  });
+
   it('a real run that deleted: deleted (and always); nothing else', () => {
     const report = aRunReport({}, [{ deleted: ['dev-1'] }]);
     assert.deepEqual(notifyReasons(report, succeededBefore, NOTIFY_ON_VALUES), [

@@ -99,6 +99,27 @@ describe('MetricsObserver', () => {
     assert.equal(series('reg_cleaner_reclaimable_bytes'), 123_456);
   });
 
+  it('counts the warnings of each run by job, and shows the series at 0 for a run without', async () => {
+    const metrics = new CleanerMetrics();
+    const observer = new MetricsObserver(metrics, new RequestStats());
+    const repository = {
+      repository: 'team9/does-not-exist',
+      decisions: [],
+      deletions: [],
+      errors: [],
+      warnings: ['repository not found: 404'],
+    };
+    const warned = aJobReport({ jobName: 'typo', warnings: ['r/x/ matches nothing'] }, [
+      repository,
+    ]);
+    await observer.jobFinished({ report: warned });
+    await observer.jobFinished({ report: warned });
+    await observer.jobFinished({ report: aJobReport({ jobName: 'clean' }) });
+    const text = await metrics.text();
+    assert.equal(value(text, 'reg_cleaner_job_warnings_total{job="typo"}'), 4);
+    assert.equal(value(text, 'reg_cleaner_job_warnings_total{job="clean"}'), 0);
+  });
+
   it('a failed or interrupted run counts by its result and leaves the last success alone', async () => {
     const metrics = new CleanerMetrics();
     const observer = new MetricsObserver(metrics, new RequestStats());

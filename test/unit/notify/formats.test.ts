@@ -39,6 +39,30 @@ describe('run summary', () => {
     assert.equal(summary.truncated, true);
   });
 
+  it('lists the job warnings, job-level first, capped like the errors, in every format', () => {
+    const warned = aRunReport({ warnings: ['r/x/ matches no repository of the catalog'] }, [
+      { repository: 'team9/typo', warnings: ['repository not found: 404 <NAME_UNKNOWN>'] },
+    ]);
+    const summary = summariseRun(warned, 'r', ['warning'], { tags: 10, errors: 1 });
+    assert.deepEqual(summary.warnings, ['r/x/ matches no repository of the catalog']);
+    assert.equal(summary.warningsOmitted, 1);
+    assert.equal(summary.truncated, true);
+    const full = summariseRun(warned, 'r', ['warning'], WEBHOOK_CAPS);
+    const notice: Notice = { kind: 'run', summary: full };
+    assert.match(
+      JSON.stringify(slackMessage(notice)),
+      /Warnings.*team9\/typo: repository not found: 404 &lt;NAME_UNKNOWN&gt;/,
+    );
+    assert.match(JSON.stringify(slackMessage(notice)), /:warning:/);
+    assert.match(JSON.stringify(teamsMessage(notice)), /"Warnings"/);
+    assert.match(emailContent(notice).text, /Warnings:\n {2}- r\/x\/ matches/);
+    assert.match(emailContent(notice).html, /<h3>Warnings<\/h3>/);
+    assert.deepEqual((cloudEvent(notice, 'id')['data'] as { warnings: string[] }).warnings, [
+      'r/x/ matches no repository of the catalog',
+      'team9/typo: repository not found: 404 <NAME_UNKNOWN>',
+    ]);
+  });
+
   it('a dry run lists what would be deleted', () => {
     const dry = aRunReport({ dryRun: true }, [{ deleted: ['dev-1'] }]);
     const summary = summariseRun(dry, 'r', ['dry_run'], WEBHOOK_CAPS);
