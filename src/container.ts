@@ -28,6 +28,8 @@ import {
   HttpDockerRegistryOptions,
 } from './adapters/registry/http-docker-registry.adapter.js';
 import { RegistryAuth } from './adapters/registry/auth/registry-auth.js';
+import { askCredentialHelper } from './adapters/registry/auth/credential-helper.js';
+import { loginSourceOf } from './adapters/registry/auth/login.js';
 import { ManifestCopies } from './adapters/registry/manifests/manifest-copies.js';
 import { ManifestResolver } from './adapters/registry/manifests/manifest-resolver.js';
 import { RecentManifests } from './adapters/registry/manifests/recent-manifests.js';
@@ -211,12 +213,13 @@ export function registryModule(settings: RegistrySettings): ContainerModule {
       .toDynamicValue((context) => {
         const hooks = context.get<HttpDockerRegistryOptions>(HttpDockerRegistryOptions);
         const now = hooks.now ?? ((): Date => new Date());
-        return new RegistryAuth(
-          context.get(RegistryHttpClient),
-          baseUrl,
-          settings.credentials,
-          now,
+        // A credential helper runs with this process's environment (PATH finds it), bounded
+        // by the request timeout.
+        const env = hooks.env ?? process.env;
+        const login = loginSourceOf(settings, (helper, server) =>
+          askCredentialHelper(helper, server, { timeoutMs: settings.timeoutMs, env }),
         );
+        return new RegistryAuth(context.get(RegistryHttpClient), baseUrl, login, now);
       })
       .inSingletonScope();
     // Manifests a real run read lately: its journal takes their bytes from memory (issue 16).

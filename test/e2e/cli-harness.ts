@@ -68,7 +68,8 @@ function startCli(
 ): RunningCli {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd,
-    env: { PATH: process.env['PATH'] ?? '', ...env },
+    // HOME is the workspace: the Docker config of whoever runs the tests is never read.
+    env: { PATH: process.env['PATH'] ?? '', HOME: cwd, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
@@ -8,6 +8,7 @@ import {
   startForwardProxy,
   type FaultRule,
 } from '../support/fault-proxy.js';
+import { installHelper } from '../support/credential-helpers.js';
 import { listTags, pushImage } from '../support/push-image.js';
 import {
   startRegistry,
@@ -219,6 +220,61 @@ describe('secrets never leak', { concurrency: true }, () => {
       results.push(wrong);
       assert.ok(registry.tokenRequests().length > 0);
       await assertNoSecrets(workspace, results, secretsOf(registry, WRONG_PASSWORD));
+    } finally {
+      await workspace.cleanup();
+      await registry.stop();
+    }
+  });
+
+  it('Docker config credentials (issue 23): auths auth, an identitytoken, a helper, a refused token and a failing helper, all with --http-logs', async () => {
+    const registry = await seeded({ auth: 'token' });
+    const workspace = await createWorkspace();
+    const docker = join(workspace.dir, 'docker');
+    const bin = join(workspace.dir, 'bin');
+    const user = registry.username ?? '';
+    const password = registry.password ?? '';
+    const host = new URL(registry.url).host;
+    const wrongToken = 'Wr0ngIdentityT0kenValue';
+    const helperLeak = 'HelperS3cretOutputValue';
+    try {
+      await mkdir(docker, { recursive: true });
+      await mkdir(bin, { recursive: true });
+      await workspace.writeConfig({
+        'config.yaml': `registry_url: ${registry.url}\ntimeout: 5\n`,
+        'manual.yaml': MANUAL,
+      });
+      const env = { DOCKER_CONFIG: docker, PATH: `${bin}:${process.env['PATH'] ?? ''}` };
+      const dockerConfig = (config: unknown): Promise<void> =>
+        writeFile(join(docker, 'config.json'), JSON.stringify(config));
+      await installHelper(bin, 'lab', [{ kind: 'found', username: user, secret: password }]);
+      await installHelper(bin, 'leaky', [{ kind: 'fail', leak: helperLeak }]);
+      const results: CliResult[] = [];
+      const expect = async (args: string[], code: number): Promise<void> => {
+        const result = await workspace.run(args, env);
+        assert.equal(result.code, code, result.stdout + result.stderr);
+        results.push(result);
+      };
+
+      await dockerConfig({ auths: { [host]: { auth: basic(user, password) } } });
+      await expect(['--debug', '--http-logs'], 0);
+      await expect(['--http-logs'], 0);
+      await expect(['--check-config'], 0);
+      await dockerConfig({ auths: { [host]: { identitytoken: registry.refreshToken } } });
+      await expect(['--debug', '--http-logs'], 0);
+      await dockerConfig({ credHelpers: { [host]: 'lab' } });
+      await expect(['--debug', '--http-logs'], 0);
+      await dockerConfig({ auths: { [host]: { identitytoken: wrongToken } } });
+      await expect(['--debug', '--http-logs'], 1);
+      await dockerConfig({ credsStore: 'leaky' });
+      await expect(['--debug', '--http-logs'], 1);
+      await assertNoSecrets(workspace, results, {
+        values: [
+          ...secretsOf(registry).values,
+          registry.refreshToken ?? '',
+          wrongToken,
+          helperLeak,
+        ].filter((value) => value !== ''),
+      });
     } finally {
       await workspace.cleanup();
       await registry.stop();

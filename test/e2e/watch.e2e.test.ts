@@ -108,7 +108,7 @@ describe('watch mode against a real registry', () => {
     assert.match(
       result.stdout,
       new RegExp(
-        `^reg-cleaner \\S+ watch mode\\n  registry  ${registry.url}\\n  state     ${state}\\n` +
+        `^reg-cleaner \\S+ watch mode\\n  registry  ${registry.url}\\n  login     none \\(no username/password in config.yaml, no Docker config\\)\\n  state     ${state}\\n` +
           '  jobs      1\\n    clean-dev  every 1 h  next run \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z\\n',
       ),
     );

@@ -43,6 +43,8 @@ export interface RunningRegistry {
   configFile: string;
   /** The token server's realm, token flavour only. */
   tokenRealm?: string;
+  /** The refresh token (`identitytoken`) its OAuth2 grant accepts, token flavour only. */
+  refreshToken?: string;
   /** Requests the registry itself saw, in completion order, the support's own probes left out. */
   accessLog(): Promise<AccessLogEntry[]>;
   /** Forgets the entries so far, e.g. after seeding, so a test sees only the requests under test. */
@@ -119,7 +121,9 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     auth,
     ...(auth === 'none' ? {} : credentials),
     ...(prepared.tls === undefined ? {} : { caFile: prepared.tls.certFile }),
-    ...(tokenServer === undefined ? {} : { tokenRealm: tokenServer.realm }),
+    ...(tokenServer === undefined
+      ? {}
+      : { tokenRealm: tokenServer.realm, refreshToken: tokenServer.refreshToken }),
     storageDir,
     pid: registry.pid,
     configFile,

@@ -12,6 +12,11 @@ export interface TokenServerOptions {
   grantDelete?: boolean;
   /** Lifetime of issued tokens; short values let tests exercise token renewal. Default 300. */
   expiresInSeconds?: number;
+  /**
+   * The refresh token (a Docker config `identitytoken`) that the OAuth2 `refresh_token` grant
+   * accepts for `username` (distribution's spec/auth/oauth.md). Default: a fixed test value.
+   */
+  refreshToken?: string;
 }
 
 /** One request the token server answered, for assertions about token caching. */
@@ -21,10 +26,17 @@ export interface TokenRequestRecord {
   /** The Basic user name the client presented, undefined for an anonymous request. */
   account: string | undefined;
   status: number;
+  /** `GET` (token.md, Basic) or `POST` (oauth.md, form). */
+  method: string;
+  /** The POST form's `grant_type` and `client_id`. */
+  grantType?: string;
+  clientId?: string;
 }
 
 export interface RunningTokenServer {
   realm: string;
+  /** The refresh token the `refresh_token` grant accepts. */
+  refreshToken: string;
   tokenRequests(): TokenRequestRecord[];
   stop(): Promise<void>;
 }
@@ -86,26 +98,50 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Run
   const expiresIn = options.expiresInSeconds ?? 300;
   const records: TokenRequestRecord[] = [];
 
-  const handle = (request: IncomingMessage, response: ServerResponse): void => {
+  const refreshToken = options.refreshToken ?? 'r3fresh-T0ken-for-the-test-user';
+
+  const handle = (
+    request: IncomingMessage,
+    form: URLSearchParams,
+    response: ServerResponse,
+  ): void => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    const scopes = url.searchParams
-      .getAll('scope')
+    const post = request.method === 'POST';
+    // GET: `scope` query parameters; POST: one space-delimited `scope` in the form.
+    const scopes = (post ? form.getAll('scope') : url.searchParams.getAll('scope'))
       .flatMap((scope) => scope.split(' '))
       .filter((s) => s !== '');
     const credentials = readBasicCredentials(request);
-    const record = { scope: scopes.join(' '), account: credentials?.user, status: 200 };
+    const record: TokenRequestRecord = {
+      scope: scopes.join(' '),
+      account: credentials?.user,
+      status: 200,
+      method: request.method ?? '',
+      ...(post
+        ? { grantType: form.get('grant_type') ?? '', clientId: form.get('client_id') ?? '' }
+        : {}),
+    };
     records.push(record);
 
-    const authenticated =
-      credentials !== undefined &&
-      sameSecret(credentials.user, options.username) &&
-      sameSecret(credentials.password, options.password);
-    if (url.pathname !== '/token') {
+    // oauth.md: grant_type, service and client_id are required; the refresh token stands for the user.
+    const subject = post
+      ? form.get('grant_type') === 'refresh_token' &&
+        sameSecret(form.get('refresh_token') ?? '', refreshToken) &&
+        form.get('service') === options.service &&
+        (form.get('client_id') ?? '') !== ''
+        ? options.username
+        : undefined
+      : credentials !== undefined &&
+          sameSecret(credentials.user, options.username) &&
+          sameSecret(credentials.password, options.password)
+        ? credentials.user
+        : undefined;
+    if (url.pathname !== '/token' || (request.method !== 'GET' && !post)) {
       record.status = 404;
       sendJson(response, 404, { errors: [{ code: 'NOT_FOUND', message: 'no such endpoint' }] });
       return;
     }
-    if (!authenticated) {
+    if (subject === undefined) {
       record.status = 401;
       sendJson(
         response,
@@ -130,7 +166,7 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Run
     const token = signJwt(
       {
         iss: options.issuer,
-        sub: credentials.user,
+        sub: subject,
         aud: options.service,
         exp: now + expiresIn,
         nbf: now - 5,
@@ -140,16 +176,24 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Run
       },
       signer,
     );
-    // Both names: Docker's spec says `token`, OAuth2-minded clients read `access_token`.
+    // Both names: Docker's spec says `token`, OAuth2-minded clients read `access_token`; the
+    // oauth.md answer also carries the scope granted.
     sendJson(response, 200, {
       token,
       access_token: token,
       expires_in: expiresIn,
       issued_at: issuedAt.toISOString(),
+      ...(post ? { scope: scopes.join(' ') } : {}),
     });
   };
 
-  const server = createServer(handle);
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      handle(request, new URLSearchParams(Buffer.concat(chunks).toString('utf8')), response);
+    });
+  });
   // A forgotten stop() must not keep the test process alive.
   server.unref();
   await new Promise<void>((resolve, reject) => {
@@ -163,6 +207,7 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Run
 
   return {
     realm: `http://127.0.0.1:${port}/token`,
+    refreshToken,
     tokenRequests: () => records.map((record) => ({ ...record })),
     stop: () =>
       new Promise<void>((resolve) => {

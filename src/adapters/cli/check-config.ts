@@ -34,6 +34,9 @@ export function describeValidConfig(config: AppConfig, scope: CheckScope): strin
   const lines = [
     `The config folder ${config.configDir} is valid.`,
     `registry: ${describeRegistry(config)}`,
+    ...(config.registry.credentialsFrom === undefined
+      ? []
+      : [`credentials: ${config.registry.credentialsFrom}`]),
   ];
   const targets = config.notifications ?? [];
   if (targets.length > 0) {
@@ -60,13 +63,26 @@ export function describeValidConfig(config: AppConfig, scope: CheckScope): strin
 function describeRegistry(config: AppConfig): string {
   const registry = config.registry;
   const notes: string[] = [];
-  notes.push(
-    registry.credentials === undefined ? 'anonymous' : `as user "${registry.credentials.username}"`,
-  );
+  notes.push(loginNote(registry));
   if (registry.proxy !== undefined) notes.push(`through the proxy ${safeUrl(registry.proxy)}`);
   if (registry.caFile !== undefined) notes.push(`trusting ${registry.caFile}`);
   if (registry.insecure) notes.push('TLS NOT verified (insecure: true)');
   return `${safeUrl(registry.url).replace(/\/$/, '')} (${notes.join(', ')})`;
+}
+
+/** How requests will authenticate, in a few words: the user is named, a secret never. */
+function loginNote(registry: AppConfig['registry']): string {
+  if (registry.credentials !== undefined) return `as user "${registry.credentials.username}"`;
+  switch (registry.dockerLogin?.kind) {
+    case undefined:
+      return 'anonymous';
+    case 'helper':
+      return `credentials from docker-credential-${registry.dockerLogin.helper}`;
+    case 'identity-token':
+      return 'with an identity token';
+    case 'registry-token':
+      return 'with a registry token';
+  }
 }
 
 function section(title: string, jobs: readonly Job[]): string[] {

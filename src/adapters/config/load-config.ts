@@ -6,6 +6,7 @@ import { type JobsFileKind, parseJobsFile } from './jobs-file.js';
 import { parseLogFormat } from './log-format-section.js';
 import { parseMetricsSection } from './metrics-section.js';
 import { parseNotificationsSection } from './notifications-section.js';
+import { lookUpDockerCredentials } from './docker-config.js';
 import { isPlainObject, parseRegistryConfig, type RegistryConfig } from './registry-config.js';
 import { parseReportsSection } from './reports-section.js';
 import { locateYamlFile, readYamlFile } from './yaml-file.js';
@@ -117,7 +118,20 @@ function loadRegistry(
       message: problem.message,
     });
   }
-  return result.settings;
+  if (result.settings === undefined || result.settings.credentials !== undefined) {
+    return result.settings;
+  }
+  // No username/password in config.yaml: the Docker client config, as `docker` reads it.
+  const docker = lookUpDockerCredentials(result.settings.url, env);
+  secrets.push(...docker.secrets);
+  problems.push(...docker.problems);
+  const { credentials, dockerLogin, credentialsFrom } = docker;
+  return {
+    ...result.settings,
+    ...(credentials === undefined ? {} : { credentials }),
+    ...(dockerLogin === undefined ? {} : { dockerLogin }),
+    credentialsFrom,
+  };
 }
 
 function loadJobs(

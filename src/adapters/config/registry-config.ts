@@ -119,6 +119,7 @@ export function parseRegistryConfig(
   const handled = new Set<string>();
   const secrets: string[] = [];
   const input: Record<string, unknown> = { ...raw };
+  let passwordVariable: string | undefined;
 
   for (const field of ENV_FIELDS) {
     const resolution = resolveEnvReference(raw[field], env);
@@ -129,6 +130,7 @@ export function parseRegistryConfig(
     } else if (resolution.kind === 'resolved') {
       input[field] = resolution.value;
       if (isSecretField(field)) secrets.push(resolution.value);
+      if (field === 'password') passwordVariable = resolution.variable;
       if (resolution.value === '' && field !== 'proxy') {
         problems.push({ field, message: `environment variable ${resolution.variable} is empty` });
         handled.add(field);
@@ -154,7 +156,9 @@ export function parseRegistryConfig(
   problems.push(...joiFound);
   // Checks joi cannot express run on every field that passed joi, so that one run lists all.
   const failed = new Set([...handled, ...joiFound.map((problem) => problem.field)]);
-  const settings = toSettings(value as ValidatedConfig, configDir, failed, problems);
+  const from =
+    passwordVariable === undefined ? 'config.yaml' : `config.yaml (__ENV: ${passwordVariable})`;
+  const settings = toSettings(value as ValidatedConfig, configDir, failed, problems, from);
   const journal = journalSettingsOf(value as Partial<ValidatedConfig>);
   return { settings: problems.length > 0 ? undefined : settings, problems, secrets, journal };
 }
@@ -164,6 +168,7 @@ function toSettings(
   configDir: string,
   failed: ReadonlySet<string>,
   problems: FieldProblem[],
+  credentialsFrom: string,
 ): RegistryConfig {
   const url = failed.has('registry_url') ? '' : checkRegistryUrl(config.registry_url, problems);
   const proxy = failed.has('proxy') ? undefined : checkProxy(config.proxy ?? undefined, problems);
@@ -190,7 +195,7 @@ function toSettings(
   return {
     url,
     ...(username !== undefined && password !== undefined
-      ? { credentials: { username, password } }
+      ? { credentials: { username, password }, credentialsFrom }
       : {}),
     ...(proxy !== undefined ? { proxy } : {}),
     timeoutMs: Math.round(config.timeout * 1000),

@@ -2,8 +2,19 @@
 export interface RegistrySettings {
   /** Base URL without the `/v2/` suffix, e.g. `https://registry.example.com`. */
   readonly url: string;
-  /** Both or neither (anonymous registries). */
+  /**
+   * A user and password: config.yaml's (they win), or a Docker config `auths` entry's. Neither
+   * these nor `dockerLogin` = anonymous.
+   */
   readonly credentials?: { readonly username: string; readonly password: string };
+  /** What the Docker client config gives instead of a user and password (issue 23). */
+  readonly dockerLogin?: DockerLogin;
+  /**
+   * Where the credentials come from, never what they are: `config.yaml (__ENV: REG_PASS)`,
+   * `docker config /root/.docker/config.json: credHelpers -> lab`. Shown by --check-config and
+   * the --watch banner, and named when the registry refuses them.
+   */
+  readonly credentialsFrom?: string;
   /** `scheme://[user:pass@]host[:port]`; undefined = no proxy. NO_PROXY is honoured. */
   readonly proxy?: string;
   /** Per-request timeout in milliseconds. */
@@ -25,3 +36,18 @@ export interface RegistrySettings {
   readonly httpLogs: boolean;
 }
 export const RegistrySettings = Symbol('RegistrySettings');
+
+/** Docker config credentials other than a user and password (behaviour.md section 7). */
+export type DockerLogin =
+  /** `auths[host].identitytoken`, or a helper's `<token>` user: an OAuth2 refresh token. */
+  | { readonly kind: 'identity-token'; readonly token: string }
+  /** `auths[host].registrytoken`: a bearer token sent as it is. */
+  | { readonly kind: 'registry-token'; readonly token: string }
+  /** `credHelpers[host]` or `credsStore`: `docker-credential-<helper> get`, asked for `server`. */
+  | { readonly kind: 'helper'; readonly helper: string; readonly server: string };
+
+/**
+ * A credential helper is named, never given as a path: `../../bin/sh` in a config.json must
+ * not choose what runs. The program is `docker-credential-<name>`, found on PATH.
+ */
+export const CREDENTIAL_HELPER_NAME = /^[A-Za-z0-9._-]+$/;

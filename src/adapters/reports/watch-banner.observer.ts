@@ -36,6 +36,9 @@ export class ConsoleWatchBanner implements WatchObserver {
     const lines = [
       `reg-cleaner ${packageVersion()} watch mode${dryRun ? ' (dry run: nothing is deleted)' : ''}`,
       `  registry  ${origin(this.registry.url)}`,
+      ...(this.registry.credentialsFrom === undefined
+        ? []
+        : [`  login     ${this.registry.credentialsFrom}`]),
       `  state     ${resolve(this.stateDir)}`,
       `  jobs      ${String(plan.length)}`,
       ...plan.map(

@@ -39,12 +39,18 @@ export function tempConfigDir(files: Readonly<Record<string, string | null>>): {
   };
 }
 
+/**
+ * A home without a Docker config: the credentials of whoever runs the tests are never read
+ * (a test that wants one sets DOCKER_CONFIG or HOME in `env`).
+ */
+export const NO_DOCKER_HOME = '/nonexistent/reg-cleaner-test-home';
+
 export function loadOk(
   dir: string,
   env: NodeJS.ProcessEnv = {},
   needs: ConfigNeeds = NO_NEEDS,
 ): AppConfig {
-  return loadConfig(dir, env, needs);
+  return loadConfig(dir, { HOME: NO_DOCKER_HOME, ...env }, needs);
 }
 
 /** Loads a folder that must be rejected and returns the error. */
@@ -54,7 +60,7 @@ export function loadFails(
   needs: ConfigNeeds = NO_NEEDS,
 ): ConfigError {
   try {
-    loadConfig(dir, env, needs);
+    loadConfig(dir, { HOME: NO_DOCKER_HOME, ...env }, needs);
   } catch (error) {
     assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
     return error;

@@ -71,6 +71,7 @@ describe('loadConfig: config.yaml', () => {
       timeoutMs: 20_000,
       maxConcurrentRequests: 20,
       insecure: false,
+      credentialsFrom: 'none (no username/password in config.yaml, no Docker config)',
     });
     assert.deepEqual(config.watchJobs, []);
     assert.deepEqual(config.manualJobs, []);

@@ -5,7 +5,13 @@ import type {
   RegistryResponse,
 } from '../transport/registry-http-client.js';
 import { statusError } from '../transport/status-error.js';
-import { basicAuthorization, credentialsRefused, type Credentials } from './credentials.js';
+import {
+  basicAuthorization,
+  credentialsRefused,
+  HOW_TO_GIVE_CREDENTIALS,
+  type Credentials,
+} from './credentials.js';
+import { fixedLogin, type Login, type LoginSource } from './login.js';
 import { TokenAuth, type TokenRealm } from './token-auth.js';
 import { findChallenge, parseWwwAuthenticate, type Challenge } from './www-authenticate.js';
 
@@ -41,14 +47,24 @@ function bearerRealm(challenge: Challenge | undefined): TokenRealm | undefined {
 export class RegistryAuth {
   private probe: Promise<AuthMode> | undefined;
   private readonly tokens: TokenAuth;
+  private readonly login: LoginSource;
+  /** Whether a request with the login was accepted: only then may a 401 renew it. */
+  private accepted = false;
 
+  /** `login`: config.yaml's user and password (tests), or where the credentials come from. */
   constructor(
     private readonly http: HttpSender,
     private readonly baseUrl: string,
-    private readonly credentials: Credentials | undefined,
+    login: Credentials | LoginSource | undefined,
     now: () => Date,
   ) {
-    this.tokens = new TokenAuth(http, credentials, now);
+    this.login =
+      login === undefined
+        ? fixedLogin({ kind: 'anonymous' }, 'config.yaml')
+        : 'current' in login
+          ? login
+          : fixedLogin({ kind: 'basic', credentials: login }, 'config.yaml');
+    this.tokens = new TokenAuth(http, this.login, now);
   }
 
   mode(): Promise<AuthMode> {
@@ -67,18 +83,21 @@ export class RegistryAuth {
   /** Sends `request` with the authorization `scope` needs; at most one re-authentication. */
   async send(request: RegistryRequest, scope: string): Promise<RegistryResponse> {
     const mode = await this.mode();
-    const authorization = await this.authorizationFor(mode, scope);
+    // An open registry needs no login: a credential helper is not even run for it.
+    const login: Login = mode.kind === 'none' ? { kind: 'anonymous' } : await this.login.current();
+    const authorization = await this.authorizationFor(mode, scope, login);
     const first = await this.http.send(withAuthorization(request, authorization));
     if (first.status !== 401) {
+      this.accepted ||= authorization !== undefined;
       return first;
     }
-    const retryAuthorization = await this.reauthenticate(scope, first, authorization);
+    const retryAuthorization = await this.reauthenticate(scope, first, authorization, login);
     if (retryAuthorization === undefined) {
-      this.refuseCredentials(mode, first);
+      this.refuseCredentials(mode, first, login);
       return first;
     }
     const second = await this.http.send(withAuthorization(request, retryAuthorization));
-    if (second.status === 401) this.refuseCredentials(mode, second);
+    if (second.status === 401) this.refuseCredentials(mode, second, login);
     return second;
   }
 
@@ -87,18 +106,35 @@ export class RegistryAuth {
    * said once, naming the user, so that the job stops instead of every repository (and the
    * catalog) failing with its own vaguer 401.
    */
-  private refuseCredentials(mode: AuthMode, response: RegistryResponse): void {
+  private refuseCredentials(mode: AuthMode, response: RegistryResponse, login: Login): void {
     if (response.status !== 401) return;
-    if (mode.kind !== 'basic' || this.credentials === undefined) return;
-    throw new RegistryError('auth', credentialsRefused(this.credentials, 'the registry'), 401);
+    if (login.kind === 'registry-token') {
+      throw new RegistryError(
+        'auth',
+        `the registry refused the registry token from ${this.login.origin} (401): log in again`,
+        401,
+      );
+    }
+    if (mode.kind !== 'basic' || login.kind !== 'basic') return;
+    throw new RegistryError(
+      'auth',
+      credentialsRefused(login.credentials, 'the registry', this.login.origin),
+      401,
+    );
   }
 
-  private async authorizationFor(mode: AuthMode, scope: string): Promise<string | undefined> {
+  private async authorizationFor(
+    mode: AuthMode,
+    scope: string,
+    login: Login,
+  ): Promise<string | undefined> {
+    // A registry token is the bearer token itself, whatever the probe said (docker does so).
+    if (login.kind === 'registry-token') return `Bearer ${login.token}`;
     switch (mode.kind) {
       case 'none':
         return undefined;
       case 'basic':
-        return this.credentials === undefined ? undefined : basicAuthorization(this.credentials);
+        return basicFor(login, this.login.origin);
       case 'bearer':
         return `Bearer ${await this.tokens.token(scope, [scope], mode.realm)}`;
     }
@@ -108,7 +144,9 @@ export class RegistryAuth {
     scope: string,
     refused: RegistryResponse,
     sent: string | undefined,
+    login: Login,
   ): Promise<string | undefined> {
+    if (login.kind === 'registry-token') return undefined;
     const challenges = parseWwwAuthenticate(refused.headers['www-authenticate'] ?? '');
     const bearer = findChallenge(challenges, 'bearer');
     const realm = bearerRealm(bearer);
@@ -122,14 +160,12 @@ export class RegistryAuth {
       const stale = sent?.startsWith('Bearer ') === true ? sent.slice('Bearer '.length) : undefined;
       return `Bearer ${await this.tokens.refresh(scope, scopes, realm, stale)}`;
     }
-    if (
-      findChallenge(challenges, 'basic') !== undefined &&
-      this.credentials !== undefined &&
-      sent === undefined
-    ) {
-      return basicAuthorization(this.credentials);
-    }
-    return undefined;
+    if (findChallenge(challenges, 'basic') === undefined) return undefined;
+    if (sent === undefined) return basicFor(login, this.login.origin);
+    if (!this.accepted) return undefined;
+    // Accepted before, refused now: a helper's short-lived password expired. Ask it once more.
+    const renewed = await this.login.renew();
+    return renewed === undefined ? undefined : basicFor(renewed, this.login.origin);
   }
 
   private async runProbe(): Promise<AuthMode> {
@@ -145,10 +181,11 @@ export class RegistryAuth {
         return { kind: 'bearer', realm };
       }
       if (findChallenge(challenges, 'basic') !== undefined) {
-        if (this.credentials === undefined) {
+        const login = await this.login.current();
+        if (login.kind === 'anonymous') {
           throw new RegistryError(
             'auth',
-            'the registry requires a username and password (Basic auth), and none are configured',
+            `the registry requires a username and password (Basic auth), and none were found: ${HOW_TO_GIVE_CREDENTIALS}`,
             401,
           );
         }
@@ -168,6 +205,24 @@ export class RegistryAuth {
       );
     }
     throw statusError(response, 'GET /v2/ (API version check)');
+  }
+}
+
+/** Basic for a user and password; a refresh token needs a token server, which Basic lacks. */
+function basicFor(login: Login, origin: string): string | undefined {
+  switch (login.kind) {
+    case 'anonymous':
+      return undefined;
+    case 'basic':
+      return basicAuthorization(login.credentials);
+    case 'identity-token':
+      throw new RegistryError(
+        'auth',
+        `${origin} gives an identity token, but the registry asks for Basic auth (a user and password)`,
+        401,
+      );
+    case 'registry-token':
+      return `Bearer ${login.token}`;
   }
 }
 

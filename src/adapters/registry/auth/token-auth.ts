@@ -1,7 +1,9 @@
 import { RegistryError } from '../../../application/ports/registry.port.js';
 import type { HttpSender } from '../transport/registry-http-client.js';
 import { safeUrl } from '../safe-url.js';
-import { basicAuthorization, credentialsRefused, type Credentials } from './credentials.js';
+import type { RegistryRequest } from '../transport/registry-http-client.js';
+import { basicAuthorization, credentialsRefused, HOW_TO_GIVE_CREDENTIALS } from './credentials.js';
+import type { Login, LoginSource } from './login.js';
 
 /** Where to ask for tokens: the `realm` and `service` of a Bearer challenge. */
 export interface TokenRealm {
@@ -18,6 +20,8 @@ interface CachedToken {
 const DEFAULT_EXPIRES_IN_S = 60;
 /** Stop using a token this long before it expires (clock skew, requests in flight). */
 const MAX_EXPIRY_MARGIN_MS = 30_000;
+/** The OAuth2 `client_id` (distribution's spec/auth/oauth.md: unregistered, for auditing). */
+const CLIENT_ID = 'reg-cleaner';
 
 /**
  * Bearer tokens (distribution "token authentication specification"), one per scope key, cached
@@ -27,9 +31,12 @@ export class TokenAuth {
   private readonly cache = new Map<string, CachedToken>();
   private readonly inFlight = new Map<string, Promise<string>>();
 
+  /** Whether the login was ever accepted: only then is a refusal worth asking its source again. */
+  private accepted = false;
+
   constructor(
     private readonly http: HttpSender,
-    private readonly credentials: Credentials | undefined,
+    private readonly login: LoginSource,
     private readonly now: () => Date,
   ) {}
 
@@ -64,6 +71,19 @@ export class TokenAuth {
     return this.fetchShared(key, scopes, realm);
   }
 
+  /** Why the token server said 401, naming where the login came from, never the login. */
+  private refusal(login: Login, where: string): string {
+    switch (login.kind) {
+      case 'anonymous':
+        return `${where} requires credentials, and none were found: ${HOW_TO_GIVE_CREDENTIALS}`;
+      case 'basic':
+        return credentialsRefused(login.credentials, where, this.login.origin);
+      case 'identity-token':
+      case 'registry-token':
+        return `${where} refused the identity token from ${this.login.origin} (401): log in again (docker login)`;
+    }
+  }
+
   private fetchShared(key: string, scopes: readonly string[], realm: TokenRealm): Promise<string> {
     const pending = this.inFlight.get(key);
     if (pending !== undefined) {
@@ -90,32 +110,20 @@ export class TokenAuth {
         "the registry's Bearer challenge names a realm that is not an http(s) URL",
       );
     }
-    if (realm.service !== undefined) {
-      url.searchParams.set('service', realm.service);
-    }
-    for (const scope of scopes) {
-      url.searchParams.append('scope', scope);
-    }
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (this.credentials !== undefined) {
-      headers['Authorization'] = basicAuthorization(this.credentials);
-    }
     const requestedAt = this.now().getTime();
-    const response = await this.http.send({
-      kind: 'token',
-      method: 'GET',
-      url: url.toString(),
-      headers,
-    });
     const where = `the token server ${safeUrl(`${url.origin}${url.pathname}`)}`;
+    let login = await this.login.current();
+    let response = await this.http.send(tokenRequest(url, realm, scopes, login));
+    if (response.status === 401 && this.accepted) {
+      // A helper's short-lived token may have expired mid-run: ask the helper once more.
+      const renewed = await this.login.renew();
+      if (renewed !== undefined) {
+        login = renewed;
+        response = await this.http.send(tokenRequest(url, realm, scopes, login));
+      }
+    }
     if (response.status === 401) {
-      throw new RegistryError(
-        'auth',
-        this.credentials === undefined
-          ? `${where} requires a username and password, and none are configured`
-          : credentialsRefused(this.credentials, where),
-        401,
-      );
+      throw new RegistryError('auth', this.refusal(login, where), 401);
     }
     if (response.status === 403) {
       throw new RegistryError(
@@ -133,12 +141,45 @@ export class TokenAuth {
         response.status,
       );
     }
+    this.accepted = true;
     const { token, expiresInS } = parseTokenReply(response.body, where);
     const lifetimeMs = expiresInS * 1000;
     const margin = Math.min(MAX_EXPIRY_MARGIN_MS, lifetimeMs / 4);
     this.cache.set(key, { token, expiresAt: requestedAt + lifetimeMs - margin });
     return token;
   }
+}
+
+/**
+ * The token request for a login: a refresh token goes in an OAuth2 `refresh_token` grant (POST,
+ * form-encoded, distribution's spec/auth/oauth.md); a user and password as Basic on the GET of
+ * spec/auth/token.md; no login, the same GET without them.
+ */
+function tokenRequest(
+  realmUrl: URL,
+  realm: TokenRealm,
+  scopes: readonly string[],
+  login: Login,
+): RegistryRequest {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (login.kind === 'identity-token') {
+    const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: login.token });
+    if (realm.service !== undefined) form.set('service', realm.service);
+    form.set('client_id', CLIENT_ID);
+    if (scopes.length > 0) form.set('scope', scopes.join(' '));
+    return {
+      kind: 'token',
+      method: 'POST',
+      url: realmUrl.toString(),
+      headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: Buffer.from(form.toString(), 'utf8'),
+    };
+  }
+  const url = new URL(realmUrl);
+  if (realm.service !== undefined) url.searchParams.set('service', realm.service);
+  for (const scope of scopes) url.searchParams.append('scope', scope);
+  if (login.kind === 'basic') headers['Authorization'] = basicAuthorization(login.credentials);
+  return { kind: 'token', method: 'GET', url: url.toString(), headers };
 }
 
 function parseTokenReply(body: Buffer, where: string): { token: string; expiresInS: number } {

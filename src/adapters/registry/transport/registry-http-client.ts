@@ -24,7 +24,7 @@ import {
 
 export interface RegistryRequest {
   readonly kind: RequestKind;
-  readonly method: 'GET' | 'HEAD' | 'DELETE' | 'PUT';
+  readonly method: 'GET' | 'HEAD' | 'DELETE' | 'PUT' | 'POST';
   readonly url: string;
   readonly headers?: Readonly<Record<string, string>>;
   /** A PUT's body (manifest bytes, sent as they are). */
