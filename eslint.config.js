@@ -24,6 +24,7 @@ const libraries = [
   'prom-client',
   'cli-progress',
   'nodemailer',
+  'semver',
 ];
 
 export default tseslint.config(

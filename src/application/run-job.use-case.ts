@@ -10,6 +10,7 @@ import { JobReportBuilder } from '../domain/job-report-builder.js';
 import type { WarningsFailJob } from '../domain/job-warnings.js';
 import type { DeletionResult, JobReport, RepositoryReport, RunMode } from '../domain/job-report.js';
 import { selectTags } from '../domain/select-tags.js';
+import { notAVersionWarning } from '../domain/not-a-version.js';
 import { reproducibleBuildDateWarning } from '../domain/suspicious-dates.js';
 import type { InspectedTag, TagDigest } from '../domain/tag.js';
 import { Clock } from './ports/clock.port.js';
@@ -242,6 +243,8 @@ export class RunJob {
     }
     const oddDates = reproducibleBuildDateWarning(plan.decisions);
     if (oddDates !== undefined) warnings.push(oddDates);
+    const unranked = notAVersionWarning(plan.decisions);
+    if (unranked !== undefined) warnings.push(unranked);
     this.logDecisions(job, plan.decisions);
     return {
       repository,

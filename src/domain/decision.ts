@@ -1,4 +1,5 @@
 import type { ManifestFootprint } from './tag.js';
+import type { TagOrder } from './tag-order.js';
 
 /**
  * Why a tag is kept or deleted. Every decision carries one of these plus a human sentence,
@@ -7,6 +8,10 @@ import type { ManifestFootprint } from './tag.js';
 export type DecisionReason =
   /** Matches no tag pattern of the job: never deleted. */
   | 'no-match'
+  /** Matches an entry of keep_regexps: never deleted, takes no save_last place. */
+  | 'keep-rule'
+  /** order_by semver and the tag is not a SemVer version: it cannot be ranked, so it stays. */
+  | 'not-a-version'
   /** Digest or creation date unknown. */
   | 'unresolved'
   /** Younger than older_than_days. */
@@ -40,4 +45,13 @@ export interface TagDecision {
   readonly reason: DecisionReason;
   /** One sentence for reports and logs. */
   readonly detail: string;
+  /** Where an old tag was placed by order_by in each group that matches it. */
+  readonly ranking?: TagRanking;
+}
+
+/** The places of one old tag, as save_last counted them (issue 22: the order used shows). */
+export interface TagRanking {
+  readonly by: TagOrder;
+  /** One per group (tag_regexps entry) that matches the tag: its 1-based place there. */
+  readonly places: readonly { readonly group: string; readonly rank: number }[];
 }

@@ -1,3 +1,5 @@
+import type { TagOrder } from './tag-order.js';
+
 /** A compiled regular expression together with the text the user wrote. */
 export interface Pattern {
   /** As written in the YAML file, for messages and reports. */
@@ -20,6 +22,10 @@ export interface Job {
   readonly tagPatterns: readonly Pattern[];
   readonly saveLast: number;
   readonly olderThanDays: number;
+  /** `order_by`: how save_last counts the old tags of a group; absent = 'created'. */
+  readonly orderBy?: TagOrder;
+  /** `keep_regexps`: a tag one of these matches is never deleted and takes no save_last place. */
+  readonly keepPatterns?: readonly Pattern[];
   /** 0 for manual jobs. Fractional hours are allowed. */
   readonly cleanEveryHours: number;
   /** Optional cron expression (watch mode) used instead of cleanEveryHours. */

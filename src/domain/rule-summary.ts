@@ -1,5 +1,6 @@
 import { formatDayCount } from './describe-time.js';
-import { selectorLabel, type Job } from './job.js';
+import { selectorLabel, type Job, type Pattern } from './job.js';
+import { DEFAULT_TAG_ORDER, type TagOrder } from './tag-order.js';
 
 /** One rule of a job, in words: what notifications and reports show under "Rules". */
 export interface RuleLine {
@@ -36,9 +37,42 @@ export function ruleSummary(job: Job): readonly RuleLine[] {
     {
       key: 'save_last',
       label: 'Save last',
-      value: `${String(job.saveLast)} newest old ${job.saveLast === 1 ? 'tag' : 'tags'} per pattern kept`,
+      value: `${String(job.saveLast)} ${savedOldTags(job)} per pattern kept`,
     },
+    ...orderLine(job.orderBy ?? DEFAULT_TAG_ORDER),
+    ...keepLine(job.keepPatterns ?? []),
   ];
+}
+
+/** "newest old tags" (created), "highest old tags by semver" (issue 22). */
+function savedOldTags(job: Job): string {
+  const tags = job.saveLast === 1 ? 'tag' : 'tags';
+  const order = job.orderBy ?? DEFAULT_TAG_ORDER;
+  return order === 'created' ? `newest old ${tags}` : `highest old ${tags} by ${order}`;
+}
+
+/** Shown only when it is not the default, which the save_last line already says (newest). */
+function orderLine(order: TagOrder): RuleLine[] {
+  switch (order) {
+    case 'created':
+      return [];
+    case 'semver':
+      return [
+        {
+          key: 'order_by',
+          label: 'Order',
+          value: 'semver: SemVer 2.0 precedence; tags that are not versions are kept',
+        },
+      ];
+    case 'natural':
+      return [{ key: 'order_by', label: 'Order', value: 'natural: digit runs compare as numbers' }];
+  }
+}
+
+function keepLine(patterns: readonly Pattern[]): RuleLine[] {
+  if (patterns.length === 0) return [];
+  const sources = patterns.map((pattern) => pattern.source).join(', ');
+  return [{ key: 'keep_regexps', label: 'Never deleted', value: `tags matching ${sources}` }];
 }
 
 /** The rules on one line, for chat previews and plain text: `Label: value; Label: value`. */

@@ -1,8 +1,14 @@
-import { compareCodePoints } from './code-point-order.js';
 import type { TagDecision } from './decision.js';
 import { DAY_MS, formatAge, formatDayCount, formatInstant } from './describe-time.js';
 import { matchesPattern, type Pattern } from './job.js';
 import { childrenOf, createdOf, digestOf, footprintOf, type InspectedTag } from './tag.js';
+import {
+  DEFAULT_TAG_ORDER,
+  rankable,
+  rankingOrder,
+  type RankedTag,
+  type TagOrder,
+} from './tag-order.js';
 
 /** The part of a Job that selection needs (a Job satisfies it). */
 export interface SelectionRules {
@@ -10,16 +16,22 @@ export interface SelectionRules {
   readonly tagPatterns: readonly Pattern[];
   readonly olderThanDays: number;
   readonly saveLast: number;
+  /** How save_last counts the old tags; absent = 'created' (newest first). */
+  readonly orderBy?: TagOrder;
+  /** A tag one of these matches is taken out of every group: never deleted. */
+  readonly keepPatterns?: readonly Pattern[];
 }
 
 /** What a tag is on its own, before the groups are compared. */
 type Assessment =
   | { readonly stage: 'no-match' }
+  | { readonly stage: 'keep-rule'; readonly pattern: Pattern }
+  | { readonly stage: 'not-a-version' }
   | { readonly stage: 'unresolved'; readonly why: string }
   | { readonly stage: 'recent'; readonly why: string }
   | {
       readonly stage: 'old';
-      readonly created: Date;
+      readonly ranked: RankedTag;
       readonly why: string;
       readonly groups: readonly Pattern[];
     };
@@ -27,7 +39,7 @@ type Assessment =
 /** Where an old tag stands in one group that matches it. */
 interface GroupVerdict {
   readonly pattern: Pattern;
-  /** 1-based position among the group's old tags, newest first. */
+  /** 1-based position among the group's old tags, in the job's order. */
   readonly rank: number;
   readonly kept: boolean;
 }
@@ -39,8 +51,16 @@ interface GroupVerdict {
  * Choices where the spec leaves room:
  * - Boundary: a tag is old when `now - created >= olderThanDays * 24h`, so a tag exactly
  *   olderThanDays old is old. A `created` after `now` (clock skew) is recent.
- * - Order of checks: no-match, then unresolved, then recent, then save_last. A tag that
- *   matches no pattern is 'no-match' even if it could not be resolved.
+ * - Order of checks: no-match, keep-rule, not-a-version, then unresolved, recent, save_last.
+ *   The first three depend on the tag's name only, so they hold whatever the registry said:
+ *   a tag that matches no pattern is 'no-match' even if it could not be resolved, and a
+ *   keep_regexps tag is 'keep-rule' whatever its age.
+ * - keep_regexps (issue 22) takes a tag out of every group before anything else: it is
+ *   neither aged nor ranked, so it uses up no save_last place. A tag that matches no
+ *   tag_regexps entry stays 'no-match' (it is in no group to be taken out of).
+ * - order_by semver: a tag that is not a version cannot be ranked, so it is kept
+ *   ('not-a-version') at any age; the job warns about it (notAVersionWarning). Recent
+ *   versions stay recent: the order changes only how save_last counts the old tags.
  * - Unresolved tags (request failed, or no usable `created`) are not old tags: they are kept
  *   and neither take nor count towards a save_last place, in any group. Only tags with a known
  *   date can be ranked newest first, and ranking an undated tag anywhere would either protect
@@ -79,6 +99,10 @@ function checkRules(rules: SelectionRules): void {
 function assess(tag: InspectedTag, rules: SelectionRules, now: Date): Assessment {
   const groups = rules.tagPatterns.filter((pattern) => matchesPattern(pattern, tag.tag));
   if (groups.length === 0) return { stage: 'no-match' };
+  const keep = rules.keepPatterns?.find((pattern) => matchesPattern(pattern, tag.tag));
+  if (keep !== undefined) return { stage: 'keep-rule', pattern: keep };
+  const order = rankable(rules.orderBy ?? DEFAULT_TAG_ORDER, tag.tag);
+  if (order === 'not-a-version') return { stage: 'not-a-version' };
   const resolution = tag.resolution;
   switch (resolution.status) {
     case 'failed':
@@ -110,7 +134,7 @@ function assess(tag: InspectedTag, rules: SelectionRules, now: Date): Assessment
   }
   return {
     stage: 'old',
-    created,
+    ranked: { tag: tag.tag, created, ...order },
     why: `${createdText}, ${age} old >= ${formatDayCount(limit)}`,
     groups,
   };
@@ -125,23 +149,21 @@ function rankOldTags(
   const verdicts: GroupVerdict[][] = tags.map(() => []);
   const oldByRepository = new Map<
     string,
-    { index: number; tag: string; created: Date; groups: readonly Pattern[] }[]
+    { index: number; ranked: RankedTag; groups: readonly Pattern[] }[]
   >();
   assessments.forEach((assessment, index) => {
     const tag = tags[index];
     if (assessment.stage !== 'old' || tag === undefined) return;
     const list = oldByRepository.get(tag.repository) ?? [];
-    list.push({ index, tag: tag.tag, created: assessment.created, groups: assessment.groups });
+    list.push({ index, ranked: assessment.ranked, groups: assessment.groups });
     oldByRepository.set(tag.repository, list);
   });
+  const order = rankingOrder(rules.orderBy ?? DEFAULT_TAG_ORDER);
   for (const oldTags of oldByRepository.values()) {
     for (const pattern of rules.tagPatterns) {
       const members = oldTags
         .filter((old) => old.groups.includes(pattern))
-        // Newest first; ties by tag name in descending code-point order (section 2.4).
-        .sort(
-          (a, b) => b.created.getTime() - a.created.getTime() || compareCodePoints(b.tag, a.tag),
-        );
+        .sort((a, b) => order(a.ranked, b.ranked));
       members.forEach((member, position) => {
         verdicts[member.index]?.push({
           pattern,
@@ -171,6 +193,10 @@ function decide(
   switch (assessment.stage) {
     case 'no-match':
       return { ...base, action: 'keep', reason: 'no-match', detail: noMatchDetail(rules) };
+    case 'keep-rule':
+      return { ...base, action: 'keep', reason: 'keep-rule', detail: keepRuleDetail(assessment) };
+    case 'not-a-version':
+      return { ...base, action: 'keep', reason: 'not-a-version', detail: NOT_A_VERSION_DETAIL };
     case 'unresolved':
       return { ...base, action: 'keep', reason: 'unresolved', detail: assessment.why };
     case 'recent':
@@ -180,11 +206,17 @@ function decide(
   }
   const keptBy = verdicts.filter((verdict) => verdict.kept);
   const selectedBy = verdicts.filter((verdict) => !verdict.kept);
-  const within = keptBy.map((verdict) => withinSaveLast(verdict, rules.saveLast));
-  const beyond = selectedBy.map((verdict) => beyondSaveLast(verdict, rules.saveLast));
+  const orderBy = rules.orderBy ?? DEFAULT_TAG_ORDER;
+  const within = keptBy.map((verdict) => withinSaveLast(verdict, rules.saveLast, orderBy));
+  const beyond = selectedBy.map((verdict) => beyondSaveLast(verdict, rules.saveLast, orderBy));
+  const ranking = {
+    by: orderBy,
+    places: verdicts.map((verdict) => ({ group: verdict.pattern.source, rank: verdict.rank })),
+  };
   if (keptBy.length === 0) {
     return {
       ...base,
+      ranking,
       action: 'delete',
       reason: 'old',
       detail: [assessment.why, ...beyond].join('; '),
@@ -193,6 +225,7 @@ function decide(
   if (selectedBy.length === 0) {
     return {
       ...base,
+      ranking,
       action: 'keep',
       reason: 'save-last',
       detail: [assessment.why, ...within].join('; '),
@@ -200,21 +233,41 @@ function decide(
   }
   return {
     ...base,
+    ranking,
     action: 'keep',
     reason: 'kept-by-other-group',
     detail: [assessment.why, ...within, `(selected in: ${beyond.join('; ')})`].join('; '),
   };
 }
 
-function withinSaveLast(verdict: GroupVerdict, saveLast: number): string {
-  return `among the ${saveLast} newest old tags of group ${verdict.pattern.source} (#${verdict.rank})`;
+function withinSaveLast(verdict: GroupVerdict, saveLast: number, order: TagOrder): string {
+  if (order === 'created') {
+    return `among the ${saveLast} newest old tags of group ${verdict.pattern.source} (#${verdict.rank})`;
+  }
+  return `${place(verdict, order)}: within save_last ${saveLast}`;
 }
 
-function beyondSaveLast(verdict: GroupVerdict, saveLast: number): string {
+function beyondSaveLast(verdict: GroupVerdict, saveLast: number, order: TagOrder): string {
+  if (order !== 'created') {
+    const limit = saveLast === 0 ? 'save_last is 0' : `beyond save_last ${saveLast}`;
+    return `${place(verdict, order)}: ${limit}`;
+  }
   return saveLast === 0
     ? `save_last is 0 in group ${verdict.pattern.source} (#${verdict.rank} of its old tags)`
     : `not among the ${saveLast} newest old tags of group ${verdict.pattern.source} (#${verdict.rank})`;
 }
+
+/** "#2 by semver among the old tags of group v\d" (issue 22). */
+function place(verdict: GroupVerdict, order: TagOrder): string {
+  return `#${verdict.rank} by ${order} among the old tags of group ${verdict.pattern.source}`;
+}
+
+function keepRuleDetail(assessment: { readonly pattern: Pattern }): string {
+  return `matches keep_regexps entry ${assessment.pattern.source}: never deleted, takes no save_last place`;
+}
+
+const NOT_A_VERSION_DETAIL =
+  'not a SemVer 2.0 version (an optional leading v allowed), so order_by semver cannot rank it: kept';
 
 /** The sentence for a tag no pattern of the job matches (reports list such tags too). */
 export function noMatchDetail(rules: SelectionRules): string {

@@ -1,4 +1,5 @@
 import { compilePattern, type Job, type RepositorySelector } from '../../src/domain/job.js';
+import type { TagOrder } from '../../src/domain/tag-order.js';
 
 export interface JobSpec {
   readonly name?: string;
@@ -9,6 +10,9 @@ export interface JobSpec {
   readonly tagPatterns?: readonly string[];
   readonly saveLast?: number;
   readonly olderThanDays?: number;
+  readonly orderBy?: TagOrder;
+  /** As written in `keep_regexps`. */
+  readonly keepPatterns?: readonly string[];
   readonly cleanEveryHours?: number;
   readonly schedule?: string;
 }
@@ -25,6 +29,10 @@ export function aJob(spec: JobSpec = {}): Job {
     tagPatterns: (spec.tagPatterns ?? ['.*']).map(compilePattern),
     saveLast: spec.saveLast ?? 5,
     olderThanDays: spec.olderThanDays ?? 5,
+    ...(spec.orderBy === undefined ? {} : { orderBy: spec.orderBy }),
+    ...(spec.keepPatterns === undefined
+      ? {}
+      : { keepPatterns: spec.keepPatterns.map(compilePattern) }),
     cleanEveryHours: spec.cleanEveryHours ?? 0,
     ...(spec.schedule === undefined ? {} : { schedule: spec.schedule }),
   };

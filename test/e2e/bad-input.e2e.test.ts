@@ -380,6 +380,34 @@ function cases(url: (id: number) => string): Case[] {
       expect: [at(MANUAL_FILE, jobField('a', 'tag_regexps'), 'must be a list')],
     }),
     (id) => ({
+      name: 'an unknown order_by',
+      files: { 'config.yaml': base(id), 'manual.yaml': manualWith('order_by: version') },
+      expect: [
+        at(MANUAL_FILE, jobField('a', 'order_by'), 'must be one of created, semver, natural'),
+      ],
+    }),
+    (id) => ({
+      name: 'an unknown order_by in jobs.yaml under --watch',
+      files: { 'config.yaml': base(id), 'jobs.yaml': `${JOBS}  order_by: date\n` },
+      args: ['--watch'],
+      expect: [at(JOBS_FILE, jobField('w', 'order_by'), 'must be one of created, semver, natural')],
+    }),
+    (id) => ({
+      name: 'a keep regexp that does not compile, with the Python hint',
+      files: {
+        'config.yaml': base(id),
+        'manual.yaml': manualWith("keep_regexps: ['ok', '(?P<v>x)-pinned']"),
+      },
+      expect: [
+        at(MANUAL_FILE, jobField('a', 'keep_regexps[1]'), '.*write \\(\\?<name>\\.\\.\\.\\)'),
+      ],
+    }),
+    (id) => ({
+      name: 'keep_regexps a string instead of a list',
+      files: { 'config.yaml': base(id), 'manual.yaml': manualWith("keep_regexps: '.*-pinned'") },
+      expect: [at(MANUAL_FILE, jobField('a', 'keep_regexps'), 'must be a list')],
+    }),
+    (id) => ({
       name: 'a misspelt job key',
       files: { 'config.yaml': base(id), 'manual.yaml': manualWith('save_lats: 3') },
       expect: [

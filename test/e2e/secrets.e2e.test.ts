@@ -240,7 +240,8 @@ describe('secrets never leak', { concurrency: true }, () => {
       await mkdir(docker, { recursive: true });
       await mkdir(bin, { recursive: true });
       await workspace.writeConfig({
-        'config.yaml': `registry_url: ${registry.url}\ntimeout: 5\n`,
+        // Also the helpers' timeout: Node programs, slow to start on a busy machine.
+        'config.yaml': `registry_url: ${registry.url}\ntimeout: 20\n`,
         'manual.yaml': MANUAL,
       });
       const env = { DOCKER_CONFIG: docker, PATH: `${bin}:${process.env['PATH'] ?? ''}` };

@@ -34,6 +34,7 @@ export interface ReportFile {
   readonly status: 'success' | 'failed' | 'interrupted';
   readonly startedAt: string;
   readonly registry: string;
+  readonly job: { readonly orderBy: string; readonly keepRegexps: readonly string[] };
   readonly summary: {
     readonly repositories: number;
     readonly examined: number;
@@ -49,6 +50,7 @@ export interface ReportFile {
     readonly status: string;
     readonly reclaimableBytes: number;
     readonly errors: readonly string[];
+    readonly warnings: readonly string[];
     readonly tags: readonly {
       readonly tag: string;
       readonly digest: string | null;
@@ -56,6 +58,10 @@ export interface ReportFile {
       readonly action: 'keep' | 'delete';
       readonly reason: string;
       readonly detail: string;
+      readonly ranking: {
+        readonly by: string;
+        readonly places: readonly { readonly group: string; readonly rank: number }[];
+      } | null;
       readonly outcome: string | null;
     }[];
   }[];

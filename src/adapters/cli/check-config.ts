@@ -98,12 +98,32 @@ export function summarizeJob(job: Job): string {
   const more = labels.length - REPOSITORIES_SHOWN;
   const where = more > 0 ? `${shown} and ${more} more` : shown;
   const keeping =
-    job.saveLast > 0 ? `, keeping the ${job.saveLast} newest of them per tag pattern` : '';
+    job.saveLast > 0
+      ? `, keeping the ${job.saveLast} ${savedWord(job)} of them per tag pattern`
+      : '';
+  const kept = (job.keepPatterns ?? []).map((pattern) => pattern.source);
+  const never = [
+    ...(kept.length > 0 ? [`tags matching ${kept.join(' or ')}`] : []),
+    ...(job.orderBy === 'semver' ? ['tags that are not versions'] : []),
+  ];
+  const protectedTags = never.length > 0 ? `; never deletes ${never.join(' nor ')}` : '';
   const when =
     job.schedule !== undefined
       ? `; on the schedule "${job.schedule}"`
       : job.cleanEveryHours > 0
         ? `; every ${job.cleanEveryHours} h`
         : '';
-  return `${job.name}: in ${where}, deletes tags matching ${tags} older than ${job.olderThanDays} days${keeping}${when}`;
+  return `${job.name}: in ${where}, deletes tags matching ${tags} older than ${job.olderThanDays} days${keeping}${protectedTags}${when}`;
+}
+
+/** Which old tags save_last keeps, in the job's order_by. */
+function savedWord(job: Job): string {
+  switch (job.orderBy ?? 'created') {
+    case 'created':
+      return 'newest';
+    case 'semver':
+      return 'highest by semver';
+    case 'natural':
+      return 'highest in natural order';
+  }
 }

@@ -1,5 +1,6 @@
 import Joi from 'joi';
 import type { Job, Pattern, RepositorySelector } from '../../domain/job.js';
+import { TAG_ORDERS, type TagOrder } from '../../domain/tag-order.js';
 import { checkCron } from './cron-check.js';
 import { joiProblems, validateWith } from './joi-problems.js';
 import { checkPattern } from './pattern-check.js';
@@ -22,6 +23,8 @@ interface ValidatedJob {
   readonly tag_regexps: readonly string[];
   readonly save_last: number;
   readonly older_than_days: number;
+  readonly order_by?: TagOrder;
+  readonly keep_regexps?: readonly string[];
   readonly clean_every_n_hours?: number | null;
   readonly schedule?: string;
   readonly fail_on_warning?: boolean;
@@ -34,6 +37,11 @@ const COMMON_KEYS = {
   tag_regexps: Joi.array().items(Joi.string()).min(1).required(),
   save_last: Joi.number().integer().min(0).required(),
   older_than_days: Joi.number().min(0).required(),
+  order_by: Joi.string()
+    .valid(...TAG_ORDERS)
+    .messages({ 'any.only': `must be one of ${TAG_ORDERS.join(', ')}` }),
+  // May be empty: a template can list none yet.
+  keep_regexps: Joi.array().items(Joi.string()),
   // Strict: "yes" or "1" is a mistake to name, not a truth to guess.
   fail_on_warning: Joi.boolean().strict(),
 };
@@ -120,7 +128,8 @@ function parseJob(
     problems.push({ field: 'name', message: 'must not be blank' });
   }
   const repositories = parseRepositories(entry.repositories, problems);
-  const tagPatterns = parseTagPatterns(entry.tag_regexps, problems);
+  const tagPatterns = parsePatterns(entry.tag_regexps, 'tag_regexps', problems);
+  const keepPatterns = parsePatterns(entry.keep_regexps, 'keep_regexps', problems);
   if (typeof entry.schedule === 'string' && kind === 'watch') {
     const cronProblem = checkCron(entry.schedule);
     if (cronProblem !== undefined)
@@ -139,6 +148,8 @@ function parseJob(
       tagPatterns,
       saveLast: job.save_last,
       olderThanDays: job.older_than_days,
+      ...(job.order_by === undefined ? {} : { orderBy: job.order_by }),
+      ...(keepPatterns.length === 0 ? {} : { keepPatterns }),
       cleanEveryHours: kind === 'manual' ? 0 : (job.clean_every_n_hours ?? 0),
       ...(kind === 'watch' && job.schedule !== undefined ? { schedule: job.schedule.trim() } : {}),
       ...(job.fail_on_warning === true ? { failOnWarning: true } : {}),
@@ -183,8 +194,10 @@ function parseRepositories(
   return selectors;
 }
 
-function parseTagPatterns(
+/** tag_regexps and keep_regexps: same syntax, same messages and Python hints. */
+function parsePatterns(
   raw: unknown,
+  key: 'tag_regexps' | 'keep_regexps',
   problems: { field?: string; message: string }[],
 ): Pattern[] {
   const patterns: Pattern[] = [];
@@ -193,7 +206,7 @@ function parseTagPatterns(
     if (typeof entry !== 'string' || entry === '') return; // joi reported it
     const check = checkPattern(entry);
     if (check.ok) patterns.push(check.pattern);
-    else problems.push({ field: `tag_regexps[${index}]`, message: check.message });
+    else problems.push({ field: `${key}[${index}]`, message: check.message });
   });
   return patterns;
 }

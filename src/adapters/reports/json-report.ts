@@ -1,5 +1,5 @@
 import { compareCodePoints } from '../../domain/code-point-order.js';
-import type { DecisionReason, TagDecision } from '../../domain/decision.js';
+import type { DecisionReason, TagDecision, TagRanking } from '../../domain/decision.js';
 import { selectorLabel, type Job } from '../../domain/job.js';
 import type {
   DeletionOutcome,
@@ -13,6 +13,7 @@ import type {
 import { jobWarnings } from '../../domain/job-warnings.js';
 import { ruleSummary, type RuleLine } from '../../domain/rule-summary.js';
 import { noMatchDetail } from '../../domain/select-tags.js';
+import { DEFAULT_TAG_ORDER, type TagOrder } from '../../domain/tag-order.js';
 import { redact } from '../logging/redact.js';
 import { undoCommand, undoPreviewCommand } from '../shared/undo-command.js';
 
@@ -35,6 +36,10 @@ export interface ReportJob {
   readonly tagRegexps: readonly string[];
   readonly saveLast: number;
   readonly olderThanDays: number;
+  /** How save_last counted the old tags (order_by). */
+  readonly orderBy: TagOrder;
+  /** As written; empty when the job has none. */
+  readonly keepRegexps: readonly string[];
   /** 0 for manual jobs. */
   readonly cleanEveryHours: number;
   readonly schedule: string | null;
@@ -99,6 +104,8 @@ export interface ReportTag {
   readonly action: 'keep' | 'delete';
   readonly reason: DecisionReason;
   readonly detail: string;
+  /** For an old tag that save_last counted: the order and its place in each group. */
+  readonly ranking: TagRanking | null;
   /** What the deletion did; null for a kept tag. A dry run's deletions are `skipped`. */
   readonly outcome: TagOutcome | null;
   /** Why a deletion was skipped or failed. */
@@ -131,6 +138,8 @@ export function reportHead(
       tagRegexps: job.tagPatterns.map((pattern) => pattern.source),
       saveLast: job.saveLast,
       olderThanDays: job.olderThanDays,
+      orderBy: job.orderBy ?? DEFAULT_TAG_ORDER,
+      keepRegexps: (job.keepPatterns ?? []).map((pattern) => pattern.source),
       cleanEveryHours: job.cleanEveryHours,
       schedule: job.schedule ?? null,
     },
@@ -167,6 +176,7 @@ export function reportRepository(
     action: 'keep',
     reason: 'no-match',
     detail: redact(unmatchedDetail),
+    ranking: null,
     outcome: null,
     outcomeDetail: null,
   }));
@@ -276,6 +286,7 @@ function tagEntry(decision: TagDecision, outcome: DeletionOutcome | undefined): 
     action: decision.action,
     reason: decision.reason,
     detail: redact(decision.detail),
+    ranking: decision.ranking ?? null,
     outcome: outcome?.status ?? null,
     outcomeDetail: outcomeDetail(outcome),
   };

@@ -33,6 +33,8 @@ export function formatCount(count: number): string {
 /** A reason code in words, for people who do not know the codes. */
 export const REASON_WORDS: Readonly<Record<DecisionReason, string>> = {
   'no-match': 'matches no tag pattern',
+  'keep-rule': 'matches keep_regexps',
+  'not-a-version': 'not a version (order_by semver)',
   unresolved: 'could not be read',
   recent: 'younger than older_than_days',
   'save-last': 'one of the newest (save_last)',

@@ -56,6 +56,29 @@ describe('--check-config summary', () => {
     );
   });
 
+  it('shows the order save_last counts in, and the tags it never deletes (issue 22)', () => {
+    assert.equal(
+      summarizeJob(
+        aJob({
+          name: 'r',
+          tagPatterns: ['v'],
+          saveLast: 3,
+          orderBy: 'semver',
+          keepPatterns: ['.*-pinned', 'hotfix-'],
+        }),
+      ),
+      'r: in team/app, deletes tags matching v older than 5 days, keeping the 3 highest by semver of them per tag pattern; never deletes tags matching .*-pinned or hotfix- nor tags that are not versions',
+    );
+    assert.match(
+      summarizeJob(aJob({ saveLast: 2, orderBy: 'natural' })),
+      /keeping the 2 highest in natural order of them per tag pattern$/,
+    );
+    assert.match(
+      summarizeJob(aJob({ saveLast: 2, orderBy: 'created' })),
+      /keeping the 2 newest of them/,
+    );
+  });
+
   it('lists both files, the registry with its user, and never a password', () => {
     const text = describeValidConfig(config(), { watch: false, jobs: [], namedJobs: false });
     const lines = text.trimEnd().split('\n');
