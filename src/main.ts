@@ -65,6 +65,7 @@ async function main(argv: readonly string[]): Promise<number> {
     loaded = config.loadConfig(options.configDir, process.env, {
       watch: options.watch,
       manual: !options.watch && options.restore === undefined && !testing,
+      restore: options.restore !== undefined,
     });
   } catch (error) {
     return reportFailure(error);
@@ -78,6 +79,23 @@ async function main(argv: readonly string[]): Promise<number> {
   ]);
   let lock: Awaited<ReturnType<typeof stateLock.acquireStateLock>> | undefined;
   try {
+    // A restore or a notification test is not a cleanup run: it writes no cleanup report.
+    const reports =
+      options.restore === undefined && !testing
+        ? await reportsFor(loaded.reports, options)
+        : undefined;
+    // Every folder the run writes, before anything is written: each bad one named at once.
+    await checkFolders([
+      dirFolder('--logs-dir', options.logsDir, options.givenDirs?.has('logsDir') === true),
+      ...(testing
+        ? []
+        : [
+            dirFolder('--state-dir', options.stateDir, options.givenDirs?.has('stateDir') === true),
+          ]),
+      ...(reports === undefined || reports.formats.length === 0
+        ? []
+        : [reportsFolder(reports.dir, options.reportsDir !== undefined)]),
+    ]);
     // After the config: log_format decides the layout of the first line already.
     const logger = withFolder('--logs-dir', options.logsDir, () =>
       logging.configureLogging({
@@ -86,6 +104,10 @@ async function main(argv: readonly string[]): Promise<number> {
         format: options.logFormat ?? loaded.logFormat ?? 'text',
       }),
     );
+    // A restore goes on without the targets whose variables are missing (issue 27 item 3).
+    for (const skipped of loaded.skippedNotifications ?? []) {
+      logger.warn(`${skipped}: this restore does not notify it`);
+    }
     // A restore names jobs of either file (checked here, before the lock and any request).
     const restore =
       options.restore === undefined
@@ -93,9 +115,6 @@ async function main(argv: readonly string[]): Promise<number> {
         : restoring?.restoreSources(loaded, options.restore);
     const jobs =
       restore === undefined && !testing ? config.selectJobs(loaded, mode, options.jobs) : [];
-    // A restore or a notification test is not a cleanup run: it writes no cleanup report.
-    const reports =
-      restore === undefined && !testing ? await reportsFor(loaded.reports, options) : undefined;
     if (!testing) {
       lock = await stateLock.acquireStateLock(options.stateDir).catch((error: unknown) => {
         throw folderProblem('--state-dir', options.stateDir, error);
@@ -190,41 +209,79 @@ function reportFailure(error: unknown): number {
   return code;
 }
 
-/** The reports section with --reports-dir applied; its folder must be writable (else exit 2). */
+/** The reports section with --reports-dir applied (its folder is checked by checkFolders). */
 async function reportsFor(
   configured: ReportsSettings | undefined,
   options: CliOptions,
 ): Promise<ReportsSettings> {
   const { DEFAULT_REPORTS_SETTINGS } = await import('./adapters/reports/reports-settings.js');
-  const { prepareReportsFolder } = await import('./adapters/reports/reports-folder.js');
   const summary = process.env['GITHUB_STEP_SUMMARY'];
-  const reports: ReportsSettings = {
+  return {
     ...(configured ?? DEFAULT_REPORTS_SETTINGS),
     ...(options.reportsDir === undefined ? {} : { dir: options.reportsDir }),
     ...(summary === undefined ? {} : { stepSummaryFile: summary }),
   };
-  if (reports.formats.length > 0) {
-    const flag = options.reportsDir === undefined ? 'reports.dir' : '--reports-dir';
-    await prepareReportsFolder(reports.dir).catch((error: unknown) => {
-      throw folderProblem(flag, reports.dir, error);
-    });
+}
+
+/** A folder the run writes, and how the user chose it (for the message when it is bad). */
+interface Folder {
+  readonly dir: string;
+  /** What the message names: the flag or key the user set, or the default and its flag. */
+  readonly named: string;
+}
+
+/** A folder of a flag: named by the flag when the user gave it, else as the default. */
+function dirFolder(flag: string, dir: string, given: boolean): Folder {
+  return { dir, named: given ? `${flag} ${dir}` : `the default ${dir} (set with ${flag})` };
+}
+
+function reportsFolder(dir: string, fromFlag: boolean): Folder {
+  if (fromFlag) return { dir, named: `--reports-dir ${dir}` };
+  return {
+    dir,
+    named:
+      dir === './reports'
+        ? `the default ${dir} (reports.dir, or --reports-dir)`
+        : `reports.dir ${dir}`,
+  };
+}
+
+/**
+ * Creates each folder if missing and writes a probe file in it (issue 27): a read-only or
+ * misplaced folder is a usage error before any request, with the real errno, and every bad
+ * folder is named in one message rather than the first one only.
+ */
+async function checkFolders(folders: readonly Folder[]): Promise<void> {
+  const { prepareReportsFolder } = await import('./adapters/reports/reports-folder.js');
+  const problems: string[] = [];
+  for (const folder of folders) {
+    try {
+      await prepareReportsFolder(folder.dir);
+    } catch (error) {
+      const why = folderError(error);
+      if (why === undefined) throw error;
+      problems.push(`${folder.named} cannot be used as a folder (${why})`);
+    }
   }
-  return reports;
+  if (problems.length > 0) throw new UsageError(problems.join('\n'));
 }
 
 /** A folder option that cannot be used (a file, a read-only place) is a command-line mistake. */
 function folderProblem(flag: string, dir: string, error: unknown): unknown {
-  const code = fsErrorCode(error);
-  if (code === undefined) return error;
-  const why =
-    code === 'EEXIST'
-      ? 'it is a file, not a folder'
-      : code === 'ENOTDIR'
-        ? 'a part of the path is a file'
-        : code === 'EACCES' || code === 'EROFS' || code === 'EPERM'
-          ? `it cannot be written: ${code}`
-          : code;
+  const why = folderError(error);
+  if (why === undefined) return error;
   return new UsageError(`${flag} ${dir} cannot be used as a folder (${why})`);
+}
+
+/** Why a folder cannot be used, with the file system's own code; undefined: not an fs error. */
+function folderError(error: unknown): string | undefined {
+  const code = fsErrorCode(error);
+  if (code === undefined) return undefined;
+  if (code === 'EEXIST') return 'it is a file, not a folder: EEXIST';
+  if (code === 'ENOTDIR') return 'a part of the path is a file: ENOTDIR';
+  if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM')
+    return `it cannot be written: ${code}`;
+  return code;
 }
 
 function withFolder<T>(flag: string, dir: string, use: () => T): T {

@@ -75,7 +75,8 @@ export class RestoreJobs {
         (a, b) => compareCodePoints(a.repository, b.repository) || compareCodePoints(a.tag, b.tag),
       );
     for (const tag of tags) this.log(tag);
-    return { dryRun: options.dryRun, journals, tags };
+    const jobs = [...new Set(entries.map((entry) => entry.job))].sort(compareCodePoints);
+    return { dryRun: options.dryRun, journals, jobs, tags };
   }
 
   private async locate(source: RestoreSource): Promise<string> {

@@ -25,6 +25,8 @@ export interface RestoreReport {
   readonly dryRun: boolean;
   /** The journals read, in the order they were named. */
   readonly journals: readonly string[];
+  /** The jobs whose journaled deletions these are (notifications filter on them). */
+  readonly jobs?: readonly string[];
   /** Every journaled tag, by repository then tag. */
   readonly tags: readonly TagRestore[];
 }

@@ -545,6 +545,38 @@ function cases(url: (id: number) => string): Case[] {
       expect: [/--state-dir state-file cannot be used as a folder/],
     }),
     (id) => ({
+      // Issue 27: every bad folder at once, each with its errno (ENOTDIR works as root too).
+      name: 'three folders under a regular file',
+      files: { 'config.yaml': base(id) },
+      setup: (dir) => writeFile(join(dir, 'blocker'), 'x'),
+      args: [
+        '--logs-dir',
+        'blocker/logs',
+        '--state-dir',
+        'blocker/state',
+        '--reports-dir',
+        'blocker/r',
+      ],
+      expect: [
+        /--logs-dir blocker\/logs cannot be used as a folder \(a part of the path is a file: ENOTDIR\)/,
+        /--state-dir blocker\/state cannot be used as a folder \(a part of the path is a file: ENOTDIR\)/,
+        /--reports-dir blocker\/r cannot be used as a folder \(a part of the path is a file: ENOTDIR\)/,
+      ],
+    }),
+    (id) => ({
+      // Issue 27: no flag was given, so the message names the default, not a flag.
+      name: 'the default ./logs is a file, and reports.dir is under one',
+      files: { 'config.yaml': base(id, 'reports:\n  dir: blocker/r\n') },
+      setup: async (dir) => {
+        await writeFile(join(dir, 'logs'), 'x');
+        await writeFile(join(dir, 'blocker'), 'x');
+      },
+      expect: [
+        /^error: the default \.\/logs \(set with --logs-dir\) cannot be used as a folder \(it is a file, not a folder: EEXIST\)$/m,
+        /^reports\.dir blocker\/r cannot be used as a folder \(a part of the path is a file: ENOTDIR\)$/m,
+      ],
+    }),
+    (id) => ({
       name: '--logs-dir is a file',
       files: { 'config.yaml': base(id) },
       setup: (dir) => writeFile(join(dir, 'log-file'), 'x'),

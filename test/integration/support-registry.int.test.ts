@@ -166,8 +166,8 @@ describe('test support: token server details', () => {
     await pushImage(registry, 'team/tok', ['2'], { created: NEW });
     await listTags(registry, 'team/tok');
     assert.deepEqual(registry.tokenRequests(), [
-      { scope: 'repository:team/tok:pull,push', account: 'cleaner', status: 200 },
-      { scope: 'repository:team/tok:pull', account: 'cleaner', status: 200 },
+      { scope: 'repository:team/tok:pull,push', account: 'cleaner', status: 200, method: 'GET' },
+      { scope: 'repository:team/tok:pull', account: 'cleaner', status: 200, method: 'GET' },
     ]);
   });
 
@@ -186,7 +186,7 @@ describe('test support: token server details', () => {
       /401/,
     );
     assert.deepEqual(registry.tokenRequests().slice(before), [
-      { scope: 'repository:team/tok:pull', account: 'cleaner', status: 401 },
+      { scope: 'repository:team/tok:pull', account: 'cleaner', status: 401, method: 'GET' },
     ]);
   });
 });

@@ -1,4 +1,5 @@
 import type { Container } from 'inversify';
+import { Notifier } from '../../application/ports/notifier.port.js';
 import { RestoreJobs, type RestoreSource } from '../../application/restore-jobs.use-case.js';
 import {
   countRestore,
@@ -36,14 +37,19 @@ export function restoreSources(
   return names.map((job) => ({ job }));
 }
 
-/** `--restore`: runs RestoreJobs from the container main.ts built. */
-export function runRestore(
+/**
+ * `--restore`: runs RestoreJobs from the container main.ts built, then tells the notification
+ * targets that listen to `restored` (a real restore only: a dry run writes nothing to undo).
+ */
+export async function runRestore(
   container: Container,
   sources: readonly RestoreSource[],
   dryRun: boolean,
   signal: AbortSignal,
 ): Promise<RestoreReport> {
-  return container.get(RestoreJobs).execute(sources, { dryRun, signal });
+  const report = await container.get(RestoreJobs).execute(sources, { dryRun, signal });
+  if (!dryRun) await container.get<Notifier>(Notifier).restoreFinished(report);
+  return report;
 }
 
 const HEADER = ['REPOSITORY', 'TAG', 'DIGEST', 'RESULT', 'DETAIL'] as const;

@@ -24,6 +24,8 @@ export interface AppConfig {
   readonly journal?: JournalSettings;
   /** config.yaml `notifications:`; empty when absent. */
   readonly notifications?: readonly NotificationTarget[];
+  /** `--restore` only: targets left out because a variable they name is not set (warnings). */
+  readonly skippedNotifications?: readonly string[];
   /** The files that were read (for messages); optional so that tests can build configs by hand. */
   readonly files?: ConfigFiles;
 }

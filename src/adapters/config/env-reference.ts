@@ -10,8 +10,8 @@ export type EnvResolution =
   /** Not a reference: the value as written. */
   | { readonly kind: 'literal'; readonly value: unknown }
   | { readonly kind: 'resolved'; readonly variable: string; readonly value: string }
-  /** The message names the variable, never a value. */
-  | { readonly kind: 'error'; readonly message: string };
+  /** The message names the variable, never a value; `unset` names a variable that is not set. */
+  | { readonly kind: 'error'; readonly message: string; readonly unset?: string };
 
 export function isEnvReference(value: unknown): value is string {
   return typeof value === 'string' && ENV_REFERENCE.test(value);
@@ -39,6 +39,7 @@ export function resolveEnvReference(value: unknown, env: NodeJS.ProcessEnv): Env
     return {
       kind: 'error',
       message: `environment variable ${variable} is not set (referenced as "__ENV: ${variable}")`,
+      unset: variable,
     };
   }
   return { kind: 'resolved', variable, value: resolved };

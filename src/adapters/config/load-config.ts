@@ -17,6 +17,11 @@ export interface ConfigNeeds {
   readonly watch: boolean;
   /** One-shot run: manual.yaml must exist. */
   readonly manual: boolean;
+  /**
+   * `--restore`: it needs only what it uses. A notification target whose `__ENV` variable is not
+   * set is left out with a warning (AppConfig.skippedNotifications), not an error.
+   */
+  readonly restore?: boolean;
 }
 
 /**
@@ -50,7 +55,9 @@ export function loadConfig(
     problems.length === jobProblemsBefore
       ? new Set([...watchJobs, ...manualJobs].map((job) => job.name))
       : undefined;
-  const notifications = parseNotificationsSection(rawConfig.value?.notifications, env, jobNames);
+  const notifications = parseNotificationsSection(rawConfig.value?.notifications, env, jobNames, {
+    skipUnset: needs.restore === true,
+  });
   secrets.push(...notifications.secrets);
   for (const problem of notifications.problems) {
     problems.push({ file: files.config ?? configDir, ...problem });
@@ -66,6 +73,13 @@ export function loadConfig(
     manualJobs,
     ...sections,
     notifications: notifications.targets,
+    ...(notifications.skipped.length === 0
+      ? {}
+      : {
+          skippedNotifications: notifications.skipped.map(
+            (text) => `${files.config ?? ''}: ${text}`,
+          ),
+        }),
     files: { ...files, config: files.config },
   };
 }

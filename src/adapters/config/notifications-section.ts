@@ -25,6 +25,11 @@ export interface NotificationProblem {
 export interface NotificationsSection {
   readonly targets: readonly NotificationTarget[];
   readonly problems: readonly NotificationProblem[];
+  /**
+   * With `skipUnset`: the targets left out because an `__ENV` variable they name is not set or
+   * empty, one sentence each (the target and the variables, never a value).
+   */
+  readonly skipped: readonly string[];
   /** Resolved URLs, secrets, header values and SMTP passwords: scrubbed from every message. */
   readonly secrets: readonly string[];
 }
@@ -78,23 +83,28 @@ export function parseNotificationsSection(
   raw: unknown,
   env: NodeJS.ProcessEnv,
   knownJobs: ReadonlySet<string> | undefined,
+  options: { readonly skipUnset?: boolean } = {},
 ): NotificationsSection {
-  if (raw === undefined || raw === null) return { targets: [], problems: [], secrets: [] };
+  if (raw === undefined || raw === null) {
+    return { targets: [], problems: [], secrets: [], skipped: [] };
+  }
   if (!Array.isArray(raw)) {
     return {
       targets: [],
       problems: [{ field: 'notifications', message: 'must be a list of targets ("- name: ...")' }],
       secrets: [],
+      skipped: [],
     };
   }
   const targets: NotificationTarget[] = [];
   const problems: NotificationProblem[] = [];
   const secrets: string[] = [];
+  const skipped: string[] = [];
   const firstIndexByName = new Map<string, number>();
   raw.forEach((entry: unknown, index) => {
     const name = isPlainObject(entry) && typeof entry.name === 'string' ? entry.name.trim() : '';
     const label = `notifications[${index}]${name === '' ? '' : ` "${name}"`}`;
-    const found: { field?: string; message: string }[] = [];
+    const found: Found = [];
     if (name !== '') {
       const first = firstIndexByName.get(name);
       if (first === undefined) firstIndexByName.set(name, index);
@@ -106,13 +116,35 @@ export function parseNotificationsSection(
       }
     }
     const target = parseEntry(entry, env, knownJobs, found, secrets);
-    problems.push(...found.map((problem) => ({ entry: label, ...problem })));
+    const unset = [...new Set(found.flatMap((problem) => problem.unset ?? []))];
+    // A restore needs only what it uses: a target it cannot reach is left out, not fatal.
+    if (options.skipUnset === true && unset.length > 0 && found.every(isFromUnset(found))) {
+      skipped.push(
+        `${label} skipped: ${unset.join(', ')} ${unset.length === 1 ? 'is' : 'are'} not set or empty`,
+      );
+      return;
+    }
+    problems.push(
+      ...found.map(({ field, message }) => ({
+        entry: label,
+        ...(field === undefined ? {} : { field }),
+        message,
+      })),
+    );
     if (target !== undefined) targets.push(target);
   });
-  return { targets: problems.length > 0 ? [] : targets, problems, secrets };
+  return { targets: problems.length > 0 ? [] : targets, problems, secrets, skipped };
 }
 
-type Found = { field?: string; message: string }[];
+/** An unset variable, or a field that is missing only because its variable is unset. */
+function isFromUnset(found: Found): (problem: Found[number]) => boolean {
+  const fields = new Set(
+    found.filter((problem) => problem.unset !== undefined).map((p) => p.field),
+  );
+  return (problem) => problem.unset !== undefined || fields.has(problem.field);
+}
+
+type Found = { field?: string; message: string; unset?: string }[];
 
 function parseEntry(
   entry: unknown,
@@ -157,7 +189,8 @@ function resolveReferences(
   const resolve = (field: string, raw: unknown): unknown => {
     const resolution = resolveEnvReference(raw, env);
     if (resolution.kind === 'error') {
-      found.push({ field, message: resolution.message });
+      const unset = resolution.unset === undefined ? {} : { unset: resolution.unset };
+      found.push({ field, message: resolution.message, ...unset });
       return undefined;
     }
     if (resolution.kind === 'literal') {
@@ -165,7 +198,8 @@ function resolveReferences(
       return resolution.value;
     }
     if (resolution.value === '') {
-      found.push({ field, message: `environment variable ${resolution.variable} is empty` });
+      const message = `environment variable ${resolution.variable} is empty`;
+      found.push({ field, message, unset: resolution.variable });
       return undefined;
     }
     secrets.push(resolution.value);

@@ -1,6 +1,12 @@
 import { formatBytes } from '../reports/report-text.js';
 import { testText, type Notice } from './notice.js';
 import {
+  restoreFacts,
+  restoreHeadline,
+  restoreLists,
+  type RestoreSummary,
+} from './restore-summary.js';
+import {
   andMore,
   formatDurationMs,
   reportWords,
@@ -28,6 +34,7 @@ export function emailContent(notice: Notice): EmailContent {
       html: `<p><strong>${escapeHtml(text)}</strong></p>\n`,
     };
   }
+  if (notice.kind === 'restored') return restoreEmail(notice.summary);
   const { summary } = notice;
   const subject =
     `[reg-cleaner] ${summary.job}: ${summary.counts.deleted} deleted, ${summary.counts.failed} failed` +
@@ -142,6 +149,35 @@ function explanationHtml(summary: RunSummary): string[] {
     parts.push(`<h3>Undo</h3>\n${items.join('\n')}`);
   }
   return parts;
+}
+
+/** A restore: the headline as subject, the facts, what was put back and what was not. */
+function restoreEmail(summary: RestoreSummary): EmailContent {
+  const facts = restoreFacts(summary);
+  const lists = restoreLists(summary);
+  const text = [
+    ...facts.map(([label, value]) => `${label}: ${value}`),
+    ...lists.flatMap((list) => [
+      '',
+      `${list.title}:`,
+      ...list.items.map((item) => `  - ${item}`),
+      ...(list.omitted === 0 ? [] : [`  ${andMore(list.omitted)}`]),
+    ]),
+  ];
+  const rows = facts.map(
+    ([label, value]) =>
+      `<tr><th align="left">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`,
+  );
+  const sections = lists.map(
+    (list) =>
+      `<h3>${escapeHtml(list.title)}</h3>\n<ul>\n${list.items.map((item) => `<li>${escapeHtml(item)}</li>`).join('\n')}\n</ul>` +
+      (list.omitted === 0 ? '' : `\n<p><em>${escapeHtml(andMore(list.omitted))}</em></p>`),
+  );
+  return {
+    subject: `[reg-cleaner] ${restoreHeadline(summary).replace(/^reg-cleaner /, '')}`,
+    text: `${text.join('\n')}\n`,
+    html: `${[`<table>\n${rows.join('\n')}\n</table>`, ...sections].join('\n')}\n`,
+  };
 }
 
 export function escapeHtml(text: string): string {

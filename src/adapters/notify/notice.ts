@@ -1,8 +1,10 @@
+import type { RestoreSummary } from './restore-summary.js';
 import type { RunSummary } from './run-summary.js';
 
-/** What one message is about: a finished run, or `--test-notifications`. */
+/** What one message is about: a finished run, a `--restore`, or `--test-notifications`. */
 export type Notice =
   | { readonly kind: 'run'; readonly summary: RunSummary }
+  | { readonly kind: 'restored'; readonly summary: RestoreSummary }
   | {
       readonly kind: 'test';
       /** The target's name, so that the operator sees which entry of config.yaml works. */

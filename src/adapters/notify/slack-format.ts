@@ -1,6 +1,12 @@
 import { formatBytes } from '../reports/report-text.js';
 import { testText, type Notice } from './notice.js';
 import {
+  restoreFacts,
+  restoreHeadline,
+  restoreLists,
+  type RestoreSummary,
+} from './restore-summary.js';
+import {
   andMore,
   formatDurationMs,
   headline,
@@ -28,6 +34,7 @@ export function slackMessage(notice: Notice): Record<string, unknown> {
       ],
     };
   }
+  if (notice.kind === 'restored') return restoreMessage(notice.summary);
   const { summary } = notice;
   const blocks: Record<string, unknown>[] = [
     header(
@@ -83,6 +90,21 @@ function explanation(summary: RunSummary): Record<string, unknown>[] {
 
 function section(text: string): Record<string, unknown> {
   return { type: 'section', text: { type: 'mrkdwn', text: clip(text, SECTION_MAX) } };
+}
+
+function restoreMessage(summary: RestoreSummary): Record<string, unknown> {
+  const icon = summary.status === 'succeeded' ? ':leftwards_arrow_with_hook:' : ':x:';
+  const blocks: Record<string, unknown>[] = [
+    header(`${icon} restore ${summary.status}${summary.dryRun ? ' (dry run)' : ''}`),
+    {
+      type: 'section',
+      fields: restoreFacts(summary)
+        .slice(0, 10)
+        .map(([label, value]) => ({ type: 'mrkdwn', text: `*${label}*\n${escape(value)}` })),
+    },
+    ...restoreLists(summary).map((list) => listSection(list.title, list.items, list.omitted)),
+  ];
+  return { text: restoreHeadline(summary), blocks };
 }
 
 function fields(summary: RunSummary): Record<string, unknown>[] {

@@ -1,6 +1,12 @@
 import { formatBytes } from '../reports/report-text.js';
 import { testText, type Notice } from './notice.js';
 import {
+  restoreFacts,
+  restoreHeadline,
+  restoreLists,
+  type RestoreSummary,
+} from './restore-summary.js';
+import {
   andMore,
   formatDurationMs,
   headline,
@@ -19,7 +25,12 @@ const CARD_SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
  * whose single attachment is an Adaptive Card (1.4, which Teams renders everywhere).
  */
 export function teamsMessage(notice: Notice): Record<string, unknown> {
-  const body = notice.kind === 'test' ? testBody(notice) : runBody(notice.summary);
+  const body =
+    notice.kind === 'test'
+      ? testBody(notice)
+      : notice.kind === 'restored'
+        ? restoreBody(notice.summary)
+        : runBody(notice.summary);
   return {
     type: 'message',
     attachments: [
@@ -42,6 +53,36 @@ function testBody(notice: Extract<Notice, { kind: 'test' }>): Record<string, unk
       wrap: true,
     },
     { type: 'TextBlock', text: testText(notice), wrap: true },
+  ];
+}
+
+function restoreBody(summary: RestoreSummary): Record<string, unknown>[] {
+  return [
+    {
+      type: 'TextBlock',
+      text: `restore ${summary.status}${summary.dryRun ? ' (dry run)' : ''}`,
+      size: 'Large',
+      weight: 'Bolder',
+      color: summary.status === 'succeeded' ? 'Good' : 'Attention',
+      wrap: true,
+    },
+    { type: 'TextBlock', text: restoreHeadline(summary), isSubtle: true, wrap: true },
+    {
+      type: 'FactSet',
+      facts: restoreFacts(summary).map(([title, value]) => ({ title, value })),
+    },
+    ...restoreLists(summary).flatMap((entry) => [
+      { type: 'TextBlock', text: entry.title, weight: 'Bolder', wrap: true, separator: true },
+      ...entry.items.map((item) => ({
+        type: 'TextBlock',
+        text: item,
+        wrap: true,
+        spacing: 'None',
+      })),
+      ...(entry.omitted === 0
+        ? []
+        : [{ type: 'TextBlock', text: andMore(entry.omitted), isSubtle: true, wrap: true }]),
+    ]),
   ];
 }
 

@@ -6,6 +6,7 @@ export const WEBHOOK_CAPS: ListCaps = { tags: 100, errors: 50 };
 
 export const RUN_FINISHED_TYPE = 'reg_cleaner.run.finished';
 export const TEST_TYPE = 'reg_cleaner.notification.test';
+export const RESTORE_FINISHED_TYPE = 'reg_cleaner.restore.finished';
 
 /**
  * A CloudEvents 1.0 JSON envelope (structured content mode). `id` is also the Standard
@@ -20,6 +21,17 @@ export function cloudEvent(notice: Notice, id: string): Record<string, unknown> 
       source: sourceOf(notice.registry),
       time: notice.sentAt.toISOString(),
       data: { test: true, target: notice.target, message: testText(notice) },
+    };
+  }
+  if (notice.kind === 'restored') {
+    const { summary } = notice;
+    return {
+      ...common,
+      type: RESTORE_FINISHED_TYPE,
+      source: sourceOf(summary.registry),
+      ...(summary.jobs.length === 0 ? {} : { subject: summary.jobs.join(',') }),
+      time: summary.finishedAt,
+      data: summary,
     };
   }
   const { summary } = notice;

@@ -1,3 +1,5 @@
+import type { RestoreReport } from '../../domain/restore-report.js';
+
 /** How one target took a message. Names the target and its host only, never its URL. */
 export interface NotificationResult {
   /** The target's `name` in config.yaml. */
@@ -18,5 +20,10 @@ export interface Notifier {
   targetNames(): readonly string[];
   /** Sends a clearly marked test message to every target at once; one result per target. */
   sendTestMessages(): Promise<readonly NotificationResult[]>;
+  /**
+   * Tells the targets whose `on` lists `restored` or `always` (and whose `jobs` name a job of
+   * the restore, or `*`) what a `--restore` put back and what it could not. Never throws.
+   */
+  restoreFinished(report: RestoreReport): Promise<readonly NotificationResult[]>;
 }
 export const Notifier = Symbol('Notifier');

@@ -220,3 +220,34 @@ describe('config.yaml notifications:', () => {
     ]);
   });
 });
+
+describe('config.yaml notifications: for --restore (issue 27 item 3)', () => {
+  const entries = [
+    { name: 'chat', type: 'slack', url: '__ENV: CHAT_URL' },
+    { name: 'mail', type: 'email', smtp_url: '__ENV: SMTP_URL', from: 'a@b.c', to: 'd@e.f' },
+    { name: 'audit', type: 'webhook', url: 'https://hooks.example.com/x', on: ['restored'] },
+  ];
+
+  it('skips a target whose variables are unset or empty, and keeps the others', () => {
+    const section = parseNotificationsSection(entries, { SMTP_URL: '' }, undefined, {
+      skipUnset: true,
+    });
+    assert.deepEqual(section.problems, []);
+    assert.deepEqual(
+      section.targets.map((target) => target.name),
+      ['audit'],
+    );
+    assert.deepEqual(section.skipped, [
+      'notifications[0] "chat" skipped: CHAT_URL is not set or empty',
+      'notifications[1] "mail" skipped: SMTP_URL is not set or empty',
+    ]);
+  });
+
+  it('a run still needs them; and a real mistake beside an unset variable is still a mistake', () => {
+    assert.equal(parseNotificationsSection(entries, {}, undefined).problems.length, 2);
+    const mistyped = [{ ...entries[0], on: ['restore'] }];
+    const section = parseNotificationsSection(mistyped, {}, undefined, { skipUnset: true });
+    assert.deepEqual(section.skipped, []);
+    assert.match(section.problems.map((problem) => problem.message).join('\n'), /must be one of/);
+  });
+});
