@@ -33,6 +33,7 @@ import { loginSourceOf } from './adapters/registry/auth/login.js';
 import { ManifestCopies } from './adapters/registry/manifests/manifest-copies.js';
 import { ManifestResolver } from './adapters/registry/manifests/manifest-resolver.js';
 import { RecentManifests } from './adapters/registry/manifests/recent-manifests.js';
+import { Referrers } from './adapters/registry/manifests/referrers.js';
 import { normaliseBaseUrl } from './adapters/registry/registry-urls.js';
 import { RepositorySender } from './adapters/registry/repository-sender.js';
 import { axiosExchange, HttpExchange } from './adapters/registry/transport/exchange.js';
@@ -250,6 +251,10 @@ export function registryModule(settings: RegistrySettings): ContainerModule {
             context.get(RecentManifests),
           ),
       )
+      .inSingletonScope();
+    // Whether the registry has the referrers API is found once and remembered (issue 21).
+    bind(Referrers)
+      .toDynamicValue((context) => new Referrers(context.get(RepositorySender).send, baseUrl))
       .inSingletonScope();
     bind(HttpDockerRegistry).toSelf().inSingletonScope();
     bind(Registry).toService(HttpDockerRegistry);

@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { mapBounded } from './bounded-work.js';
 import { messageOf } from './error-message.js';
-import type { JournalEntry, ManifestCopy } from '../domain/deletion-journal.js';
+import type { JournalEntry, JournalRole, ManifestCopy } from '../domain/deletion-journal.js';
 import type { RestoreReport, TagRestore, TagRestoreOutcome } from '../domain/restore-report.js';
 import { compareCodePoints } from '../domain/code-point-order.js';
 import { DeletionJournal, JournalError } from './ports/deletion-journal.port.js';
@@ -17,6 +17,8 @@ export interface RestoreOptions {
   /** Aborted on SIGINT/SIGTERM: no new manifest is PUT after that. */
   readonly signal?: AbortSignal;
 }
+
+const RESTORE_ORDER: readonly JournalRole[] = ['image', 'accessory', 'untag'];
 
 /** Journaled manifests checked (or written) at once; the registry adapter gates the requests. */
 const MANIFESTS_IN_FLIGHT = 8;
@@ -68,7 +70,7 @@ export class RestoreJobs {
           ...item.settled,
           ...item.missing.map((tag) => outcome(item.entry, tag, { status: 'would-restore' })),
         ])
-      : await mapBounded(checked, MANIFESTS_IN_FLIGHT, (item) => this.write(item, options.signal));
+      : await this.writeInOrder(checked, options.signal);
     const tags = results
       .flat()
       .sort(
@@ -100,7 +102,7 @@ export class RestoreJobs {
     const settled: TagRestore[] = [];
     const missing: string[] = [];
     await Promise.all(
-      entry.tags.map(async (tag) => {
+      referencesOf(entry).map(async (tag) => {
         try {
           const current = await this.registry.currentDigest(repository, tag, access);
           if (current === undefined) missing.push(tag);
@@ -162,6 +164,22 @@ export class RestoreJobs {
     const [first] = gone;
     if (first === undefined) return undefined;
     return gone.length === 1 ? first : `${first} (and ${String(gone.length - 1)} more)`;
+  }
+
+  /**
+   * Images first, then their accessories (a signature names its image), then the tags that were
+   * only untagged (issue 21): each role's writes start once the previous role's are done.
+   */
+  private async writeInOrder(
+    checked: readonly Checked[],
+    signal: AbortSignal | undefined,
+  ): Promise<TagRestore[][]> {
+    const results: TagRestore[][] = [];
+    for (const role of RESTORE_ORDER) {
+      const batch = checked.filter((item) => (item.entry.role ?? 'image') === role);
+      results.push(...(await mapBounded(batch, MANIFESTS_IN_FLIGHT, (i) => this.write(i, signal))));
+    }
+    return results;
   }
 
   /** The listed manifests by digest, then the manifest under each missing tag, each verified. */
@@ -234,6 +252,14 @@ export class RestoreJobs {
   }
 }
 
+/**
+ * What a restore puts back for an entry: its tags, or for a manifest that had none (a referrer
+ * deleted with its image, issue 21) the manifest itself, by digest.
+ */
+function referencesOf(entry: JournalEntry): readonly string[] {
+  return entry.tags.length > 0 ? entry.tags : [entry.manifest.digest];
+}
+
 function outcome(entry: JournalEntry, tag: string, result: TagRestoreOutcome): TagRestore {
   return { repository: entry.repository, tag, digest: entry.manifest.digest, outcome: result };
 }
@@ -245,7 +271,18 @@ function merge(entries: readonly JournalEntry[]): JournalEntry[] {
     const key = `${entry.repository}@${entry.manifest.digest}`;
     const known = byDigest.get(key);
     const tags = [...new Set([...(known?.tags ?? []), ...entry.tags])].sort(compareCodePoints);
-    byDigest.set(key, { ...(known ?? entry), tags });
+    // A digest journaled in two roles is restored with the earlier one.
+    const roles = [entry.role ?? 'image', ...(known === undefined ? [] : [known.role ?? 'image'])];
+    const role = RESTORE_ORDER.find((candidate) => roles.includes(candidate)) ?? 'image';
+    const first = known ?? entry;
+    byDigest.set(key, {
+      repository: first.repository,
+      manifest: first.manifest,
+      job: first.job,
+      runStartedAt: first.runStartedAt,
+      tags,
+      ...(role === 'image' ? {} : { role }),
+    });
   }
   return [...byDigest.values()];
 }

@@ -4,11 +4,21 @@ import { messageOf } from './error-message.js';
 import { RunEvents } from './run-events.js';
 import { planDeletions, type PlannedDeletion } from '../domain/deletion-plan.js';
 import type { TagDecision } from '../domain/decision.js';
-import type { ManifestWithChildren } from '../domain/deletion-journal.js';
+import type { JournalRole, ManifestWithChildren } from '../domain/deletion-journal.js';
+import { isAccessoryTag } from '../domain/accessory.js';
+import { planAccessories } from './accessory-plan.js';
+import type { AccessoryManifest } from './accessory-walk.js';
 import { tagsMatchingAnyPattern, type Job } from '../domain/job.js';
 import { JobReportBuilder } from '../domain/job-report-builder.js';
 import type { WarningsFailJob } from '../domain/job-warnings.js';
-import type { DeletionResult, JobReport, RepositoryReport, RunMode } from '../domain/job-report.js';
+import type {
+  AccessoryResult,
+  DeletionOutcome,
+  DeletionResult,
+  JobReport,
+  RepositoryReport,
+  RunMode,
+} from '../domain/job-report.js';
 import { selectTags } from '../domain/select-tags.js';
 import { notAVersionWarning } from '../domain/not-a-version.js';
 import { reproducibleBuildDateWarning } from '../domain/suspicious-dates.js';
@@ -208,10 +218,14 @@ export class RunJob {
   ): Promise<RepositoryReport> {
     const { job, now, options } = context;
     const access: RepositoryAccess = options.dryRun ? 'read' : 'delete';
-    const tags = await this.registry.listTags(repository, access);
+    const allTags = await this.registry.listTags(repository, access);
     answered?.();
     // Its tags are held until it finishes: it goes on once they fit in the pipeline's budget.
-    await weigh(Math.max(1, tags.length));
+    await weigh(Math.max(1, allTags.length));
+    // Accessory tags (signatures, attestations, the referrers fallback tag) are never in a
+    // group, whatever a regexp says: they follow their image (behaviour.md 3a).
+    const accessoryNames = allTags.filter(isAccessoryTag);
+    const tags = allTags.filter((tag) => !isAccessoryTag(tag));
     const matching = tagsMatchingAnyPattern(job.tagPatterns, tags);
     const matchingSet = new Set(matching);
     const unmatched = tags.filter((tag) => !matchingSet.has(tag));
@@ -227,13 +241,33 @@ export class RunJob {
     // Tags outside every pattern matter only when they could share a digest with a candidate.
     const hasCandidates = decisions.some((decision) => decision.action === 'delete');
     const others = hasCandidates ? await this.digestsOf(repository, unmatched, access) : [];
-    const plan = planDeletions(decisions, others);
+    const accessoryDigests =
+      accessoryNames.length > 0 && (hasCandidates || job.deleteOrphanedReferrers === true)
+        ? await this.digestsOf(repository, accessoryNames, access)
+        : accessoryNames.map((tag) => ({ repository, tag, digest: undefined }));
+    // An accessory tag counts like any other tag for the shared-digest rule: a digest is
+    // deleted only if no tag that stays points at it.
+    const plan = planDeletions(
+      decisions,
+      hasCandidates ? [...others, ...accessoryDigests] : others,
+    );
+    const accessories = await planAccessories(this.registry, {
+      job,
+      repository,
+      dryRun: options.dryRun,
+      decisions: plan.decisions,
+      others,
+      deletions: plan.deletions,
+      accessoryTags: accessoryDigests,
+      access,
+    });
 
     const deletions = await mapBounded(plan.deletions, DELETIONS_IN_FLIGHT, (deletion) =>
-      this.delete(deletion, context),
+      this.delete(deletion, accessories.byRoot.get(deletion.digest) ?? [], context),
     );
+    const orphans = await this.deleteOrphans(context, repository, accessories.orphanWalk);
     const errors: string[] = [];
-    const warnings: string[] = [];
+    const warnings: string[] = [...accessories.warnings];
     for (const { tag, resolution } of inspected) {
       if (resolution.status === 'failed') errors.push(`tag ${tag}: ${resolution.problem}`);
       if (resolution.status === 'undated') warnings.push(`tag ${tag}: ${resolution.problem}`);
@@ -254,6 +288,7 @@ export class RunJob {
         ? others
         : unmatched.map((tag) => ({ repository, tag, digest: undefined })),
       deletions,
+      ...(orphans.length > 0 ? { orphans } : {}),
       errors,
       warnings,
     };
@@ -288,18 +323,57 @@ export class RunJob {
     );
   }
 
+  /** The image, then (once it is gone) each of its accessories, each journaled ahead. */
   private async delete(
     deletion: PlannedDeletion,
-    { job, now, options, gate }: RunContext,
+    accessories: readonly AccessoryManifest[],
+    context: RunContext,
   ): Promise<DeletionResult> {
-    const skipped = (why: string): DeletionResult => ({
-      ...deletion,
-      outcome: { status: 'skipped', why },
-    });
+    const outcome = await this.deleteDigest({ ...deletion, role: 'image' }, context);
+    if (accessories.length === 0) return { ...deletion, outcome };
+    const imageGone = outcome.status === 'deleted' || outcome.status === 'already-gone';
+    const results: AccessoryResult[] = [];
+    for (const accessory of accessories) {
+      const why = context.options.dryRun ? 'dry run' : 'its image was not deleted';
+      results.push({
+        ...accessory,
+        outcome: imageGone
+          ? await this.deleteDigest(
+              { repository: deletion.repository, ...accessory, role: 'accessory' },
+              context,
+            )
+          : { status: 'skipped', why },
+      });
+    }
+    return { ...deletion, outcome, accessories: results };
+  }
+
+  /** Orphaned accessories (delete_orphaned_referrers), each journaled ahead. */
+  private async deleteOrphans(
+    context: RunContext,
+    repository: string,
+    orphans: readonly AccessoryManifest[],
+  ): Promise<AccessoryResult[]> {
+    const results: AccessoryResult[] = [];
+    for (const orphan of orphans) {
+      const outcome = await this.deleteDigest(
+        { repository, ...orphan, role: 'accessory' },
+        context,
+      );
+      results.push({ ...orphan, outcome });
+    }
+    return results;
+  }
+
+  private async deleteDigest(
+    target: DigestDeletion,
+    { job, now, options, gate }: RunContext,
+  ): Promise<DeletionOutcome> {
+    const skipped = (why: string): DeletionOutcome => ({ status: 'skipped', why });
     if (options.dryRun) return skipped('dry run');
     const before = heldBack(options, gate);
     if (before !== undefined) return skipped(before);
-    const notJournaled = await this.journalAhead(deletion, { job, now, gate });
+    const notJournaled = await this.journalAhead(target, { job, now, gate });
     if (notJournaled !== undefined) return notJournaled;
     // Journaling took time (a GET of the manifest, an fsync): a signal, or a 405 answered to
     // another deletion meanwhile, still stops this DELETE. The journal then holds a manifest
@@ -307,13 +381,14 @@ export class RunJob {
     const after = heldBack(options, gate);
     if (after !== undefined) return skipped(after);
     try {
-      const status = await this.registry.deleteManifest(deletion.repository, deletion.digest);
+      const status = await this.registry.deleteManifest(target.repository, target.digest);
       this.logger.info(status === 'deleted' ? 'deleted' : 'already gone', {
-        repository: deletion.repository,
-        digest: deletion.digest,
-        tags: deletion.tags.join(','),
+        repository: target.repository,
+        digest: target.digest,
+        tags: target.tags.join(','),
+        ...(target.role === 'image' ? {} : { role: target.role }),
       });
-      return { ...deletion, outcome: { status: status } };
+      return { status };
     } catch (error) {
       const problem = messageOf(error);
       if (isJobWide(error)) {
@@ -321,42 +396,48 @@ export class RunJob {
         return skipped('deletions stopped in this job');
       }
       this.logger.error('deletion failed', {
-        repository: deletion.repository,
-        digest: deletion.digest,
+        repository: target.repository,
+        digest: target.digest,
         error: problem,
       });
-      return { ...deletion, outcome: { status: 'failed', problem } };
+      return { status: 'failed', problem };
     }
   }
 
   /**
    * Written ahead (issue 16): the manifest's bytes and tags are on disk before its DELETE goes
-   * out. Returns the deletion's result when it must not go out.
+   * out. Returns the deletion's outcome when it must not go out.
    */
   private async journalAhead(
-    deletion: PlannedDeletion,
+    { repository, digest, tags, role }: DigestDeletion,
     { job, now, gate }: Pick<RunContext, 'job' | 'now' | 'gate'>,
-  ): Promise<DeletionResult | undefined> {
-    const { repository, digest, tags } = deletion;
+  ): Promise<DeletionOutcome | undefined> {
     let manifest: ManifestWithChildren;
     try {
       manifest = await this.registry.manifestCopy(repository, digest, 'delete');
     } catch (error) {
       if (error instanceof RegistryError && error.kind === 'not-found') {
-        return { ...deletion, outcome: { status: 'already-gone' } };
+        return { status: 'already-gone' };
       }
       const problem = `not deleted: its manifest could not be read for the journal: ${messageOf(error)}`;
       this.logger.error('deletion failed', { repository, digest, error: problem });
-      return { ...deletion, outcome: { status: 'failed', problem } };
+      return { status: 'failed', problem };
     }
     try {
-      const entry = { repository, manifest, tags, job: job.name, runStartedAt: now };
+      const entry = {
+        repository,
+        manifest,
+        tags,
+        job: job.name,
+        runStartedAt: now,
+        ...(role === 'image' ? {} : { role }),
+      };
       gate.journal = await this.journal.record(entry);
       return undefined;
     } catch (error) {
       // A journal that cannot be written stays so: no deletion without it in this job.
       gate.stoppedBecause ??= `deletions stopped: the deletion journal could not be written: ${messageOf(error)}`;
-      return { ...deletion, outcome: { status: 'skipped', why: 'deletions stopped in this job' } };
+      return { status: 'skipped', why: 'deletions stopped in this job' };
     }
   }
 
@@ -382,6 +463,14 @@ export class RunJob {
       });
     }
   }
+}
+
+/** One DELETE by digest and what the journal says about it. */
+interface DigestDeletion {
+  readonly repository: string;
+  readonly digest: string;
+  readonly tags: readonly string[];
+  readonly role: JournalRole;
 }
 
 /**

@@ -29,4 +29,13 @@ export interface JournalEntry {
   readonly tags: readonly string[];
   readonly job: string;
   readonly runStartedAt: Date;
+  /**
+   * What the write was (issue 21): an image deleted by the rules (the default, and what
+   * journals written before issue 21 hold), an accessory deleted with its image or as an
+   * orphan, or a tag removed alone (`untag`: the manifest stays; only the tags moved).
+   * `--restore` puts back images first, then accessories, then untagged tags.
+   */
+  readonly role?: JournalRole;
 }
+
+export type JournalRole = 'image' | 'accessory' | 'untag';

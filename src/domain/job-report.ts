@@ -15,6 +15,21 @@ export interface DeletionResult {
   readonly digest: string;
   readonly tags: readonly string[];
   readonly outcome: DeletionOutcome;
+  /**
+   * The deleted image's accessories (behaviour.md 3a: signatures, attestations, SBOMs), each
+   * deleted by digest after the image; absent when it has none.
+   */
+  readonly accessories?: readonly AccessoryResult[];
+}
+
+/** One accessory manifest deleted (or that would be) with its image, or as an orphan. */
+export interface AccessoryResult {
+  readonly digest: string;
+  /** Its accessory tags (`sha256-<hex>.sig`, the fallback tag); none for a referrer manifest. */
+  readonly tags: readonly string[];
+  /** The manifest it belongs to. */
+  readonly subject: string;
+  readonly outcome: DeletionOutcome;
 }
 
 /**
@@ -33,6 +48,11 @@ export interface RepositoryReport {
    */
   readonly unmatched?: readonly TagDigest[];
   readonly deletions: readonly DeletionResult[];
+  /**
+   * Accessories whose subject is gone (orphans) that `delete_orphaned_referrers: true` deleted
+   * (or would, in a dry run). Orphans that stay are named in `warnings`.
+   */
+  readonly orphans?: readonly AccessoryResult[];
   /** Problems that concern the repository or single tags in it (request failures). */
   readonly errors: readonly string[];
   /** Facts about the data worth a warning (e.g. an image without `created`). */

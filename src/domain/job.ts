@@ -30,9 +30,18 @@ export interface Job {
   readonly cleanEveryHours: number;
   /** Optional cron expression (watch mode) used instead of cleanEveryHours. */
   readonly schedule?: string;
+  /**
+   * `shared_digest` (issue 21): what happens to a selected tag whose image a kept tag still
+   * carries. `keep` (default) keeps it (reason shared-digest); `untag` removes the tag alone.
+   */
+  readonly sharedDigest?: SharedDigestPolicy;
+  /** `delete_orphaned_referrers`: accessories whose subject is gone are deleted, not only listed. */
+  readonly deleteOrphanedReferrers?: boolean;
   /** `fail_on_warning: true`: a run with any warning fails (exit 1), as `--strict` does. */
   readonly failOnWarning?: boolean;
 }
+
+export type SharedDigestPolicy = 'keep' | 'untag';
 
 /**
  * Compiles a user pattern so that it matches at the start of the subject and not necessarily

@@ -26,7 +26,8 @@ export interface RecordedCall {
     | 'manifestCopy'
     | 'currentDigest'
     | 'blobExists'
-    | 'putManifest';
+    | 'putManifest'
+    | 'referrers';
   readonly repository?: string;
   readonly reference?: string;
   readonly access?: RepositoryAccess;
@@ -59,6 +60,8 @@ export class InMemoryRegistry implements Registry {
   private catalogError: RegistryError | undefined;
   private deleteError: RegistryError | undefined;
   private readonly warnings: string[] = [];
+  /** The referrers API's answers by subject digest; undefined: the registry has no such API. */
+  private referrerLists: Map<string, readonly string[]> | undefined;
 
   /** Adds tags pointing at one digest (several tags = a shared digest). */
   push(
@@ -253,7 +256,30 @@ export class InMemoryRegistry implements Registry {
     if (this.failingTags.has(`${repository}:${tag}`)) {
       return Promise.reject(new RegistryError('unavailable', 'scripted failure'));
     }
+    if (tag.startsWith('sha256:')) {
+      // By digest: held while a tag (or a tagged index) still carries it.
+      const held = [...(this.repositories.get(repository)?.values() ?? [])].some(
+        (image) => image.digest === tag || image.children.includes(tag),
+      );
+      return Promise.resolve(held ? tag : undefined);
+    }
     return Promise.resolve(this.repositories.get(repository)?.get(tag)?.digest);
+  }
+
+  /** The registry answers the referrers API with these lists (by subject digest). */
+  withReferrersApi(lists: Readonly<Record<string, readonly string[]>>): this {
+    this.referrerLists = new Map(Object.entries(lists));
+    return this;
+  }
+
+  referrers(
+    repository: string,
+    digest: string,
+    access: RepositoryAccess,
+  ): Promise<readonly string[] | undefined> {
+    this.calls.push({ method: 'referrers', repository, reference: digest, access });
+    if (this.referrerLists === undefined) return Promise.resolve(undefined);
+    return Promise.resolve(this.referrerLists.get(digest) ?? []);
   }
 
   blobsOf(manifest: ManifestCopy): readonly BlobReference[] {

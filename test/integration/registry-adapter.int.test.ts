@@ -256,6 +256,7 @@ describe('HttpDockerRegistry against docker-registry (no auth)', () => {
       delete: 0,
       'blob-head': 0,
       'manifest-put': 0,
+      referrers: 0,
     });
   });
 

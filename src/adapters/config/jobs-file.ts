@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import type { Job, Pattern, RepositorySelector } from '../../domain/job.js';
+import type { Job, Pattern, RepositorySelector, SharedDigestPolicy } from '../../domain/job.js';
 import { TAG_ORDERS, type TagOrder } from '../../domain/tag-order.js';
 import { checkCron } from './cron-check.js';
 import { joiProblems, validateWith } from './joi-problems.js';
@@ -28,6 +28,8 @@ interface ValidatedJob {
   readonly clean_every_n_hours?: number | null;
   readonly schedule?: string;
   readonly fail_on_warning?: boolean;
+  readonly shared_digest?: SharedDigestPolicy;
+  readonly delete_orphaned_referrers?: boolean;
 }
 
 const COMMON_KEYS = {
@@ -44,6 +46,9 @@ const COMMON_KEYS = {
   keep_regexps: Joi.array().items(Joi.string()),
   // Strict: "yes" or "1" is a mistake to name, not a truth to guess.
   fail_on_warning: Joi.boolean().strict(),
+  // Issue 21: strict values only; a typo must not silently mean "keep" (or "untag").
+  shared_digest: Joi.string().valid('keep'),
+  delete_orphaned_referrers: Joi.boolean().strict(),
 };
 
 const watchJobSchema = Joi.object<ValidatedJob>({
@@ -153,6 +158,10 @@ function parseJob(
       cleanEveryHours: kind === 'manual' ? 0 : (job.clean_every_n_hours ?? 0),
       ...(kind === 'watch' && job.schedule !== undefined ? { schedule: job.schedule.trim() } : {}),
       ...(job.fail_on_warning === true ? { failOnWarning: true } : {}),
+      ...(job.shared_digest === undefined ? {} : { sharedDigest: job.shared_digest }),
+      ...(job.delete_orphaned_referrers === undefined
+        ? {}
+        : { deleteOrphanedReferrers: job.delete_orphaned_referrers }),
     },
   };
 }

@@ -1,5 +1,5 @@
 import { JournalError } from '../../application/ports/deletion-journal.port.js';
-import type { JournalEntry, ManifestCopy } from '../../domain/deletion-journal.js';
+import type { JournalEntry, JournalRole, ManifestCopy } from '../../domain/deletion-journal.js';
 import { isDigest, matchesDigest } from '../registry/manifests/digest.js';
 
 /**
@@ -18,7 +18,11 @@ interface JournalLine {
   readonly tags: readonly string[];
   readonly children: readonly string[];
   readonly childManifests: readonly { digest: string; mediaType: string; manifest: string }[];
+  /** Absent: an image (journals from before issue 21). */
+  readonly role?: JournalRole;
 }
+
+const ROLES: readonly JournalRole[] = ['image', 'accessory', 'untag'];
 
 export function toJournalLine(entry: JournalEntry): string {
   const line: JournalLine = {
@@ -36,6 +40,7 @@ export function toJournalLine(entry: JournalEntry): string {
       mediaType: child.mediaType,
       manifest: Buffer.from(child.bytes).toString('base64'),
     })),
+    ...(entry.role === undefined || entry.role === 'image' ? {} : { role: entry.role }),
   };
   return `${JSON.stringify(line)}\n`;
 }
@@ -87,12 +92,17 @@ export function parseJournalLine(line: string, file: string, number: number): Jo
     if (listed.join(' ') !== children.map((child) => child.digest).join(' ')) {
       throw new Error('"children" and "childManifests" disagree');
     }
+    const role = object['role'];
+    if (role !== undefined && !ROLES.some((known) => known === role)) {
+      throw new Error(`"role" is not one of ${ROLES.join(', ')}`);
+    }
     return {
       repository: text(object, 'repository'),
       manifest: { ...copyOf(object), children },
       tags: texts(object, 'tags'),
       job: text(object, 'job'),
       runStartedAt,
+      ...(role === 'accessory' || role === 'untag' ? { role } : {}),
     };
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);

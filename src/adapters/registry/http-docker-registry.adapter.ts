@@ -14,6 +14,7 @@ import { nextPageUrl } from './link-header.js';
 import { ManifestCopies } from './manifests/manifest-copies.js';
 import { referencedBlobs } from './manifests/manifest-references.js';
 import { ManifestResolver } from './manifests/manifest-resolver.js';
+import { Referrers } from './manifests/referrers.js';
 import {
   RegistryHttpClient,
   type RegistryRequest,
@@ -75,6 +76,7 @@ export class HttpDockerRegistry implements Registry {
     @inject(RegistryAuth) private readonly auth: RegistryAuth,
     @inject(ManifestResolver) private readonly resolver: ManifestResolver,
     @inject(ManifestCopies) private readonly copies: ManifestCopies,
+    @inject(Referrers) private readonly referrerList: Referrers,
     /** Requests sent so far, by kind (the transport's; read by tests and the benchmark). */
     @inject(RequestStats) readonly stats: RequestStats,
   ) {
@@ -182,6 +184,14 @@ export class HttpDockerRegistry implements Registry {
 
   putManifest(repository: string, reference: string, manifest: ManifestCopy): Promise<string> {
     return this.copies.put(repository, reference, manifest);
+  }
+
+  referrers(
+    repository: string,
+    digest: string,
+    access: RepositoryAccess,
+  ): Promise<readonly string[] | undefined> {
+    return this.referrerList.list(repository, digest, access);
   }
 
   /** Closes kept-alive sockets (tests, end of process). */

@@ -12,7 +12,9 @@ export type RequestKind =
   | 'delete'
   /** A restore's requests (issue 16): blob existence checks and manifest PUTs. */
   | 'blob-head'
-  | 'manifest-put';
+  | 'manifest-put'
+  /** Accessories (issue 21): the OCI referrers API. */
+  | 'referrers';
 
 export const REQUEST_KINDS: readonly RequestKind[] = [
   'probe',
@@ -25,6 +27,7 @@ export const REQUEST_KINDS: readonly RequestKind[] = [
   'delete',
   'blob-head',
   'manifest-put',
+  'referrers',
 ];
 
 export type RequestCounts = Readonly<Record<RequestKind, number>>;

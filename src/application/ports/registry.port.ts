@@ -74,6 +74,17 @@ export interface Registry {
    * says it stored. Throws RegistryError (e.g. a blob it no longer holds).
    */
   putManifest(repository: string, reference: string, manifest: ManifestCopy): Promise<string>;
+  /**
+   * The digests of the manifests whose `subject` is `digest`, from the OCI referrers API
+   * (`GET /v2/<name>/referrers/<digest>`, every page). undefined when the registry has no such
+   * API: it answered 404 once (the spec forbids a 404 from a registry that has it), after which
+   * no further referrers request is sent. Throws RegistryError.
+   */
+  referrers(
+    repository: string,
+    digest: string,
+    access: RepositoryAccess,
+  ): Promise<readonly string[] | undefined>;
 }
 export const Registry = Symbol('Registry');
 

@@ -275,6 +275,7 @@ describe('HttpDockerRegistry.inspectTag against a misbehaving registry', () => {
       delete: 0,
       'blob-head': 0,
       'manifest-put': 0,
+      referrers: 0,
     });
   });
 

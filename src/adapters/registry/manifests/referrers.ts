@@ -1,0 +1,53 @@
+import type { RepositoryAccess } from '../../../application/ports/registry.port.js';
+import { nextPageUrl } from '../link-header.js';
+import { repositoryPath } from '../registry-urls.js';
+import { statusError } from '../transport/status-error.js';
+import { listedManifests } from './manifest-references.js';
+import type { RepositorySend } from './manifest-resolver.js';
+import { MediaType } from './media-types.js';
+
+/** Pages of one referrers list at most: a registry whose `Link` never ends is not followed forever. */
+const MAX_PAGES = 1_000;
+
+/**
+ * The OCI referrers API (distribution spec, "Listing Referrers"): `GET /v2/<name>/referrers/
+ * <digest>` answers 200 with an image index of the manifests whose `subject` is the digest. A
+ * registry that has the API must not answer 404, so the first 404 means it has none
+ * (distribution 2.8): it is remembered and no further referrers request goes out; callers then
+ * rely on the referrers fallback tag.
+ */
+export class Referrers {
+  private available: boolean | undefined;
+
+  constructor(
+    private readonly send: RepositorySend,
+    private readonly baseUrl: string,
+  ) {}
+
+  async list(
+    repository: string,
+    digest: string,
+    access: RepositoryAccess,
+  ): Promise<readonly string[] | undefined> {
+    if (this.available === false) return undefined;
+    const digests: string[] = [];
+    let url: string | undefined =
+      `${this.baseUrl}/v2/${repositoryPath(repository)}/referrers/${digest}`;
+    for (let page = 0; url !== undefined && page < MAX_PAGES; page += 1) {
+      const response = await this.send(
+        { kind: 'referrers', method: 'GET', url, headers: { Accept: MediaType.ociIndex } },
+        repository,
+        access,
+      );
+      if (response.status === 404 && page === 0) {
+        this.available = false;
+        return undefined;
+      }
+      if (response.status !== 200) throw statusError(response, `GET referrers of ${digest}`);
+      this.available = true;
+      digests.push(...listedManifests(response.body));
+      url = nextPageUrl(response.headers['link'], response.url);
+    }
+    return digests;
+  }
+}
