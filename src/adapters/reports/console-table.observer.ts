@@ -10,6 +10,7 @@ import { formatInstant } from '../../domain/describe-time.js';
 import type { DeletionResult, JobReport, RepositoryReport } from '../../domain/job-report.js';
 import { redact } from '../logging/redact.js';
 import { undoCommand } from '../shared/undo-command.js';
+import { ConsoleTurns } from './console-turns.js';
 import { formatBytes } from './report-text.js';
 
 /** Where the table goes: process.stdout in production, a string buffer in tests. */
@@ -29,11 +30,18 @@ const HEADER = ['REPOSITORY', 'TAG', 'CREATED', 'DECISION', 'REASON', 'DETAIL'] 
 
 /**
  * The operator's view of a run on stdout, printed as it happens: a line when a job starts, a
- * table per repository as soon as it is done, and a summary with problems and reminders.
+ * table per repository as soon as it is done, and a summary with problems and reminders. Jobs
+ * that run at the same time take turns (ConsoleTurns): one job's lines are never mixed with
+ * another's.
  */
 @injectable()
 export class ConsoleTableObserver implements RunObserver {
-  constructor(@inject(ReportStream) private readonly out: TextSink) {}
+  /** Concurrent jobs print one after the other, each in one piece. */
+  private readonly turns: ConsoleTurns;
+
+  constructor(@inject(ReportStream) out: TextSink) {
+    this.turns = new ConsoleTurns(out);
+  }
 
   jobStarted(event: JobStartedEvent): Promise<void> {
     const dry = event.dryRun ? ' (dry run: nothing will be deleted)' : '';
@@ -43,19 +51,19 @@ export class ConsoleTableObserver implements RunObserver {
         : event.repositories === 1
           ? '1 repository'
           : `${event.repositories} repositories`;
-    this.out.write(`\n== ${event.job.name}: started${dry}, ${count}\n`);
+    this.turns.start(event.job.name, `\n== ${event.job.name}: started${dry}, ${count}\n`);
     return Promise.resolve();
   }
 
   repositoryFinished(event: RepositoryFinishedEvent): Promise<void> {
     // A repository a shutdown skipped has no table: the summary counts them in one line.
     if (event.report.skipped === undefined)
-      this.out.write(renderRepository(event.jobName, event.report, event.dryRun));
+      this.turns.write(event.jobName, renderRepository(event.jobName, event.report, event.dryRun));
     return Promise.resolve();
   }
 
   jobFinished(event: JobFinishedEvent): Promise<void> {
-    this.out.write(renderSummary(event.report));
+    this.turns.finish(event.report.jobName, renderSummary(event.report));
     return Promise.resolve();
   }
 }

@@ -16,7 +16,7 @@ import {
 } from './report-text.js';
 import { HTML_SCRIPT, HTML_STYLE } from './html-assets.js';
 
-/** What the top of the HTML report shows of one repository (one line each, in run order). */
+/** What the top of the HTML report shows of one repository (one line each, in name order). */
 export interface RepositoryLine {
   readonly name: string;
   readonly status: ReportRepository['status'];
@@ -62,6 +62,7 @@ export const htmlReport = {
       list('Warnings', tail.warnings, 'warnings'),
       overview(lines, head.dryRun),
       rules(head),
+      undo(head, tail),
       '<section class="filters" id="filters" hidden>',
       '<label>Decision <select id="filter-action"><option value="">all</option><option value="keep">kept</option>',
       `<option value="delete">${head.dryRun ? 'would delete' : 'deleted or selected'}</option></select></label>`,
@@ -207,32 +208,33 @@ function bar(counts: ReportCounts, largest: number, dryRun: boolean): string {
   );
 }
 
-const SAVE_LAST_LABEL: Readonly<Record<ReportHead['job']['orderBy'], string>> = {
-  created: 'Keep the newest old tags',
-  semver: 'Keep the highest old versions (semver)',
-  natural: 'Keep the highest old tags (natural order)',
-};
-
 function rules(head: ReportHead): string {
-  const job = head.job;
-  const item = (label: string, value: string): string =>
-    `<div><dt>${esc(label)}</dt><dd>${value}</dd></div>`;
-  const codes = (values: readonly string[]): string =>
-    values.length === 0
-      ? '<span class="muted">none</span>'
-      : values.map((value) => `<code>${esc(value)}</code>`).join(' ');
+  const items = head.rules.map(
+    (rule) =>
+      `<div data-rule="${esc(rule.key)}"><dt>${esc(rule.label)}</dt><dd>${esc(rule.value)}</dd></div>`,
+  );
   return [
     '<section class="rules">',
     '<h2>Rules</h2>',
     '<dl>',
-    item('Repositories', codes(job.repositories)),
-    item('Tag patterns', codes(job.tagRegexps)),
-    item('Keep when younger than', `${esc(String(job.olderThanDays))} days`),
-    item(SAVE_LAST_LABEL[job.orderBy], esc(String(job.saveLast))),
-    item('Never delete (keep_regexps)', codes(job.keepRegexps)),
+    ...items,
     '</dl>',
     '</section>',
   ].join('\n');
+}
+
+/** How to put back what the run deleted: the journal and the commands (issue 27, item 6). */
+function undo(head: ReportHead, tail: ReportTail): string {
+  const body =
+    tail.undo === null
+      ? `<p class="muted">${head.dryRun ? 'A dry run deletes nothing: there is nothing to undo.' : 'Nothing was deleted: there is nothing to undo.'}</p>`
+      : [
+          `<p>The run journaled every deletion in <code>${esc(tail.undo.journal)}</code>. Until the registry's garbage collector runs, this puts the deleted tags back (from the folder the run ran in):</p>`,
+          `<pre><code>${esc(tail.undo.command)}</code></pre>`,
+          '<p class="muted">To see first what it would put back, without writing anything:</p>',
+          `<pre><code>${esc(tail.undo.preview)}</code></pre>`,
+        ].join('\n');
+  return ['<section class="undo" id="undo">', '<h2>Undo</h2>', body, '</section>'].join('\n');
 }
 
 function row(tag: ReportTag, dryRun: boolean): string {
