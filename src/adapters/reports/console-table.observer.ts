@@ -12,6 +12,7 @@ import { redact } from '../shared/secrets/redact.js';
 import { undoCommand } from '../shared/undo-command.js';
 import { formatBytes } from '../shared/text/numbers.js';
 import { table } from '../shared/text/text-table.js';
+import { ConsoleTurns } from './console-turns.js';
 
 /** Where the table goes: process.stdout in production, a string buffer in tests. */
 export interface TextSink {
@@ -30,11 +31,18 @@ const HEADER = ['REPOSITORY', 'TAG', 'CREATED', 'DECISION', 'REASON', 'DETAIL'] 
 
 /**
  * The operator's view of a run on stdout, printed as it happens: a line when a job starts, a
- * table per repository as soon as it is done, and a summary with problems and reminders.
+ * table per repository as soon as it is done, and a summary with problems and reminders. Jobs
+ * that run at the same time take turns (ConsoleTurns): one job's lines are never mixed with
+ * another's.
  */
 @injectable()
 export class ConsoleTableObserver implements RunObserver {
-  constructor(@inject(ReportStream) private readonly out: TextSink) {}
+  /** Concurrent jobs print one after the other, each in one piece. */
+  private readonly turns: ConsoleTurns;
+
+  constructor(@inject(ReportStream) out: TextSink) {
+    this.turns = new ConsoleTurns(out);
+  }
 
   jobStarted(event: JobStartedEvent): Promise<void> {
     const dry = event.dryRun ? ' (dry run: nothing will be deleted)' : '';
@@ -44,17 +52,19 @@ export class ConsoleTableObserver implements RunObserver {
         : event.repositories === 1
           ? '1 repository'
           : `${event.repositories} repositories`;
-    this.out.write(`\n== ${event.job.name}: started${dry}, ${count}\n`);
+    this.turns.start(event.job.name, `\n== ${event.job.name}: started${dry}, ${count}\n`);
     return Promise.resolve();
   }
 
   repositoryFinished(event: RepositoryFinishedEvent): Promise<void> {
-    this.out.write(renderRepository(event.jobName, event.report, event.dryRun));
+    // A repository a shutdown skipped has no table: the summary counts them in one line.
+    if (event.report.skipped === undefined)
+      this.turns.write(event.jobName, renderRepository(event.jobName, event.report, event.dryRun));
     return Promise.resolve();
   }
 
   jobFinished(event: JobFinishedEvent): Promise<void> {
-    this.out.write(renderSummary(event.report));
+    this.turns.finish(event.report.jobName, renderSummary(event.report));
     return Promise.resolve();
   }
 }
@@ -101,6 +111,11 @@ export function renderSummary(report: JobReport): string {
     for (const warning of repository.warnings)
       lines.push(`  warning: ${repository.repository}: ${redact(warning)}`);
   }
+  const skipped = report.repositories.filter((repository) => repository.skipped !== undefined);
+  if (skipped.length > 0)
+    lines.push(
+      `  skipped (shutdown): ${skipped.length} of ${report.repositories.length} repositories not finished`,
+    );
   if (report.interrupted)
     lines.push('  stopped by a signal before the job was done: run it again to finish');
   const deletedAnything =

@@ -36,7 +36,7 @@ body[data-dry-run="true"] .verdict.success .status{color:#243f9a}
 .card.reclaimable{border-color:#c7d4f7}
 .card.reclaimable .value{color:var(--accent)}
 section{margin-bottom:26px}
-.overview,.rules,.repository,.filters{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:16px 18px}
+.overview,.rules,.undo,.repository,.filters{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:16px 18px}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:14px}
 th{text-align:left;color:var(--muted);font-weight:600;font-size:12px;text-transform:uppercase;letter-spacing:.04em;border-bottom:1px solid var(--line);padding:6px 10px}
@@ -58,6 +58,9 @@ a:hover{text-decoration:underline}
 .rules dl{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:10px 24px;margin:0}
 .rules dt{color:var(--muted);font-size:13px}
 .rules dd{margin:2px 0 0}
+.undo p{margin:0 0 6px}
+.undo pre{margin:0 0 10px;overflow-x:auto}
+.undo pre code{display:block;padding:8px 10px;word-break:normal;white-space:pre}
 code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f1f3f6;border-radius:4px;padding:1px 5px;word-break:break-all}
 .filters{display:flex;flex-wrap:wrap;gap:18px;align-items:center;position:sticky;top:0;z-index:1;box-shadow:0 2px 8px rgba(16,24,40,.06)}
 .filters[hidden]{display:none}
@@ -66,6 +69,7 @@ code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;backgrou
 .badge{font-size:11px;text-transform:uppercase;letter-spacing:.05em;border-radius:999px;padding:2px 8px;font-weight:700}
 .badge.success{background:#e9f6ee;color:#1f6e3d}
 .badge.failed{background:#fdecee;color:#9d1d28}
+.badge.skipped{background:#fff4e0;color:#7a4b00}
 .pill{display:inline-block;border-radius:999px;padding:1px 9px;font-size:12.5px;font-weight:600;white-space:nowrap}
 .pill.keep{background:#e9f6ee;color:#1f6e3d}
 .pill.delete{background:#fdf0e6;color:#9a4a0f}

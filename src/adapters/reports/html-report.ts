@@ -10,7 +10,7 @@ import { decisionWords, RECLAIMABLE_NOTE, REASON_WORDS, verdictWords } from './r
 import { formatBytes, formatCount } from '../shared/text/numbers.js';
 import { HTML_SCRIPT, HTML_STYLE } from './html-assets.js';
 
-/** What the top of the HTML report shows of one repository (one line each, in run order). */
+/** What the top of the HTML report shows of one repository (one line each, in name order). */
 export interface RepositoryLine {
   readonly name: string;
   readonly status: ReportRepository['status'];
@@ -56,6 +56,7 @@ export const htmlReport = {
       list('Warnings', tail.warnings, 'warnings'),
       overview(lines, head.dryRun),
       rules(head),
+      undo(head, tail),
       '<section class="filters" id="filters" hidden>',
       '<label>Decision <select id="filter-action"><option value="">all</option><option value="keep">kept</option>',
       `<option value="delete">${head.dryRun ? 'would delete' : 'deleted or selected'}</option></select></label>`,
@@ -70,12 +71,12 @@ export const htmlReport = {
     const counts = repository.summary;
     return [
       `<section class="repository" id="${anchor(index)}">`,
-      `<h2><span class="badge ${repository.status}">${repository.status === 'success' ? 'ok' : 'failed'}</span> ${esc(repository.name)}</h2>`,
+      `<h2><span class="badge ${repository.status}">${badgeText(repository.status)}</span> ${esc(repository.name)}</h2>`,
       `<p class="muted">${formatCount(counts.examined)} examined · ${formatCount(counts.unmatched)} matching no pattern · ${formatCount(counts.kept)} kept · ${formatCount(counts.deleted)} ${dryRun ? 'would be deleted' : 'deleted'} · ${formatCount(counts.failed)} failed · ${esc(formatBytes(repository.reclaimableBytes))} reclaimable</p>`,
       errors('Errors', repository.errors),
       list('Warnings', repository.warnings, 'warnings'),
       repository.tags.length === 0
-        ? '<p class="muted">No tags.</p>'
+        ? `<p class="muted">${repository.skipped === undefined ? 'No tags.' : 'Not finished: the run was stopped by a signal before its deletions began.'}</p>`
         : [
             '<div class="scroll"><table>',
             '<thead><tr><th>Tag</th><th>Created</th><th>Decision</th><th>Why</th><th>Digest</th></tr></thead>',
@@ -201,32 +202,33 @@ function bar(counts: ReportCounts, largest: number, dryRun: boolean): string {
   );
 }
 
-const SAVE_LAST_LABEL: Readonly<Record<ReportHead['job']['orderBy'], string>> = {
-  created: 'Keep the newest old tags',
-  semver: 'Keep the highest old versions (semver)',
-  natural: 'Keep the highest old tags (natural order)',
-};
-
 function rules(head: ReportHead): string {
-  const job = head.job;
-  const item = (label: string, value: string): string =>
-    `<div><dt>${esc(label)}</dt><dd>${value}</dd></div>`;
-  const codes = (values: readonly string[]): string =>
-    values.length === 0
-      ? '<span class="muted">none</span>'
-      : values.map((value) => `<code>${esc(value)}</code>`).join(' ');
+  const items = head.rules.map(
+    (rule) =>
+      `<div data-rule="${esc(rule.key)}"><dt>${esc(rule.label)}</dt><dd>${esc(rule.value)}</dd></div>`,
+  );
   return [
     '<section class="rules">',
     '<h2>Rules</h2>',
     '<dl>',
-    item('Repositories', codes(job.repositories)),
-    item('Tag patterns', codes(job.tagRegexps)),
-    item('Keep when younger than', `${esc(String(job.olderThanDays))} days`),
-    item(SAVE_LAST_LABEL[job.orderBy], esc(String(job.saveLast))),
-    item('Never delete (keep_regexps)', codes(job.keepRegexps)),
+    ...items,
     '</dl>',
     '</section>',
   ].join('\n');
+}
+
+/** How to put back what the run deleted: the journal and the commands (issue 27, item 6). */
+function undo(head: ReportHead, tail: ReportTail): string {
+  const body =
+    tail.undo === null
+      ? `<p class="muted">${head.dryRun ? 'A dry run deletes nothing: there is nothing to undo.' : 'Nothing was deleted: there is nothing to undo.'}</p>`
+      : [
+          `<p>The run journaled every deletion in <code>${esc(tail.undo.journal)}</code>. Until the registry's garbage collector runs, this puts the deleted tags back (from the folder the run ran in):</p>`,
+          `<pre><code>${esc(tail.undo.command)}</code></pre>`,
+          '<p class="muted">To see first what it would put back, without writing anything:</p>',
+          `<pre><code>${esc(tail.undo.preview)}</code></pre>`,
+        ].join('\n');
+  return ['<section class="undo" id="undo">', '<h2>Undo</h2>', body, '</section>'].join('\n');
 }
 
 function row(tag: ReportTag, dryRun: boolean): string {
@@ -302,4 +304,8 @@ let cachedHash: string | undefined;
 function scriptHash(): string {
   cachedHash ??= `sha256-${createHash('sha256').update(HTML_SCRIPT).digest('base64')}`;
   return cachedHash;
+}
+
+function badgeText(status: ReportRepository['status']): string {
+  return status === 'success' ? 'ok' : status;
 }

@@ -1,3 +1,4 @@
+import { compareCodePoints } from '../../domain/code-point-order.js';
 import type { DecisionReason, TagDecision, TagRanking } from '../../domain/decision.js';
 import { selectorLabel, type Job } from '../../domain/job.js';
 import type {
@@ -8,11 +9,14 @@ import type {
   RepositoryReport,
   RepositorySummary,
   RunMode,
+  SkipReason,
 } from '../../domain/job-report.js';
 import { jobWarnings } from '../../domain/job-warnings.js';
+import { ruleSummary, type RuleLine } from '../../domain/rule-summary.js';
 import { noMatchDetail } from '../../domain/select-tags.js';
 import { DEFAULT_TAG_ORDER, type TagOrder } from '../../domain/tag-order.js';
 import { redact } from '../shared/secrets/redact.js';
+import { undoCommand, undoPreviewCommand } from '../shared/undo-command.js';
 
 /**
  * The JSON report (docs/report.schema.json), the source of the HTML and Markdown ones. It is
@@ -47,6 +51,8 @@ export interface ReportHead {
   readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
   readonly tool: { readonly name: string; readonly version: string };
   readonly job: ReportJob;
+  /** The job's rules in words (rule-summary.ts): what the HTML and Markdown show. */
+  readonly rules: readonly RuleLine[];
   /** Base URL of the registry; never carries credentials. */
   readonly registry: string;
   readonly dryRun: boolean;
@@ -79,6 +85,16 @@ export interface ReportTail {
   readonly errors: readonly string[];
   /** Every warning of the run (jobWarnings): the job's, then "repository: warning". */
   readonly warnings: readonly string[];
+  /** How to put back what the run deleted; null when it deleted nothing (or was a dry run). */
+  readonly undo: ReportUndo | null;
+}
+
+export interface ReportUndo {
+  /** The run's deletion journal, as the run wrote it. */
+  readonly journal: string;
+  readonly command: string;
+  /** The command with --dry-run: what it would put back. */
+  readonly preview: string;
 }
 
 export interface ReportTag {
@@ -99,7 +115,9 @@ export interface ReportTag {
 
 export interface ReportRepository {
   readonly name: string;
-  readonly status: 'success' | 'failed';
+  /** skipped: not finished, `skipped` says why (a shutdown signal). */
+  readonly status: 'success' | 'failed' | 'skipped';
+  readonly skipped?: SkipReason;
   readonly summary: ReportCounts;
   readonly reclaimableBytes: number;
   readonly errors: readonly string[];
@@ -128,6 +146,7 @@ export function reportHead(
       cleanEveryHours: job.cleanEveryHours,
       schedule: job.schedule ?? null,
     },
+    rules: ruleSummary(job),
     registry,
     dryRun: run.dryRun,
     mode: run.mode,
@@ -135,7 +154,10 @@ export function reportHead(
   };
 }
 
-/** One repository: every tag, decided ones newest first, then the tags no pattern matches. */
+/**
+ * One repository: every tag, the ones no pattern matches too, sorted by name (code points), so
+ * that the report of a dry run and of the real run after it compare line by line.
+ */
 export function reportRepository(
   job: Job,
   report: RepositoryReport,
@@ -145,7 +167,7 @@ export function reportRepository(
   for (const deletion of report.deletions) {
     for (const tag of deletion.tags) deletions.set(tag, deletion);
   }
-  const decided = [...report.decisions].sort(newestFirst).map((decision) => {
+  const decided = report.decisions.map((decision) => {
     const outcome = decision.action === 'delete' ? deletions.get(decision.tag)?.outcome : undefined;
     return tagEntry(decision, outcome);
   });
@@ -163,12 +185,13 @@ export function reportRepository(
   }));
   return {
     name: report.repository,
-    status: summary.failed > 0 ? 'failed' : 'success',
+    status: summary.failed > 0 ? 'failed' : summary.skipped !== undefined ? 'skipped' : 'success',
+    ...(summary.skipped === undefined ? {} : { skipped: summary.skipped }),
     summary: countsOf(summary),
     reclaimableBytes: summary.reclaimableBytes,
     errors: summary.errors.map(redact),
     warnings: summary.warnings.map(redact),
-    tags: [...decided, ...unmatched],
+    tags: [...decided, ...unmatched].sort((a, b) => compareCodePoints(a.tag, b.tag)),
   };
 }
 
@@ -179,6 +202,14 @@ export function reportTail(report: JobReport): ReportTail {
     summary: summaryOf(report.repositories.length, report.totals, unmatchedOf(report.repositories)),
     errors: report.errors.map(redact),
     warnings: jobWarnings(report).map(redact),
+    undo:
+      report.journal === undefined
+        ? null
+        : {
+            journal: report.journal,
+            command: undoCommand(report.journal),
+            preview: undoPreviewCommand(report.journal),
+          },
   };
 }
 
@@ -187,7 +218,14 @@ export function reportTail(report: JobReport): ReportTail {
  * file is still a valid report of the repositories done, marked interrupted.
  */
 export function provisionalTail(at: Date, summary: ReportSummary): ReportTail {
-  return { finishedAt: at.toISOString(), status: 'interrupted', summary, errors: [], warnings: [] };
+  return {
+    finishedAt: at.toISOString(),
+    status: 'interrupted',
+    summary,
+    errors: [],
+    warnings: [],
+    undo: null,
+  };
 }
 
 export function runStatus(report: JobReport): RunStatus {
@@ -262,11 +300,4 @@ function outcomeDetail(outcome: DeletionOutcome | undefined): string | null {
   if (outcome?.status === 'skipped') return redact(outcome.why);
   if (outcome?.status === 'failed') return redact(outcome.problem);
   return null;
-}
-
-/** Newest first, like selection ranks them; undated tags last, then by name. */
-function newestFirst(a: TagDecision, b: TagDecision): number {
-  const byDate = (b.created?.getTime() ?? -Infinity) - (a.created?.getTime() ?? -Infinity);
-  if (byDate !== 0 && !Number.isNaN(byDate)) return byDate;
-  return a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0;
 }

@@ -80,6 +80,8 @@ export function renderMarkdown(input: MarkdownInput, limitBytes = MARKDOWN_LIMIT
         : ''),
     `Reclaimable is what the registry's garbage collector can free (blobs shared with other repositories stay).`,
     '',
+    ...rulesLines(head),
+    ...undoLines(head, tail),
   );
   // Reserved for the "and N more" lines, so that they always fit.
   out.reserve(600);
@@ -133,6 +135,35 @@ export function renderMarkdown(input: MarkdownInput, limitBytes = MARKDOWN_LIMIT
     out.always('');
   }
   return out.text();
+}
+
+/** The job's rules, one bullet each (rule-summary.ts). */
+function rulesLines(head: ReportHead): string[] {
+  if (head.rules.length === 0) return [];
+  return [
+    '### Rules',
+    '',
+    ...head.rules.map((rule) => `- **${mdText(rule.label)}**: ${mdText(rule.value)}`),
+    '',
+  ];
+}
+
+/** The short "Undo" section: the journal and the commands, or why there is nothing to undo. */
+function undoLines(head: ReportHead, tail: ReportTail): string[] {
+  if (tail.undo === null) {
+    const why = head.dryRun ? 'A dry run deletes nothing' : 'Nothing was deleted';
+    return ['### Undo', '', `${why}: there is nothing to undo.`, ''];
+  }
+  return [
+    '### Undo',
+    '',
+    `Every deletion is journaled in ${mdCode(tail.undo.journal)}. Until the registry's garbage collector runs, this puts the deleted tags back (add \`--dry-run\` to see first what it would do):`,
+    '',
+    '```sh',
+    tail.undo.command.replace(/[\r\n]/g, ''),
+    '```',
+    '',
+  ];
 }
 
 /** Lines up to a byte limit; a list that does not fit ends with "and N more". */

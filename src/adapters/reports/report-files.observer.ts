@@ -34,6 +34,7 @@ import {
 import { jobFolder, latestReportPaths, reportPaths, type ReportPaths } from './report-files.js';
 import { pruneRuns, replaceWithCopy, tempNameFor } from './reports-folder.js';
 import { ReportsSettings, type ReportFormat } from './reports-settings.js';
+import { sortJsonReport } from './sort-json-report.js';
 
 /** GitHub's limit for one step's summary file. */
 const STEP_SUMMARY_LIMIT_BYTES = 1024 * 1024;
@@ -50,7 +51,8 @@ interface Run {
 
 /**
  * Writes each run's report files (issue 10): the JSON as repositories finish (valid at every
- * moment, marked interrupted until the run ends), then the HTML and Markdown read back from it
+ * moment, marked interrupted until the run ends), sorted by repository name at the end, then
+ * the HTML and Markdown read back from it
  * one repository at a time, `latest.*` replaced atomically, old runs pruned, the Markdown
  * appended to GITHUB_STEP_SUMMARY, and a console line naming the files.
  */
@@ -102,6 +104,7 @@ export class ReportFilesObserver implements RunObserver {
     if (run === undefined) return;
     this.runs.delete(jobName);
     await run.file.finish(reportTail(event.report));
+    await sortJsonReport(run.source);
     const markdown = await this.derive(run);
     if (!this.wants('json')) await unlink(run.source);
     const written = this.settings.formats.map((format) => run.paths[format]);

@@ -10,6 +10,7 @@ import {
   ReportStream,
   type TextSink,
 } from '../../../src/adapters/reports/console-table.observer.js';
+import { ConsoleTurns } from '../../../src/adapters/reports/console-turns.js';
 import { RunObserver } from '../../../src/application/ports/run-observer.port.js';
 import type { TagDecision } from '../../../src/domain/decision.js';
 import { compilePattern } from '../../../src/domain/job.js';
@@ -244,5 +245,90 @@ describe('ConsoleTableObserver', () => {
     assert.equal(formatDuration(400), '0.4s');
     assert.equal(formatDuration(59_949), '59.9s');
     assert.equal(formatDuration(125_000), '2m 05s');
+  });
+});
+
+describe('ConsoleTableObserver: concurrent jobs take turns (issue 27 item 7)', () => {
+  const job = (name: string) => ({
+    name,
+    repositories: [],
+    tagPatterns: [compilePattern('dev-')],
+    saveLast: 1,
+    olderThanDays: 1,
+    cleanEveryHours: 0,
+  });
+  const started = (name: string) => ({
+    job: job(name),
+    mode: 'manual' as const,
+    dryRun: false,
+    startedAt: STARTED,
+    repositories: 2,
+  });
+  const finished = (jobName: string, name: string) => {
+    const report = { ...repository({ status: 'deleted' }), repository: name };
+    return { jobName, dryRun: false, report, summary: summarise(report, false), finished: 1 };
+  };
+
+  /** The job each line belongs to, by the heading or summary it falls under. */
+  function owners(text: string): string[] {
+    const runs: string[] = [];
+    let current = '';
+    for (const line of text.split('\n')) {
+      const named = /^(?:== |-- )?(job-[ab])\b/.exec(line)?.[1];
+      if (named !== undefined) current = named;
+      if (line !== '' && runs[runs.length - 1] !== current) runs.push(current);
+    }
+    return runs;
+  }
+
+  it('two jobs whose repositories finish alternately print one after the other, each whole', async () => {
+    const sink = new StringSink();
+    const observer = new ConsoleTableObserver(sink);
+    await observer.jobStarted(started('job-a'));
+    await observer.jobStarted(started('job-b'));
+    await observer.repositoryFinished(finished('job-b', 'team/b1'));
+    await observer.repositoryFinished(finished('job-a', 'team/a1'));
+    // job-a prints as it goes; job-b waits for its turn.
+    assert.ok(sink.text.includes('-- job-a: team/a1'));
+    assert.ok(!sink.text.includes('job-b'));
+    await observer.repositoryFinished(finished('job-b', 'team/b2'));
+    await observer.repositoryFinished(finished('job-a', 'team/a2'));
+    await observer.jobFinished({ report: aJobReport({ jobName: 'job-a', success: true }) });
+    await observer.jobFinished({ report: aJobReport({ jobName: 'job-b', success: true }) });
+    assert.deepEqual(owners(sink.text), ['job-a', 'job-b']);
+    for (const name of ['team/a1', 'team/a2', 'team/b1', 'team/b2']) {
+      assert.ok(sink.text.includes(`: ${name}\n`), name);
+    }
+  });
+
+  it('a job that finishes while another prints comes out whole after it; a third goes on live', async () => {
+    const sink = new StringSink();
+    const observer = new ConsoleTableObserver(sink);
+    await observer.jobStarted(started('job-a'));
+    await observer.jobStarted(started('job-b'));
+    await observer.repositoryFinished(finished('job-b', 'team/b1'));
+    await observer.jobFinished({ report: aJobReport({ jobName: 'job-b', success: true }) });
+    assert.ok(!sink.text.includes('job-b'), 'held while job-a prints');
+    await observer.jobFinished({ report: aJobReport({ jobName: 'job-a', success: true }) });
+    assert.deepEqual(owners(sink.text), ['job-a', 'job-b']);
+    // Nobody else prints now: the next job goes straight out.
+    await observer.jobStarted(started('job-a'));
+    assert.match(sink.text, /\n== job-a: started, 2 repositories\n$/);
+  });
+});
+
+describe('ConsoleTurns', () => {
+  it('a waiting job holds at most its limit: past it, its text goes out at once (bounded memory)', () => {
+    const sink = new StringSink();
+    const turns = new ConsoleTurns(sink, 10);
+    turns.start('a', 'a0\n');
+    turns.start('b', 'b0\n');
+    turns.write('b', 'b1\n');
+    assert.equal(sink.text, 'a0\n');
+    turns.write('b', 'b2-long\n');
+    assert.equal(sink.text, 'a0\nb0\nb1\nb2-long\n');
+    turns.finish('a', 'a-end\n');
+    turns.finish('b', 'b-end\n');
+    assert.equal(sink.text, 'a0\nb0\nb1\nb2-long\na-end\nb-end\n');
   });
 });

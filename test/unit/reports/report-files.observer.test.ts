@@ -179,9 +179,9 @@ describe('ReportFilesObserver: the report files of a run', () => {
     assert.ok(app !== undefined);
     assert.deepEqual(
       app.tags.map((tag) => `${tag.tag} ${tag.action} ${tag.reason} ${String(tag.outcome)}`),
-      ['v2 keep recent null', 'v1 delete old deleted', 'latest keep no-match null'],
+      ['latest keep no-match null', 'v1 delete old deleted', 'v2 keep recent null'],
     );
-    assert.equal(app.tags[2]?.digest, null);
+    assert.equal(app.tags[0]?.digest, null);
     for (const format of ['json', 'html', 'md'] as const) {
       const latest = join(h.settings.dir, 'clean-dev', `latest.${format}`);
       assert.equal(await readFile(latest, 'utf8'), await readFile(paths[format], 'utf8'), format);
@@ -390,5 +390,114 @@ describe('ReportFilesObserver: the report files of a run', () => {
     assert.equal(json.status, 'failed');
     assert.deepEqual(json.errors, ['reading the registry catalog failed: 401']);
     assertValidReport(json);
+  });
+
+  it('sorts repositories and tags by name in every format, whatever order they finished in; rules and Undo in each', async () => {
+    const h = harness({ formats: ['json', 'html', 'md'] });
+    const named = (name: string, tags: readonly string[]): RepositoryReport => ({
+      ...webRepository(),
+      repository: name,
+      errors: [],
+      decisions: tags.map((tag) => aDecision(tag, 'delete', { repository: name })),
+      deletions: tags.map((tag) => ({
+        repository: name,
+        digest: fakeDigest(`${name}:${tag}`),
+        tags: [tag],
+        outcome: { status: 'deleted' as const },
+      })),
+    });
+    // Finished in the order a concurrent run happens to give: not by name.
+    const finished = [
+      named('team/web', ['w10', 'w9']),
+      named('team/api', ['v2', 'v1']),
+      named('team/app', ['v1']),
+    ];
+    const journal = 'cache/journal/clean-dev/20260601T070809Z.jsonl';
+    await h.observer.jobStarted({
+      job: JOB,
+      mode: 'manual',
+      dryRun: false,
+      startedAt: START,
+      repositories: finished.length,
+    });
+    const builder = new JobReportBuilder({
+      jobName: JOB.name,
+      mode: 'manual',
+      dryRun: false,
+      startedAt: START,
+    });
+    for (const [index, report] of finished.entries()) {
+      const summary = builder.add(report);
+      await h.observer.repositoryFinished({
+        jobName: JOB.name,
+        dryRun: false,
+        report,
+        summary,
+        finished: index + 1,
+      });
+    }
+    const report = builder.finish({ finishedAt: START, errors: [], interrupted: false });
+    await h.observer.jobFinished({ report: { ...report, journal } });
+    const paths = reportPaths('clean-dev', START, false, h.settings.dir);
+    const json = await readValidReport(paths.json);
+    assert.deepEqual(
+      json.repositories.map((repository) => repository.name),
+      ['team/api', 'team/app', 'team/web'],
+    );
+    assert.deepEqual(
+      json.repositories[2]?.tags.map((tag) => tag.tag),
+      ['w10', 'w9'],
+    );
+    // Still one repository a line, so the file reads back the same way.
+    const lines = (await readFile(paths.json, 'utf8')).split('\n');
+    assert.equal(lines.length, 6);
+    assert.match(lines[1] ?? '', /^\{"name":"team\/api"/);
+    assert.match(lines[2] ?? '', /^,\{"name":"team\/app"/);
+    const raw = JSON.parse(await readFile(paths.json, 'utf8')) as {
+      undo: { command: string } | null;
+      rules: { key: string; value: string }[];
+    };
+    assert.equal(raw.undo?.command, `reg-cleaner --restore-from ${journal}`);
+    assert.equal(raw.rules.find((rule) => rule.key === 'tag_regexps')?.value, 'v, w');
+    const html = await readFile(paths.html, 'utf8');
+    const order = ['team/api', 'team/app', 'team/web'].map((name) =>
+      html.indexOf(`> ${name}</h2>`),
+    );
+    assert.ok(
+      order.every((at, index) => at > 0 && at > (order[index - 1] ?? 0)),
+      String(order),
+    );
+    assert.match(html, /<h2>Undo<\/h2>[\s\S]*<pre><code>reg-cleaner --restore-from cache\/journal/);
+    assert.match(html, /<dt>Save last<\/dt><dd>5 newest old tags per pattern kept<\/dd>/);
+    const md = await readFile(paths.md, 'utf8');
+    const deleted = md
+      .slice(md.indexOf('### Deleted'))
+      .split('\n')
+      .filter((line) => line.startsWith('- '));
+    assert.deepEqual(
+      deleted.map((line) => /`([^`]+)`/.exec(line)?.[1]),
+      ['team/api:v1', 'team/api:v2', 'team/app:v1', 'team/web:w10', 'team/web:w9'],
+    );
+    assert.match(
+      md,
+      /### Undo\n\n[^\n]*`cache\/journal\/clean-dev\/20260601T070809Z\.jsonl`[\s\S]*```sh\nreg-cleaner --restore-from /,
+    );
+    assert.match(md, /### Rules\n\n- \*\*Repositories\*\*: team\/app/);
+  });
+
+  it('a dry run report says there is nothing to undo', async () => {
+    const h = harness({ formats: ['json', 'html', 'md'] });
+    await run(h, JOB, { dryRun: true, repositories: [appRepository('skipped')] });
+    const paths = reportPaths('clean-dev', START, true, h.settings.dir);
+    const raw = JSON.parse(await readFile(paths.json, 'utf8')) as { undo: unknown };
+    assert.equal(raw.undo, null);
+    assert.match(
+      await readFile(paths.html, 'utf8'),
+      /A dry run deletes nothing: there is nothing to undo/,
+    );
+    assert.match(
+      await readFile(paths.md, 'utf8'),
+      /### Undo\n\nA dry run deletes nothing: there is nothing to undo\./,
+    );
   });
 });

@@ -70,6 +70,12 @@ export interface RegistryHttpClientOptions extends TransportSettings {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
   readonly now?: () => Date;
+  /**
+   * Aborted on SIGINT/SIGTERM: from then on no request goes on the wire. Those waiting in the
+   * gate or the ceiling are dropped at once, retries end, and every later send throws a
+   * RegistryError of kind 'stopped'. Requests already sent finish (within their deadline).
+   */
+  readonly stop?: AbortSignal;
 }
 
 type Attempt = { readonly response: RegistryResponse } | { readonly failure: TransportFailure };
@@ -79,6 +85,11 @@ const MAX_REDIRECTS = 5;
 // Manifests and image configs are small; a body this large is not what we asked for.
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const USER_AGENT = 'reg-cleaner';
+
+/** What every request refused after SIGINT/SIGTERM rejects with. */
+function stoppedError(): RegistryError {
+  return new RegistryError('stopped', 'not sent: reg-cleaner is stopping (SIGINT/SIGTERM)');
+}
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -116,6 +127,15 @@ export class RegistryHttpClient implements HttpSender {
     this.sleep = options.sleep ?? realSleep;
     this.random = options.random ?? Math.random;
     this.now = options.now ?? ((): Date => new Date());
+    const stop = options.stop;
+    if (stop !== undefined) {
+      const drop = (): void => {
+        this.gate.dropWaiting(stoppedError());
+        options.rateCeiling?.stop(stoppedError());
+      };
+      if (stop.aborted) drop();
+      else stop.addEventListener('abort', drop, { once: true });
+    }
   }
 
   async send(request: RegistryRequest): Promise<RegistryResponse> {
@@ -127,8 +147,9 @@ export class RegistryHttpClient implements HttpSender {
             ? { final: false, value: attempt }
             : { final: true, value: attempt };
         }
-        // The last attempt's answer is returned as it is: only a retry reads it again.
-        const canRetry = retry < this.retryPolicy.maxRetries;
+        // The last attempt's answer is returned as it is: only a retry reads it again. After a
+        // signal nothing is sent again, so the answer at hand is the last.
+        const canRetry = retry < this.retryPolicy.maxRetries && !this.stopping();
         if (canRetry && this.spoiledBody(request, attempt.response)) {
           return { final: false, value: attempt };
         }
@@ -147,6 +168,7 @@ export class RegistryHttpClient implements HttpSender {
       () => {
         this.options.stats.recordRetry();
       },
+      this.options.stop,
     );
     if ('response' in attempt) return attempt.response;
     throw this.failureError(request, attempt.failure, retries);
@@ -173,6 +195,10 @@ export class RegistryHttpClient implements HttpSender {
       });
     }
     return true;
+  }
+
+  private stopping(): boolean {
+    return this.options.stop?.aborted === true;
   }
 
   private async sendFollowingRedirects(request: RegistryRequest, retry: number): Promise<Attempt> {
@@ -253,6 +279,9 @@ export class RegistryHttpClient implements HttpSender {
     retry: number,
     body: Uint8Array | undefined,
   ): Promise<Attempt> {
+    // The last point before the wire: whatever queue this request waited in, a signal that
+    // came meanwhile keeps it off.
+    if (this.stopping()) throw stoppedError();
     this.options.stats.recordRequest(kind);
     const started = performance.now();
     try {

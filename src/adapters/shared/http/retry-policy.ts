@@ -101,20 +101,44 @@ export type AttemptVerdict<T> =
 /**
  * The one retry loop (registry requests and notification deliveries): runs `attempt` until its
  * verdict is final or the policy's retries are spent, waiting `retryDelayMs` between attempts.
- * Returns the last attempt's value and how many retries it took.
+ * Returns the last attempt's value and how many retries it took. Once `stop` is aborted
+ * (SIGINT/SIGTERM) the value at hand is the last, and a pause under way ends at once: the
+ * attempt that follows it is the caller's to refuse.
  */
 export async function withRetries<T>(
   attempt: (retry: number) => Promise<AttemptVerdict<T>>,
   policy: RetryPolicy,
   timing: RetryTiming,
   beforeRetry: () => void = () => undefined,
+  stop?: AbortSignal,
 ): Promise<{ readonly value: T; readonly retries: number }> {
   for (let retry = 0; ; retry += 1) {
     const verdict = await attempt(retry);
-    if (verdict.final || retry >= policy.maxRetries)
+    if (verdict.final || retry >= policy.maxRetries || stop?.aborted === true)
       return { value: verdict.value, retries: retry };
     beforeRetry();
     const delay = retryDelayMs(retry + 1, policy, () => timing.random(), verdict.retryAfterMs);
-    await timing.sleep(delay);
+    await pauseUnlessStopped(timing.sleep(delay), stop);
+  }
+}
+
+/** `pause`, cut short when `stop` is aborted. */
+async function pauseUnlessStopped(
+  pause: Promise<void>,
+  stop: AbortSignal | undefined,
+): Promise<void> {
+  if (stop === undefined) {
+    await pause;
+    return;
+  }
+  let wake = (): void => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    wake = resolve;
+    stop.addEventListener('abort', wake, { once: true });
+  });
+  try {
+    await Promise.race([pause, stopped]);
+  } finally {
+    stop.removeEventListener('abort', wake);
   }
 }
