@@ -89,6 +89,8 @@ export interface CompositionOptions {
   readonly notifications?: readonly NotificationTarget[];
   /** Report files (issue 10); none when absent or when no format is chosen. */
   readonly reports?: ReportsSettings;
+  /** Aborted on SIGINT/SIGTERM: no registry request goes out after that (issue 27). */
+  readonly stop?: AbortSignal;
 }
 
 /**
@@ -114,10 +116,11 @@ export async function buildContainer(options: CompositionOptions): Promise<Conta
       bind(ManifestCache).to(FileManifestCache).inSingletonScope();
       bind(FileManifestCacheOptions).toConstantValue({});
     }),
-    registryModule(options.registry),
+    registryModule(options.registry, options.stop),
     new ContainerModule(({ bind }) => {
       bind(StateDir).toConstantValue(options.stateDir);
-      bind(StateStore).to(FileStateStore).inSingletonScope();
+      bind(FileStateStore).toSelf().inSingletonScope();
+      bind(StateStore).toService(FileStateStore);
       // Deletion journals (issue 16): written ahead of each DELETE, pruned as each real run starts.
       bind(JournalSettings).toConstantValue(options.journal ?? DEFAULT_JOURNAL_SETTINGS);
       bind(DeletionJournal).to(FileDeletionJournal).inSingletonScope();
@@ -175,7 +178,7 @@ export async function buildContainer(options: CompositionOptions): Promise<Conta
  * (ManifestCache) is bound beside it: a file in the state folder, or memory in tests.
  * HttpDockerRegistryOptions holds test hooks only; tests rebind it, or HttpExchange.
  */
-export function registryModule(settings: RegistrySettings): ContainerModule {
+export function registryModule(settings: RegistrySettings, stop?: AbortSignal): ContainerModule {
   const baseUrl = normaliseBaseUrl(settings.url);
   return new ContainerModule(({ bind }) => {
     bind(RegistrySettings).toConstantValue(settings);
@@ -207,6 +210,7 @@ export function registryModule(settings: RegistrySettings): ContainerModule {
           ...(noProxy !== undefined ? { noProxy } : {}),
           ...(settings.caFile !== undefined ? { caFile: settings.caFile } : {}),
           ...hooksOf(hooks, settings),
+          ...(stop === undefined ? {} : { stop }),
         });
       })
       .inSingletonScope();
@@ -316,6 +320,14 @@ const MetricsOutputs = Symbol('MetricsOutputs');
 /** Opens the metrics endpoint (watch) before the jobs start; exit 2 when it cannot listen. */
 export async function openMetrics(container: Container): Promise<void> {
   if (container.isBound(MetricsOutputs)) await container.get<MetricsOutputs>(MetricsOutputs).open();
+}
+
+/**
+ * The state store as a signal handler needs it, synchronously: which jobs are open, and
+ * their history lines written at once before a forced exit.
+ */
+export function stateFilesOf(container: Container): FileStateStore {
+  return container.get(FileStateStore);
 }
 
 /**

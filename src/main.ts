@@ -17,6 +17,7 @@ import { capYoungGeneration } from './adapters/process/young-generation.js';
 import type { ReportsSettings } from './adapters/reports/reports-settings.js';
 import type { Job } from './domain/job.js';
 import { fsErrorCode } from './adapters/files/fs-error.js';
+import type { Shutdown } from './adapters/process/shutdown.js';
 
 // A run's live heap is small and bounded (tens of MB: the repositories in flight and the
 // registry cache), but it allocates fast (a few objects per HTTP exchange). V8's default
@@ -28,8 +29,8 @@ setFlagsFromString('--heap-growing-percent=10');
 // And the young generation stops growing at 16 MB (young-generation.ts): peak RSS -20 MB.
 capYoungGeneration();
 
-/** How long in-flight requests may take after SIGTERM before the process exits anyway. */
-const GRACE_MS = 30_000;
+/** Set by the first signal: the process then exits as soon as main() is over (see the end). */
+let stopRequested = false;
 
 /**
  * argv -> config -> container -> use case -> exit code. Nothing else decides exit codes.
@@ -70,14 +71,15 @@ async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     return reportFailure(error);
   }
-  const [logging, shutdownModule, stateLock, composition, restoring] = await Promise.all([
+  const [logging, stopHandling, stateLock, composition, restoring] = await Promise.all([
     import('./adapters/logging/log4js-logger.js'),
-    import('./adapters/process/shutdown.js'),
+    import('./adapters/process/stop-handling.js'),
     import('./adapters/state/state-lock.js'),
     import('./container.js'),
     options.restore === undefined ? undefined : import('./adapters/cli/restore-command.js'),
   ]);
   let lock: Awaited<ReturnType<typeof stateLock.acquireStateLock>> | undefined;
+  let shutdown: Shutdown | undefined;
   try {
     // A restore or a notification test is not a cleanup run: it writes no cleanup report.
     const reports =
@@ -120,6 +122,17 @@ async function main(argv: readonly string[]): Promise<number> {
         throw folderProblem('--state-dir', options.stateDir, error);
       });
     }
+    // Installed once the lock is held, so that any exit from here on releases it.
+    const stopping = stopHandling.installStopHandling({
+      watch: options.watch,
+      interruptedExitCode,
+      logger,
+      ...(lock === undefined ? {} : { lock }),
+    });
+    shutdown = stopping.shutdown;
+    shutdown.signal.addEventListener('abort', () => {
+      stopRequested = true;
+    });
     const container = await composition.buildContainer({
       registry: { ...loaded.registry, httpLogs: options.httpLogs },
       stateDir: options.stateDir,
@@ -136,34 +149,26 @@ async function main(argv: readonly string[]): Promise<number> {
       ...(loaded.journal === undefined ? {} : { journal: loaded.journal }),
       notifications: loaded.notifications ?? [],
       ...(reports === undefined ? {} : { reports }),
+      stop: shutdown.signal,
     });
+    stopping.follow(composition.stateFilesOf(container));
     await composition.openMetrics(container);
-    const shutdown = shutdownModule.installShutdown({
-      graceMs: GRACE_MS,
-      forcedExitCode: (signal) => (options.watch ? ExitCode.success : interruptedExitCode(signal)),
-      onFirstSignal: (signal) => {
-        logger.warn(`${signal} received: finishing requests in flight, starting nothing new`, {
-          graceSeconds: GRACE_MS / 1000,
-        });
-      },
-    });
     try {
       if (restore !== undefined && restoring !== undefined) {
         const report = await restoring.runRestore(
           container,
           restore,
           options.dryRun,
-          shutdown.signal,
+          stopping.shutdown.signal,
         );
         process.stdout.write(restoring.renderRestoreReport(report));
-        const stoppedBy = shutdown.received();
-        return stoppedBy === undefined
-          ? exitCodeForRestore(report)
-          : interruptedExitCode(stoppedBy);
+        const stoppedBy = stopping.shutdown.received();
+        return stoppedBy === undefined ? exitCodeForRestore(report) : stopping.exitCode(stoppedBy);
       }
-      return await run(container, options, jobs, shutdown.signal, () => shutdown.received());
+      const code = await run(container, options, jobs, stopping.shutdown.signal);
+      const stoppedBy = stopping.shutdown.received();
+      return stoppedBy === undefined ? code : stopping.exitCode(stoppedBy);
     } finally {
-      shutdown.dispose();
       await composition.closeContainer(container, process.env);
       for (const problem of outputProblems.splice(0)) {
         logger.warn('the console output could not be written', { error: problem.message });
@@ -174,6 +179,8 @@ async function main(argv: readonly string[]): Promise<number> {
   } finally {
     lock?.release();
     await logging.shutdownLogging();
+    // Last: a second signal while the cache is flushed still releases the lock at once.
+    shutdown?.dispose();
   }
 }
 
@@ -297,7 +304,6 @@ async function run(
   options: CliOptions,
   jobs: readonly Job[],
   signal: AbortSignal,
-  received: () => 'SIGINT' | 'SIGTERM' | undefined,
 ): Promise<number> {
   if (options.testNotifications) return testNotifications(container);
   if (options.watch) {
@@ -311,8 +317,7 @@ async function run(
   const reports = await container
     .get(RunManualJobs)
     .execute(jobs, { dryRun: options.dryRun, signal, strict: options.strict === true });
-  const stoppedBy = received();
-  return stoppedBy === undefined ? exitCodeForReports(reports) : interruptedExitCode(stoppedBy);
+  return exitCodeForReports(reports);
 }
 
 /** One line per target on stdout; exit 0 only if every target took the test message. */
@@ -340,6 +345,9 @@ async function testNotifications(
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // After a signal, nothing that is left (a notification's retry timer, a kept-alive
+    // socket) may hold the process past its promised exit.
+    if (stopRequested) process.exit(code);
   },
   (error: unknown) => {
     process.stderr.write(`reg-cleaner: unexpected failure: ${String(error)}\n`);

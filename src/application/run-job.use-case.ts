@@ -19,6 +19,7 @@ import type {
   RepositoryReport,
   RunMode,
 } from '../domain/job-report.js';
+import { skippedRepository } from '../domain/job-report.js';
 import { selectTags } from '../domain/select-tags.js';
 import { notAVersionWarning } from '../domain/not-a-version.js';
 import { reproducibleBuildDateWarning } from '../domain/suspicious-dates.js';
@@ -141,9 +142,14 @@ export class RunJob {
         if (!first) await firstAnswer;
         const refused = (): boolean => gate.credentialsRefused !== undefined;
         if (refused()) return;
-        const report = await this.inTurn(repository, () =>
-          this.cleanRepository(context, repository, weigh, first ? answered : undefined),
-        );
+        // After a signal, the repositories not yet started send nothing: they are reported
+        // skipped, so that the report says what the run did not get to.
+        if (first && stopped(options)) answered(); // the others must not wait for it
+        const report = stopped(options)
+          ? skippedRepository(repository, 'shutdown')
+          : await this.inTurn(repository, () =>
+              this.cleanRepository(context, repository, weigh, first ? answered : undefined),
+            );
         if (refused() && report.errors.length > 0) return;
         // Every repository warning passes here: WARN in the log file and on stderr.
         for (const warning of report.warnings) {
@@ -200,6 +206,8 @@ export class RunJob {
     try {
       return await this.cleanRepositoryOrThrow(context, repository, weigh, answered);
     } catch (error) {
+      // A request refused because of the signal, or any failure while stopping: not finished.
+      if (stopped(context.options)) return skippedRepository(repository, 'shutdown');
       if (error instanceof RegistryError && error.kind === 'auth') {
         // Fail fast: a refused login is the job's problem, not each repository's.
         context.gate.credentialsRefused ??= error.message;
@@ -261,6 +269,9 @@ export class RunJob {
       accessoryTags: accessoryDigests,
       access,
     });
+    // A signal while reading: the decisions rest on reads that were cut short, so none is
+    // acted on or reported as made.
+    if (stopped(options)) return skippedRepository(repository, 'shutdown');
 
     const deletions = await mapBounded(plan.deletions, DELETIONS_IN_FLIGHT, (deletion) =>
       this.delete(deletion, accessories.byRoot.get(deletion.digest) ?? [], context),
@@ -390,6 +401,7 @@ export class RunJob {
       });
       return { status };
     } catch (error) {
+      if (isStopped(error)) return skipped(SHUTDOWN);
       const problem = messageOf(error);
       if (isJobWide(error)) {
         gate.stoppedBecause ??= problem;
@@ -419,6 +431,7 @@ export class RunJob {
       if (error instanceof RegistryError && error.kind === 'not-found') {
         return { status: 'already-gone' };
       }
+      if (isStopped(error)) return { status: 'skipped', why: SHUTDOWN };
       const problem = `not deleted: its manifest could not be read for the journal: ${messageOf(error)}`;
       this.logger.error('deletion failed', { repository, digest, error: problem });
       return { status: 'failed', problem };
@@ -478,7 +491,7 @@ interface DigestDeletion {
  * change while a deletion is journaled, and inline narrowing would hide that.
  */
 function heldBack(options: RunJobOptions, gate: DeletionGate): string | undefined {
-  if (options.signal?.aborted === true) return 'shutdown requested';
+  if (stopped(options)) return SHUTDOWN;
   if (gate.stoppedBecause !== undefined) return 'deletions stopped in this job';
   return undefined;
 }
@@ -488,6 +501,18 @@ function failOnWarnings(job: Job, options: RunJobOptions): { failOnWarnings?: Wa
   if (options.strict === true) return { failOnWarnings: '--strict' };
   if (job.failOnWarning === true) return { failOnWarnings: 'fail_on_warning' };
   return {};
+}
+
+/** Why a deletion did not go out after SIGINT/SIGTERM. */
+const SHUTDOWN = 'shutdown requested';
+
+function stopped(options: RunJobOptions): boolean {
+  return options.signal?.aborted === true;
+}
+
+/** The registry adapter refused to send the request: the process is stopping. */
+function isStopped(error: unknown): boolean {
+  return error instanceof RegistryError && error.kind === 'stopped';
 }
 
 /** 405 (deletion disabled) and missing permission make every further DELETE of the job fail. */

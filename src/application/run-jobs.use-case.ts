@@ -107,7 +107,11 @@ export class RunJobs {
         finishedAt: this.clock.now(),
         error,
       });
-    if ('error' in repositories) return failed(repositories.error);
+    if ('error' in repositories) {
+      // A catalog read cut short by a signal: the run was stopped, not broken.
+      const report = failed(repositories.error);
+      return options.signal?.aborted === true ? { ...report, interrupted: true } : report;
+    }
     try {
       return await this.runJob.execute(job, {
         dryRun: options.dryRun,

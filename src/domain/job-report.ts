@@ -57,6 +57,19 @@ export interface RepositoryReport {
   readonly errors: readonly string[];
   /** Facts about the data worth a warning (e.g. an image without `created`). */
   readonly warnings: readonly string[];
+  /**
+   * Set when the repository was not finished: a shutdown signal came before its deletions
+   * began (or before it started). Its decisions are then empty: none were acted on.
+   */
+  readonly skipped?: SkipReason;
+}
+
+/** Why a repository was not finished. */
+export type SkipReason = 'shutdown';
+
+/** A repository that a shutdown stopped before it deleted anything. */
+export function skippedRepository(repository: string, why: SkipReason): RepositoryReport {
+  return { repository, decisions: [], deletions: [], errors: [], warnings: [], skipped: why };
 }
 
 export interface JobTotals {
@@ -78,6 +91,7 @@ export interface RepositorySummary extends JobTotals {
   readonly unmatched: number;
   readonly errors: readonly string[];
   readonly warnings: readonly string[];
+  readonly skipped?: SkipReason;
 }
 
 /** A tag whose digest was deleted (or would be, or failed to be), for the state record. */
@@ -143,6 +157,7 @@ export function summarise(report: RepositoryReport, dryRun: boolean): Repository
     reclaimableBytes: reclaimableBytesOf(report, dryRun),
     errors: report.errors,
     warnings: report.warnings,
+    ...(report.skipped === undefined ? {} : { skipped: report.skipped }),
   };
 }
 

@@ -48,6 +48,8 @@ export interface ReportFile {
   readonly repositories: readonly {
     readonly name: string;
     readonly status: string;
+    /** Why it was not finished (`shutdown`), when status is `skipped`. */
+    readonly skipped?: string;
     readonly reclaimableBytes: number;
     readonly errors: readonly string[];
     readonly warnings: readonly string[];

@@ -74,3 +74,31 @@ export async function deliverWithRetries(
     await timing.sleep(retryDelayMs(number, policy, () => timing.random(), outcome.retryAfterMs));
   }
 }
+
+/**
+ * How long the message about an interrupted run may take: the process has promised to exit
+ * within 5 s of the signal (main.ts), and retries would take minutes.
+ */
+export const INTERRUPTED_DELIVERY_MS = 2_000;
+
+/** `delivery`, or a failure once `ms` have passed without its end (the delivery is abandoned). */
+export async function deliveredWithin(
+  delivery: Promise<DeliveryResult>,
+  ms: number,
+): Promise<DeliveryResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<DeliveryResult>((resolve) => {
+    timer = setTimeout(() => {
+      resolve({
+        delivered: false,
+        attempts: 1,
+        problem: `not delivered within ${String(ms / 1000)} s of the shutdown`,
+      });
+    }, ms);
+  });
+  try {
+    return await Promise.race([delivery, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -18,6 +18,7 @@ import {
 } from '../../domain/notification-policy.js';
 import { RegistrySettings } from '../registry/registry-settings.js';
 import { ReportLocator } from '../shared/report-location.js';
+import { deliveredWithin, INTERRUPTED_DELIVERY_MS } from './delivery.js';
 import { FileNotificationLog } from './notification-log.js';
 import { capsFor, MessageSender } from './notification-sender.js';
 import {
@@ -116,7 +117,11 @@ export class NotificationObserver implements RunObserver {
       capsFor(target.type),
       context,
     );
-    const result = await this.sender.send(target, { kind: 'run', summary });
+    const delivery = this.sender.send(target, { kind: 'run', summary });
+    // A run cut short by a signal: the process exits within seconds, retries or not.
+    const result = report.interrupted
+      ? await deliveredWithin(delivery, INTERRUPTED_DELIVERY_MS)
+      : await delivery;
     if (result.delivered) {
       this.logger.info('notification sent', { ...fields, attempts: result.attempts });
     } else {

@@ -53,8 +53,16 @@ const MAX_PAGES = 100_000;
  * follow-up requests (platform images, config) are not queued behind 100k manifest GETs.
  */
 const RESOLUTIONS_PER_REQUEST_SLOT = 4;
-/** Errors about the whole registry: inspectTag throws these instead of failing one tag. */
-const REGISTRY_WIDE: ReadonlySet<RegistryErrorKind> = new Set(['auth', 'forbidden', 'tls']);
+/**
+ * Errors about the whole registry, or the whole run (a shutdown): inspectTag throws these
+ * instead of failing one tag.
+ */
+const REGISTRY_WIDE: ReadonlySet<RegistryErrorKind> = new Set([
+  'auth',
+  'forbidden',
+  'tls',
+  'stopped',
+]);
 
 /** The Registry port over the Registry HTTP API v2 / OCI distribution (registry-v2.md). */
 @injectable()

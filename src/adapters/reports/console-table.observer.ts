@@ -56,7 +56,9 @@ export class ConsoleTableObserver implements RunObserver {
   }
 
   repositoryFinished(event: RepositoryFinishedEvent): Promise<void> {
-    this.turns.write(event.jobName, renderRepository(event.jobName, event.report, event.dryRun));
+    // A repository a shutdown skipped has no table: the summary counts them in one line.
+    if (event.report.skipped === undefined)
+      this.turns.write(event.jobName, renderRepository(event.jobName, event.report, event.dryRun));
     return Promise.resolve();
   }
 
@@ -108,6 +110,11 @@ export function renderSummary(report: JobReport): string {
     for (const warning of repository.warnings)
       lines.push(`  warning: ${repository.repository}: ${redact(warning)}`);
   }
+  const skipped = report.repositories.filter((repository) => repository.skipped !== undefined);
+  if (skipped.length > 0)
+    lines.push(
+      `  skipped (shutdown): ${skipped.length} of ${report.repositories.length} repositories not finished`,
+    );
   if (report.interrupted)
     lines.push('  stopped by a signal before the job was done: run it again to finish');
   const deletedAnything =

@@ -69,6 +69,7 @@ code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;backgrou
 .badge{font-size:11px;text-transform:uppercase;letter-spacing:.05em;border-radius:999px;padding:2px 8px;font-weight:700}
 .badge.success{background:#e9f6ee;color:#1f6e3d}
 .badge.failed{background:#fdecee;color:#9d1d28}
+.badge.skipped{background:#fff4e0;color:#7a4b00}
 .pill{display:inline-block;border-radius:999px;padding:1px 9px;font-size:12.5px;font-weight:600;white-space:nowrap}
 .pill.keep{background:#e9f6ee;color:#1f6e3d}
 .pill.delete{background:#fdf0e6;color:#9a4a0f}

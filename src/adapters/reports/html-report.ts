@@ -77,12 +77,12 @@ export const htmlReport = {
     const counts = repository.summary;
     return [
       `<section class="repository" id="${anchor(index)}">`,
-      `<h2><span class="badge ${repository.status}">${repository.status === 'success' ? 'ok' : 'failed'}</span> ${esc(repository.name)}</h2>`,
+      `<h2><span class="badge ${repository.status}">${badgeText(repository.status)}</span> ${esc(repository.name)}</h2>`,
       `<p class="muted">${formatCount(counts.examined)} examined · ${formatCount(counts.unmatched)} matching no pattern · ${formatCount(counts.kept)} kept · ${formatCount(counts.deleted)} ${dryRun ? 'would be deleted' : 'deleted'} · ${formatCount(counts.failed)} failed · ${esc(formatBytes(repository.reclaimableBytes))} reclaimable</p>`,
       errors('Errors', repository.errors),
       list('Warnings', repository.warnings, 'warnings'),
       repository.tags.length === 0
-        ? '<p class="muted">No tags.</p>'
+        ? `<p class="muted">${repository.skipped === undefined ? 'No tags.' : 'Not finished: the run was stopped by a signal before its deletions began.'}</p>`
         : [
             '<div class="scroll"><table>',
             '<thead><tr><th>Tag</th><th>Created</th><th>Decision</th><th>Why</th><th>Digest</th></tr></thead>',
@@ -310,4 +310,8 @@ let cachedHash: string | undefined;
 function scriptHash(): string {
   cachedHash ??= `sha256-${createHash('sha256').update(HTML_SCRIPT).digest('base64')}`;
   return cachedHash;
+}
+
+function badgeText(status: ReportRepository['status']): string {
+  return status === 'success' ? 'ok' : status;
 }

@@ -9,6 +9,7 @@ import type {
   RepositoryReport,
   RepositorySummary,
   RunMode,
+  SkipReason,
 } from '../../domain/job-report.js';
 import { jobWarnings } from '../../domain/job-warnings.js';
 import { ruleSummary, type RuleLine } from '../../domain/rule-summary.js';
@@ -114,7 +115,9 @@ export interface ReportTag {
 
 export interface ReportRepository {
   readonly name: string;
-  readonly status: 'success' | 'failed';
+  /** skipped: not finished, `skipped` says why (a shutdown signal). */
+  readonly status: 'success' | 'failed' | 'skipped';
+  readonly skipped?: SkipReason;
   readonly summary: ReportCounts;
   readonly reclaimableBytes: number;
   readonly errors: readonly string[];
@@ -182,7 +185,8 @@ export function reportRepository(
   }));
   return {
     name: report.repository,
-    status: summary.failed > 0 ? 'failed' : 'success',
+    status: summary.failed > 0 ? 'failed' : summary.skipped !== undefined ? 'skipped' : 'success',
+    ...(summary.skipped === undefined ? {} : { skipped: summary.skipped }),
     summary: countsOf(summary),
     reclaimableBytes: summary.reclaimableBytes,
     errors: summary.errors.map(redact),

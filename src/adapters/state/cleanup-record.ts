@@ -57,6 +57,8 @@ interface RepoStat {
   deleted: number;
   errors: string[];
   warnings: string[];
+  /** Not finished: `shutdown` when a signal came before its deletions began. */
+  skipped?: string;
 }
 
 /**
@@ -104,6 +106,7 @@ function recordOf(report: JobReport): CleanupRecord {
       deleted: summary.deleted,
       errors: [...summary.errors],
       warnings: [...summary.warnings],
+      ...(summary.skipped === undefined ? {} : { skipped: summary.skipped }),
     })),
   };
   if (report.deletedTagsOmitted > 0) record.found_tags_omitted = report.deletedTagsOmitted;

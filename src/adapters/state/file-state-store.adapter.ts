@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inject, injectable } from 'inversify';
@@ -24,6 +25,8 @@ const HISTORY = 'history.log';
 export class FileStateStore implements StateStore {
   private records: Promise<Map<string, CleanupRecord>> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Jobs whose `started` line is written and whose end line is not (yet). */
+  private readonly open = new Map<string, { readonly dryRun: boolean }>();
 
   constructor(
     @inject(StateDir) private readonly dir: string,
@@ -54,7 +57,32 @@ export class FileStateStore implements StateStore {
     return this.enqueue(async () => {
       await mkdir(this.dir, { recursive: true });
       await appendFile(join(this.dir, HISTORY), historyLine(event) + '\n', 'utf8');
+      if (event.kind === 'started') this.open.set(event.jobName, { dryRun: event.dryRun });
+      else this.open.delete(event.report.jobName);
     });
+  }
+
+  /** Jobs started and not yet ended (a watch with none is idle). */
+  openJobs(): readonly string[] {
+    return [...this.open.keys()];
+  }
+
+  /**
+   * A forced exit (a second signal, the grace period over): every job still open gets its
+   * `interrupted` line now, synchronously, so that history.log never ends on a lone `started`.
+   */
+  endOpenJobsNow(at: Date, why: string): void {
+    const lines = [...this.open].map(
+      ([jobName, { dryRun }]) =>
+        `${at.toISOString()} job=${jobName} interrupted${dryRun ? ' (dry run)' : ''} (${why})\n`,
+    );
+    this.open.clear();
+    if (lines.length === 0) return;
+    try {
+      appendFileSync(join(this.dir, HISTORY), lines.join(''), 'utf8');
+    } catch (error) {
+      this.logger.warn('history.log could not be written', { error: String(error) });
+    }
   }
 
   private enqueue(work: () => Promise<void>): Promise<void> {

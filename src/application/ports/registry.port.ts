@@ -96,7 +96,9 @@ export type RegistryErrorKind =
   | 'unavailable'
   | 'unsupported'
   | 'invalid-response'
-  | 'tls';
+  | 'tls'
+  /** The process is stopping (SIGINT/SIGTERM): the request was never sent. */
+  | 'stopped';
 
 /** A failure talking to the registry. Messages never contain credentials or tokens. */
 export class RegistryError extends Error {

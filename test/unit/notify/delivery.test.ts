@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deliverWithRetries, type AttemptOutcome } from '../../../src/adapters/notify/delivery.js';
+import {
+  deliveredWithin,
+  deliverWithRetries,
+  type AttemptOutcome,
+} from '../../../src/adapters/notify/delivery.js';
 import { classifyStatus } from '../../../src/adapters/notify/http-poster.js';
 import { instantTiming } from '../../fakes/instant-timing.js';
 
@@ -65,5 +69,19 @@ describe('classifyStatus', () => {
     assert.deepEqual(notFound, { ok: false, retryable: false, problem: 'HTTP 404 no_service' });
     const moved = classifyStatus(301, undefined, '', now);
     assert.ok(!moved.ok && !moved.retryable);
+  });
+});
+
+describe('deliveredWithin (the interrupted-run message)', () => {
+  it('a delivery that does not end in time counts as not delivered', async () => {
+    const never = new Promise<never>(() => undefined);
+    const result = await deliveredWithin(never, 1);
+    assert.equal(result.delivered, false);
+    assert.match(result.problem ?? '', /not delivered within 0\.001 s of the shutdown/);
+  });
+
+  it('a delivery that ends in time is its own result', async () => {
+    const result = await deliveredWithin(Promise.resolve({ delivered: true, attempts: 2 }), 60_000);
+    assert.deepEqual(result, { delivered: true, attempts: 2 });
   });
 });

@@ -57,3 +57,24 @@ describe('graceful shutdown', () => {
     assert.equal(process.listenerCount('SIGTERM'), before);
   });
 });
+
+describe('forced exit', () => {
+  it('runs its last words before exiting, once, with the cause', () => {
+    const calls: string[] = [];
+    const installed = installShutdown({
+      graceMs: 60_000,
+      forcedExitCode: () => 130,
+      onFirstSignal: () => undefined,
+      beforeForcedExit: (signal, cause) => calls.push(`${signal} ${cause}`),
+      exit: (code) => calls.push(`exit ${String(code)}`),
+    });
+    try {
+      process.emit('SIGINT', 'SIGINT');
+      process.emit('SIGINT', 'SIGINT');
+      process.emit('SIGINT', 'SIGINT');
+      assert.deepEqual(calls, ['SIGINT second signal', 'exit 130']);
+    } finally {
+      installed.dispose();
+    }
+  });
+});

@@ -395,6 +395,7 @@ describe('RegistryHttpClient rate ceiling', () => {
           waiting -= 1;
         }
       },
+      stop: () => undefined,
     };
     const { client } = harness({ maxConcurrentRequests: 3, rateCeiling });
     await Promise.all(

@@ -185,6 +185,25 @@ describe('FileStateStore', () => {
     assert.match(lines[0] ?? '', /job=clean-dev started \(dry run\)/);
     assert.match(lines[1] ?? '', /job=clean-dev finished examined=1 kept=0 deleted=1 failed=0/);
   });
+
+  it('a forced exit ends every job still open with an interrupted line, and only those', async () => {
+    const dir = freshDir();
+    const state = store(dir);
+    await state.appendHistory({ kind: 'started', jobName: 'clean-dev', dryRun: false, at: AT });
+    await state.appendHistory({ kind: 'started', jobName: 'nightly', dryRun: true, at: AT });
+    await state.appendHistory({ kind: 'finished', report: report() });
+    assert.deepEqual(state.openJobs(), ['nightly']);
+    state.endOpenJobsNow(AT, 'second SIGINT: exited at once');
+    // Nothing is left open: a second call writes nothing more.
+    state.endOpenJobsNow(AT, 'again');
+    assert.deepEqual(state.openJobs(), []);
+    const lines = (await readFile(join(dir, 'history.log'), 'utf8')).trim().split('\n');
+    assert.equal(lines.length, 4);
+    assert.equal(
+      lines[3],
+      `${AT.toISOString()} job=nightly interrupted (dry run) (second SIGINT: exited at once)`,
+    );
+  });
 });
 
 describe('state lock', () => {

@@ -70,6 +70,12 @@ export interface RegistryHttpClientOptions extends TransportSettings {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
   readonly now?: () => Date;
+  /**
+   * Aborted on SIGINT/SIGTERM: from then on no request goes on the wire. Those waiting in the
+   * gate or the ceiling are dropped at once, retries end, and every later send throws a
+   * RegistryError of kind 'stopped'. Requests already sent finish (within their deadline).
+   */
+  readonly stop?: AbortSignal;
 }
 
 type Attempt = { readonly response: RegistryResponse } | { readonly failure: TransportFailure };
@@ -79,6 +85,11 @@ const MAX_REDIRECTS = 5;
 // Manifests and image configs are small; a body this large is not what we asked for.
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const USER_AGENT = 'reg-cleaner';
+
+/** What every request refused after SIGINT/SIGTERM rejects with. */
+function stoppedError(): RegistryError {
+  return new RegistryError('stopped', 'not sent: reg-cleaner is stopping (SIGINT/SIGTERM)');
+}
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -116,12 +127,22 @@ export class RegistryHttpClient implements HttpSender {
     this.sleep = options.sleep ?? realSleep;
     this.random = options.random ?? Math.random;
     this.now = options.now ?? ((): Date => new Date());
+    const stop = options.stop;
+    if (stop !== undefined) {
+      const drop = (): void => {
+        this.gate.dropWaiting(stoppedError());
+        options.rateCeiling?.stop(stoppedError());
+      };
+      if (stop.aborted) drop();
+      else stop.addEventListener('abort', drop, { once: true });
+    }
   }
 
   async send(request: RegistryRequest): Promise<RegistryResponse> {
     for (let retry = 0; ; retry += 1) {
       const attempt = await this.sendFollowingRedirects(request, retry);
-      const canRetry = retry < this.retryPolicy.maxRetries;
+      // After a signal nothing is sent again: the answer or failure at hand is the last.
+      const canRetry = retry < this.retryPolicy.maxRetries && !this.stopping();
       if ('response' in attempt) {
         const { response } = attempt;
         if (canRetry && this.spoiledBody(request, response)) {
@@ -167,7 +188,27 @@ export class RegistryHttpClient implements HttpSender {
 
   private async waitBeforeRetry(retry: number, retryAfterMs: number | undefined): Promise<void> {
     this.options.stats.recordRetry();
-    await this.sleep(retryDelayMs(retry, this.retryPolicy, this.random, retryAfterMs));
+    const pause = this.sleep(retryDelayMs(retry, this.retryPolicy, this.random, retryAfterMs));
+    const stop = this.options.stop;
+    if (stop === undefined) {
+      await pause;
+      return;
+    }
+    // A signal ends the pause at once; the retry's attempt then refuses to go out.
+    let wake = (): void => undefined;
+    const stopped = new Promise<void>((resolve) => {
+      wake = resolve;
+      stop.addEventListener('abort', wake, { once: true });
+    });
+    try {
+      await Promise.race([pause, stopped]);
+    } finally {
+      stop.removeEventListener('abort', wake);
+    }
+  }
+
+  private stopping(): boolean {
+    return this.options.stop?.aborted === true;
   }
 
   private async sendFollowingRedirects(request: RegistryRequest, retry: number): Promise<Attempt> {
@@ -248,6 +289,9 @@ export class RegistryHttpClient implements HttpSender {
     retry: number,
     body: Uint8Array | undefined,
   ): Promise<Attempt> {
+    // The last point before the wire: whatever queue this request waited in, a signal that
+    // came meanwhile keeps it off.
+    if (this.stopping()) throw stoppedError();
     this.options.stats.recordRequest(kind);
     const started = performance.now();
     try {

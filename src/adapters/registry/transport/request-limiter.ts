@@ -5,7 +5,8 @@
  */
 export class RequestLimiter {
   private active = 0;
-  private readonly waiting: (() => void)[] = [];
+  /** Called with no argument when the slot is theirs, with an error when dropped. */
+  private readonly waiting: ((dropped?: Error) => void)[] = [];
   private head = 0;
 
   constructor(private readonly limit: number) {}
@@ -17,8 +18,9 @@ export class RequestLimiter {
     }
     return new Promise<T>((resolve, reject) => {
       // The slot is handed over by release(): `active` already counts this task then.
-      this.waiting.push(() => {
-        this.start(task).then(resolve, reject);
+      this.waiting.push((dropped) => {
+        if (dropped === undefined) this.start(task).then(resolve, reject);
+        else reject(dropped);
       });
     });
   }
@@ -26,6 +28,17 @@ export class RequestLimiter {
   /** Tasks waiting for a slot. */
   get queued(): number {
     return this.waiting.length - this.head;
+  }
+
+  /**
+   * Rejects every task still waiting for a slot with `error`, without starting it (shutdown:
+   * nothing queued may reach the wire). Tasks already started are not touched.
+   */
+  dropWaiting(error: Error): void {
+    const dropped = this.waiting.splice(this.head);
+    this.waiting.length = 0;
+    this.head = 0;
+    for (const waiter of dropped) waiter(error);
   }
 
   private start<T>(task: () => Promise<T>): Promise<T> {
