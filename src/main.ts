@@ -111,6 +111,7 @@ async function main(argv: readonly string[]): Promise<number> {
         format: options.logFormat ?? loaded.logFormat ?? 'text',
       }),
     );
+    for (const warning of loaded.warnings ?? []) logger.warn(warning);
     // A restore goes on without the targets whose variables are missing (issue 27 item 3).
     for (const skipped of loaded.skippedNotifications ?? []) {
       logger.warn(`${skipped}: this restore does not notify it`);

@@ -3,6 +3,7 @@ import { messageOf } from './error-message.js';
 import { Logger } from './ports/logger.port.js';
 import {
   RunObserver,
+  type DeletionAnsweredEvent,
   type JobFinishedEvent,
   type JobStartedEvent,
   type RepositoryFinishedEvent,
@@ -25,6 +26,13 @@ export class RunEvents {
 
   repositoryFinished(event: RepositoryFinishedEvent): Promise<void> {
     return this.each('repositoryFinished', (observer) => observer.repositoryFinished(event));
+  }
+
+  deletionAnswered(event: DeletionAnsweredEvent): Promise<void> {
+    return this.each(
+      'deletionAnswered',
+      (observer) => observer.deletionAnswered?.(event) ?? Promise.resolve(),
+    );
   }
 
   jobFinished(event: JobFinishedEvent): Promise<void> {

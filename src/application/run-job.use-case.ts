@@ -341,6 +341,14 @@ export class RunJob {
     context: RunContext,
   ): Promise<DeletionResult> {
     const outcome = await this.deleteDigest({ ...deletion, role: 'image' }, context);
+    if (outcome.status === 'deleted' || outcome.status === 'already-gone') {
+      // Counted as answered, not when the repository ends: a long repository would show 0.
+      await this.events.deletionAnswered({
+        jobName: context.job.name,
+        repository: deletion.repository,
+        tags: deletion.tags.length,
+      });
+    }
     if (accessories.length === 0) return { ...deletion, outcome };
     const imageGone = outcome.status === 'deleted' || outcome.status === 'already-gone';
     const results: AccessoryResult[] = [];

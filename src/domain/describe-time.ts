@@ -21,3 +21,21 @@ export function formatAge(ageDays: number, limitDays: number): string {
   const shown = Number.isInteger(limitDays) ? Math.floor(ageDays) : Math.floor(ageDays * 100) / 100;
   return formatDayCount(shown);
 }
+
+/**
+ * A duration given in hours, in the units a person reads: "7 s", "5 min", "6 h",
+ * "1 h 30 min". Rounded to whole seconds; zero parts are left out.
+ */
+export function formatHours(hours: number): string {
+  const totalSeconds = Math.round(hours * 3600);
+  if (totalSeconds < 1) return 'under 1 s';
+  const h = Math.floor(totalSeconds / 3600);
+  const min = Math.floor((totalSeconds % 3600) / 60);
+  const s = totalSeconds % 60;
+  const parts = [
+    ...(h > 0 ? [`${String(h)} h`] : []),
+    ...(min > 0 ? [`${String(min)} min`] : []),
+    ...(s > 0 ? [`${String(s)} s`] : []),
+  ];
+  return parts.join(' ');
+}

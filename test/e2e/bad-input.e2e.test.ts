@@ -86,7 +86,7 @@ function cases(url: (id: number) => string): Case[] {
     (id) => ({
       name: 'manual.yaml indented with a tab',
       files: { 'config.yaml': base(id), 'manual.yaml': '- name: a\n\trepositories: [x]\n' },
-      expect: [at(MANUAL_FILE, '', 'invalid YAML at line 2')],
+      expect: [at(MANUAL_FILE, '', 'invalid YAML at line 2, column 1: a tab in the indentation')],
     }),
     (id) => ({
       name: 'a key twice in config.yaml',

@@ -159,7 +159,7 @@ ${
     assert.match(failing.stdout, /^mail \(127\.0\.0\.1:\d+\): delivered$/m);
     assert.match(
       failing.stdout,
-      /^audit \(127\.0\.0\.1:\d+\): NOT delivered after 5 attempt\(s\): HTTP 503/m,
+      /^audit \(127\.0\.0\.1:\d+\): NOT delivered after 1 attempt\(s\): HTTP 503/m,
     );
     assert.match(failing.stdout, /2 of 3 targets took the test message/);
     assert.match(slack.requests[slackBefore]?.body ?? '', /TEST MESSAGE/);

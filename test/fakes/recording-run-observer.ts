@@ -1,4 +1,5 @@
 import type {
+  DeletionAnsweredEvent,
   JobFinishedEvent,
   JobStartedEvent,
   RepositoryFinishedEvent,
@@ -12,6 +13,8 @@ export class RecordingRunObserver implements RunObserver {
   readonly started: JobStartedEvent[] = [];
   readonly repositories: RepositoryReport[] = [];
   readonly finished: JobReport[] = [];
+  /** Kept apart from `events`: "repository:deletion" pairs, in the order they were answered. */
+  readonly answered: string[] = [];
 
   jobStarted(event: JobStartedEvent): Promise<void> {
     this.events.push('started');
@@ -22,6 +25,14 @@ export class RecordingRunObserver implements RunObserver {
   repositoryFinished(event: RepositoryFinishedEvent): Promise<void> {
     this.events.push('repository');
     this.repositories.push(event.report);
+    return Promise.resolve();
+  }
+
+  deletionAnswered(event: DeletionAnsweredEvent): Promise<void> {
+    // A deletion is answered before its repository is reported finished.
+    this.answered.push(
+      `${event.repository}:${String(event.tags)} tag(s) after ${String(this.repositories.length)} finished`,
+    );
     return Promise.resolve();
   }
 

@@ -26,6 +26,8 @@ export interface AppConfig {
   readonly notifications?: readonly NotificationTarget[];
   /** `--restore` only: targets left out because a variable they name is not set (warnings). */
   readonly skippedNotifications?: readonly string[];
+  /** Accepted but worth saying: "<file>: job "x": ..." sentences, logged as warnings. */
+  readonly warnings?: readonly string[];
   /** The files that were read (for messages); optional so that tests can build configs by hand. */
   readonly files?: ConfigFiles;
 }

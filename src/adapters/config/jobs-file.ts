@@ -73,6 +73,26 @@ const MANUAL_KEYS = Object.keys(manualJobSchema.describe().keys as object);
 const NAME_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const REPOSITORY_NAME = new RegExp(`^${NAME_COMPONENT}(?:/${NAME_COMPONENT})*$`);
 
+/**
+ * Keys a jobs file accepts but ignores (issue 27): `clean_every_n_hours` in manual.yaml is
+ * forced to 0 (behaviour.md section 1), kept valid so that existing configs still load, but
+ * said so, naming the job. One sentence per job, without the file.
+ */
+export function ignoredKeyWarnings(raw: unknown, kind: JobsFileKind): string[] {
+  if (kind !== 'manual' || !Array.isArray(raw)) return [];
+  const warnings: string[] = [];
+  raw.forEach((entry: unknown, index) => {
+    if (!isPlainObject(entry)) return;
+    const hours = entry.clean_every_n_hours;
+    if (hours === undefined || hours === null || hours === 0) return;
+    const job = typeof entry.name === 'string' ? `job "${entry.name}"` : `job #${index + 1}`;
+    warnings.push(
+      `${job}: clean_every_n_hours is ignored in manual.yaml (manual jobs run when asked; the interval belongs in jobs.yaml)`,
+    );
+  });
+  return warnings;
+}
+
 /** A parsed jobs file -> domain jobs, or every problem in it. */
 export function parseJobsFile(
   raw: unknown,

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import type { Job } from '../../domain/job.js';
 import type { AppConfig } from './app-config.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
-import { type JobsFileKind, parseJobsFile } from './jobs-file.js';
+import { ignoredKeyWarnings, type JobsFileKind, parseJobsFile } from './jobs-file.js';
 import { parseLogFormat } from './log-format-section.js';
 import { parseMetricsSection } from './metrics-section.js';
 import { parseNotificationsSection } from './notifications-section.js';
@@ -48,8 +48,23 @@ export function loadConfig(
 
   const registry = loadRegistry(configDir, env, problems, secrets, files, sections, rawConfig);
   const jobProblemsBefore = problems.length;
-  const watchJobs = loadJobs(configDir, 'jobs', 'watch', needs.watch, problems, files);
-  const manualJobs = loadJobs(configDir, 'manual', 'manual', needs.manual, problems, files);
+  const warnings: string[] = [];
+  const watchJobs = loadJobs(
+    configDir,
+    'jobs',
+    'watch',
+    needs.watch,
+    { problems, warnings },
+    files,
+  );
+  const manualJobs = loadJobs(
+    configDir,
+    'manual',
+    'manual',
+    needs.manual,
+    { problems, warnings },
+    files,
+  );
   // Job names are checked only against jobs files that loaded without problems.
   const jobNames =
     problems.length === jobProblemsBefore
@@ -80,6 +95,7 @@ export function loadConfig(
             (text) => `${files.config ?? ''}: ${text}`,
           ),
         }),
+    ...(warnings.length === 0 ? {} : { warnings }),
     files: { ...files, config: files.config },
   };
 }
@@ -153,7 +169,7 @@ function loadJobs(
   base: string,
   kind: JobsFileKind,
   required: boolean,
-  problems: ConfigProblem[],
+  { problems, warnings }: { problems: ConfigProblem[]; warnings: string[] },
   files: { watchJobs?: string; manualJobs?: string },
 ): readonly Job[] {
   const located = locateYamlFile(configDir, base, problems);
@@ -174,6 +190,7 @@ function loadJobs(
   if (raw === undefined) return [];
   const { jobs, problems: jobProblems } = parseJobsFile(raw, kind);
   for (const problem of jobProblems) problems.push({ file: located.path, ...problem });
+  for (const warning of ignoredKeyWarnings(raw, kind)) warnings.push(`${located.path}: ${warning}`);
   if (jobProblems.length === 0 && jobs.length === 0 && required) {
     problems.push({ file: located.path, message: 'declares no jobs' });
   }

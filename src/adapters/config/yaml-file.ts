@@ -73,6 +73,16 @@ export function readYamlFile(path: string, problems: ConfigProblem[]): unknown {
     uniqueKeys: true,
   });
   if (document.errors.length > 0) {
+    // A tab in the indentation makes the parser report several errors that never say "tab":
+    // one error that names it says what to fix.
+    const tab = tabInIndentation(text);
+    if (tab !== undefined) {
+      problems.push({
+        file: path,
+        message: `invalid YAML at line ${tab.line}, column ${tab.col}: a tab in the indentation (YAML indents with spaces only)`,
+      });
+      return undefined;
+    }
     for (const error of document.errors) {
       const { line, col } = lineCounter.linePos(error.pos[0]);
       problems.push({
@@ -117,6 +127,19 @@ function statOrUndefined(path: string): ReturnType<typeof statSync> | undefined 
   } catch {
     return undefined;
   }
+}
+
+/** The first tab among a line's leading whitespace, 1-based, if any line has one. */
+function tabInIndentation(text: string): { line: number; col: number } | undefined {
+  const lines = text.split(/\r?\n/);
+  for (const [index, line] of lines.entries()) {
+    const indentation = /^[ \t]*/.exec(line)?.[0] ?? '';
+    const col = indentation.indexOf('\t');
+    const content = line.slice(indentation.length);
+    if (col >= 0 && content !== '' && !content.startsWith('#'))
+      return { line: index + 1, col: col + 1 };
+  }
+  return undefined;
 }
 
 function firstLine(text: string): string {

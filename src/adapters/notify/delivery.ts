@@ -32,6 +32,13 @@ export const NOTIFY_RETRY_POLICY: RetryPolicy = {
   serverErrors: 'all',
 };
 
+/**
+ * `--test-notifications` (issue 27): an operator is waiting at a prompt, so a test message gets
+ * one attempt, no backoff, and at most 5 s: a target that is down answers in seconds, not 20.
+ */
+export const TEST_MESSAGE_POLICY: RetryPolicy = { ...NOTIFY_RETRY_POLICY, maxRetries: 0 };
+export const TEST_ATTEMPT_TIMEOUT_MS = 5_000;
+
 export type AttemptOutcome =
   | { readonly ok: true }
   | {

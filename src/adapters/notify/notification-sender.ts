@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { inject, injectable } from 'inversify';
 import { Clock } from '../../application/ports/clock.port.js';
-import { deliverWithRetries, DeliveryTiming, type DeliveryResult } from './delivery.js';
+import {
+  deliverWithRetries,
+  DeliveryTiming,
+  NOTIFY_RETRY_POLICY,
+  TEST_ATTEMPT_TIMEOUT_MS,
+  TEST_MESSAGE_POLICY,
+  type DeliveryResult,
+} from './delivery.js';
 import { EMAIL_CAPS, emailContent } from './email-format.js';
 import { HttpPoster } from './http-poster.js';
 import type { Notice } from './notice.js';
@@ -16,6 +23,12 @@ import { standardWebhookHeaders } from './webhook-signature.js';
 const JSON_TYPE = 'application/json; charset=utf-8';
 /** CloudEvents HTTP binding, structured content mode. */
 const CLOUDEVENTS_TYPE = 'application/cloudevents+json; charset=utf-8';
+
+/** How hard one notice tries: test messages once and briefly, real ones with retries. */
+interface Attempts {
+  readonly timeoutMs: number;
+  readonly policy: typeof NOTIFY_RETRY_POLICY;
+}
 
 /** How long the lists of a run summary may be in each format. */
 export function capsFor(type: NotificationType): ListCaps {
@@ -50,18 +63,28 @@ export class NotificationSender implements MessageSender {
   }
 
   send(target: NotificationTarget, notice: Notice): Promise<DeliveryResult> {
-    const timeoutMs = this.timing.attemptTimeoutMs;
+    const test = notice.kind === 'test';
+    const attempts: Attempts = {
+      timeoutMs: test
+        ? Math.min(this.timing.attemptTimeoutMs, TEST_ATTEMPT_TIMEOUT_MS)
+        : this.timing.attemptTimeoutMs,
+      policy: test ? TEST_MESSAGE_POLICY : NOTIFY_RETRY_POLICY,
+    };
     switch (target.type) {
       case 'email': {
         const content = emailContent(notice);
-        return deliverWithRetries(() => sendMail(target, content, timeoutMs), this.timing);
+        return deliverWithRetries(
+          () => sendMail(target, content, attempts.timeoutMs),
+          this.timing,
+          attempts.policy,
+        );
       }
       case 'slack':
-        return this.post(target, JSON.stringify(slackMessage(notice)), () => ({
+        return this.post(target, attempts, JSON.stringify(slackMessage(notice)), () => ({
           'content-type': JSON_TYPE,
         }));
       case 'teams':
-        return this.post(target, JSON.stringify(teamsMessage(notice)), () => ({
+        return this.post(target, attempts, JSON.stringify(teamsMessage(notice)), () => ({
           'content-type': JSON_TYPE,
         }));
       case 'webhook': {
@@ -69,7 +92,7 @@ export class NotificationSender implements MessageSender {
         const id = randomUUID();
         const body = JSON.stringify(cloudEvent(notice, id));
         const key = target.signingKey;
-        return this.post(target, body, () => ({
+        return this.post(target, attempts, body, () => ({
           'content-type': CLOUDEVENTS_TYPE,
           ...(key === undefined ? {} : standardWebhookHeaders(key, id, this.clock.now(), body)),
         }));
@@ -79,6 +102,7 @@ export class NotificationSender implements MessageSender {
 
   private post(
     target: HttpTarget,
+    attempts: Attempts,
     body: string,
     ownHeaders: () => Record<string, string>,
   ): Promise<DeliveryResult> {
@@ -88,9 +112,10 @@ export class NotificationSender implements MessageSender {
           target.url,
           body,
           { ...target.headers, ...ownHeaders() },
-          this.timing.attemptTimeoutMs,
+          attempts.timeoutMs,
         ),
       this.timing,
+      attempts.policy,
     );
   }
 }

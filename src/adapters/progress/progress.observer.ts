@@ -1,6 +1,7 @@
 import { inject, injectable, optional } from 'inversify';
 import { Logger } from '../../application/ports/logger.port.js';
 import type {
+  DeletionAnsweredEvent,
   JobStartedEvent,
   RepositoryFinishedEvent,
   RunObserver,
@@ -45,7 +46,10 @@ interface Progress {
   done: number;
   total: number;
   tags: number;
+  /** Tags deleted in finished repositories. */
   deleted: number;
+  /** Tags deleted so far in repositories still running, by job and repository. */
+  readonly deleting: Map<string, number>;
   dryRun: boolean;
   live: LiveProgress | undefined;
   readonly ticker: { cancel(): void } | undefined;
@@ -84,8 +88,18 @@ export class ProgressObserver implements RunObserver {
     if (progress === undefined) return Promise.resolve();
     progress.done += 1;
     progress.tags += event.summary.examined;
+    // The summary's count replaces the one kept while the repository ran.
+    progress.deleting.delete(deletingKey(event.jobName, event.summary.repository));
     progress.deleted += event.summary.deleted;
     progress.live?.progress(progress.done, progress.total);
+    return Promise.resolve();
+  }
+
+  deletionAnswered(event: DeletionAnsweredEvent): Promise<void> {
+    const deleting = this.progress?.deleting;
+    if (deleting === undefined) return Promise.resolve();
+    const key = deletingKey(event.jobName, event.repository);
+    deleting.set(key, (deleting.get(key) ?? 0) + event.tags);
     return Promise.resolve();
   }
 
@@ -104,6 +118,7 @@ export class ProgressObserver implements RunObserver {
       total: 0,
       tags: 0,
       deleted: 0,
+      deleting: new Map(),
       dryRun: false,
       live: undefined,
       ticker: tty
@@ -139,9 +154,19 @@ export class ProgressObserver implements RunObserver {
       repositoriesTotal: progress?.total ?? 0,
       tags: progress?.tags ?? 0,
       requests: this.requests.total - (progress?.requestsAtStart ?? this.requests.total),
-      deleted: progress?.deleted ?? 0,
+      deleted: (progress?.deleted ?? 0) + sum(progress?.deleting.values() ?? []),
       dryRun: progress?.dryRun ?? false,
       elapsedMs: this.terminal.now() - (progress?.startedAt ?? this.terminal.now()),
     };
   }
+}
+
+function deletingKey(jobName: string, repository: string): string {
+  return `${jobName}\u0000${repository}`;
+}
+
+function sum(values: Iterable<number>): number {
+  let total = 0;
+  for (const value of values) total += value;
+  return total;
 }

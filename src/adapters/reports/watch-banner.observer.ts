@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { inject, injectable } from 'inversify';
 import type { PlannedJob, WatchObserver } from '../../application/ports/watch-observer.port.js';
-import { formatInstant } from '../../domain/describe-time.js';
+import { formatHours, formatInstant } from '../../domain/describe-time.js';
 import type { Job } from '../../domain/job.js';
 import type { NextRun } from '../../domain/schedule.js';
 import { RegistryAddress } from '../shared/registry-address.js';
@@ -61,7 +61,7 @@ export class ConsoleWatchBanner implements WatchObserver {
 
 function cadence(job: Job): string {
   return job.schedule === undefined
-    ? `every ${String(job.cleanEveryHours)} h`
+    ? `every ${formatHours(job.cleanEveryHours)}`
     : `cron ${job.schedule}`;
 }
 

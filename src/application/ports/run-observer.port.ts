@@ -28,6 +28,14 @@ export interface RepositoryFinishedEvent {
   readonly finished: number;
 }
 
+/** One image deletion the registry answered (issue 27: progress counts deletions as they happen). */
+export interface DeletionAnsweredEvent {
+  readonly jobName: string;
+  readonly repository: string;
+  /** The tags that pointed at the deleted digest: what repositoryFinished will count. */
+  readonly tags: number;
+}
+
 export interface JobFinishedEvent {
   /** The final report, as saved in the state. */
   readonly report: JobReport;
@@ -42,6 +50,8 @@ export interface JobFinishedEvent {
 export interface RunObserver {
   jobStarted(event: JobStartedEvent): Promise<void>;
   repositoryFinished(event: RepositoryFinishedEvent): Promise<void>;
+  /** Optional: only observers that show a repository while it runs (progress) need it. */
+  deletionAnswered?(event: DeletionAnsweredEvent): Promise<void>;
   jobFinished(event: JobFinishedEvent): Promise<void>;
 }
 export const RunObserver = Symbol('RunObserver');

@@ -100,6 +100,17 @@ describe('RunJob', () => {
     assert.equal(report.dryRun, true);
   });
 
+  it('tells the observers of each deletion as it is answered, not only when the repository ends (issue 27)', async () => {
+    const { runJob, recorder } = setup(sampleRegistry());
+    await runJob.execute(job(), { dryRun: true, mode: 'manual' });
+    assert.deepEqual(recorder.answered, [], 'a dry run answers no deletion');
+    await runJob.execute(job(), { dryRun: false, mode: 'manual' });
+    assert.deepEqual(recorder.answered, [
+      'app:1 tag(s) after 1 finished',
+      'app:1 tag(s) after 1 finished',
+    ]);
+  });
+
   it('dry run asks only for read access', async () => {
     const registry = sampleRegistry();
     await setup(registry).runJob.execute(job(), { dryRun: true, mode: 'manual' });

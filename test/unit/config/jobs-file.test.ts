@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { matchesPattern, resolveRepositories } from '../../../src/domain/job.js';
-import { fixture, lineFor, loadFails, loadOk, tempConfigDir } from './config-test-support.js';
+import {
+  fixture,
+  lineFor,
+  loadFails,
+  loadOk,
+  tempConfigDir,
+  VALID_JOB,
+} from './config-test-support.js';
 
 const CONFIG = 'registry_url: https://r.example.com\n';
 
@@ -42,6 +49,23 @@ describe('jobs files: repositories', () => {
     assert.ok(!matchesPattern(version, 'xv12'));
     assert.ok(matchesPattern(backReference, '7.7'));
     assert.ok(!matchesPattern(backReference, '7.8'));
+  });
+
+  it('warns, naming the file and job, that clean_every_n_hours is ignored in manual.yaml (issue 27)', () => {
+    const temp = tempConfigDir({
+      'config.yaml': 'registry_url: https://r.example.com\n',
+      'manual.yaml': VALID_JOB,
+      'jobs.yaml': VALID_JOB,
+    });
+    try {
+      const config = loadOk(temp.dir);
+      assert.equal(config.manualJobs[0]?.cleanEveryHours, 0);
+      assert.deepEqual(config.warnings, [
+        `${join(temp.dir, 'manual.yaml')}: job "clean-dev": clean_every_n_hours is ignored in manual.yaml (manual jobs run when asked; the interval belongs in jobs.yaml)`,
+      ]);
+    } finally {
+      temp.remove();
+    }
   });
 
   it('keeps PyYAML merge keys working and forces clean_every_n_hours to 0 in manual.yaml', () => {

@@ -191,6 +191,22 @@ describe('loadConfig: config.yaml', () => {
     assert.ok(!error.format().includes('hunter2'), 'a YAML error must not quote a password line');
   });
 
+  it('names a tab in the indentation once, with its line and column (issue 27)', () => {
+    const temp = tempConfigDir({
+      'config.yaml': 'registry_url: https://r.example.com\nreports:\n  enabled: true\n\tdir: out\n',
+    });
+    try {
+      const error = loadFails(temp.dir);
+      assert.equal(error.problems.length, 1);
+      assert.match(
+        lineFor(error, join(temp.dir, 'config.yaml'), undefined),
+        /invalid YAML at line 4, column 1: a tab in the indentation/,
+      );
+    } finally {
+      temp.remove();
+    }
+  });
+
   it('rejects both config.yaml and config.yml, naming both', () => {
     const dir = fixture('both-extensions');
     const error = loadFails(dir);

@@ -129,6 +129,42 @@ describe('ProgressObserver without a terminal', () => {
   });
 });
 
+describe('ProgressObserver counts deletions as they are answered (issue 27)', () => {
+  it('a repository still deleting does not show "deleted 0"; its summary then replaces the count', async () => {
+    const terminal = new FakeTerminal(false);
+    const logger = new RecordingLogger();
+    const observer = new ProgressObserver(logger, new RequestStats(), terminal);
+    const job = aJob({ name: 'clean-dev' });
+    await observer.jobStarted({
+      job,
+      mode: 'manual',
+      dryRun: false,
+      startedAt: new Date(),
+      repositories: 1,
+    });
+    const answered = { jobName: 'clean-dev', repository: 'team/app', tags: 2 };
+    await observer.deletionAnswered(answered);
+    await observer.deletionAnswered({ ...answered, tags: 1 });
+    terminal.advance(LOG_EVERY_MS);
+    await observer.repositoryFinished({
+      jobName: 'clean-dev',
+      dryRun: false,
+      report,
+      summary: summary(10, 3),
+      finished: 1,
+    });
+    terminal.advance(LOG_EVERY_MS);
+    await observer.jobFinished();
+    assert.deepEqual(
+      logger.entries.map((entry) => entry.message),
+      [
+        'progress: 0/1 repositories, 0 tags, 0 requests, deleted 3, 0:10 elapsed',
+        'progress: 1/1 repositories, 10 tags, 0 requests, deleted 3, 0:20 elapsed',
+      ],
+    );
+  });
+});
+
 describe('ProgressObserver on a terminal', () => {
   it('draws a live line, steps aside for other lines, and wipes it when the run ends', async () => {
     const terminal = new FakeTerminal(true);

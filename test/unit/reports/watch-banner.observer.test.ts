@@ -57,6 +57,22 @@ describe('ConsoleWatchBanner (issue 15: the --watch start-up banner)', () => {
     assert.doesNotMatch(text, /robot|s3cret|other-secret/);
   });
 
+  it('reads a short interval in seconds, not as a fraction of an hour (issue 27)', () => {
+    let text = '';
+    const out = { write: (chunk: string) => (text += chunk) };
+    new ConsoleWatchBanner(out, settings, 'cache').watchStarted(
+      [
+        {
+          job: aJob({ name: 'quick', cleanEveryHours: 0.002 }),
+          next: { kind: 'now', reason: 'never-run' },
+        },
+      ],
+      false,
+    );
+    assert.match(text, /quick {2}every 7 s {2}next run now/);
+    assert.doesNotMatch(text, /0\.002/);
+  });
+
   it('says when the watch is a dry run', () => {
     assert.match(banner(true), /watch mode \(dry run: nothing is deleted\)\n/);
   });
