@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { SystemClock } from '../../../src/adapters/clock/system-clock.adapter.js';
 import type { Notice } from '../../../src/adapters/notify/notice.js';
 import { NotificationSender } from '../../../src/adapters/notify/notification-sender.js';
-import type { HttpTarget } from '../../../src/adapters/notify/notification-target.js';
+import type { HttpTarget } from '../../../src/adapters/notify/notification-settings.js';
 import { summariseRun } from '../../../src/adapters/notify/run-summary.js';
 import { SLACK_CAPS } from '../../../src/adapters/notify/slack-format.js';
 import { aRunReport } from '../../builders/notify-reports.js';
