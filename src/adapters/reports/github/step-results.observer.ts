@@ -3,8 +3,6 @@ import { inject, injectable, optional } from 'inversify';
 import { Logger } from '../../../application/ports/logger.port.js';
 import type {
   JobFinishedEvent,
-  JobStartedEvent,
-  RepositoryFinishedEvent,
   RunObserver,
 } from '../../../application/ports/run-observer.port.js';
 import type { JobReport } from '../../../domain/job-report.js';
@@ -65,11 +63,11 @@ export class GitHubStepResults implements RunObserver {
     @inject(ReportsSettings) @optional() private readonly settings: ReportsSettings | undefined,
   ) {}
 
-  jobStarted(_event: JobStartedEvent): Promise<void> {
+  jobStarted(): Promise<void> {
     return Promise.resolve();
   }
 
-  repositoryFinished(_event: RepositoryFinishedEvent): Promise<void> {
+  repositoryFinished(): Promise<void> {
     return Promise.resolve();
   }
 
