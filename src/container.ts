@@ -34,6 +34,7 @@ import { ManifestCopies } from './adapters/registry/manifests/manifest-copies.js
 import { ManifestResolver } from './adapters/registry/manifests/manifest-resolver.js';
 import { RecentManifests } from './adapters/registry/manifests/recent-manifests.js';
 import { Referrers } from './adapters/registry/manifests/referrers.js';
+import { TagRemover } from './adapters/registry/untag/tag-remover.js';
 import { RepositorySender } from './adapters/registry/repository-sender.js';
 import { axiosExchange, HttpExchange } from './adapters/registry/transport/exchange.js';
 import { noProxyFrom } from './adapters/registry/transport/proxy.js';
@@ -276,6 +277,19 @@ export function registryModule(settings: RegistrySettings, stop?: AbortSignal): 
     // Whether the registry has the referrers API is found once and remembered (issue 21).
     bind(Referrers)
       .toDynamicValue((context) => new Referrers(context.get(RepositorySender).send, baseUrl))
+      .inSingletonScope();
+    // Removing a tag alone (issue 21): the tag DELETE probe is found once per registry.
+    bind(TagRemover)
+      .toDynamicValue(
+        (context) =>
+          new TagRemover(
+            context.get(RepositorySender).send,
+            baseUrl,
+            context.get<ManifestCache>(ManifestCache),
+            context.get(ManifestCopies),
+            context.get(RegistryAuth),
+          ),
+      )
       .inSingletonScope();
     bind(HttpDockerRegistry).toSelf().inSingletonScope();
     bind(Registry).toService(HttpDockerRegistry);

@@ -105,7 +105,8 @@ export class RestoreJobs {
       referencesOf(entry).map(async (tag) => {
         try {
           const current = await this.registry.currentDigest(repository, tag, access);
-          if (current === undefined) missing.push(tag);
+          // A tag an untag left on its placeholder (issue 21) is put back like a missing one.
+          if (current === undefined || current === placeholderOf(entry, tag)) missing.push(tag);
           else if (current === manifest.digest)
             settled.push(outcome(entry, tag, { status: 'in-place' }));
           else settled.push(outcome(entry, tag, { status: 'moved', digest: current }));
@@ -201,9 +202,32 @@ export class RestoreJobs {
     }
     const written: TagRestore[] = [];
     for (const tag of missing) {
-      written.push(outcome(entry, tag, await this.restoreTag(repository, tag, manifest)));
+      const restored = await this.restoreTag(repository, tag, manifest);
+      written.push(outcome(entry, tag, restored));
+      const placeholder = placeholderOf(entry, tag);
+      if (restored.status === 'restored' && placeholder !== undefined) {
+        await this.dropPlaceholder(repository, tag, placeholder);
+      }
     }
     return [...settled, ...written];
+  }
+
+  /**
+   * The placeholder an untag may have left is deleted by digest once its tag is back on the
+   * original: it is unique, so nothing else goes with it. A failure leaves an untagged
+   * manifest that the garbage collector removes: a warning, not a failed restore.
+   */
+  private async dropPlaceholder(repository: string, tag: string, digest: string): Promise<void> {
+    try {
+      await this.registry.deleteManifest(repository, digest);
+    } catch (error) {
+      this.logger.warn('the placeholder of a restored tag could not be deleted', {
+        repository,
+        tag,
+        digest,
+        error: messageOf(error),
+      });
+    }
   }
 
   private async restoreTag(
@@ -260,6 +284,10 @@ function referencesOf(entry: JournalEntry): readonly string[] {
   return entry.tags.length > 0 ? entry.tags : [entry.manifest.digest];
 }
 
+function placeholderOf(entry: JournalEntry, tag: string): string | undefined {
+  return entry.placeholders?.find((placeholder) => placeholder.tag === tag)?.digest;
+}
+
 function outcome(entry: JournalEntry, tag: string, result: TagRestoreOutcome): TagRestore {
   return { repository: entry.repository, tag, digest: entry.manifest.digest, outcome: result };
 }
@@ -275,6 +303,7 @@ function merge(entries: readonly JournalEntry[]): JournalEntry[] {
     const roles = [entry.role ?? 'image', ...(known === undefined ? [] : [known.role ?? 'image'])];
     const role = RESTORE_ORDER.find((candidate) => roles.includes(candidate)) ?? 'image';
     const first = known ?? entry;
+    const placeholders = [...(known?.placeholders ?? []), ...(entry.placeholders ?? [])];
     byDigest.set(key, {
       repository: first.repository,
       manifest: first.manifest,
@@ -282,6 +311,7 @@ function merge(entries: readonly JournalEntry[]): JournalEntry[] {
       runStartedAt: first.runStartedAt,
       tags,
       ...(role === 'image' ? {} : { role }),
+      ...(placeholders.length === 0 ? {} : { placeholders }),
     });
   }
   return [...byDigest.values()];

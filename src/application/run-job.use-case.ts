@@ -4,7 +4,11 @@ import { messageOf } from './error-message.js';
 import { RunEvents } from './run-events.js';
 import { planDeletions, type PlannedDeletion, type PlannedUntag } from '../domain/deletion-plan.js';
 import type { TagDecision } from '../domain/decision.js';
-import type { JournalRole, ManifestWithChildren } from '../domain/deletion-journal.js';
+import type {
+  JournalEntry,
+  JournalRole,
+  ManifestWithChildren,
+} from '../domain/deletion-journal.js';
 import { isAccessoryTag } from '../domain/accessory.js';
 import { planAccessories } from './accessory-plan.js';
 import type { AccessoryManifest } from './accessory-walk.js';
@@ -88,6 +92,15 @@ interface RunContext {
    * it, so that refused credentials cost one 401, not one per repository started at once.
    */
   readonly firstAnswer: Promise<void>;
+  /** Tags an earlier run left on a placeholder (its journal says so), by repository. */
+  readonly leftovers: ReadonlyMap<string, readonly LeftOnPlaceholder[]>;
+}
+
+/** A tag an earlier run moved onto a placeholder whose DELETE may not have happened. */
+interface LeftOnPlaceholder {
+  readonly entry: JournalEntry;
+  readonly tag: string;
+  readonly placeholder: string;
 }
 
 /**
@@ -127,7 +140,8 @@ export class RunJob {
     const firstAnswer = new Promise<void>((resolve) => {
       answered = resolve;
     });
-    const context: RunContext = { job, now: startedAt, options, gate, firstAnswer };
+    const leftovers = await this.placeholdersLeft(job, options);
+    const context: RunContext = { job, now: startedAt, options, gate, firstAnswer, leftovers };
     const builder = new JobReportBuilder({
       jobName: job.name,
       mode: options.mode,
@@ -197,6 +211,73 @@ export class RunJob {
     }
   }
 
+  /**
+   * The tags that the job's last journal moved onto a placeholder (issue 21), by repository:
+   * a run that died, or whose placeholder DELETE failed, between the PUT and the DELETE. Read
+   * for real runs of jobs that untag; --restore covers the others.
+   */
+  private async placeholdersLeft(
+    job: Job,
+    options: RunJobOptions,
+  ): Promise<Map<string, LeftOnPlaceholder[]>> {
+    const left = new Map<string, LeftOnPlaceholder[]>();
+    if (options.dryRun || job.sharedDigest !== 'untag') return left;
+    try {
+      const location = await this.journal.latest(job.name);
+      if (location === undefined) return left;
+      for (const entry of await this.journal.read(location)) {
+        for (const { tag, digest } of entry.placeholders ?? []) {
+          const list = left.get(entry.repository) ?? [];
+          list.push({ entry, tag, placeholder: digest });
+          left.set(entry.repository, list);
+        }
+      }
+    } catch (error) {
+      this.logger.warn('the last deletion journal could not be read for placeholders to finish', {
+        job: job.name,
+        error: messageOf(error),
+      });
+    }
+    return left;
+  }
+
+  /**
+   * Finishes what an earlier run left: a tag still on its placeholder has the placeholder
+   * deleted by digest (journaled again first, so that a failure here is found by the next run
+   * too). A tag elsewhere (restored, pushed again) is left alone.
+   */
+  private async finishPlaceholders(
+    { job, now, gate, leftovers }: RunContext,
+    repository: string,
+    access: RepositoryAccess,
+  ): Promise<{ warnings: string[]; errors: string[] }> {
+    const warnings: string[] = [];
+    const errors: string[] = [];
+    for (const { entry, tag, placeholder } of leftovers.get(repository) ?? []) {
+      try {
+        if ((await this.registry.currentDigest(repository, tag, access)) !== placeholder) continue;
+        gate.journal = await this.journal.record({
+          ...entry,
+          tags: [tag],
+          placeholders: [{ tag, digest: placeholder }],
+          job: job.name,
+          runStartedAt: now,
+        });
+        await this.registry.deleteManifest(repository, placeholder);
+        this.logger.info('untagged (placeholder left by an earlier run)', { repository, tag });
+        warnings.push(
+          `tag ${tag} was left on placeholder ${placeholder} by an earlier run: the placeholder is deleted now, so the tag is removed (its image stays)`,
+        );
+      } catch (error) {
+        if (isStopped(error)) throw error;
+        errors.push(
+          `tag ${tag} is still on placeholder ${placeholder}, left by an earlier run: ${messageOf(error)}`,
+        );
+      }
+    }
+    return { warnings, errors };
+  }
+
   /** One failing repository is recorded in the report; the other repositories go on. */
   private async cleanRepository(
     context: RunContext,
@@ -226,7 +307,13 @@ export class RunJob {
     answered: (() => void) | undefined,
   ): Promise<RepositoryReport> {
     const { job, now, options } = context;
-    const access: RepositoryAccess = options.dryRun ? 'read' : 'delete';
+    // Token scopes: a real run that may untag asks for push too, once (issue 21).
+    const access: RepositoryAccess = options.dryRun
+      ? 'read'
+      : job.sharedDigest === 'untag'
+        ? 'untag'
+        : 'delete';
+    const healed = await this.finishPlaceholders(context, repository, access);
     const allTags = await this.registry.listTags(repository, access);
     answered?.();
     // Its tags are held until it finishes: it goes on once they fit in the pipeline's budget.
@@ -282,8 +369,8 @@ export class RunJob {
     const untags = await mapBounded(plan.untags, DELETIONS_IN_FLIGHT, (untag) =>
       this.untag(untag, context),
     );
-    const errors: string[] = [];
-    const warnings: string[] = [...accessories.warnings];
+    const errors: string[] = [...healed.errors];
+    const warnings: string[] = [...healed.warnings, ...accessories.warnings];
     for (const { tag, resolution } of inspected) {
       if (resolution.status === 'failed') errors.push(`tag ${tag}: ${resolution.problem}`);
       if (resolution.status === 'undated') warnings.push(`tag ${tag}: ${resolution.problem}`);
@@ -390,19 +477,74 @@ export class RunJob {
     return results;
   }
 
-  /** One tag removed alone (`shared_digest: untag`); its image stays for a kept tag. */
-  private untag(planned: PlannedUntag, context: RunContext): Promise<UntagResult> {
-    const { repository, tag, keptFor } = planned;
-    const result = (outcome: UntagResult['outcome']): Promise<UntagResult> =>
-      Promise.resolve({ ...planned, outcome });
-    if (context.options.dryRun) {
+  /**
+   * One tag removed alone (`shared_digest: untag`); its image stays for a kept tag. The tag,
+   * its manifest and the placeholder it may be moved onto are journaled before any write.
+   */
+  private async untag(planned: PlannedUntag, context: RunContext): Promise<UntagResult> {
+    const { repository, tag, digest, keptFor } = planned;
+    const { job, now, options, gate } = context;
+    const result = (outcome: UntagResult['outcome']): UntagResult => ({ ...planned, outcome });
+    if (options.dryRun) {
       this.logger.info(`would untag (image kept for \`${keptFor}\`)`, { repository, tag });
       return result({ status: 'skipped', why: DRY_RUN });
     }
-    const held = heldBack(context.options, context.gate);
-    if (held !== undefined) return result({ status: 'skipped', why: held });
-    // Until the registry mechanism lands, a real run leaves the tag in place (never a guess).
-    return result({ status: 'skipped', why: 'removing a tag alone is not available yet' });
+    const before = heldBack(options, gate);
+    if (before !== undefined) return result({ status: 'skipped', why: before });
+    let manifest: ManifestWithChildren;
+    try {
+      manifest = await this.registry.manifestCopy(repository, digest, 'untag');
+    } catch (error) {
+      if (isStopped(error)) return result({ status: 'skipped', why: SHUTDOWN });
+      const problem = `not untagged: its manifest could not be read for the journal: ${messageOf(error)}`;
+      this.logger.error('untag failed', { repository, tag, error: problem });
+      return result({ status: 'failed', problem });
+    }
+    const placeholder = this.registry.placeholderFor(tag, manifest.mediaType, this.clock.now());
+    try {
+      gate.journal = await this.journal.record({
+        repository,
+        manifest,
+        tags: [tag],
+        job: job.name,
+        runStartedAt: now,
+        role: 'untag',
+        placeholders: [{ tag, digest: placeholder.manifest.digest }],
+      });
+    } catch (error) {
+      gate.stoppedBecause ??= `deletions stopped: the deletion journal could not be written: ${messageOf(error)}`;
+      return result({ status: 'skipped', why: 'deletions stopped in this job' });
+    }
+    const after = heldBack(options, gate);
+    if (after !== undefined) return result({ status: 'skipped', why: after });
+    try {
+      const removal = await this.registry.removeTag(repository, tag, digest, placeholder);
+      switch (removal.status) {
+        case 'removed':
+          this.logger.info('untagged', {
+            repository,
+            tag,
+            digest,
+            keptFor,
+            mechanism: removal.mechanism,
+          });
+          return result({ status: 'untagged', mechanism: removal.mechanism });
+        case 'already-gone':
+          return result({ status: 'already-gone' });
+        case 'moved':
+          return result({
+            status: 'skipped',
+            why: `the tag moved to ${removal.digest} since it was resolved: left as it is`,
+          });
+      }
+    } catch (error) {
+      if (isStopped(error)) return result({ status: 'skipped', why: SHUTDOWN });
+      const problem = messageOf(error);
+      // No push, no delete, deletion disabled: every other untag would fail the same way.
+      if (isJobWide(error)) gate.stoppedBecause ??= problem;
+      this.logger.error('untag failed', { repository, tag, error: problem });
+      return result({ status: 'failed', problem });
+    }
   }
 
   private async deleteDigest(

@@ -36,6 +36,17 @@ export interface JournalEntry {
    * `--restore` puts back images first, then accessories, then untagged tags.
    */
   readonly role?: JournalRole;
+  /**
+   * For `untag`: the placeholder each tag may be moved onto (issue 21), journaled before the
+   * PUT. A tag found on it later is finished (placeholder deleted) or put back by --restore.
+   */
+  readonly placeholders?: readonly TagPlaceholder[];
+}
+
+/** A placeholder manifest a tag was (or is about to be) moved onto. */
+export interface TagPlaceholder {
+  readonly tag: string;
+  readonly digest: string;
 }
 
 export type JournalRole = 'image' | 'accessory' | 'untag';

@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import type {
   BlobReference,
+  Placeholder,
   Registry,
   RepositoryAccess,
+  TagRemoval,
 } from '../../src/application/ports/registry.port.js';
 import { RegistryError } from '../../src/application/ports/registry.port.js';
 import type { ManifestCopy, ManifestWithChildren } from '../../src/domain/deletion-journal.js';
@@ -27,7 +30,8 @@ export interface RecordedCall {
     | 'currentDigest'
     | 'blobExists'
     | 'putManifest'
-    | 'referrers';
+    | 'referrers'
+    | 'removeTag';
   readonly repository?: string;
   readonly reference?: string;
   readonly access?: RepositoryAccess;
@@ -59,6 +63,7 @@ export class InMemoryRegistry implements Registry {
   private readonly failingRepositories = new Map<string, RegistryError>();
   private catalogError: RegistryError | undefined;
   private deleteError: RegistryError | undefined;
+  private removeTagError: RegistryError | undefined;
   private readonly warnings: string[] = [];
   /** The referrers API's answers by subject digest; undefined: the registry has no such API. */
   private referrerLists: Map<string, readonly string[]> | undefined;
@@ -94,6 +99,12 @@ export class InMemoryRegistry implements Registry {
         });
       }
     }
+    return this;
+  }
+
+  /** removeTag throws this (e.g. the placeholder's DELETE failed). */
+  failRemoveTag(error: RegistryError): this {
+    this.removeTagError = error;
     return this;
   }
 
@@ -264,6 +275,35 @@ export class InMemoryRegistry implements Registry {
       return Promise.resolve(held ? tag : undefined);
     }
     return Promise.resolve(this.repositories.get(repository)?.get(tag)?.digest);
+  }
+
+  placeholderFor(tag: string, originalMediaType: string, at: Date): Placeholder {
+    const bytes = Buffer.from(
+      `placeholder of ${tag} at ${at.toISOString()} (${originalMediaType})`,
+    );
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    return { manifest: { digest, mediaType: IMAGE_TYPE, bytes }, blobs: [] };
+  }
+
+  /** Removes the tag alone: the image stays for its other tags. */
+  removeTag(
+    repository: string,
+    tag: string,
+    expected: string,
+    placeholder: Placeholder,
+  ): Promise<TagRemoval> {
+    this.calls.push({
+      method: 'removeTag',
+      repository,
+      reference: `${tag} onto ${placeholder.manifest.digest}`,
+    });
+    if (this.removeTagError !== undefined) return Promise.reject(this.removeTagError);
+    const repo = this.repositories.get(repository);
+    const current = repo?.get(tag)?.digest;
+    if (current === undefined) return Promise.resolve({ status: 'already-gone' });
+    if (current !== expected) return Promise.resolve({ status: 'moved', digest: current });
+    repo?.delete(tag);
+    return Promise.resolve({ status: 'removed', mechanism: 'tag-delete' });
   }
 
   /** The registry answers the referrers API with these lists (by subject digest). */

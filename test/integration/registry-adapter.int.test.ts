@@ -257,6 +257,7 @@ describe('HttpDockerRegistry against docker-registry (no auth)', () => {
       'blob-head': 0,
       'manifest-put': 0,
       referrers: 0,
+      'blob-upload': 0,
     });
   });
 

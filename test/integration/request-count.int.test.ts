@@ -109,6 +109,7 @@ function counts(partial: Partial<RequestCounts>): RequestCounts {
     'blob-head': 0,
     'manifest-put': 0,
     referrers: 0,
+    'blob-upload': 0,
     ...partial,
   };
 }

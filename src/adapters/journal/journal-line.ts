@@ -1,5 +1,10 @@
 import { JournalError } from '../../application/ports/deletion-journal.port.js';
-import type { JournalEntry, JournalRole, ManifestCopy } from '../../domain/deletion-journal.js';
+import type {
+  JournalEntry,
+  JournalRole,
+  ManifestCopy,
+  TagPlaceholder,
+} from '../../domain/deletion-journal.js';
 import { isDigest, matchesDigest } from '../shared/digest.js';
 
 /**
@@ -20,6 +25,8 @@ interface JournalLine {
   readonly childManifests: readonly { digest: string; mediaType: string; manifest: string }[];
   /** Absent: an image (journals from before issue 21). */
   readonly role?: JournalRole;
+  /** `untag`: the placeholder digest per tag, written before the placeholder's PUT. */
+  readonly placeholders?: readonly { tag: string; digest: string }[];
 }
 
 const ROLES: readonly JournalRole[] = ['image', 'accessory', 'untag'];
@@ -41,6 +48,9 @@ export function toJournalLine(entry: JournalEntry): string {
       manifest: Buffer.from(child.bytes).toString('base64'),
     })),
     ...(entry.role === undefined || entry.role === 'image' ? {} : { role: entry.role }),
+    ...(entry.placeholders === undefined || entry.placeholders.length === 0
+      ? {}
+      : { placeholders: entry.placeholders.map(({ tag, digest }) => ({ tag, digest })) }),
   };
   return `${JSON.stringify(line)}\n`;
 }
@@ -76,6 +86,18 @@ function copyOf(object: JsonObject): ManifestCopy {
   return { digest, mediaType: text(object, 'mediaType'), bytes };
 }
 
+function placeholdersOf(value: unknown): TagPlaceholder[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every(isObject)) {
+    throw new Error('"placeholders" is not a list');
+  }
+  return value.map((item) => {
+    const digest = text(item, 'digest');
+    if (!isDigest(digest)) throw new Error(`placeholder "${digest}" is not a digest`);
+    return { tag: text(item, 'tag'), digest };
+  });
+}
+
 /** Parses one line; throws JournalError naming the file and line when it is no entry. */
 export function parseJournalLine(line: string, file: string, number: number): JournalEntry {
   try {
@@ -96,6 +118,7 @@ export function parseJournalLine(line: string, file: string, number: number): Jo
     if (role !== undefined && !ROLES.some((known) => known === role)) {
       throw new Error(`"role" is not one of ${ROLES.join(', ')}`);
     }
+    const placeholders = placeholdersOf(object['placeholders']);
     return {
       repository: text(object, 'repository'),
       manifest: { ...copyOf(object), children },
@@ -103,6 +126,7 @@ export function parseJournalLine(line: string, file: string, number: number): Jo
       job: text(object, 'job'),
       runStartedAt,
       ...(role === 'accessory' || role === 'untag' ? { role } : {}),
+      ...(placeholders.length === 0 ? {} : { placeholders }),
     };
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);

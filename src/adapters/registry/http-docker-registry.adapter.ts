@@ -2,31 +2,35 @@ import { inject, injectable } from 'inversify';
 import {
   RegistryError,
   type BlobReference,
+  type Placeholder,
   type Registry,
   type RegistryErrorKind,
   type RepositoryAccess,
+  type TagRemoval,
 } from '../../application/ports/registry.port.js';
 import type { ManifestCopy, ManifestWithChildren } from '../../domain/deletion-journal.js';
 import type { TagPointer, TagResolution } from '../../domain/tag.js';
 import { CATALOG_SCOPE, RegistryAuth } from './auth/registry-auth.js';
-import { isDigest } from '../shared/digest.js';
 import { nextPageUrl } from './link-header.js';
 import { ManifestCopies } from './manifests/manifest-copies.js';
 import { referencedBlobs } from './manifests/manifest-references.js';
 import { ManifestResolver } from './manifests/manifest-resolver.js';
 import { Referrers } from './manifests/referrers.js';
+import { deleteByDigest } from './delete-manifest.js';
+import { buildPlaceholder } from './untag/placeholder.js';
+import { TagRemover } from './untag/tag-remover.js';
 import {
   RegistryHttpClient,
   type RegistryRequest,
   type RegistryResponse,
 } from './transport/registry-http-client.js';
-import { catalogUrl, manifestUrl, tagListUrl } from './registry-urls.js';
+import { catalogUrl, tagListUrl } from './registry-urls.js';
 import { normaliseBaseUrl, RegistrySettings } from './registry-settings.js';
 import { pullScope } from './repository-sender.js';
 import { RequestLimiter } from './transport/request-limiter.js';
 import { RequestStats, type RequestKind } from '../shared/http/request-stats.js';
 import type { RetryPolicy } from '../shared/http/retry-policy.js';
-import { registryErrorCode, statusError } from './transport/status-error.js';
+import { statusError } from './transport/status-error.js';
 
 /**
  * Test and benchmark hooks of the registry adapter's parts; the composition root binds none
@@ -85,6 +89,7 @@ export class HttpDockerRegistry implements Registry {
     @inject(ManifestResolver) private readonly resolver: ManifestResolver,
     @inject(ManifestCopies) private readonly copies: ManifestCopies,
     @inject(Referrers) private readonly referrerList: Referrers,
+    @inject(TagRemover) private readonly tagRemover: TagRemover,
     /** Requests sent so far, by kind (the transport's; read by tests and the benchmark). */
     @inject(RequestStats) readonly stats: RequestStats,
   ) {
@@ -131,39 +136,21 @@ export class HttpDockerRegistry implements Registry {
     return this.resolutions.run(() => this.resolver.pointer(repository, tag, access));
   }
 
-  async deleteManifest(repository: string, digest: string): Promise<'deleted' | 'already-gone'> {
-    if (!isDigest(digest)) {
-      // Deleting by tag is not what this port means (and distribution refuses it anyway).
-      throw new Error(`deleteManifest needs a digest, got ${JSON.stringify(digest)}`);
-    }
-    const response = await this.auth.send(
-      { kind: 'delete', method: 'DELETE', url: manifestUrl(this.baseUrl, repository, digest) },
-      pullScope(repository, 'delete'),
-    );
-    const status = response.status;
-    if (status === 202 || status === 200 || status === 204) {
-      return 'deleted';
-    }
-    if (status === 404) {
-      return 'already-gone';
-    }
-    if (status === 405 || registryErrorCode(response)?.code === 'UNSUPPORTED') {
-      throw new RegistryError(
-        'unsupported',
-        `the registry refused to delete ${repository}@${digest} (${status} UNSUPPORTED): deletion is disabled on the registry. ` +
-          "Enable it with storage.delete.enabled: true in the registry's config.yml (or REGISTRY_STORAGE_DELETE_ENABLED=true); " +
-          'a pull-through cache (proxy) registry never allows deletion.',
-        status,
-      );
-    }
-    if (status === 401 || status === 403) {
-      throw new RegistryError(
-        status === 401 ? 'auth' : 'forbidden',
-        `the registry refused to delete ${repository}@${digest} (${status}): the account lacks delete permission on ${repository}`,
-        status,
-      );
-    }
-    throw statusError(response, `DELETE ${repository}@${digest}`);
+  deleteManifest(repository: string, digest: string): Promise<'deleted' | 'already-gone'> {
+    return deleteByDigest(this.auth, this.baseUrl, repository, digest);
+  }
+
+  placeholderFor(tag: string, originalMediaType: string, at: Date): Placeholder {
+    return buildPlaceholder(tag, originalMediaType, at);
+  }
+
+  removeTag(
+    repository: string,
+    tag: string,
+    expected: string,
+    placeholder: Placeholder,
+  ): Promise<TagRemoval> {
+    return this.tagRemover.remove(repository, tag, expected, placeholder);
   }
 
   manifestCopy(

@@ -11,6 +11,9 @@ export function pullScope(repository: string, access: RepositoryAccess): string 
       return repositoryScope(repository, 'pull');
     case 'delete':
       return repositoryScope(repository, 'pull,delete');
+    // Removing a tag alone may PUT a placeholder and delete it (issue 21): one token for both.
+    case 'untag':
+      return repositoryScope(repository, 'pull,push,delete');
     case 'restore':
       return repositoryScope(repository, 'pull,push');
   }
@@ -33,7 +36,11 @@ export class RepositorySender {
   ): Promise<RegistryResponse> => {
     const response = await this.auth.send(request, pullScope(repository, access));
     // A real run may delete what it reads: its journal takes the bytes from memory (issue 16).
-    if (access === 'delete' && request.kind === 'manifest-get' && response.status === 200) {
+    if (
+      (access === 'delete' || access === 'untag') &&
+      request.kind === 'manifest-get' &&
+      response.status === 200
+    ) {
       this.recent.note(response.body, response.headers['content-type']);
     }
     return response;

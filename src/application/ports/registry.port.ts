@@ -1,4 +1,5 @@
 import type { ManifestCopy, ManifestWithChildren } from '../../domain/deletion-journal.js';
+import type { UntagMechanism } from '../../domain/job-report.js';
 import type { TagPointer, TagResolution } from '../../domain/tag.js';
 
 /**
@@ -6,7 +7,31 @@ import type { TagPointer, TagResolution } from '../../domain/tag.js';
  * action: a dry run asks only for `pull`, a real run for `pull,delete` from the start so that
  * one token serves the whole repository, a restore for `pull,push`.
  */
-export type RepositoryAccess = 'read' | 'delete' | 'restore';
+export type RepositoryAccess = 'read' | 'delete' | 'untag' | 'restore';
+
+/** A blob of a placeholder manifest, uploaded before the manifest is PUT. */
+export interface PlaceholderBlob {
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * A unique, tiny manifest prepared (no request sent) to move one tag onto, so that deleting it
+ * by digest removes that tag alone (issue 21). Its digest is journaled before any write.
+ */
+export interface Placeholder {
+  readonly manifest: ManifestCopy;
+  readonly blobs: readonly PlaceholderBlob[];
+}
+
+/** What removing one tag alone did. */
+export type TagRemoval =
+  | { readonly status: 'removed'; readonly mechanism: UntagMechanism }
+  /** The tag did not exist any more: nothing was written. */
+  | { readonly status: 'already-gone' }
+  /** The tag points elsewhere than expected (pushed again): it is left as it is. */
+  | { readonly status: 'moved'; readonly digest: string };
 
 /** A blob an image manifest needs: without it the registry refuses the manifest. */
 export interface BlobReference {
@@ -74,6 +99,22 @@ export interface Registry {
    * says it stored. Throws RegistryError (e.g. a blob it no longer holds).
    */
   putManifest(repository: string, reference: string, manifest: ManifestCopy): Promise<string>;
+  /** A placeholder for `tag`, of the family (OCI or Docker) of `originalMediaType`. No request. */
+  placeholderFor(tag: string, originalMediaType: string, at: Date): Placeholder;
+  /**
+   * Removes `tag` alone if it still points at `expected` (issue 21): with the OCI tag DELETE
+   * where the registry has it (found once, with throwaway tags on a placeholder, and kept in the
+   * registry cache), otherwise by PUTting `placeholder` at the tag, checking the tag points at
+   * it, and deleting it by digest. Before its first write in a repository it checks that DELETE
+   * by digest is allowed there. Throws RegistryError; when the tag was left on the placeholder
+   * the message says so (the caller journaled the placeholder: the next run finishes it).
+   */
+  removeTag(
+    repository: string,
+    tag: string,
+    expected: string,
+    placeholder: Placeholder,
+  ): Promise<TagRemoval>;
   /**
    * The digests of the manifests whose `subject` is `digest`, from the OCI referrers API
    * (`GET /v2/<name>/referrers/<digest>`, every page). undefined when the registry has no such

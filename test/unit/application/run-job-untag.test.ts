@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { RegistryError } from '../../../src/application/ports/registry.port.js';
 import { RunEvents } from '../../../src/application/run-events.js';
 import { RunJob } from '../../../src/application/run-job.use-case.js';
 import { compilePattern, type Job } from '../../../src/domain/job.js';
@@ -96,5 +97,51 @@ describe('RunJob with shared_digest: untag (issue 21)', () => {
     const dev1 = repository().decisions.find((d) => d.tag === 'dev-1');
     assert.equal(`${dev1?.action} ${dev1?.reason}`, 'keep shared-digest');
     assert.equal(repository().untags, undefined);
+  });
+
+  it('real run: journals the tag, its manifest and the placeholder before removing the tag alone', async () => {
+    const fake = registry();
+    const { journal, run, repository } = setup(fake);
+    const report = await run(false);
+
+    assert.equal(report.success, true);
+    assert.equal(report.totals.untagged, 1);
+    assert.deepEqual(fake.tagsOf('app').sort(), ['dev-3', 'stable']);
+    const untagEntry = journal.entries().find((entry) => entry.role === 'untag');
+    assert.deepEqual(untagEntry?.tags, ['dev-1']);
+    assert.equal(untagEntry.manifest.digest, 'sha256:1');
+    const placeholder = untagEntry.placeholders?.[0];
+    assert.equal(placeholder?.tag, 'dev-1');
+    assert.ok(
+      fake.calls.some(
+        (call) =>
+          call.method === 'removeTag' && call.reference === `dev-1 onto ${placeholder.digest}`,
+      ),
+      'the journaled placeholder is the one handed to the registry',
+    );
+    assert.deepEqual(repository().untags?.[0]?.outcome, {
+      status: 'untagged',
+      mechanism: 'tag-delete',
+    });
+    // Token scopes: a real run that may untag asks for push as well, from the start.
+    assert.ok(
+      fake.calls.filter((call) => call.method === 'listTags').every((c) => c.access === 'untag'),
+    );
+  });
+
+  it('a failed removal is a failure naming the tag; the job fails and the image stays', async () => {
+    const fake = registry().failRemoveTag(
+      new RegistryError('unavailable', 'tag app:dev-1 is left on placeholder sha256:x: 503'),
+    );
+    const { run, repository } = setup(fake);
+    const report = await run(false);
+
+    assert.equal(report.success, false);
+    assert.equal(report.totals.untagged, 0);
+    assert.deepEqual(repository().untags?.[0]?.outcome, {
+      status: 'failed',
+      problem: 'tag app:dev-1 is left on placeholder sha256:x: 503',
+    });
+    assert.ok(fake.tagsOf('app').includes('stable'));
   });
 });

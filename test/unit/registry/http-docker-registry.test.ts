@@ -276,6 +276,7 @@ describe('HttpDockerRegistry.inspectTag against a misbehaving registry', () => {
       'blob-head': 0,
       'manifest-put': 0,
       referrers: 0,
+      'blob-upload': 0,
     });
   });
 

@@ -25,7 +25,7 @@ export type AuthMode =
 export const CATALOG_SCOPE = 'registry:catalog:*';
 export function repositoryScope(
   repository: string,
-  actions: 'pull' | 'pull,delete' | 'pull,push',
+  actions: 'pull' | 'pull,delete' | 'pull,push' | 'pull,push,delete',
 ): string {
   return `repository:${repository}:${actions}`;
 }

@@ -17,6 +17,7 @@ import { MediaType } from '../manifests/media-types.js';
  *   ["i","sha256:<index>","<media type>",<bytes>,
  *     [["sha256:<child>","<media type>"|null,"linux/arm64"],...]]        index / manifest list
  *   ["t","<repository>","<tag>","sha256:<manifest>"]                     tag as last seen
+ *   ["d",true|false]                  whether the registry has the OCI tag DELETE (issue 21)
  *   {"sha256":"<hex of every byte above>","lines":N}
  *
  * (each entry on one line). Version 2 added the sizes (reports' reclaimable space): a file of
@@ -40,7 +41,12 @@ export type CachedConfig =
 export type CacheLine =
   | { readonly kind: 'manifest'; readonly entry: CachedManifest }
   | { readonly kind: 'config'; readonly entry: CachedConfig }
-  | { readonly kind: 'tag'; readonly repository: string; readonly tag: string; readonly digest: string };
+  | { readonly kind: 'tag'; readonly repository: string; readonly tag: string; readonly digest: string }
+  | { readonly kind: 'tag-delete'; readonly supported: boolean };
+
+export function tagDeleteLine(supported: boolean): string {
+  return JSON.stringify(['d', supported]);
+}
 
 export function headerLine(registry: string): string {
   return JSON.stringify({ format: CACHE_FORMAT, version: CACHE_VERSION, registry });
@@ -177,6 +183,10 @@ export function parseLine(text: string, intern: Intern = noIntern): CacheLine | 
         kind: 'manifest',
         entry: { digest: key, kind: 'index', mediaType: type, bytes: third, children },
       };
+    }
+    case 'd': {
+      if (length !== 2 || typeof first !== 'boolean') break;
+      return { kind: 'tag-delete', supported: first };
     }
     case 't': {
       const valid =

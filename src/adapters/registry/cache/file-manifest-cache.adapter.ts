@@ -15,6 +15,7 @@ import {
   headerLine,
   manifestLine,
   readCacheFile,
+  tagDeleteLine,
   tagLine,
   trailerLine,
   type CachedConfig,
@@ -84,6 +85,8 @@ export class FileManifestCache implements ManifestCache {
   /** Digests of layers (and of facts not loaded yet), for intern(). */
   private readonly digestPool: LruMap<string, string>;
   private readonly flushIntervalMs: number;
+  /** Whether the registry has the OCI tag DELETE, once found out (issue 21). */
+  private tagDelete: boolean | undefined;
   private loading: Promise<void> | undefined;
   private writing: Promise<void> = Promise.resolve();
   private dirty = false;
@@ -177,6 +180,17 @@ export class FileManifestCache implements ManifestCache {
     await this.ready();
     if (!isDigest(digest)) return;
     this.tags.set(tagKey(repository, tag), this.intern(digest));
+    this.dirty = true;
+  }
+
+  async getTagDeleteSupport(): Promise<boolean | undefined> {
+    await this.ready();
+    return this.tagDelete;
+  }
+
+  async putTagDeleteSupport(supported: boolean): Promise<void> {
+    await this.ready();
+    this.tagDelete = supported;
     this.dirty = true;
   }
 
@@ -289,6 +303,9 @@ export class FileManifestCache implements ManifestCache {
       case 'tag':
         this.tags.set(tagKey(line.repository, line.tag), line.digest);
         return;
+      case 'tag-delete':
+        this.tagDelete = line.supported;
+        return;
     }
   }
 
@@ -297,6 +314,7 @@ export class FileManifestCache implements ManifestCache {
     this.manifests.clear();
     this.configs.clear();
     this.tags.clear();
+    this.tagDelete = undefined;
   }
 
   private async moveAside(why: string): Promise<void> {
@@ -330,6 +348,7 @@ export class FileManifestCache implements ManifestCache {
 
   private *lines(): Generator<string> {
     yield headerLine(this.registry);
+    if (this.tagDelete !== undefined) yield tagDeleteLine(this.tagDelete);
     // Facts before what points at them, so that reading back can share digest strings.
     for (const entry of this.configs.values()) yield configLine(entry);
     for (const entry of this.manifests.values()) yield manifestLine(entry);

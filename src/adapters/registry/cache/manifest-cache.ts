@@ -21,6 +21,9 @@ export interface ManifestCache {
   putConfigDate(configDigest: string, date: ImageDate): Promise<void>;
   getTagDigest(repository: string, tag: string): Promise<string | undefined>;
   putTagDigest(repository: string, tag: string, digest: string): Promise<void>;
+  /** Whether the registry has the OCI tag DELETE (issue 21); undefined until found out. */
+  getTagDeleteSupport(): Promise<boolean | undefined>;
+  putTagDeleteSupport(supported: boolean): Promise<void>;
   /** Persists what was learnt (a no-op for memory-only caches); never throws. */
   flush(): Promise<void>;
 }
@@ -37,6 +40,16 @@ export class InMemoryManifestCache implements ManifestCache {
   private readonly manifests = new Map<string, ParsedManifest>();
   private readonly configDates = new Map<string, ImageDate>();
   private readonly tags = new Map<string, string>();
+  private tagDelete: boolean | undefined;
+
+  getTagDeleteSupport(): Promise<boolean | undefined> {
+    return Promise.resolve(this.tagDelete);
+  }
+
+  putTagDeleteSupport(supported: boolean): Promise<void> {
+    this.tagDelete = supported;
+    return Promise.resolve();
+  }
 
   getManifest(digest: string): Promise<ParsedManifest | undefined> {
     return Promise.resolve(this.manifests.get(digest));

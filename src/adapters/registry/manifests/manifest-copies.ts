@@ -90,7 +90,12 @@ export class ManifestCopies {
   }
 
   /** PUT under a tag or digest; the digest the registry says it stored. */
-  async put(repository: string, reference: string, manifest: ManifestCopy): Promise<string> {
+  async put(
+    repository: string,
+    reference: string,
+    manifest: ManifestCopy,
+    access: RepositoryAccess = 'restore',
+  ): Promise<string> {
     const response = await this.send(
       {
         kind: 'manifest-put',
@@ -100,7 +105,7 @@ export class ManifestCopies {
         body: manifest.bytes,
       },
       repository,
-      'restore',
+      access,
     );
     if (response.status === 401 || response.status === 403) {
       throw new RegistryError(

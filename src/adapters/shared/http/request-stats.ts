@@ -14,7 +14,9 @@ export type RequestKind =
   | 'blob-head'
   | 'manifest-put'
   /** Accessories (issue 21): the OCI referrers API. */
-  | 'referrers';
+  | 'referrers'
+  /** Removing a tag alone (issue 21): the placeholder's blob uploads (POST and PUT). */
+  | 'blob-upload';
 
 export const REQUEST_KINDS: readonly RequestKind[] = [
   'probe',
@@ -28,6 +30,7 @@ export const REQUEST_KINDS: readonly RequestKind[] = [
   'blob-head',
   'manifest-put',
   'referrers',
+  'blob-upload',
 ];
 
 export type RequestCounts = Readonly<Record<RequestKind, number>>;
