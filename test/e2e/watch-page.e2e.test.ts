@@ -95,8 +95,12 @@ describe('the watch page of the metrics listener (issue 24 item 3)', () => {
       assert.match(String(page.headers['content-security-policy']), /^default-src 'none'/);
       const row = /<tr><td>clean-dev<\/td>.*<\/tr>/.exec(page.body)?.[0] ?? '';
       assert.match(row, /<td>dry run<\/td><td class="success">success<\/td>/);
-      // 2 repositories, 3 old dev- tags each, save_last 1: 4 would go, 2 stay.
-      assert.match(row, /<td class="n muted">–<\/td><td class="n">4<\/td><td class="n">2<\/td>/);
+      // 2 repositories, 3 old dev- tags each, save_last 1: 4 would go, none untagged, 2 stay.
+      assert.match(
+        row,
+        /<td class="n muted">–<\/td><td class="n">4<\/td><td class="n">0<\/td><td class="n">2<\/td><td class="n">0<\/td>/,
+      );
+      assert.match(row, /<td>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d<\/td>/);
       const link = /href="(\/reports\/[^"]+)"/.exec(row)?.[1] ?? '';
       assert.equal(link, '/reports/clean-dev/latest.html');
 

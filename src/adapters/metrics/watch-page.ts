@@ -1,4 +1,3 @@
-import { formatInstant } from '../../domain/describe-time.js';
 import type { LatestRun } from '../shared/latest-runs.js';
 import { escapeHtml } from '../shared/text/html-escape.js';
 import { formatCount } from '../shared/text/numbers.js';
@@ -60,7 +59,7 @@ export function watchPage(
     '<body>',
     '<header>',
     '<h1>reg-cleaner · watch</h1>',
-    `<p>${String(jobNames.length)} job${jobNames.length === 1 ? '' : 's'} · page built ${escapeHtml(formatInstant(now))} · <a href="/metrics">metrics</a></p>`,
+    `<p>${String(jobNames.length)} job${jobNames.length === 1 ? '' : 's'} · page built ${utcSeconds(now)} UTC · <a href="/metrics">metrics</a></p>`,
     '</header>',
     '<main>',
     '<table>',
@@ -84,7 +83,7 @@ function row(jobName: string, run: LatestRun | undefined, untagged: boolean): st
   const count = (value: number): string => `<td class="n">${formatCount(value)}</td>`;
   const cells = [
     name,
-    `<td>${escapeHtml(formatInstant(run.finishedAt))}</td>`,
+    `<td>${utcSeconds(run.finishedAt)}</td>`,
     `<td>${run.dryRun ? 'dry run' : 'real'}</td>`,
     `<td class="${run.status}">${run.status}</td>`,
     run.dryRun ? none : count(run.deleted),
@@ -104,4 +103,9 @@ export function reportHref(relativePath: string): string {
 
 function fileName(relativePath: string): string {
   return relativePath.split('/').at(-1) ?? relativePath;
+}
+
+/** `2026-06-01 07:01:02`: to the second, in UTC (the column says so). */
+function utcSeconds(at: Date): string {
+  return at.toISOString().slice(0, 19).replace('T', ' ');
 }

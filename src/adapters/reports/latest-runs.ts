@@ -46,7 +46,7 @@ async function latestRun(settings: ReportsSettings, jobName: string): Promise<La
     deleted: tail.summary.deleted,
     kept: tail.summary.kept,
     failed: tail.summary.failed,
-    // Counted by reports that know `shared_digest: untag` (issue 21).
+    // Counted since schema version 2 (`shared_digest: untag`, issue 21); older reports lack it.
     ...(typeof untagged === 'number' ? { untagged } : {}),
     report: relative(settings.dir, readable ?? paths.json)
       .split(sep)

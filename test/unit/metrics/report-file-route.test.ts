@@ -24,11 +24,11 @@ describe('reportFileAt', () => {
   it('finds report files by their encoded path, with their type', async () => {
     const html = await reportFileAt(folder, 'job%20a/latest.html');
     assert.equal(html?.contentType, 'text/html; charset=utf-8');
-    assert.equal(html?.html, true);
-    assert.equal(html?.size, 13);
+    assert.equal(html.html, true);
+    assert.equal(html.size, 13);
     const md = await reportFileAt(folder, 'job%20a/alias.md');
     assert.equal(md?.contentType, 'text/plain; charset=utf-8');
-    assert.equal(md?.path, join(folder, 'job a', 'latest.md'));
+    assert.equal(md.path, join(folder, 'job a', 'latest.md'));
   });
 
   it('refuses anything that leaves the folder or is not a report file', async () => {

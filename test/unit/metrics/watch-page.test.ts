@@ -28,7 +28,7 @@ describe('watchPage', () => {
     );
     assert.match(
       html,
-      /<tr><td>clean-dev<\/td><td>2026-06-01T07:01:02Z<\/td><td>real<\/td><td class="failed">failed<\/td><td class="n">12<\/td><td class="n muted">–<\/td><td class="n">30<\/td><td class="n">1<\/td><td><a href="\/reports\/clean-dev\/latest.html">latest.html<\/a><\/td><\/tr>/,
+      /<tr><td>clean-dev<\/td><td>2026-06-01 07:01:02<\/td><td>real<\/td><td class="failed">failed<\/td><td class="n">12<\/td><td class="n muted">–<\/td><td class="n">30<\/td><td class="n">1<\/td><td><a href="\/reports\/clean-dev\/latest.html">latest.html<\/a><\/td><\/tr>/,
     );
     assert.match(html, /<tr><td>nightly<\/td><td colspan="8" class="muted">no report yet<\/td>/);
     assert.doesNotMatch(html, /Untagged/);
