@@ -21,7 +21,11 @@ function heldRegistry(answer: (request: RegistryRequest) => RegistryResponse): {
     sent,
     send: (request) => {
       sent.push(request);
-      return new Promise((resolve) => held.push(() => resolve(answer(request))));
+      return new Promise((resolve) =>
+        held.push(() => {
+          resolve(answer(request));
+        }),
+      );
     },
     release: () => {
       for (const settle of held.splice(0)) settle();
