@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emailContent } from '../../../src/adapters/notify/email-format.js';
+import { emailContent } from '../../../src/adapters/notify/kinds/email.js';
 import type { Notice } from '../../../src/adapters/notify/notice.js';
 import { summariseRun } from '../../../src/adapters/notify/run-summary.js';
-import { SLACK_CAPS, slackMessage } from '../../../src/adapters/notify/slack-format.js';
-import { TEAMS_CAPS, teamsMessage } from '../../../src/adapters/notify/teams-format.js';
-import { cloudEvent, WEBHOOK_CAPS } from '../../../src/adapters/notify/webhook-format.js';
+import { SLACK_CAPS, slackMessage } from '../../../src/adapters/notify/kinds/slack.js';
+import { TEAMS_CAPS, teamsMessage } from '../../../src/adapters/notify/kinds/teams.js';
+import { cloudEvent, WEBHOOK_CAPS } from '../../../src/adapters/notify/kinds/webhook.js';
 import { aRunReport } from '../../builders/notify-reports.js';
 
 const START = new Date('2026-06-01T00:00:00Z');
@@ -30,7 +30,13 @@ describe('run summary', () => {
     assert.equal(summary.job, 'clean-dev');
     assert.equal(summary.registry, 'registry.example.com:5000');
     assert.equal(summary.status, 'failed');
-    assert.deepEqual(summary.counts, { examined: 131, kept: 1, deleted: 130, failed: 1 });
+    assert.deepEqual(summary.counts, {
+      examined: 131,
+      kept: 1,
+      deleted: 130,
+      untagged: 0,
+      failed: 1,
+    });
     assert.equal(summary.reclaimableBytes, 130 * 1_001_000);
     assert.equal(summary.durationMs, 65_000);
     assert.equal(summary.deletedTags.length, 100);

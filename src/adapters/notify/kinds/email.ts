@@ -1,11 +1,14 @@
-import { formatBytes } from '../shared/text/numbers.js';
-import { testText, type Notice } from './notice.js';
+import type { EmailTarget } from './email-settings.js';
+import type { NotificationKind } from './notification-kind.js';
+import { sendMail } from './smtp-mailer.js';
+import { formatBytes } from '../../shared/text/numbers.js';
+import { testText, type Notice } from '../notice.js';
 import {
   restoreFacts,
   restoreHeadline,
   restoreLists,
   type RestoreSummary,
-} from './restore-summary.js';
+} from '../restore-summary.js';
 import {
   andMore,
   formatDurationMs,
@@ -13,7 +16,7 @@ import {
   undoAdvice,
   type ListCaps,
   type RunSummary,
-} from './run-summary.js';
+} from '../run-summary.js';
 
 /** Mail clients cope with long bodies; the report file has the rest. */
 export const EMAIL_CAPS: ListCaps = { tags: 200, errors: 200 };
@@ -37,7 +40,9 @@ export function emailContent(notice: Notice): EmailContent {
   if (notice.kind === 'restored') return restoreEmail(notice.summary);
   const { summary } = notice;
   const subject =
-    `[reg-cleaner] ${summary.job}: ${summary.counts.deleted} deleted, ${summary.counts.failed} failed` +
+    `[reg-cleaner] ${summary.job}: ${summary.counts.deleted} deleted, ` +
+    (summary.counts.untagged > 0 ? `${summary.counts.untagged} untagged, ` : '') +
+    `${summary.counts.failed} failed` +
     (summary.dryRun ? ' (dry run)' : '');
   return { subject, text: textBody(summary), html: htmlBody(summary) };
 }
@@ -51,6 +56,7 @@ function facts(summary: RunSummary): [string, string][] {
     ['Examined', String(summary.counts.examined)],
     ['Kept', String(summary.counts.kept)],
     [summary.dryRun ? 'Would delete' : 'Deleted', String(summary.counts.deleted)],
+    [summary.dryRun ? 'Would untag' : 'Untagged', String(summary.counts.untagged)],
     ['Failed', String(summary.counts.failed)],
     ['Reclaimable', `${formatBytes(summary.reclaimableBytes)} after garbage collection`],
     ['Started', summary.startedAt],
@@ -188,3 +194,11 @@ export function escapeHtml(text: string): string {
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&#39;');
 }
+
+export const emailKind: NotificationKind<EmailTarget> = {
+  caps: EMAIL_CAPS,
+  deliver(target, notice, channel) {
+    const content = emailContent(notice);
+    return channel.withRetries((timeoutMs) => sendMail(target, content, timeoutMs));
+  },
+};
