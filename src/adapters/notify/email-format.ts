@@ -9,6 +9,7 @@ import {
 import {
   andMore,
   formatDurationMs,
+  jobLabel,
   reportWords,
   undoAdvice,
   type ListCaps,
@@ -37,14 +38,14 @@ export function emailContent(notice: Notice): EmailContent {
   if (notice.kind === 'restored') return restoreEmail(notice.summary);
   const { summary } = notice;
   const subject =
-    `[reg-cleaner] ${summary.job}: ${summary.counts.deleted} deleted, ${summary.counts.failed} failed` +
+    `[reg-cleaner] ${jobLabel(summary)}: ${summary.counts.deleted} deleted, ${summary.counts.failed} failed` +
     (summary.dryRun ? ' (dry run)' : '');
   return { subject, text: textBody(summary), html: htmlBody(summary) };
 }
 
 function facts(summary: RunSummary): [string, string][] {
   return [
-    ['Job', summary.job],
+    ['Job', jobLabel(summary)],
     ['Status', summary.status],
     ['Registry', summary.registry],
     ['Mode', `${summary.dryRun ? 'dry run (nothing was deleted)' : 'real run'} (${summary.mode})`],
