@@ -1,10 +1,12 @@
 // npm run bench [-- --registry real|synthetic] [--size small|large] [--repos R --tags T]
 //                  [--concurrency N] [--repeat K] [--until cold|warm|real] [--seed http|fs]
-//                  [--no-bare] [--keep]
+//                  [--latency MS] [--no-bare] [--keep]
 // Starts the real registry (test/support) and seeds R x T tags, or starts the synthetic one
 // (bench/synthetic: answers computed from the names), then measures in fresh processes a cold
 // dry run, a warm dry run and a real run of the built CLI, plus the bare client on the floor's
-// request lists (real registry only). Prints a table and writes
+// request lists (real registry only). With --latency MS the dry runs (cleaner and bare client)
+// are measured a second time through a loopback proxy holding each request MS ms
+// (bench/latency/), which also samples the requests in flight. Prints a table and writes
 // bench/results/<date>-<size>[-synthetic].json.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -22,6 +24,8 @@ import {
   snapshotCli,
   type BareRun,
 } from './processes.js';
+import { startLatencyProxy, type LatencyProxy } from './latency/proxy-process.js';
+import type { ProxyStats } from './latency/proxy.js';
 import { startRealTarget } from './real-target.js';
 import { startSyntheticTarget } from './synthetic/target.js';
 import { renderTable, type TablePhase } from './table.js';
@@ -46,12 +50,14 @@ interface Options {
   readonly seed: 'http' | 'fs';
   readonly keep: boolean;
   readonly bare: boolean;
+  /** Also measure the dry runs through the latency proxy, holding each request this many ms. */
+  readonly latencyMs: number | undefined;
 }
 
 const USAGE =
   'usage: npm run bench -- [--registry real|synthetic] [--size small|large] [--repos R --tags T]\n' +
   '                        [--concurrency N] [--repeat K] [--until cold|warm|real]\n' +
-  '                        [--seed http|fs] [--no-bare] [--keep]\n';
+  '                        [--seed http|fs] [--latency MS] [--no-bare] [--keep]\n';
 
 function parseOptions(argv: readonly string[]): Options {
   const { values } = parseArgs({
@@ -65,6 +71,7 @@ function parseOptions(argv: readonly string[]): Options {
       repeat: { type: 'string', default: '1' },
       until: { type: 'string', default: 'real' },
       seed: { type: 'string' },
+      latency: { type: 'string' },
       keep: { type: 'boolean', default: false },
       'no-bare': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -109,6 +116,7 @@ function parseOptions(argv: readonly string[]): Options {
     keep: values.keep,
     // The bare client replays the floor's request lists, which the synthetic floor only counts.
     bare: !values['no-bare'] && registry === 'real',
+    latencyMs: values.latency === undefined ? undefined : positive('latency', values.latency, 0),
   };
 }
 
@@ -140,6 +148,20 @@ interface CleanerSample {
   readonly polledMaxRssBytes: number;
   /** Set when the process wrote no stats (it crashed): the end of its stderr. */
   readonly crash?: string;
+  /** What the latency proxy saw of the run, when it ran through it. */
+  readonly network?: ProxyStats;
+}
+
+/** A bare client run, with what the latency proxy saw of it when it ran through it. */
+interface BareSample extends BareRun {
+  readonly network?: ProxyStats;
+}
+
+/** Where a run sends its requests: straight to the registry, or through the latency proxy. */
+interface Route {
+  readonly configDir: string;
+  readonly url: string;
+  readonly proxy?: LatencyProxy;
 }
 
 function total(counts: RequestCounts): number {
@@ -167,9 +189,12 @@ async function sampleCleaner(
   name: string,
   dryRun: boolean,
   stateDir: string,
+  route: Route,
 ): Promise<CleanerSample> {
   const observed = await target.observe();
-  const run = await runCleaner(workDir, name, dryRun, stateDir);
+  await route.proxy?.reset();
+  const run = await runCleaner(workDir, name, dryRun, stateDir, route.configDir);
+  const network = await route.proxy?.stats();
   const { log, registryCpuMs, registryConnections } = await observed();
   const stats = run.stats;
   return {
@@ -184,21 +209,40 @@ async function sampleCleaner(
     ...(registryConnections === undefined ? {} : { registryConnections }),
     polledMaxRssBytes: run.observed.maxRssBytes,
     ...(stats === undefined ? { crash: crashSummary(run.signal, run.stderrTail ?? '') } : {}),
+    ...(network === undefined ? {} : { network }),
   };
 }
 
 /** A phase's runs and bare runs, alternated so that both see the same background load. */
 interface Phase {
-  readonly name: PhaseName;
+  /** The phase, with `@<MS>ms` when its runs go through the latency proxy. */
+  readonly name: string;
   readonly floor: RequestCounts;
   readonly runs: CleanerSample[];
-  readonly bare: BareRun[];
+  readonly bare: BareSample[];
 }
 
 interface PhaseSummary extends TablePhase {
   readonly polledMaxRssBytes: number;
   readonly sameCountsEveryRun: boolean;
   readonly samplesMs: readonly number[];
+}
+
+/** Medians of what the latency proxy saw, when the runs went through it. */
+function networkSummary(runs: readonly { readonly network?: ProxyStats }[]):
+  | {
+      readonly meanInFlight: number;
+      readonly firstRequestMs: number;
+      readonly lastAnswerMs: number;
+    }
+  | undefined {
+  const seen = runs.flatMap((run) => (run.network === undefined ? [] : [run.network]));
+  if (seen.length === 0) return undefined;
+  return {
+    meanInFlight: Number(median(seen.map((network) => network.meanInFlight)).toFixed(2)),
+    firstRequestMs: Math.round(median(seen.map((network) => network.firstRequestMs))),
+    lastAnswerMs: Math.round(median(seen.map((network) => network.lastAnswerMs))),
+  };
 }
 
 function summarise(phase: Phase): PhaseSummary {
@@ -208,6 +252,8 @@ function summarise(phase: Phase): PhaseSummary {
   const bareMs = phase.bare.length === 0 ? undefined : median(phase.bare.map((run) => run.wallMs));
   const floor = phase.floor;
   const cpuMs = Math.round(median(phase.runs.map((run) => run.cpuMs)));
+  const network = networkSummary(phase.runs);
+  const bareNetwork = networkSummary(phase.bare);
   const registryCpu = phase.runs.flatMap((run) =>
     run.registryCpuMs === undefined ? [] : [run.registryCpuMs],
   );
@@ -233,6 +279,7 @@ function summarise(phase: Phase): PhaseSummary {
       (run) => JSON.stringify(run.requests) === JSON.stringify(last.requests),
     ),
     samplesMs: phase.runs.map((run) => Math.round(run.wallMs)),
+    ...(network === undefined ? {} : { network }),
     ...(bareMs === undefined
       ? {}
       : {
@@ -241,6 +288,7 @@ function summarise(phase: Phase): PhaseSummary {
             requestMs: Math.round(median(phase.bare.map((run) => run.requestMs))),
             samplesMs: phase.bare.map((run) => Math.round(run.wallMs)),
             statuses: phase.bare.at(-1)?.statuses ?? {},
+            ...(bareNetwork === undefined ? {} : { network: bareNetwork }),
           },
           ratioToBare: Number((wallMs / bareMs).toFixed(3)),
         }),
@@ -269,26 +317,49 @@ async function main(): Promise<void> {
     log,
   });
   const workDir = await mkdtemp(join(tmpdir(), 'reg-cleaner-bench-'));
+  let proxy: LatencyProxy | undefined;
   try {
-    await mkdir(join(workDir, 'config'), { recursive: true });
-    await writeFile(
-      join(workDir, 'config', 'config.yaml'),
-      `registry_url: ${target.url}\ntimeout: 60\nmax_concurrent_requests: ${String(options.concurrency)}\n`,
-    );
-    await writeFile(join(workDir, 'config', 'manual.yaml'), jobYaml(target.job));
+    const writeConfig = async (configDir: string, url: string): Promise<void> => {
+      await mkdir(join(workDir, configDir), { recursive: true });
+      await writeFile(
+        join(workDir, configDir, 'config.yaml'),
+        `registry_url: ${url}\ntimeout: 60\nmax_concurrent_requests: ${String(options.concurrency)}\n`,
+      );
+      await writeFile(join(workDir, configDir, 'manual.yaml'), jobYaml(target.job));
+    };
+    const direct: Route = { configDir: 'config', url: target.url };
+    await writeConfig(direct.configDir, direct.url);
+    if (options.latencyMs !== undefined) {
+      proxy = await startLatencyProxy(target.url, options.latencyMs);
+      log(`latency proxy ${proxy.url}: each request held ${String(options.latencyMs)} ms`);
+    }
+    const delayed: Route | undefined =
+      proxy === undefined ? undefined : { configDir: 'config-latency', url: proxy.url, proxy };
+    if (delayed !== undefined) await writeConfig(delayed.configDir, delayed.url);
+    const inFlight = (network: ProxyStats | undefined): string =>
+      network === undefined ? '' : `, ${network.meanInFlight.toFixed(1)} in flight`;
 
-    const bare = async (name: string, list: readonly PlannedRequest[]): Promise<BareRun> => {
-      const run = await runBareClient(workDir, name, target.url, options.concurrency, list);
-      log(`  bare client, ${name}: ${(run.wallMs / 1000).toFixed(2)}s`);
-      return run;
+    const bare = async (
+      name: string,
+      list: readonly PlannedRequest[],
+      route: Route,
+    ): Promise<BareSample> => {
+      await route.proxy?.reset();
+      const run = await runBareClient(workDir, name, route.url, options.concurrency, list);
+      const network = await route.proxy?.stats();
+      log(`  bare client, ${name}: ${(run.wallMs / 1000).toFixed(2)}s${inFlight(network)}`);
+      return network === undefined ? run : { ...run, network };
     };
     const cleaner = async (
       name: string,
       dryRun: boolean,
       state: string,
+      route: Route = direct,
     ): Promise<CleanerSample> => {
-      const run = await sampleCleaner(target, workDir, name, dryRun, state);
-      log(`  ${name}: ${(run.wallMs / 1000).toFixed(2)}s, ${String(total(run.requests))} requests`);
+      const run = await sampleCleaner(target, workDir, name, dryRun, state, route);
+      log(
+        `  ${name}: ${(run.wallMs / 1000).toFixed(2)}s, ${String(total(run.requests))} requests${inFlight(run.network)}`,
+      );
       if (run.crash !== undefined) {
         const crash = `${name} wrote no stats (${run.crash}) after ${String(total(run.accessLog.counts))} requests (registry's count), peak RSS ${String(Math.round(run.polledMaxRssBytes / 1048576))} MB`;
         crashes.push(crash);
@@ -301,20 +372,37 @@ async function main(): Promise<void> {
     const cold: Phase = { name: 'cold', floor: target.floor.cold, runs: [], bare: [] };
     const warm: Phase = { name: 'warm', floor: target.floor.warm, runs: [], bare: [] };
     const real: Phase = { name: 'real', floor: target.floor.real, runs: [], bare: [] };
+    // Through the proxy: their own state folders (the cache is the registry URL's).
+    const latency = `@${String(options.latencyMs)}ms`;
+    const coldDelayed: Phase = { ...cold, name: `cold${latency}`, runs: [], bare: [] };
+    const warmDelayed: Phase = { ...warm, name: `warm${latency}`, runs: [], bare: [] };
     const lists = options.bare ? target.requestLists : undefined;
-    log('cold dry runs (empty state folder each)');
-    for (let index = 0; index < options.repeat && crashes.length === 0; index++) {
-      cold.runs.push(await cleaner(`cold-${String(index)}`, true, `state-${String(index)}`));
-      if (lists) cold.bare.push(await bare(`bare-cold-${String(index)}`, lists.cold));
-    }
-    const state = `state-${String(options.repeat - 1)}`;
     const go = (phase: PhaseName): boolean =>
       crashes.length === 0 &&
-      (phase === 'warm' ? options.until !== 'cold' : options.until === 'real');
+      (phase === 'cold' ||
+        (phase === 'warm' ? options.until !== 'cold' : options.until === 'real'));
+    log('cold dry runs (empty state folder each)');
+    for (let index = 0; index < options.repeat && crashes.length === 0; index++) {
+      const at = String(index);
+      cold.runs.push(await cleaner(`cold-${at}`, true, `state-${at}`));
+      if (lists) cold.bare.push(await bare(`bare-cold-${at}`, lists.cold, direct));
+      // A crash ends the measurement (the loop's condition), the delayed run included.
+      if (delayed === undefined || !go('cold')) continue;
+      coldDelayed.runs.push(
+        await cleaner(`cold-latency-${at}`, true, `state-latency-${at}`, delayed),
+      );
+      if (lists) coldDelayed.bare.push(await bare(`bare-cold-latency-${at}`, lists.cold, delayed));
+    }
+    const state = `state-${String(options.repeat - 1)}`;
     if (go('warm')) log('warm dry runs (state of the last cold run)');
     for (let index = 0; index < options.repeat && go('warm'); index++) {
-      warm.runs.push(await cleaner(`warm-${String(index)}`, true, state));
-      if (lists) warm.bare.push(await bare(`bare-warm-${String(index)}`, lists.warm));
+      const at = String(index);
+      warm.runs.push(await cleaner(`warm-${at}`, true, state));
+      if (lists) warm.bare.push(await bare(`bare-warm-${at}`, lists.warm, direct));
+      if (delayed === undefined || !go('warm')) continue;
+      const delayedState = `state-latency-${String(options.repeat - 1)}`;
+      warmDelayed.runs.push(await cleaner(`warm-latency-${at}`, true, delayedState, delayed));
+      if (lists) warmDelayed.bare.push(await bare(`bare-warm-latency-${at}`, lists.warm, delayed));
     }
     if (go('real')) {
       log('real run');
@@ -328,7 +416,8 @@ async function main(): Promise<void> {
           ? ['not checked: a run crashed']
           : [];
     const survivorsChecked = real.runs.length === 1 && crashes.length === 0;
-    const phases = [cold, warm, real].filter((phase) => phase.runs.length > 0).map(summarise);
+    const measured = [cold, coldDelayed, warm, warmDelayed, real];
+    const phases = measured.filter((phase) => phase.runs.length > 0).map(summarise);
 
     const load = loadavg();
     const result = {
@@ -344,6 +433,7 @@ async function main(): Promise<void> {
         node: process.version,
       },
       concurrency: options.concurrency,
+      ...(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs }),
       repeat: options.repeat,
       until: options.until,
       job: target.job,
@@ -354,7 +444,7 @@ async function main(): Promise<void> {
       checks: {
         ...(crashes.length === 0 ? {} : { crashes }),
         survivors: survivors.length > 0 ? survivors : survivorsChecked ? 'ok' : 'no real run',
-        countsMatchAccessLog: [cold, warm, real].every((phase) =>
+        countsMatchAccessLog: measured.every((phase) =>
           phase.runs.every((run) =>
             REQUEST_KINDS.every((kind) => run.requests[kind] === run.accessLog.counts[kind]),
           ),
@@ -367,7 +457,9 @@ async function main(): Promise<void> {
     process.stdout.write(renderTable(result));
     const resultsDir = join(process.cwd(), 'bench', 'results');
     await mkdir(resultsDir, { recursive: true });
-    const suffix = options.registry === 'real' ? '' : `-${options.registry}`;
+    const suffix =
+      (options.registry === 'real' ? '' : `-${options.registry}`) +
+      (options.latencyMs === undefined ? '' : `-${String(options.latencyMs)}ms`);
     const file = join(
       resultsDir,
       `${now.toISOString().slice(0, 10)}-${options.size}${suffix}.json`,
@@ -376,6 +468,7 @@ async function main(): Promise<void> {
     log(`wrote ${file}${options.keep ? `; work folder kept: ${workDir}` : ''}`);
     if (survivors.length > 0 || phases.some((phase) => phase.exitCode !== 0)) process.exitCode = 1;
   } finally {
+    await proxy?.stop();
     await target.stop();
     if (!options.keep) await rm(workDir, { recursive: true, force: true });
   }

@@ -106,18 +106,22 @@ function run(
   });
 }
 
-/** `node dist/main.js` in `workDir` (config/, the state folder, logs/ inside), output to files. */
+/**
+ * `node dist/main.js` in `workDir` (the config folder, the state folder, logs/ inside), output to
+ * files.
+ */
 export async function runCleaner(
   workDir: string,
   name: string,
   dryRun: boolean,
   stateDir = 'cache',
+  configDir = 'config',
 ): Promise<CleanerRun> {
   const statsFile = join(workDir, `${name}.stats.json`);
   const args = [
     cli,
     '--config-dir',
-    join(workDir, 'config'),
+    join(workDir, configDir),
     '--state-dir',
     join(workDir, stateDir),
     '--logs-dir',

@@ -1,5 +1,14 @@
 import { REQUEST_KINDS, type RequestCounts } from './floor.js';
 
+/** What the latency proxy saw of a phase's runs (medians), when they went through it. */
+export interface NetworkFigures {
+  /** Requests in flight, sampled in the proxy from the first request to the last answer. */
+  readonly meanInFlight: number;
+  /** Since the proxy's reset right before the process was spawned (ms). */
+  readonly firstRequestMs: number;
+  readonly lastAnswerMs: number;
+}
+
 /** One phase as summarised: medians over its runs, counts of its last run. */
 export interface TablePhase {
   readonly name: string;
@@ -18,11 +27,13 @@ export interface TablePhase {
   readonly floor: RequestCounts;
   readonly floorTotal: number;
   readonly accessLog: { readonly counts: RequestCounts; readonly duplicates: number };
+  readonly network?: NetworkFigures;
   readonly bare?: {
     readonly wallMs: number;
     readonly requestMs: number;
     readonly samplesMs: readonly number[];
     readonly statuses: Readonly<Record<string, number>>;
+    readonly network?: NetworkFigures;
   };
   readonly ratioToBare?: number;
 }
@@ -31,6 +42,7 @@ export interface TableInput {
   readonly registry: string;
   readonly size: string;
   readonly concurrency: number;
+  readonly latencyMs?: number;
   readonly repeat: number;
   readonly machine: { readonly cores: number; readonly loadAverage1m: number };
   readonly dataset: Readonly<Record<string, number>>;
@@ -81,7 +93,11 @@ export function renderTable(result: TableInput): string {
     'RSS MB',
     'bare s',
     'ratio',
+    'in flight',
+    'bare in flight',
   ];
+  const inFlight = (network: NetworkFigures | undefined): string =>
+    network === undefined ? '-' : network.meanInFlight.toFixed(1);
   const rows = result.phases.map((phase) => [
     phase.name,
     String(phase.exitCode),
@@ -102,7 +118,24 @@ export function renderTable(result: TableInput): string {
     (phase.maxRssBytes / 1024 / 1024).toFixed(0),
     phase.bare === undefined ? '-' : seconds(phase.bare.wallMs),
     phase.ratioToBare === undefined ? '-' : phase.ratioToBare.toFixed(2),
+    inFlight(phase.network),
+    inFlight(phase.bare?.network),
   ]);
+  const delayed = result.phases.flatMap((phase) =>
+    phase.network === undefined
+      ? []
+      : [
+          `${phase.name}: first request at ${seconds(phase.network.firstRequestMs)} s, last answer at ${seconds(phase.network.lastAnswerMs)} s, exit at ${seconds(phase.wallMs)} s`,
+        ],
+  );
+  const latencyLines =
+    result.latencyMs === undefined
+      ? []
+      : [
+          `@${String(result.latencyMs)}ms: through the latency proxy (bench/latency/), each request held ${String(result.latencyMs)} ms; ` +
+            'in flight: mean requests in flight sampled in the proxy, first request to last answer',
+          ...delayed,
+        ];
   const synthetic = result.registry === 'synthetic';
   const registryRss = result.registryProcess['maxRssBytes'];
   const registryLine = synthetic
@@ -129,6 +162,7 @@ export function renderTable(result: TableInput): string {
     '',
     ...align([header, ...rows]),
     ...registryLine,
+    ...latencyLines,
     synthetic
       ? 'a/b: sent a, floor b. log=own: the synthetic registry counted what the cleaner counted.'
       : 'a/b: sent a, floor b. log=own: the registry access log counts what the cleaner counted.',

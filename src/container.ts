@@ -66,6 +66,8 @@ import { TargetsNotifier } from './adapters/notify/targets-notifier.adapter.js';
 import { ReportFilesObserver } from './adapters/reports/report-files.observer.js';
 import { ReportsSettings } from './adapters/reports/reports-settings.js';
 import { reportLocator } from './adapters/reports/report-locator.js';
+import { GitHubActions, wantsStepResults } from './adapters/reports/github/github-actions.js';
+import { GitHubStepResults } from './adapters/reports/github/step-results.observer.js';
 import { NO_REPORTS, ReportLocator } from './adapters/shared/report-location.js';
 import {
   ConsoleTableObserver,
@@ -92,6 +94,8 @@ export interface CompositionOptions {
   readonly reports?: ReportsSettings;
   /** Aborted on SIGINT/SIGTERM: no registry request goes out after that (issue 27). */
   readonly stop?: AbortSignal;
+  /** A one-shot run in a GitHub Actions step: step outputs and annotations (issue 24). */
+  readonly github?: GitHubActions;
 }
 
 /**
@@ -147,6 +151,11 @@ export async function buildContainer(options: CompositionOptions): Promise<Conta
         bind(ReportLocator).toConstantValue(reportLocator(options.reports));
       } else {
         bind(ReportLocator).toConstantValue(NO_REPORTS);
+      }
+      if (options.github !== undefined && wantsStepResults(options.github)) {
+        bind(GitHubActions).toConstantValue(options.github);
+        bind(GitHubStepResults).toSelf().inSingletonScope();
+        bind(RunObserver).toService(GitHubStepResults);
       }
       bind(RunEvents).toSelf().inSingletonScope();
     }),
@@ -349,6 +358,9 @@ export async function closeContainer(
   // The metrics file holds the whole run; the endpoint answers until the jobs are over.
   if (container.isBound(MetricsOutputs))
     await container.get<MetricsOutputs>(MetricsOutputs).close();
+  // Once every job is over: the step outputs hold the counts of all of them.
+  if (container.isBound(GitHubStepResults))
+    await container.get(GitHubStepResults).writeStepOutputs();
   await container.get<ManifestCache>(ManifestCache).flush();
   writeStatsFile(env, container.get(RequestStats));
 }

@@ -16,6 +16,8 @@ import { metricsOptionsFor } from './adapters/metrics/metrics-options.js';
 import { ignoreClosedOutput } from './adapters/process/closed-pipes.js';
 import { capYoungGeneration } from './adapters/process/young-generation.js';
 import type { ReportsSettings } from './adapters/reports/reports-settings.js';
+// Environment only, no dependency: cheap to load before the rest.
+import { gitHubActionsFrom } from './adapters/reports/github/github-actions.js';
 import type { Job } from './domain/job.js';
 import type { RestoreSource } from './application/restore-jobs.use-case.js';
 import { Notifier } from './application/ports/notifier.port.js';
@@ -157,6 +159,10 @@ async function main(argv: readonly string[]): Promise<number> {
       notifications: loaded.notifications ?? [],
       ...(reports === undefined ? {} : { reports }),
       stop: shutdown.signal,
+      // Step outputs and annotations belong to the one-shot runs of jobs (issue 24 item 4).
+      ...(options.watch || restore !== undefined || testing
+        ? {}
+        : { github: gitHubActionsFrom(process.env) }),
     });
     stopping.follow(composition.stateFilesOf(container));
     await composition.openMetrics(container);
@@ -227,7 +233,7 @@ async function reportsFor(
   options: CliOptions,
 ): Promise<ReportsSettings> {
   const { DEFAULT_REPORTS_SETTINGS } = await import('./adapters/reports/reports-settings.js');
-  const summary = process.env['GITHUB_STEP_SUMMARY'];
+  const summary = gitHubActionsFrom(process.env).stepSummaryFile;
   const settings = configured ?? DEFAULT_REPORTS_SETTINGS;
   return {
     ...settings,

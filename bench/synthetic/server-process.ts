@@ -1,6 +1,6 @@
 // The benchmark's side of the synthetic registry process (server.ts).
-import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { askChild, forkServer } from '../child-ipc.js';
 import type { SyntheticOptions } from './model.js';
 import type { ServerMessage, ServerRequest, ServerStats } from './server.js';
 
@@ -14,65 +14,23 @@ export interface SyntheticServer {
 }
 
 const SERVER = fileURLToPath(new URL('./server.js', import.meta.url));
+const WHAT = 'synthetic registry';
 
 export async function startSyntheticServer(options: SyntheticOptions): Promise<SyntheticServer> {
-  const child = fork(SERVER, [JSON.stringify(options)], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      resolve();
-    }),
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      reject(new Error(`the synthetic registry exited (${String(code)}) before listening`));
-    });
-    child.once('message', (message: ServerMessage) => {
-      if (message.type === 'listening') resolve(message.url);
-    });
-  });
-  const pid = child.pid ?? -1;
+  const server = await forkServer(SERVER, [JSON.stringify(options)], WHAT);
+  const ask = (type: ServerRequest['type']): Promise<ServerMessage> =>
+    askChild<ServerMessage>(server.child, type, WHAT);
   return {
-    url,
-    pid,
+    url: server.url,
+    pid: server.pid,
     reset: async () => {
-      await ask(child, 'reset');
+      await ask('reset');
     },
     stats: async () => {
-      const answer = await ask(child, 'stats');
+      const answer = await ask('stats');
       if (answer.type !== 'stats') throw new Error('the synthetic registry sent no stats');
       return answer.stats;
     },
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      if (child.connected) child.disconnect();
-      const timer = setTimeout(() => child.kill(), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: () => server.stop(),
   };
-}
-
-let nextId = 1;
-
-function ask(child: ChildProcess, type: ServerRequest['type']): Promise<ServerMessage> {
-  const id = nextId++;
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: ServerMessage): void => {
-      if ('id' in message && message.id === id) {
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        resolve(message);
-      }
-    };
-    const onExit = (): void => {
-      child.off('message', onMessage);
-      reject(new Error('the synthetic registry exited'));
-    };
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-    child.send({ id, type } satisfies ServerRequest);
-  });
 }

@@ -163,7 +163,10 @@ describe('--shard I/N (issue 24)', () => {
     const tagsNow = async (): Promise<Record<string, string[]>> =>
       Object.fromEntries(
         await Promise.all(
-          repositories.map(async (name) => [name, (await listTags(registry, name)).sort()]),
+          repositories.map(async (name): Promise<[string, string[]]> => [
+            name,
+            (await listTags(registry, name)).sort(),
+          ]),
         ),
       );
     const cleaned = ['v0', 'v1'];

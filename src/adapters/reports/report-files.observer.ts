@@ -1,4 +1,4 @@
-import { appendFile, mkdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, unlink } from 'node:fs/promises';
 import { inject, injectable } from 'inversify';
 import { Clock } from '../../application/ports/clock.port.js';
 import { Logger } from '../../application/ports/logger.port.js';
@@ -25,19 +25,12 @@ import {
   type ReportSummary,
 } from './json-report.js';
 import { JsonReportFile, scanJsonReport } from './json-report-file.js';
-import {
-  MARKDOWN_LIMIT_BYTES,
-  MarkdownLists,
-  renderMarkdown,
-  type MarkdownInput,
-} from './markdown-report.js';
+import { appendStepSummary } from './github/step-summary.js';
+import { MarkdownLists, renderMarkdown, type MarkdownInput } from './markdown-report.js';
 import { jobFolder, latestReportPaths, reportPaths, type ReportPaths } from './report-files.js';
 import { pruneRuns, replaceWithCopy, tempNameFor } from './reports-folder.js';
 import { ReportsSettings, type ReportFormat } from './reports-settings.js';
 import { sortJsonReport } from './sort-json-report.js';
-
-/** GitHub's limit for one step's summary file. */
-const STEP_SUMMARY_LIMIT_BYTES = 1024 * 1024;
 
 interface Run {
   readonly job: Job;
@@ -54,7 +47,7 @@ interface Run {
  * moment, marked interrupted until the run ends), sorted by repository name at the end, then
  * the HTML and Markdown read back from it
  * one repository at a time, `latest.*` replaced atomically, old runs pruned, the Markdown
- * appended to GITHUB_STEP_SUMMARY, and a console line naming the files.
+ * appended to GITHUB_STEP_SUMMARY (github/step-summary.ts), and a console line naming the files.
  */
 @injectable()
 export class ReportFilesObserver implements RunObserver {
@@ -114,7 +107,10 @@ export class ReportFilesObserver implements RunObserver {
     }
     const folder = jobFolder(this.settings.dir, jobName);
     const pruned = await pruneRuns(folder, this.settings.keepLast);
-    if (markdown !== undefined) await this.appendStepSummary(markdown);
+    const summaryFile = this.settings.stepSummaryFile;
+    if (markdown !== undefined && summaryFile !== undefined && summaryFile !== '') {
+      await appendStepSummary(summaryFile, markdown, this.logger);
+    }
     this.logger.info('report files written', {
       job: jobName,
       files: written.join(','),
@@ -163,25 +159,6 @@ export class ReportFilesObserver implements RunObserver {
     };
     await writeReport(run.paths.md, (write) => write(renderMarkdown(input)));
     return input;
-  }
-
-  /**
-   * CI job summaries (GitHub Actions sets GITHUB_STEP_SUMMARY): the Markdown is appended, cut
-   * to what the step's 1 MiB still allows (several jobs may append to one step).
-   */
-  private async appendStepSummary(input: MarkdownInput): Promise<void> {
-    const file = this.settings.stepSummaryFile;
-    if (file === undefined || file === '') return;
-    const used = await stat(file).then(
-      (stats) => stats.size,
-      () => 0,
-    );
-    const room = Math.min(MARKDOWN_LIMIT_BYTES, STEP_SUMMARY_LIMIT_BYTES - used - 4096);
-    if (room < 2048) {
-      this.logger.warn('GITHUB_STEP_SUMMARY is full; the report was not added to it', { file });
-      return;
-    }
-    await appendFile(file, `${renderMarkdown(input, room)}\n`);
   }
 }
 
