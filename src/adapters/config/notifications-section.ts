@@ -6,9 +6,13 @@ import {
   type NotifyOn,
 } from '../../domain/notification-policy.js';
 import {
+  KIND_SETTINGS,
+  kindSettings,
+  type KindKey,
   NOTIFICATION_TYPES,
   type NotificationTarget,
   type NotificationType,
+  type TargetBase,
   targetHost,
 } from '../notify/notification-settings.js';
 import { resolveEnvReference, isEnvReference } from './env-reference.js';
@@ -40,24 +44,24 @@ export interface NotificationsSection {
 
 const DEFAULT_REPEAT_INTERVAL = '6h';
 
-/** Keys whose value may be `"__ENV: NAME"` (header values too): they carry tokens and passwords. */
-const ENV_KEYS = ['url', 'secret', 'smtp_url'] as const;
-
-const EMAIL = Joi.string().email({ tlds: { allow: false }, minDomainSegments: 1 });
+/** Every kind's keys, merged: kinds that share a key (url, headers) share its schema. */
+const KIND_KEYS: Readonly<Record<string, KindKey>> = Object.assign(
+  {},
+  ...KIND_SETTINGS.map((kind) => kind.keys),
+) as Record<string, KindKey>;
+const TYPED_KEYS = Object.keys(KIND_KEYS);
+/** Keys whose value may be `"__ENV: NAME"`: they carry tokens and passwords. */
+const ENV_KEYS = TYPED_KEYS.filter((key) => KIND_KEYS[key]?.env === 'value');
+/** Mappings whose values may be `"__ENV: NAME"` (headers). */
+const ENV_MAPPINGS = TYPED_KEYS.filter((key) => KIND_KEYS[key]?.env === 'entries');
+const ENV_PLACES = `${ENV_KEYS.join(', ')} and ${ENV_MAPPINGS.map((key) => `${key.replace(/s$/, '')} values`).join(', ')}`;
 
 const entrySchema = Joi.object({
   name: Joi.string().trim().min(1).required(),
   type: Joi.string()
     .valid(...NOTIFICATION_TYPES)
     .required(),
-  url: Joi.string(),
-  secret: Joi.string(),
-  headers: Joi.object().pattern(Joi.string(), Joi.string()),
-  smtp_url: Joi.string(),
-  from: EMAIL,
-  to: Joi.alternatives(EMAIL, Joi.array().items(EMAIL).min(1)).messages({
-    'alternatives.match': 'must be an e-mail address or a list of them',
-  }),
+  ...Object.fromEntries(TYPED_KEYS.map((key) => [key, KIND_KEYS[key]?.schema])),
   on: Joi.array()
     .items(Joi.string().valid(...NOTIFY_ON_VALUES))
     .min(1),
@@ -68,15 +72,6 @@ const entrySchema = Joi.object({
 });
 
 const ENTRY_KEYS = Object.keys(entrySchema.describe().keys as object);
-
-/** Which keys belong to which type: anything else on an entry is a mistake worth naming. */
-const KEYS_OF: Record<NotificationType, readonly string[]> = {
-  slack: ['url', 'headers'],
-  teams: ['url', 'headers'],
-  webhook: ['url', 'headers', 'secret'],
-  email: ['smtp_url', 'from', 'to'],
-};
-const TYPED_KEYS = ['url', 'headers', 'secret', 'smtp_url', 'from', 'to'];
 
 /**
  * config.yaml's `notifications:` (issue 11) -> targets, or every problem found. `knownJobs`
@@ -172,14 +167,14 @@ function parseEntry(
   if (!isPlainObject(value)) return undefined;
   const common = commonFields(value, knownJobs, failed, found);
   if (failed.has('type') || typeof value.type !== 'string') return undefined;
-  const type = value.type as NotificationType;
+  const kind = kindSettings(value.type as NotificationType);
+  const ownKeys = Object.keys(kind.keys);
   for (const key of TYPED_KEYS) {
-    if (key in entry && !KEYS_OF[type].includes(key)) {
-      found.push({ field: key, message: `is not used by type ${type} (${usedBy(key)})` });
+    if (key in entry && !ownKeys.includes(key)) {
+      found.push({ field: key, message: `is not used by type ${kind.type} (${usedBy(key)})` });
     }
   }
-  if (type === 'email') return emailTarget(value, common, failed, found, secrets);
-  return httpTarget(type, value, common, failed, found);
+  return kind.toTarget({ value, common, failed, found, secrets });
 }
 
 /** Replaces `__ENV` references by their values; a reference anywhere else is a mistake. */
@@ -210,16 +205,18 @@ function resolveReferences(
     return resolution.value;
   };
   for (const key of ENV_KEYS) if (key in entry) input[key] = resolve(key, entry[key]);
-  if (isPlainObject(entry.headers)) {
-    input.headers = Object.fromEntries(
-      Object.entries(entry.headers).map(([name, raw]) => [name, resolve(`headers.${name}`, raw)]),
+  for (const key of ENV_MAPPINGS) {
+    const mapping = entry[key];
+    if (!isPlainObject(mapping)) continue;
+    input[key] = Object.fromEntries(
+      Object.entries(mapping).map(([name, raw]) => [name, resolve(`${key}.${name}`, raw)]),
     );
   }
   for (const [key, raw] of Object.entries(entry)) {
-    if (!(ENV_KEYS as readonly string[]).includes(key) && isEnvReference(raw)) {
+    if (!ENV_KEYS.includes(key) && isEnvReference(raw)) {
       found.push({
         field: key,
-        message: '"__ENV:" references work only for url, secret, smtp_url and header values',
+        message: `"__ENV:" references work only for ${ENV_PLACES}`,
       });
       input[key] = undefined;
     }
@@ -227,19 +224,12 @@ function resolveReferences(
   return input;
 }
 
-interface Common {
-  readonly name: string;
-  readonly on: readonly NotifyOn[];
-  readonly jobs: readonly string[];
-  readonly repeatIntervalMs: number;
-}
-
 function commonFields(
   value: Record<string, unknown>,
   knownJobs: ReadonlySet<string> | undefined,
   failed: ReadonlySet<string>,
   found: Found,
-): Common {
+): TargetBase {
   const jobs = Array.isArray(value.jobs) ? (value.jobs as string[]) : [ALL_JOBS];
   if (knownJobs !== undefined && !failed.has('jobs')) {
     jobs.forEach((job, index) => {
@@ -266,126 +256,7 @@ function commonFields(
   };
 }
 
-function httpTarget(
-  type: 'slack' | 'teams' | 'webhook',
-  value: Record<string, unknown>,
-  common: Common,
-  failed: ReadonlySet<string>,
-  found: Found,
-): NotificationTarget | undefined {
-  const url = typeof value.url === 'string' ? value.url.trim() : undefined;
-  if (url === undefined) {
-    if (!failed.has('url')) found.push({ field: 'url', message: `is required for type ${type}` });
-  } else {
-    const problem = checkHttpUrl(url);
-    if (problem !== undefined) found.push({ field: 'url', message: problem });
-  }
-  const headers = isPlainObject(value.headers) ? (value.headers as Record<string, string>) : {};
-  for (const [name, headerValue] of Object.entries(headers)) {
-    const problem = checkHeader(name, headerValue);
-    if (problem !== undefined) found.push({ field: `headers.${name}`, message: problem });
-  }
-  let signingKey: Buffer | undefined;
-  if (typeof value.secret === 'string') {
-    signingKey = decodeSigningSecret(value.secret);
-    if (signingKey === undefined) {
-      found.push({
-        field: 'secret',
-        message:
-          'must be a Standard Webhooks secret: "whsec_" and the base64 of 24 to 64 random bytes (e.g. "whsec_$(openssl rand -base64 32)")',
-      });
-    }
-  }
-  if (found.length > 0 || url === undefined) return undefined;
-  return { ...common, type, url, headers, ...(signingKey === undefined ? {} : { signingKey }) };
-}
-
-function emailTarget(
-  value: Record<string, unknown>,
-  common: Common,
-  failed: ReadonlySet<string>,
-  found: Found,
-  secrets: string[],
-): NotificationTarget | undefined {
-  for (const key of ['smtp_url', 'from', 'to']) {
-    if (value[key] === undefined && !failed.has(key)) {
-      found.push({ field: key, message: 'is required for type email' });
-    }
-  }
-  const smtpUrl = typeof value.smtp_url === 'string' ? value.smtp_url.trim() : undefined;
-  if (smtpUrl !== undefined) {
-    const parsed = parseUrl(smtpUrl);
-    if (
-      parsed === undefined ||
-      !['smtp:', 'smtps:'].includes(parsed.protocol) ||
-      parsed.hostname === ''
-    ) {
-      found.push({
-        field: 'smtp_url',
-        message: 'must be smtp://[user:password@]host[:port] or smtps://... (STARTTLS or TLS)',
-      });
-    } else if (parsed.password !== '') {
-      secrets.push(decodeURIComponent(parsed.password));
-    }
-  }
-  const to = typeof value.to === 'string' ? [value.to] : Array.isArray(value.to) ? value.to : [];
-  if (found.length > 0 || smtpUrl === undefined || typeof value.from !== 'string') return undefined;
-  return { ...common, type: 'email', smtpUrl, from: value.from, to: to as string[] };
-}
-
-function checkHttpUrl(url: string): string | undefined {
-  const parsed = parseUrl(url);
-  if (
-    parsed === undefined ||
-    !['http:', 'https:'].includes(parsed.protocol) ||
-    parsed.host === ''
-  ) {
-    return 'must be an http:// or https:// URL';
-  }
-  if (parsed.username !== '' || parsed.password !== '') {
-    return 'must not contain user:password@; send credentials in headers (e.g. Authorization)';
-  }
-  return undefined;
-}
-
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** Set by the sender itself: a configured value would break the body or its signature. */
-const RESERVED_HEADERS = new Set([
-  'content-type',
-  'content-length',
-  'host',
-  'connection',
-  'transfer-encoding',
-  'webhook-id',
-  'webhook-timestamp',
-  'webhook-signature',
-]);
-
-function checkHeader(name: string, value: string): string | undefined {
-  if (!HEADER_NAME.test(name)) return 'is not a valid HTTP header name';
-  if (RESERVED_HEADERS.has(name.toLowerCase())) return 'is set by reg-cleaner itself';
-  // Never quote the value: it is often a token.
-  if (/[\r\n\0]/.test(value)) return 'must not contain line breaks or NUL characters';
-  return undefined;
-}
-
-/** Standard Webhooks serialises symmetric keys as `whsec_` + base64 (24..64 bytes). */
-function decodeSigningSecret(secret: string): Buffer | undefined {
-  const encoded = secret.trim().replace(/^whsec_/, '');
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || encoded.length % 4 !== 0) return undefined;
-  const key = Buffer.from(encoded, 'base64');
-  return key.length >= 24 && key.length <= 64 ? key : undefined;
-}
-
 function usedBy(key: string): string {
-  const types = NOTIFICATION_TYPES.filter((type) => KEYS_OF[type].includes(key));
+  const types = KIND_SETTINGS.filter((kind) => key in kind.keys).map((kind) => kind.type);
   return `only ${types.join(' and ')} ${types.length === 1 ? 'uses' : 'use'} it`;
-}
-
-function parseUrl(text: string): URL | undefined {
-  try {
-    return new URL(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { inject, injectable } from 'inversify';
 import { Clock } from '../../application/ports/clock.port.js';
 import {
@@ -9,40 +8,17 @@ import {
   TEST_MESSAGE_POLICY,
   type DeliveryResult,
 } from './delivery.js';
-import { EMAIL_CAPS, emailContent } from './email-format.js';
 import { HttpPoster } from './http-poster.js';
+import type { DeliveryChannel } from './kinds/notification-kind.js';
 import type { Notice } from './notice.js';
-import type { HttpTarget, NotificationTarget, NotificationType } from './notification-settings.js';
-import type { ListCaps } from './run-summary.js';
-import { SLACK_CAPS, slackMessage } from './slack-format.js';
-import { sendMail } from './smtp-mailer.js';
-import { TEAMS_CAPS, teamsMessage } from './teams-format.js';
-import { cloudEvent, WEBHOOK_CAPS } from './webhook-format.js';
-import { standardWebhookHeaders } from './webhook-signature.js';
+import { notificationKind } from './notification-kinds.js';
+import type {
+  NotificationTarget,
+  NotificationType,
+  TargetOfType,
+} from './notification-settings.js';
 
-const JSON_TYPE = 'application/json; charset=utf-8';
-/** CloudEvents HTTP binding, structured content mode. */
-const CLOUDEVENTS_TYPE = 'application/cloudevents+json; charset=utf-8';
-
-/** How hard one notice tries: test messages once and briefly, real ones with retries. */
-interface Attempts {
-  readonly timeoutMs: number;
-  readonly policy: typeof NOTIFY_RETRY_POLICY;
-}
-
-/** How long the lists of a run summary may be in each format. */
-export function capsFor(type: NotificationType): ListCaps {
-  switch (type) {
-    case 'slack':
-      return SLACK_CAPS;
-    case 'teams':
-      return TEAMS_CAPS;
-    case 'webhook':
-      return WEBHOOK_CAPS;
-    case 'email':
-      return EMAIL_CAPS;
-  }
-}
+export { capsFor } from './notification-kinds.js';
 
 /** Delivers one notice to one target; a target that is down is a result, never a throw. */
 export interface MessageSender {
@@ -50,7 +26,7 @@ export interface MessageSender {
 }
 export const MessageSender = Symbol('MessageSender');
 
-/** Renders a notice in the target's format and delivers it, with retries. */
+/** Renders a notice in the target's format (its kind's module) and delivers it, with retries. */
 @injectable()
 export class NotificationSender implements MessageSender {
   private readonly poster: HttpPoster;
@@ -63,59 +39,34 @@ export class NotificationSender implements MessageSender {
   }
 
   send(target: NotificationTarget, notice: Notice): Promise<DeliveryResult> {
-    const test = notice.kind === 'test';
-    const attempts: Attempts = {
-      timeoutMs: test
-        ? Math.min(this.timing.attemptTimeoutMs, TEST_ATTEMPT_TIMEOUT_MS)
-        : this.timing.attemptTimeoutMs,
-      policy: test ? TEST_MESSAGE_POLICY : NOTIFY_RETRY_POLICY,
-    };
-    switch (target.type) {
-      case 'email': {
-        const content = emailContent(notice);
-        return deliverWithRetries(
-          () => sendMail(target, content, attempts.timeoutMs),
-          this.timing,
-          attempts.policy,
-        );
-      }
-      case 'slack':
-        return this.post(target, attempts, JSON.stringify(slackMessage(notice)), () => ({
-          'content-type': JSON_TYPE,
-        }));
-      case 'teams':
-        return this.post(target, attempts, JSON.stringify(teamsMessage(notice)), () => ({
-          'content-type': JSON_TYPE,
-        }));
-      case 'webhook': {
-        // One id for every attempt: receivers use it to drop duplicates.
-        const id = randomUUID();
-        const body = JSON.stringify(cloudEvent(notice, id));
-        const key = target.signingKey;
-        return this.post(target, attempts, body, () => ({
-          'content-type': CLOUDEVENTS_TYPE,
-          ...(key === undefined ? {} : standardWebhookHeaders(key, id, this.clock.now(), body)),
-        }));
-      }
-    }
+    return deliver(target.type, target, notice, this.channel(notice));
   }
 
-  private post(
-    target: HttpTarget,
-    attempts: Attempts,
-    body: string,
-    ownHeaders: () => Record<string, string>,
-  ): Promise<DeliveryResult> {
-    return deliverWithRetries(
-      () =>
-        this.poster.post(
-          target.url,
-          body,
-          { ...target.headers, ...ownHeaders() },
-          attempts.timeoutMs,
+  /** Test messages are tried once and briefly, real ones with retries. */
+  private channel(notice: Notice): DeliveryChannel {
+    const test = notice.kind === 'test';
+    const timeoutMs = test
+      ? Math.min(this.timing.attemptTimeoutMs, TEST_ATTEMPT_TIMEOUT_MS)
+      : this.timing.attemptTimeoutMs;
+    const policy = test ? TEST_MESSAGE_POLICY : NOTIFY_RETRY_POLICY;
+    const withRetries: DeliveryChannel['withRetries'] = (attempt) =>
+      deliverWithRetries(() => attempt(timeoutMs), this.timing, policy);
+    return {
+      withRetries,
+      post: (target, body, ownHeaders) =>
+        withRetries((ms) =>
+          this.poster.post(target.url, body, { ...target.headers, ...ownHeaders() }, ms),
         ),
-      this.timing,
-      attempts.policy,
-    );
+      now: () => this.clock.now(),
+    };
   }
+}
+
+function deliver<Type extends NotificationType>(
+  type: Type,
+  target: TargetOfType<Type>,
+  notice: Notice,
+  channel: DeliveryChannel,
+): Promise<DeliveryResult> {
+  return notificationKind(type).deliver(target, notice, channel);
 }

@@ -1,50 +1,66 @@
-import type { NotifyOn } from '../../domain/notification-policy.js';
+import { emailSettings } from './kinds/email-settings.js';
+import type { PostTarget } from './kinds/http-target-settings.js';
+import type { KindSettings } from './kinds/kind-settings.js';
+import { slackSettings } from './kinds/slack-settings.js';
+import { teamsSettings } from './kinds/teams-settings.js';
+import { webhookSettings } from './kinds/webhook-settings.js';
 
-/** What every kind of target has: who it is, when it hears about which jobs. */
-interface TargetBase {
-  /** Unique in config.yaml; the only way logs and results name the target. */
-  readonly name: string;
-  readonly on: readonly NotifyOn[];
-  /** Job names, or `*` for every job. */
-  readonly jobs: readonly string[];
-  /** In --watch, the same failure is sent again only after this long. */
-  readonly repeatIntervalMs: number;
-}
+export type { KindKey, TargetBase } from './kinds/kind-settings.js';
+export type { SlackTarget } from './kinds/slack-settings.js';
+export type { TeamsTarget } from './kinds/teams-settings.js';
+export type { WebhookTarget } from './kinds/webhook-settings.js';
+export type { EmailTarget } from './kinds/email-settings.js';
 
-/** Slack incoming webhook, Teams Workflows webhook, or a generic signed webhook. */
-export interface HttpTarget extends TargetBase {
-  readonly type: 'slack' | 'teams' | 'webhook';
-  /** Secret-bearing (tokens in the path or query): never logged, only its host is. */
-  readonly url: string;
-  readonly headers: Readonly<Record<string, string>>;
-  /** Standard Webhooks signing key (webhook only), already decoded from `whsec_<base64>`. */
-  readonly signingKey?: Buffer;
-}
+/**
+ * Every kind of notification target, in the order messages list them: the config section, the
+ * target union and the sender are derived from it. A new kind is a line here and one in
+ * kinds/notification-kinds.ts (the compiler asks for the second).
+ */
+export const KIND_SETTINGS = [
+  slackSettings,
+  teamsSettings,
+  webhookSettings,
+  emailSettings,
+] as const;
 
-export interface EmailTarget extends TargetBase {
-  readonly type: 'email';
-  /** smtp:// or smtps://, possibly with user:password: never logged, only its host is. */
-  readonly smtpUrl: string;
-  readonly from: string;
-  readonly to: readonly string[];
-}
+type TargetOf<Settings> = Settings extends KindSettings<infer Target> ? Target : never;
 
-export type NotificationTarget = HttpTarget | EmailTarget;
+export type NotificationTarget = TargetOf<(typeof KIND_SETTINGS)[number]>;
 export type NotificationType = NotificationTarget['type'];
+/** The target of one kind. */
+export type TargetOfType<Type extends NotificationType> = Extract<
+  NotificationTarget,
+  { readonly type: Type }
+>;
+/** The kinds that POST to a URL (Slack, Teams, webhook). */
+export type HttpTarget = Extract<NotificationTarget, PostTarget>;
 
-export const NOTIFICATION_TYPES: readonly NotificationType[] = [
-  'slack',
-  'teams',
-  'webhook',
-  'email',
-];
+export const NOTIFICATION_TYPES: readonly NotificationType[] = KIND_SETTINGS.map(
+  (settings) => settings.type,
+);
 
 /** Targets parsed from config.yaml's `notifications:` list (empty when there is none). */
 export const NotificationTargets = Symbol('NotificationTargets');
 
+type SettingsTable = { readonly [Type in NotificationType]: KindSettings<TargetOfType<Type>> };
+const SETTINGS = Object.fromEntries(
+  KIND_SETTINGS.map((settings) => [settings.type, settings]),
+) as unknown as SettingsTable;
+
+/** The config.yaml half of a kind. */
+export function kindSettings<Type extends NotificationType>(
+  type: Type,
+): KindSettings<TargetOfType<Type>> {
+  return SETTINGS[type];
+}
+
 /** The host a target sends to: what logs and results may show of its URL. */
 export function targetHost(target: NotificationTarget): string {
-  return hostOf(target.type === 'email' ? target.smtpUrl : target.url);
+  return hostOf(addressOf(target.type, target));
+}
+
+function addressOf<Type extends NotificationType>(type: Type, target: TargetOfType<Type>): string {
+  return kindSettings(type).address(target);
 }
 
 /** host[:port] of a URL: never its path, query or user:password. */

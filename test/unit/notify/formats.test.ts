@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emailContent } from '../../../src/adapters/notify/email-format.js';
+import { emailContent } from '../../../src/adapters/notify/kinds/email.js';
 import type { Notice } from '../../../src/adapters/notify/notice.js';
 import { summariseRun } from '../../../src/adapters/notify/run-summary.js';
-import { SLACK_CAPS, slackMessage } from '../../../src/adapters/notify/slack-format.js';
-import { TEAMS_CAPS, teamsMessage } from '../../../src/adapters/notify/teams-format.js';
-import { cloudEvent, WEBHOOK_CAPS } from '../../../src/adapters/notify/webhook-format.js';
+import { SLACK_CAPS, slackMessage } from '../../../src/adapters/notify/kinds/slack.js';
+import { TEAMS_CAPS, teamsMessage } from '../../../src/adapters/notify/kinds/teams.js';
+import { cloudEvent, WEBHOOK_CAPS } from '../../../src/adapters/notify/kinds/webhook.js';
 import { aRunReport } from '../../builders/notify-reports.js';
 
 const START = new Date('2026-06-01T00:00:00Z');

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emailContent } from '../../../src/adapters/notify/email-format.js';
+import { emailContent } from '../../../src/adapters/notify/kinds/email.js';
 import type { Notice } from '../../../src/adapters/notify/notice.js';
 import { summariseRestore } from '../../../src/adapters/notify/restore-summary.js';
-import { slackMessage } from '../../../src/adapters/notify/slack-format.js';
-import { teamsMessage } from '../../../src/adapters/notify/teams-format.js';
-import { cloudEvent } from '../../../src/adapters/notify/webhook-format.js';
+import { slackMessage } from '../../../src/adapters/notify/kinds/slack.js';
+import { teamsMessage } from '../../../src/adapters/notify/kinds/teams.js';
+import { cloudEvent } from '../../../src/adapters/notify/kinds/webhook.js';
 import type { RestoreReport } from '../../../src/domain/restore-report.js';
 
 const AT = new Date('2026-06-01T12:00:00Z');

@@ -6,7 +6,7 @@ import type { Notice } from '../../../src/adapters/notify/notice.js';
 import { NotificationSender } from '../../../src/adapters/notify/notification-sender.js';
 import type { HttpTarget } from '../../../src/adapters/notify/notification-settings.js';
 import { summariseRun } from '../../../src/adapters/notify/run-summary.js';
-import { SLACK_CAPS } from '../../../src/adapters/notify/slack-format.js';
+import { SLACK_CAPS } from '../../../src/adapters/notify/kinds/slack.js';
 import { aRunReport } from '../../builders/notify-reports.js';
 import { instantTiming } from '../../fakes/instant-timing.js';
 import { findFreePort } from '../../support/free-port.js';

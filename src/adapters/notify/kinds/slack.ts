@@ -1,11 +1,13 @@
-import { formatBytes } from '../shared/text/numbers.js';
-import { testText, type Notice } from './notice.js';
+import type { SlackTarget } from './slack-settings.js';
+import { JSON_TYPE, type NotificationKind } from './notification-kind.js';
+import { formatBytes } from '../../shared/text/numbers.js';
+import { testText, type Notice } from '../notice.js';
 import {
   restoreFacts,
   restoreHeadline,
   restoreLists,
   type RestoreSummary,
-} from './restore-summary.js';
+} from '../restore-summary.js';
 import {
   andMore,
   formatDurationMs,
@@ -13,7 +15,7 @@ import {
   undoAdvice,
   type ListCaps,
   type RunSummary,
-} from './run-summary.js';
+} from '../run-summary.js';
 
 /** A chat message is read, not parsed: a few tags and errors, then "and N more". */
 export const SLACK_CAPS: ListCaps = { tags: 15, errors: 10 };
@@ -157,3 +159,11 @@ function escape(text: string): string {
 function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
+
+export const slackKind: NotificationKind<SlackTarget> = {
+  caps: SLACK_CAPS,
+  deliver: (target, notice, channel) =>
+    channel.post(target, JSON.stringify(slackMessage(notice)), () => ({
+      'content-type': JSON_TYPE,
+    })),
+};

@@ -1,11 +1,13 @@
-import { formatBytes } from '../shared/text/numbers.js';
-import { testText, type Notice } from './notice.js';
+import type { TeamsTarget } from './teams-settings.js';
+import { JSON_TYPE, type NotificationKind } from './notification-kind.js';
+import { formatBytes } from '../../shared/text/numbers.js';
+import { testText, type Notice } from '../notice.js';
 import {
   restoreFacts,
   restoreHeadline,
   restoreLists,
   type RestoreSummary,
-} from './restore-summary.js';
+} from '../restore-summary.js';
 import {
   andMore,
   formatDurationMs,
@@ -13,7 +15,7 @@ import {
   undoAdvice,
   type ListCaps,
   type RunSummary,
-} from './run-summary.js';
+} from '../run-summary.js';
 
 /** Teams cards are limited to about 28 kB: a few tags and errors, then "and N more". */
 export const TEAMS_CAPS: ListCaps = { tags: 20, errors: 15 };
@@ -177,3 +179,11 @@ function list(title: string, items: readonly string[], omitted: number): Record<
     ...(more === '' ? [] : [{ type: 'TextBlock', text: more, isSubtle: true, wrap: true }]),
   ];
 }
+
+export const teamsKind: NotificationKind<TeamsTarget> = {
+  caps: TEAMS_CAPS,
+  deliver: (target, notice, channel) =>
+    channel.post(target, JSON.stringify(teamsMessage(notice)), () => ({
+      'content-type': JSON_TYPE,
+    })),
+};

@@ -1,11 +1,14 @@
-import { formatBytes } from '../shared/text/numbers.js';
-import { testText, type Notice } from './notice.js';
+import type { EmailTarget } from './email-settings.js';
+import type { NotificationKind } from './notification-kind.js';
+import { sendMail } from './smtp-mailer.js';
+import { formatBytes } from '../../shared/text/numbers.js';
+import { testText, type Notice } from '../notice.js';
 import {
   restoreFacts,
   restoreHeadline,
   restoreLists,
   type RestoreSummary,
-} from './restore-summary.js';
+} from '../restore-summary.js';
 import {
   andMore,
   formatDurationMs,
@@ -14,7 +17,7 @@ import {
   undoAdvice,
   type ListCaps,
   type RunSummary,
-} from './run-summary.js';
+} from '../run-summary.js';
 
 /** Mail clients cope with long bodies; the report file has the rest. */
 export const EMAIL_CAPS: ListCaps = { tags: 200, errors: 200 };
@@ -189,3 +192,11 @@ export function escapeHtml(text: string): string {
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&#39;');
 }
+
+export const emailKind: NotificationKind<EmailTarget> = {
+  caps: EMAIL_CAPS,
+  deliver(target, notice, channel) {
+    const content = emailContent(notice);
+    return channel.withRetries((timeoutMs) => sendMail(target, content, timeoutMs));
+  },
+};

@@ -1,6 +1,6 @@
-import type { AttemptOutcome } from './delivery.js';
-import type { EmailContent } from './email-format.js';
-import type { EmailTarget } from './notification-settings.js';
+import type { AttemptOutcome } from '../delivery.js';
+import type { EmailContent } from './email.js';
+import type { EmailTarget } from './email-settings.js';
 
 /** nodemailer's failures that a later attempt may not meet (connection, timeouts). */
 const RETRYABLE_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS_TEMP']);

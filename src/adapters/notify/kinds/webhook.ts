@@ -1,5 +1,9 @@
-import { testText, type Notice } from './notice.js';
-import type { ListCaps } from './run-summary.js';
+import { randomUUID } from 'node:crypto';
+import type { NotificationKind } from './notification-kind.js';
+import type { WebhookTarget } from './webhook-settings.js';
+import { standardWebhookHeaders } from './webhook-signature.js';
+import { testText, type Notice } from '../notice.js';
+import type { ListCaps } from '../run-summary.js';
 
 /** A webhook carries bounded lists: Standard Webhooks recommends payloads under about 20 kB. */
 export const WEBHOOK_CAPS: ListCaps = { tags: 100, errors: 50 };
@@ -48,3 +52,20 @@ export function cloudEvent(notice: Notice, id: string): Record<string, unknown> 
 function sourceOf(registryHost: string): string {
   return `urn:reg-cleaner:registry:${registryHost}`;
 }
+
+/** CloudEvents HTTP binding, structured content mode. */
+const CLOUDEVENTS_TYPE = 'application/cloudevents+json; charset=utf-8';
+
+export const webhookKind: NotificationKind<WebhookTarget> = {
+  caps: WEBHOOK_CAPS,
+  deliver(target, notice, channel) {
+    // One id for every attempt: receivers use it to drop duplicates.
+    const id = randomUUID();
+    const body = JSON.stringify(cloudEvent(notice, id));
+    const key = target.signingKey;
+    return channel.post(target, body, () => ({
+      'content-type': CLOUDEVENTS_TYPE,
+      ...(key === undefined ? {} : standardWebhookHeaders(key, id, channel.now(), body)),
+    }));
+  },
+};
