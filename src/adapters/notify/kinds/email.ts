@@ -41,7 +41,9 @@ export function emailContent(notice: Notice): EmailContent {
   if (notice.kind === 'restored') return restoreEmail(notice.summary);
   const { summary } = notice;
   const subject =
-    `[reg-cleaner] ${jobLabel(summary)}: ${summary.counts.deleted} deleted, ${summary.counts.failed} failed` +
+    `[reg-cleaner] ${jobLabel(summary)}: ${summary.counts.deleted} deleted, ` +
+    (summary.counts.untagged > 0 ? `${summary.counts.untagged} untagged, ` : '') +
+    `${summary.counts.failed} failed` +
     (summary.dryRun ? ' (dry run)' : '');
   return { subject, text: textBody(summary), html: htmlBody(summary) };
 }
@@ -55,6 +57,7 @@ function facts(summary: RunSummary): [string, string][] {
     ['Examined', String(summary.counts.examined)],
     ['Kept', String(summary.counts.kept)],
     [summary.dryRun ? 'Would delete' : 'Deleted', String(summary.counts.deleted)],
+    [summary.dryRun ? 'Would untag' : 'Untagged', String(summary.counts.untagged)],
     ['Failed', String(summary.counts.failed)],
     ['Reclaimable', `${formatBytes(summary.reclaimableBytes)} after garbage collection`],
     ['Started', summary.startedAt],
