@@ -1,9 +1,11 @@
+import { inject, injectable } from 'inversify';
 import type { RepositoryAccess } from '../../../application/ports/registry.port.js';
+import { RegistryBaseUrl } from '../registry-settings.js';
 import { nextPageUrl } from '../link-header.js';
 import { repositoryPath } from '../registry-urls.js';
 import { statusError } from '../transport/status-error.js';
 import { listedManifests } from './manifest-references.js';
-import type { RepositorySend } from './manifest-resolver.js';
+import { RepositorySend } from './manifest-resolver.js';
 import { MediaType } from './media-types.js';
 
 /** Pages of one referrers list at most: a registry whose `Link` never ends is not followed forever. */
@@ -16,12 +18,13 @@ const MAX_PAGES = 1_000;
  * (distribution 2.8): it is remembered and no further referrers request goes out; callers then
  * rely on the referrers fallback tag.
  */
+@injectable()
 export class Referrers {
   private available: boolean | undefined;
 
   constructor(
-    private readonly send: RepositorySend,
-    private readonly baseUrl: string,
+    @inject(RepositorySend) private readonly send: RepositorySend,
+    @inject(RegistryBaseUrl) private readonly baseUrl: string,
   ) {}
 
   async list(
