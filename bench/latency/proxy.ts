@@ -20,6 +20,8 @@ export interface ProxyStats {
   readonly firstRequestMs: number;
   readonly lastAnswerMs: number;
   readonly upstreamErrors: number;
+  /** Mean requests in flight per TIMELINE_MS since the first request (where the gaps are). */
+  readonly timeline: readonly number[];
 }
 
 export type ProxyRequest = { readonly id: number; readonly type: 'reset' | 'stats' };
@@ -29,6 +31,7 @@ export type ProxyMessage =
   | { readonly id: number; readonly type: 'stats'; readonly stats: ProxyStats };
 
 const SAMPLE_MS = 5;
+const TIMELINE_MS = 250;
 /** Hop-by-hop headers: they describe one connection, not the message, and are not forwarded. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade']);
 
@@ -52,12 +55,18 @@ class InFlightSampler {
   private resetAt = performance.now();
   private firstRequestAt: number | undefined;
   private lastAnswerAt: number | undefined;
+  /** Sums of the samples per TIMELINE_MS bucket, and their counts. */
+  private bucketSums: number[] = [];
+  private bucketSamples: number[] = [];
   upstreamErrors = 0;
 
   readonly tick = (): void => {
     if (this.firstRequestAt === undefined) return;
     this.sum += this.inFlight;
     this.samples += 1;
+    const bucket = Math.floor((performance.now() - this.firstRequestAt) / TIMELINE_MS);
+    this.bucketSums[bucket] = (this.bucketSums[bucket] ?? 0) + this.inFlight;
+    this.bucketSamples[bucket] = (this.bucketSamples[bucket] ?? 0) + 1;
   };
 
   arrived(): void {
@@ -80,6 +89,8 @@ class InFlightSampler {
     this.sum = this.samples = this.sumAtLastAnswer = this.samplesAtLastAnswer = 0;
     this.resetAt = performance.now();
     this.firstRequestAt = this.lastAnswerAt = undefined;
+    this.bucketSums = [];
+    this.bucketSamples = [];
     this.upstreamErrors = 0;
   }
 
@@ -96,6 +107,9 @@ class InFlightSampler {
       firstRequestMs: since(this.firstRequestAt),
       lastAnswerMs: since(this.lastAnswerAt),
       upstreamErrors: this.upstreamErrors,
+      timeline: Array.from(this.bucketSamples, (count, bucket) =>
+        count === 0 ? 0 : Number(((this.bucketSums[bucket] ?? 0) / count).toFixed(1)),
+      ),
     };
   }
 }

@@ -2,7 +2,7 @@ import { inject, injectable } from 'inversify';
 import { forEachBounded, mapBounded, type Weigh } from './bounded-work.js';
 import { messageOf } from './error-message.js';
 import { RunEvents } from './run-events.js';
-import { planDeletions, type PlannedDeletion } from '../domain/deletion-plan.js';
+import { planDeletions, type PlannedDeletion, type PlannedUntag } from '../domain/deletion-plan.js';
 import type { TagDecision } from '../domain/decision.js';
 import type { JournalRole, ManifestWithChildren } from '../domain/deletion-journal.js';
 import { isAccessoryTag } from '../domain/accessory.js';
@@ -18,8 +18,9 @@ import type {
   JobReport,
   RepositoryReport,
   RunMode,
+  UntagResult,
 } from '../domain/job-report.js';
-import { skippedRepository } from '../domain/job-report.js';
+import { DRY_RUN, skippedRepository } from '../domain/job-report.js';
 import { selectTags } from '../domain/select-tags.js';
 import { notAVersionWarning } from '../domain/not-a-version.js';
 import { reproducibleBuildDateWarning } from '../domain/suspicious-dates.js';
@@ -258,6 +259,7 @@ export class RunJob {
     const plan = planDeletions(
       decisions,
       hasCandidates ? [...others, ...accessoryDigests] : others,
+      job.sharedDigest ?? 'keep',
     );
     const accessories = await planAccessories(this.registry, {
       job,
@@ -277,6 +279,9 @@ export class RunJob {
       this.delete(deletion, accessories.byRoot.get(deletion.digest) ?? [], context),
     );
     const orphans = await this.deleteOrphans(context, repository, accessories.orphanWalk);
+    const untags = await mapBounded(plan.untags, DELETIONS_IN_FLIGHT, (untag) =>
+      this.untag(untag, context),
+    );
     const errors: string[] = [];
     const warnings: string[] = [...accessories.warnings];
     for (const { tag, resolution } of inspected) {
@@ -299,6 +304,7 @@ export class RunJob {
         ? others
         : unmatched.map((tag) => ({ repository, tag, digest: undefined })),
       deletions,
+      ...(untags.length > 0 ? { untags } : {}),
       ...(orphans.length > 0 ? { orphans } : {}),
       errors,
       warnings,
@@ -382,6 +388,21 @@ export class RunJob {
       results.push({ ...orphan, outcome });
     }
     return results;
+  }
+
+  /** One tag removed alone (`shared_digest: untag`); its image stays for a kept tag. */
+  private untag(planned: PlannedUntag, context: RunContext): Promise<UntagResult> {
+    const { repository, tag, keptFor } = planned;
+    const result = (outcome: UntagResult['outcome']): Promise<UntagResult> =>
+      Promise.resolve({ ...planned, outcome });
+    if (context.options.dryRun) {
+      this.logger.info(`would untag (image kept for \`${keptFor}\`)`, { repository, tag });
+      return result({ status: 'skipped', why: DRY_RUN });
+    }
+    const held = heldBack(context.options, context.gate);
+    if (held !== undefined) return result({ status: 'skipped', why: held });
+    // Until the registry mechanism lands, a real run leaves the tag in place (never a guess).
+    return result({ status: 'skipped', why: 'removing a tag alone is not available yet' });
   }
 
   private async deleteDigest(
@@ -475,7 +496,7 @@ export class RunJob {
   /** The console shows the table; the log file keeps every decision at debug level. */
   private logDecisions(job: Job, decisions: readonly TagDecision[]): void {
     for (const decision of decisions) {
-      this.logger.debug(decision.action === 'delete' ? 'selected' : 'kept', {
+      this.logger.debug(DECISION_LOG[decision.action], {
         job: job.name,
         repository: decision.repository,
         tag: decision.tag,
@@ -530,3 +551,6 @@ function isJobWide(error: unknown): boolean {
     (error.kind === 'unsupported' || error.kind === 'auth' || error.kind === 'forbidden')
   );
 }
+
+/** The log message of each decision (debug level). */
+const DECISION_LOG = { keep: 'kept', delete: 'selected', untag: 'selected to untag' } as const;

@@ -32,6 +32,8 @@ export type DecisionReason =
   /** Old and beyond save_last in every group that matches it. */
   | 'old';
 
+export type TagAction = 'keep' | 'delete' | 'untag';
+
 export interface TagDecision {
   readonly repository: string;
   readonly tag: string;
@@ -41,7 +43,11 @@ export interface TagDecision {
   readonly children?: readonly string[];
   /** Sizes of the tag's manifest, when known: what deleting it can free. */
   readonly footprint?: ManifestFootprint;
-  readonly action: 'keep' | 'delete';
+  /**
+   * `untag` (job key `shared_digest: untag`, issue 21): a selected tag whose image a kept tag
+   * still carries is removed as a tag alone; the image stays.
+   */
+  readonly action: TagAction;
   readonly reason: DecisionReason;
   /** One sentence for reports and logs. */
   readonly detail: string;

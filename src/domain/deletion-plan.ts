@@ -1,5 +1,6 @@
 import { compareCodePoints } from './code-point-order.js';
 import type { TagDecision } from './decision.js';
+import type { SharedDigestPolicy } from './job.js';
 import type { TagDigest } from './tag.js';
 
 /** One digest to delete and the tags that go with it. */
@@ -9,11 +10,26 @@ export interface PlannedDeletion {
   readonly tags: readonly string[];
 }
 
+/** One tag to remove alone (`shared_digest: untag`): its image stays for a kept tag. */
+export interface PlannedUntag {
+  readonly repository: string;
+  readonly tag: string;
+  /** Where the tag pointed when it was resolved: a tag that moved since is left alone. */
+  readonly digest: string;
+  /** The kept tag the image stays for (named in reports: "image kept for `stable`"). */
+  readonly keptFor: string;
+}
+
 export interface DeletionPlan {
-  /** The decisions again, with selected tags downgraded to keep where deletion is unsafe. */
+  /**
+   * The decisions again, with selected tags downgraded where deletion is unsafe: to keep, or
+   * with `shared_digest: untag` to untag.
+   */
   readonly decisions: readonly TagDecision[];
   /** Each digest once, only digests whose every tag in the repository is selected. */
   readonly deletions: readonly PlannedDeletion[];
+  /** Tags removed alone (`untag`), sorted by repository then tag; none under `keep`. */
+  readonly untags: readonly PlannedUntag[];
 }
 
 /**
@@ -35,6 +51,7 @@ export interface DeletionPlan {
 export function planDeletions(
   decisions: readonly TagDecision[],
   otherTags: readonly TagDigest[],
+  sharedDigest: SharedDigestPolicy = 'keep',
 ): DeletionPlan {
   const repositories = new Map<string, RepositoryTags>();
   const decided = new Set<string>();
@@ -51,18 +68,24 @@ export function planDeletions(
 
   const downgraded = new Map<TagDecision, TagDecision>();
   const deletions: PlannedDeletion[] = [];
+  const untags: PlannedUntag[] = [];
   for (const [repository, tags] of repositories) {
-    const plan = planRepository(repository, tags);
+    const plan = planRepository(repository, tags, sharedDigest);
     plan.downgraded.forEach((value, original) => downgraded.set(original, value));
     deletions.push(...plan.deletions);
+    untags.push(...plan.untags);
   }
   deletions.sort(
     (a, b) =>
       compareCodePoints(a.repository, b.repository) || compareCodePoints(a.digest, b.digest),
   );
+  untags.sort(
+    (a, b) => compareCodePoints(a.repository, b.repository) || compareCodePoints(a.tag, b.tag),
+  );
   return {
     decisions: decisions.map((decision) => downgraded.get(decision) ?? decision),
     deletions,
+    untags,
   };
 }
 
@@ -109,11 +132,19 @@ function keptIndexChildren(keptTags: RepositoryTags): Map<string, string> {
 function planRepository(
   repository: string,
   tags: RepositoryTags,
-): { downgraded: Map<TagDecision, TagDecision>; deletions: PlannedDeletion[] } {
+  sharedDigest: SharedDigestPolicy,
+): {
+  downgraded: Map<TagDecision, TagDecision>;
+  deletions: PlannedDeletion[];
+  untags: PlannedUntag[];
+} {
   const downgraded = new Map<TagDecision, TagDecision>();
+  const untags: PlannedUntag[] = [];
   const selected = tags.filter(isSelected);
-  if (selected.length === 0) return { downgraded, deletions: [] };
+  if (selected.length === 0) return { downgraded, deletions: [], untags };
 
+  // An unknown digest proves nothing either way: no deletion and no untag (untagging a tag
+  // whose image nobody else holds would hide an image that the rules never let go).
   const unknown = firstByName(tags.filter((tag) => tag.digest === undefined));
   if (unknown !== undefined) {
     for (const decision of selected) {
@@ -124,7 +155,7 @@ function planRepository(
         detail: `${decision.detail}; but the digest of tag ${unknown.tag} is unknown, so no digest of ${repository} can be proven to carry only selected tags`,
       });
     }
-    return { downgraded, deletions: [] };
+    return { downgraded, deletions: [], untags };
   }
 
   const byDigest = new Map<string, RepositoryTag[]>();
@@ -134,6 +165,10 @@ function planRepository(
     list.push(tag);
     byDigest.set(tag.digest, list);
   }
+  // The kept tag each untagged tag's image stays for (an untagged index passes it on to the
+  // platform images it keeps).
+  const keeperOf = new Map<string, string>();
+  const keeper = (tag: string): string => keeperOf.get(tag) ?? tag;
   // Keeping one tag can protect more: a shared digest keeps the index on it, and a kept index
   // keeps its platform images. So downgrade until nothing changes, then plan what is left.
   const stays = (tag: RepositoryTag): boolean => !isSelected(tag) || downgraded.has(tag);
@@ -144,25 +179,40 @@ function planRepository(
       const selectedHere = onDigest.filter(isSelected).filter((tag) => !downgraded.has(tag));
       if (selectedHere.length === 0) continue;
       const keptIndex = platformsOfKeptIndexes.get(digest);
-      const kept = firstByName(onDigest.filter(stays));
+      const staying = onDigest.filter(stays);
+      const kept =
+        firstByName(staying.filter((tag) => !keeperOf.has(tag.tag))) ?? firstByName(staying);
       if (keptIndex === undefined && kept === undefined) continue;
       const but =
         kept !== undefined
           ? {
               reason: 'shared-digest' as const,
-              why: `digest ${digest} is shared with kept tag ${kept.tag}`,
+              why: `digest ${digest} is shared with kept tag ${keeper(kept.tag)}`,
+              keptFor: keeper(kept.tag),
             }
           : {
               reason: 'platform-of-kept-index' as const,
-              why: `digest ${digest} is a platform image of kept index tag ${keptIndex ?? ''}`,
+              why: `digest ${digest} is a platform image of kept index tag ${keeper(keptIndex ?? '')}`,
+              keptFor: keeper(keptIndex ?? ''),
             };
       for (const decision of selectedHere) {
-        downgraded.set(decision, {
-          ...decision,
-          action: 'keep',
-          reason: but.reason,
-          detail: `${decision.detail}; but ${but.why}`,
-        });
+        if (sharedDigest === 'untag') {
+          keeperOf.set(decision.tag, but.keptFor);
+          untags.push({ repository, tag: decision.tag, digest, keptFor: but.keptFor });
+          downgraded.set(decision, {
+            ...decision,
+            action: 'untag',
+            reason: but.reason,
+            detail: `${decision.detail}; ${but.why}: the tag is removed alone (image kept for \`${but.keptFor}\`)`,
+          });
+        } else {
+          downgraded.set(decision, {
+            ...decision,
+            action: 'keep',
+            reason: but.reason,
+            detail: `${decision.detail}; but ${but.why}`,
+          });
+        }
       }
       changed = true;
     }
@@ -173,5 +223,5 @@ function planRepository(
     const names = [...new Set(onDigest.map((tag) => tag.tag))].sort(compareCodePoints);
     deletions.push({ repository, digest, tags: names });
   }
-  return { downgraded, deletions };
+  return { downgraded, deletions, untags };
 }

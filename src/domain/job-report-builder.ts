@@ -18,6 +18,7 @@ export class JobReportBuilder {
   private examined = 0;
   private kept = 0;
   private deleted = 0;
+  private untagged = 0;
   private failed = 0;
   private reclaimableBytes = 0;
   private readonly summaries: RepositorySummary[] = [];
@@ -40,6 +41,7 @@ export class JobReportBuilder {
     this.examined += summary.examined;
     this.kept += summary.kept;
     this.deleted += summary.deleted;
+    this.untagged += summary.untagged;
     this.failed += summary.failed;
     this.reclaimableBytes += summary.reclaimableBytes;
     for (const tag of deletedTagsOf(report)) {
@@ -81,6 +83,7 @@ export class JobReportBuilder {
         examined: this.examined,
         kept: this.kept,
         deleted: this.deleted,
+        untagged: this.untagged,
         failed: this.failed + end.errors.length,
         reclaimableBytes: this.reclaimableBytes,
       },

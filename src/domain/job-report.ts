@@ -32,6 +32,30 @@ export interface AccessoryResult {
   readonly outcome: DeletionOutcome;
 }
 
+/** What removing one tag alone did (`shared_digest: untag`, issue 21). */
+export type UntagOutcome =
+  | {
+      readonly status: 'untagged';
+      /** The registry's tag DELETE, or a placeholder PUT at the tag and deleted by digest. */
+      readonly mechanism: UntagMechanism;
+    }
+  /** The tag was gone already: nothing to do. */
+  | { readonly status: 'already-gone' }
+  /** Not attempted: dry run, the tag moved since it was resolved, shutdown, deletions stopped. */
+  | { readonly status: 'skipped'; readonly why: string }
+  | { readonly status: 'failed'; readonly problem: string };
+
+export type UntagMechanism = 'tag-delete' | 'placeholder';
+
+/** One tag removed alone (or that would be): its image stays for the kept tag `keptFor`. */
+export interface UntagResult {
+  readonly repository: string;
+  readonly tag: string;
+  readonly digest: string;
+  readonly keptFor: string;
+  readonly outcome: UntagOutcome;
+}
+
 /**
  * Everything one repository of a run produced. It is handed to the run's observers as soon as
  * the repository is done and then released: only its summary stays for the rest of the run.
@@ -48,6 +72,8 @@ export interface RepositoryReport {
    */
   readonly unmatched?: readonly TagDigest[];
   readonly deletions: readonly DeletionResult[];
+  /** Tags removed alone (`shared_digest: untag`); absent when there are none. */
+  readonly untags?: readonly UntagResult[];
   /**
    * Accessories whose subject is gone (orphans) that `delete_orphaned_referrers: true` deleted
    * (or would, in a dry run). Orphans that stay are named in `warnings`.
@@ -75,8 +101,10 @@ export function skippedRepository(repository: string, why: SkipReason): Reposito
 export interface JobTotals {
   readonly examined: number;
   readonly kept: number;
-  /** Tags removed from the registry (or that would be, in a dry run). */
+  /** Tags removed from the registry with their image (or that would be, in a dry run). */
   readonly deleted: number;
+  /** Tags removed alone, their image kept (`shared_digest: untag`; or that would be). */
+  readonly untagged: number;
   readonly failed: number;
   /**
    * Bytes the registry's garbage collector can free after the deletions (or would, in a dry
@@ -147,12 +175,18 @@ export function summarise(report: RepositoryReport, dryRun: boolean): Repository
     if (isDone(deletion.outcome, dryRun)) deleted += deletion.tags.length;
     if (deletion.outcome.status === 'failed') failed += deletion.tags.length;
   }
+  let untagged = 0;
+  for (const untag of report.untags ?? []) {
+    if (isUntagDone(untag.outcome, dryRun)) untagged += 1;
+    if (untag.outcome.status === 'failed') failed += 1;
+  }
   return {
     repository: report.repository,
     examined: report.decisions.length,
     unmatched: report.unmatchedTags ?? 0,
     kept,
     deleted,
+    untagged,
     failed,
     reclaimableBytes: reclaimableBytesOf(report, dryRun),
     errors: report.errors,
@@ -168,6 +202,18 @@ function isDone(outcome: DeletionOutcome, dryRun: boolean): boolean {
     (dryRun && outcome.status === 'skipped')
   );
 }
+
+/** Removed alone, gone already, or (dry run) what would be: a tag counted as untagged. */
+export function isUntagDone(outcome: UntagOutcome, dryRun: boolean): boolean {
+  return (
+    outcome.status === 'untagged' ||
+    outcome.status === 'already-gone' ||
+    (dryRun && outcome.status === 'skipped' && outcome.why === DRY_RUN)
+  );
+}
+
+/** Why nothing was sent in a dry run. */
+export const DRY_RUN = 'dry run';
 
 /** What the deletions of one repository free: removed manifests against the ones that stay. */
 export function reclaimableBytesOf(report: RepositoryReport, dryRun: boolean): number {
@@ -208,7 +254,14 @@ export interface LastRealRun {
   readonly success: boolean;
 }
 
-const NO_TOTALS: JobTotals = { examined: 0, kept: 0, deleted: 0, failed: 0, reclaimableBytes: 0 };
+const NO_TOTALS: JobTotals = {
+  examined: 0,
+  kept: 0,
+  deleted: 0,
+  untagged: 0,
+  failed: 0,
+  reclaimableBytes: 0,
+};
 
 /**
  * The report of a job that could not start its work at all (e.g. the catalog was refused). Its

@@ -41,7 +41,8 @@ export interface Job {
   readonly failOnWarning?: boolean;
 }
 
-export type SharedDigestPolicy = 'keep' | 'untag';
+export const SHARED_DIGEST_POLICIES = ['keep', 'untag'] as const;
+export type SharedDigestPolicy = (typeof SHARED_DIGEST_POLICIES)[number];
 
 /**
  * Compiles a user pattern so that it matches at the start of the subject and not necessarily

@@ -36,7 +36,8 @@ export function notifyReasons(
   const matched: NotifyOn[] = [];
   const failed = !report.success || report.interrupted;
   if (failed) matched.push('failure');
-  if (!report.dryRun && report.totals.deleted > 0) matched.push('deleted');
+  // A tag removed alone (untag) is a tag gone from the registry as much as a deleted one.
+  if (!report.dryRun && report.totals.deleted + report.totals.untagged > 0) matched.push('deleted');
   if (!report.dryRun && !failed && previousRealRun !== undefined && !previousRealRun.success) {
     matched.push('recovered');
   }

@@ -1,5 +1,11 @@
 import Joi from 'joi';
-import type { Job, Pattern, RepositorySelector, SharedDigestPolicy } from '../../domain/job.js';
+import {
+  SHARED_DIGEST_POLICIES,
+  type Job,
+  type Pattern,
+  type RepositorySelector,
+  type SharedDigestPolicy,
+} from '../../domain/job.js';
 import { TAG_ORDERS, type TagOrder } from '../../domain/tag-order.js';
 import { checkCron } from './cron-check.js';
 import { joiProblems, validateWith } from './joi-problems.js';
@@ -47,7 +53,9 @@ const COMMON_KEYS = {
   // Strict: "yes" or "1" is a mistake to name, not a truth to guess.
   fail_on_warning: Joi.boolean().strict(),
   // Issue 21: strict values only; a typo must not silently mean "keep" (or "untag").
-  shared_digest: Joi.string().valid('keep'),
+  shared_digest: Joi.string()
+    .valid(...SHARED_DIGEST_POLICIES)
+    .messages({ 'any.only': `must be one of ${SHARED_DIGEST_POLICIES.join(', ')}` }),
   delete_orphaned_referrers: Joi.boolean().strict(),
 };
 

@@ -76,6 +76,13 @@ export class CleanerMetrics {
     registers: [this.registry],
   });
 
+  readonly tagsUntagged = new Counter({
+    name: 'reg_cleaner_tags_untagged_total',
+    help: 'Tags removed alone, their image kept for another tag (shared_digest: untag); with dry_run="true", tags a dry run would untag.',
+    labelNames: ['job', 'dry_run'] as const,
+    registers: [this.registry],
+  });
+
   readonly jobWarnings = new Counter({
     name: 'reg_cleaner_job_warnings_total',
     help: 'Warnings of job runs (a repository that does not exist, a pattern matching nothing, odd dates...).',

@@ -35,6 +35,7 @@ export class MetricsObserver implements RunObserver {
     const labels = { job: event.jobName, dry_run: String(event.dryRun) };
     this.metrics.tagsExamined.inc(labels, event.summary.examined);
     this.metrics.tagsDeleted.inc(labels, event.summary.deleted);
+    this.metrics.tagsUntagged.inc(labels, event.summary.untagged);
     return Promise.resolve();
   }
 
@@ -56,6 +57,7 @@ export class MetricsObserver implements RunObserver {
     const labels = { ...job, dry_run: String(report.dryRun) };
     this.metrics.tagsExamined.inc(labels, 0);
     this.metrics.tagsDeleted.inc(labels, 0);
+    this.metrics.tagsUntagged.inc(labels, 0);
     return Promise.resolve();
   }
 

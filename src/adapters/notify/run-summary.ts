@@ -55,6 +55,8 @@ export interface RunSummary {
     readonly examined: number;
     readonly kept: number;
     readonly deleted: number;
+    /** Tags removed alone, their image kept (`shared_digest: untag`); would be, in a dry run. */
+    readonly untagged: number;
     readonly failed: number;
   };
   /** What the registry's garbage collector can free after this run (would, in a dry run). */
@@ -118,6 +120,7 @@ export function summariseRun(
       examined: report.totals.examined,
       kept: report.totals.kept,
       deleted: report.totals.deleted,
+      untagged: report.totals.untagged,
       failed: report.totals.failed,
     },
     reclaimableBytes: report.totals.reclaimableBytes,
@@ -183,7 +186,11 @@ function errorsOf(report: JobReport): string[] {
 /** One line, for chat previews, logs and the webhook's fallback: no list, no secret. */
 export function headline(summary: RunSummary): string {
   const what = summary.dryRun ? 'dry run' : 'run';
-  const counts = `${summary.counts.deleted} ${summary.dryRun ? 'would be deleted' : 'deleted'}, ${summary.counts.failed} failed`;
+  const untagged =
+    summary.counts.untagged > 0
+      ? `${summary.counts.untagged} ${summary.dryRun ? 'would be untagged' : 'untagged'}, `
+      : '';
+  const counts = `${summary.counts.deleted} ${summary.dryRun ? 'would be deleted' : 'deleted'}, ${untagged}${summary.counts.failed} failed`;
   return `reg-cleaner ${what} of job ${summary.job} on ${summary.registry} ${summary.status}: ${counts}`;
 }
 

@@ -7,7 +7,12 @@ import type {
 } from '../../application/ports/run-observer.port.js';
 import type { TagDecision } from '../../domain/decision.js';
 import { formatInstant } from '../../domain/describe-time.js';
-import type { DeletionResult, JobReport, RepositoryReport } from '../../domain/job-report.js';
+import type {
+  DeletionResult,
+  JobReport,
+  RepositoryReport,
+  UntagResult,
+} from '../../domain/job-report.js';
 import { redact } from '../shared/secrets/redact.js';
 import { undoCommand } from '../shared/undo-command.js';
 import { formatBytes } from '../shared/text/numbers.js';
@@ -76,9 +81,10 @@ export function renderRepository(
   dryRun: boolean,
 ): string {
   const deletions = deletionsByTag(report.deletions);
+  const untags = new Map((report.untags ?? []).map((untag) => [untag.tag, untag]));
   const rows = [...report.decisions]
     .sort(newestFirst)
-    .map((decision) => rowOf(decision, dryRun, deletions));
+    .map((decision) => rowOf(decision, dryRun, deletions, untags));
   const lines = [`-- ${jobName}: ${report.repository}`];
   if (rows.length > 0) lines.push(...table(HEADER, rows));
   else if ((report.unmatchedTags ?? 0) > 0)
@@ -98,9 +104,11 @@ export function renderSummary(report: JobReport): string {
     totals.deleted > 0 && totals.reclaimableBytes > 0
       ? ` (${formatBytes(totals.reclaimableBytes)} for the garbage collector)`
       : '';
+  const untagged =
+    totals.untagged > 0 ? `${report.dryRun ? 'would untag' : 'untagged'} ${totals.untagged}, ` : '';
   lines.push(
     `${report.jobName}: repositories ${report.repositories.length}, examined ${totals.examined}, kept ${totals.kept}, ` +
-      `${deletedLabel} ${totals.deleted}${space}, failed ${totals.failed}, ` +
+      `${deletedLabel} ${totals.deleted}${space}, ${untagged}failed ${totals.failed}, ` +
       `in ${formatDuration(report.finishedAt.getTime() - report.startedAt.getTime())}`,
   );
   for (const error of report.errors) lines.push(`  error: ${redact(error)}`);
@@ -147,9 +155,13 @@ function rowOf(
   decision: TagDecision,
   dryRun: boolean,
   deletions: ReadonlyMap<string, DeletionResult>,
+  untags: ReadonlyMap<string, UntagResult>,
 ): string[] {
   const created = decision.created === undefined ? '-' : formatInstant(decision.created);
-  const [label, note] = decisionLabel(decision, dryRun, deletions.get(decision.tag));
+  const [label, note] =
+    decision.action === 'untag'
+      ? untagLabel(dryRun, untags.get(decision.tag))
+      : decisionLabel(decision, dryRun, deletions.get(decision.tag));
   const detail = note === undefined ? decision.detail : `${decision.detail} (${note})`;
   return [decision.repository, decision.tag, created, label, decision.reason, redact(detail)];
 }
@@ -172,6 +184,25 @@ function decisionLabel(
       return ['NOT DELETED', outcome.why];
     case 'failed':
       return ['DELETE FAILED', outcome.problem];
+  }
+}
+
+/** A tag removed alone (`shared_digest: untag`): its image stays for a kept tag. */
+function untagLabel(
+  dryRun: boolean,
+  untag: UntagResult | undefined,
+): readonly [string, string | undefined] {
+  const kept = untag === undefined ? undefined : `image kept for \`${untag.keptFor}\``;
+  if (dryRun || untag === undefined) return ['WOULD UNTAG', kept];
+  switch (untag.outcome.status) {
+    case 'untagged':
+      return ['UNTAGGED', `${kept ?? ''}, by ${untag.outcome.mechanism}`];
+    case 'already-gone':
+      return ['UNTAGGED', 'already gone'];
+    case 'skipped':
+      return ['NOT UNTAGGED', untag.outcome.why];
+    case 'failed':
+      return ['UNTAG FAILED', untag.outcome.problem];
   }
 }
 

@@ -73,6 +73,7 @@ code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;backgrou
 .pill{display:inline-block;border-radius:999px;padding:1px 9px;font-size:12.5px;font-weight:600;white-space:nowrap}
 .pill.keep{background:#e9f6ee;color:#1f6e3d}
 .pill.delete{background:#fdf0e6;color:#9a4a0f}
+.pill.untag{background:#eef0fb;color:#33418c}
 .pill.failed{background:#fdecee;color:#9d1d28}
 .tag{font-weight:600;white-space:nowrap}
 .date{white-space:nowrap;font-variant-numeric:tabular-nums}

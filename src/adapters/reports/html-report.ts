@@ -59,7 +59,8 @@ export const htmlReport = {
       undo(head, tail),
       '<section class="filters" id="filters" hidden>',
       '<label>Decision <select id="filter-action"><option value="">all</option><option value="keep">kept</option>',
-      `<option value="delete">${head.dryRun ? 'would delete' : 'deleted or selected'}</option></select></label>`,
+      `<option value="delete">${head.dryRun ? 'would delete' : 'deleted or selected'}</option>`,
+      `<option value="untag">${head.dryRun ? 'would untag' : 'untagged'}</option></select></label>`,
       '<label>Reason <select id="filter-reason"><option value="">all</option></select></label>',
       '<span id="filter-count" class="muted"></span>',
       '</section>',
@@ -72,7 +73,7 @@ export const htmlReport = {
     return [
       `<section class="repository" id="${anchor(index)}">`,
       `<h2><span class="badge ${repository.status}">${badgeText(repository.status)}</span> ${esc(repository.name)}</h2>`,
-      `<p class="muted">${formatCount(counts.examined)} examined · ${formatCount(counts.unmatched)} matching no pattern · ${formatCount(counts.kept)} kept · ${formatCount(counts.deleted)} ${dryRun ? 'would be deleted' : 'deleted'} · ${formatCount(counts.failed)} failed · ${esc(formatBytes(repository.reclaimableBytes))} reclaimable</p>`,
+      `<p class="muted">${formatCount(counts.examined)} examined · ${formatCount(counts.unmatched)} matching no pattern · ${formatCount(counts.kept)} kept · ${formatCount(counts.deleted)} ${dryRun ? 'would be deleted' : 'deleted'} · ${formatCount(counts.untagged)} ${dryRun ? 'would be untagged' : 'untagged'} · ${formatCount(counts.failed)} failed · ${esc(formatBytes(repository.reclaimableBytes))} reclaimable</p>`,
       errors('Errors', repository.errors),
       list('Warnings', repository.warnings, 'warnings'),
       repository.tags.length === 0
@@ -132,6 +133,7 @@ function totals(head: ReportHead, tail: ReportTail): string {
     card('unmatched', 'No pattern', formatCount(summary.unmatched)),
     card('kept', 'Kept', formatCount(summary.kept)),
     card('deleted', head.dryRun ? 'Would delete' : 'Deleted', formatCount(summary.deleted)),
+    card('untagged', head.dryRun ? 'Would untag' : 'Untagged', formatCount(summary.untagged)),
     card('failed', 'Failed', formatCount(summary.failed)),
     card(
       'reclaimable',
@@ -236,7 +238,14 @@ function row(tag: ReportTag, dryRun: boolean): string {
   // A dry run skips every deletion: saying so on each row would only add noise.
   const why = dryRun && tag.outcome === 'skipped' ? null : tag.outcomeDetail;
   const outcome = why === null ? '' : `<div class="why">${esc(why)}</div>`;
-  const kind = tag.action === 'keep' ? 'keep' : tag.outcome === 'failed' ? 'failed' : 'delete';
+  const kind =
+    tag.action === 'keep'
+      ? 'keep'
+      : tag.outcome === 'failed'
+        ? 'failed'
+        : tag.action === 'untag'
+          ? 'untag'
+          : 'delete';
   return (
     `<tr data-action="${tag.action}" data-reason="${esc(tag.reason)}">` +
     `<td class="tag">${esc(tag.tag)}</td>` +

@@ -7,7 +7,7 @@ import type { ReportHead, ReportRepository, ReportTail } from './json-report.js'
  * The JSON report on disk, laid out one part per line so that it can be written repository by
  * repository and read back the same way with bounded memory:
  *
- *   {"schemaVersion":1,...,"startedAt":"...","repositories":[
+ *   {"schemaVersion":2,...,"startedAt":"...","repositories":[
  *   {"name":"team/app",...}
  *   ,{"name":"team/web",...}
  *   ],"finishedAt":"...","status":"success","summary":{...},"errors":[]}

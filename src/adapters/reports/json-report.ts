@@ -1,10 +1,11 @@
 import { compareCodePoints } from '../../domain/code-point-order.js';
-import type { DecisionReason, TagDecision, TagRanking } from '../../domain/decision.js';
+import type { DecisionReason, TagAction, TagDecision, TagRanking } from '../../domain/decision.js';
 import { selectorLabel, type Job } from '../../domain/job.js';
 import type {
   DeletionOutcome,
   DeletionResult,
   JobReport,
+  UntagOutcome,
   JobTotals,
   RepositoryReport,
   RepositorySummary,
@@ -24,10 +25,11 @@ import { undoCommand, undoPreviewCommand } from '../shared/undo-command.js';
  * repository, and a tail. Every string that may carry text from the registry or an error
  * passes through redact(): no credential reaches a report.
  */
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2;
 
 export type RunStatus = 'success' | 'failed' | 'interrupted';
-export type TagOutcome = DeletionOutcome['status'];
+/** Version 2 (issue 21): the action `untag`, its outcome `untagged`, the `untagged` counts. */
+export type TagOutcome = DeletionOutcome['status'] | UntagOutcome['status'];
 
 export interface ReportJob {
   readonly name: string;
@@ -68,6 +70,8 @@ export interface ReportCounts {
   readonly kept: number;
   /** Deleted, or that a dry run would delete. */
   readonly deleted: number;
+  /** Removed alone, the image kept for another tag (`shared_digest: untag`), or would be. */
+  readonly untagged: number;
   readonly failed: number;
 }
 
@@ -102,12 +106,12 @@ export interface ReportTag {
   /** null when it was not read (a tag no pattern matches, in a repository with nothing to delete). */
   readonly digest: string | null;
   readonly created: string | null;
-  readonly action: 'keep' | 'delete';
+  readonly action: TagAction;
   readonly reason: DecisionReason;
   readonly detail: string;
   /** For an old tag that save_last counted: the order and its place in each group. */
   readonly ranking: TagRanking | null;
-  /** What the deletion did; null for a kept tag. A dry run's deletions are `skipped`. */
+  /** What the deletion (or untag) did; null for a kept tag. A dry run's are `skipped`. */
   readonly outcome: TagOutcome | null;
   /** Why a deletion was skipped or failed. */
   readonly outcomeDetail: string | null;
@@ -167,7 +171,10 @@ export function reportRepository(
   for (const deletion of report.deletions) {
     for (const tag of deletion.tags) deletions.set(tag, deletion);
   }
+  const untags = new Map<string, UntagOutcome>();
+  for (const untag of report.untags ?? []) untags.set(untag.tag, untag.outcome);
   const decided = report.decisions.map((decision) => {
+    if (decision.action === 'untag') return tagEntry(decision, untags.get(decision.tag));
     const outcome = decision.action === 'delete' ? deletions.get(decision.tag)?.outcome : undefined;
     return tagEntry(decision, outcome);
   });
@@ -239,6 +246,7 @@ export const EMPTY_SUMMARY: ReportSummary = {
   unmatched: 0,
   kept: 0,
   deleted: 0,
+  untagged: 0,
   failed: 0,
   reclaimableBytes: 0,
 };
@@ -251,6 +259,7 @@ export function addToSummary(summary: ReportSummary, repository: RepositorySumma
     unmatched: summary.unmatched + repository.unmatched,
     kept: summary.kept + repository.kept,
     deleted: summary.deleted + repository.deleted,
+    untagged: summary.untagged + repository.untagged,
     failed: summary.failed + repository.failed,
     reclaimableBytes: summary.reclaimableBytes + repository.reclaimableBytes,
   };
@@ -263,6 +272,7 @@ function summaryOf(repositories: number, totals: JobTotals, unmatched: number): 
     unmatched,
     kept: totals.kept,
     deleted: totals.deleted,
+    untagged: totals.untagged,
     failed: totals.failed,
     reclaimableBytes: totals.reclaimableBytes,
   };
@@ -278,11 +288,14 @@ function countsOf(summary: RepositorySummary): ReportCounts {
     unmatched: summary.unmatched,
     kept: summary.kept,
     deleted: summary.deleted,
+    untagged: summary.untagged,
     failed: summary.failed,
   };
 }
 
-function tagEntry(decision: TagDecision, outcome: DeletionOutcome | undefined): ReportTag {
+type AnyOutcome = DeletionOutcome | UntagOutcome;
+
+function tagEntry(decision: TagDecision, outcome: AnyOutcome | undefined): ReportTag {
   return {
     tag: decision.tag,
     digest: decision.digest ?? null,
@@ -296,8 +309,13 @@ function tagEntry(decision: TagDecision, outcome: DeletionOutcome | undefined): 
   };
 }
 
-function outcomeDetail(outcome: DeletionOutcome | undefined): string | null {
+function outcomeDetail(outcome: AnyOutcome | undefined): string | null {
   if (outcome?.status === 'skipped') return redact(outcome.why);
   if (outcome?.status === 'failed') return redact(outcome.problem);
+  if (outcome?.status === 'untagged') {
+    return outcome.mechanism === 'tag-delete'
+      ? 'removed by the registry tag DELETE'
+      : 'moved onto a placeholder manifest that was then deleted by digest';
+  }
   return null;
 }

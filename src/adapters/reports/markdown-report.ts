@@ -16,6 +16,9 @@ export interface MarkdownInput {
   /** Deleted tags (would-be deleted in a dry run), the first MARKDOWN_LIST_CAP. */
   readonly deleted: readonly string[];
   readonly deletedTotal: number;
+  /** Tags removed alone (`untag`; would-be in a dry run), the first MARKDOWN_LIST_CAP. */
+  readonly untagged?: readonly string[];
+  readonly untaggedTotal?: number;
   /** Repository errors, failed and skipped deletions (capped); job errors come from `tail`. */
   readonly failures: readonly string[];
   readonly failuresTotal: number;
@@ -24,8 +27,10 @@ export interface MarkdownInput {
 /** Collects MarkdownInput lists from the repositories of a JSON report as they are read. */
 export class MarkdownLists {
   readonly deleted: string[] = [];
+  readonly untagged: string[] = [];
   readonly failures: string[] = [];
   deletedTotal = 0;
+  untaggedTotal = 0;
   failuresTotal = 0;
 
   constructor(private readonly dryRun: boolean) {}
@@ -33,6 +38,7 @@ export class MarkdownLists {
   repository(name: string, errors: readonly string[], tags: readonly ReportTag[]): void {
     for (const error of errors) this.failure(`${mdCode(name)}: ${mdText(error)}`);
     for (const tag of tags) {
+      if (tag.action === 'untag') this.untag(name, tag);
       if (tag.action !== 'delete') continue;
       const reference = mdCode(`${name}:${tag.tag}`);
       const done =
@@ -51,6 +57,21 @@ export class MarkdownLists {
     }
   }
 
+  private untag(name: string, tag: ReportTag): void {
+    const reference = mdCode(`${name}:${tag.tag}`);
+    const done =
+      tag.outcome === 'untagged' ||
+      tag.outcome === 'already-gone' ||
+      (this.dryRun && tag.outcome === 'skipped');
+    if (!done) {
+      const why = tag.outcomeDetail === null ? '' : `: ${mdText(tag.outcomeDetail)}`;
+      this.failure(`${reference}: ${mdText(decisionWords(tag, this.dryRun))}${why}`);
+      return;
+    }
+    this.untaggedTotal += 1;
+    if (this.untagged.length < MARKDOWN_LIST_CAP) this.untagged.push(reference);
+  }
+
   private failure(line: string): void {
     this.failuresTotal += 1;
     if (this.failures.length < MARKDOWN_LIST_CAP) this.failures.push(line);
@@ -66,13 +87,14 @@ export function renderMarkdown(input: MarkdownInput, limitBytes = MARKDOWN_LIMIT
   const { head, tail } = input;
   const summary = tail.summary;
   const deletedLabel = head.dryRun ? 'would delete' : 'deleted';
+  const untaggedLabel = head.dryRun ? 'would untag' : 'untagged';
   const out = new Budget(limitBytes);
   out.always(
     `## reg-cleaner: ${mdText(head.job.name)}${head.dryRun ? ' (dry run)' : ''}: ${verdictWords(tail.status, head.dryRun).toLowerCase()}`,
     '',
-    `| repositories | examined | no pattern | kept | ${deletedLabel} | failed | reclaimable |`,
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    `| ${[summary.repositories, summary.examined, summary.unmatched, summary.kept, summary.deleted, summary.failed].map(formatCount).join(' | ')} | ${formatBytes(summary.reclaimableBytes)} |`,
+    `| repositories | examined | no pattern | kept | ${deletedLabel} | ${untaggedLabel} | failed | reclaimable |`,
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| ${[summary.repositories, summary.examined, summary.unmatched, summary.kept, summary.deleted, summary.untagged, summary.failed].map(formatCount).join(' | ')} | ${formatBytes(summary.reclaimableBytes)} |`,
     '',
     `Registry ${mdText(head.registry)}, started ${head.startedAt}, finished ${tail.finishedAt}.` +
       (tail.status === 'interrupted'
@@ -109,13 +131,13 @@ export function renderMarkdown(input: MarkdownInput, limitBytes = MARKDOWN_LIMIT
     out.always(
       '### Repositories',
       '',
-      `| repository | status | examined | no pattern | kept | ${deletedLabel} | failed | reclaimable |`,
-      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+      `| repository | status | examined | no pattern | kept | ${deletedLabel} | ${untaggedLabel} | failed | reclaimable |`,
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     out.list(
       input.repositories.map(
         (line) =>
-          `| ${mdCode(line.name)} | ${line.status} | ${[line.summary.examined, line.summary.unmatched, line.summary.kept, line.summary.deleted, line.summary.failed].map(formatCount).join(' | ')} | ${formatBytes(line.reclaimableBytes)} |`,
+          `| ${mdCode(line.name)} | ${line.status} | ${[line.summary.examined, line.summary.unmatched, line.summary.kept, line.summary.deleted, line.summary.untagged, line.summary.failed].map(formatCount).join(' | ')} | ${formatBytes(line.reclaimableBytes)} |`,
       ),
       input.repositories.length,
       'repositories',
@@ -130,6 +152,19 @@ export function renderMarkdown(input: MarkdownInput, limitBytes = MARKDOWN_LIMIT
     out.list(
       input.deleted.map((line) => `- ${line}`),
       input.deletedTotal,
+      'tags',
+    );
+    out.always('');
+  }
+  const untaggedTotal = input.untaggedTotal ?? 0;
+  if (untaggedTotal > 0) {
+    out.always(
+      `### ${head.dryRun ? 'Would untag' : 'Untagged'}, image kept for another tag (${formatCount(untaggedTotal)})`,
+      '',
+    );
+    out.list(
+      (input.untagged ?? []).map((line) => `- ${line}`),
+      untaggedTotal,
       'tags',
     );
     out.always('');

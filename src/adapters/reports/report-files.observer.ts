@@ -154,6 +154,8 @@ export class ReportFilesObserver implements RunObserver {
       repositories: lines,
       deleted: lists.deleted,
       deletedTotal: lists.deletedTotal,
+      untagged: lists.untagged,
+      untaggedTotal: lists.untaggedTotal,
       failures: lists.failures,
       failuresTotal: lists.failuresTotal,
     };

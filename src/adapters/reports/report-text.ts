@@ -21,7 +21,10 @@ export const REASON_WORDS: Readonly<Record<DecisionReason, string>> = {
 /** What happened to a tag, in a few words. */
 export function decisionWords(tag: ReportTag, dryRun: boolean): string {
   if (tag.action === 'keep') return 'kept';
+  if (tag.action === 'untag') return untagWords(tag, dryRun);
   switch (tag.outcome) {
+    case 'untagged':
+      return 'untagged';
     case 'deleted':
       return 'deleted';
     case 'already-gone':
@@ -32,6 +35,22 @@ export function decisionWords(tag: ReportTag, dryRun: boolean): string {
       return dryRun ? 'would delete' : 'not deleted';
     case null:
       return dryRun ? 'would delete' : 'selected';
+  }
+}
+
+/** A tag removed alone (`shared_digest: untag`): its image stays. */
+function untagWords(tag: ReportTag, dryRun: boolean): string {
+  switch (tag.outcome) {
+    case 'untagged':
+    case 'already-gone':
+      return 'untagged';
+    case 'failed':
+      return 'untag failed';
+    case 'skipped':
+    case null:
+      return dryRun ? 'would untag' : 'not untagged';
+    case 'deleted':
+      return 'deleted';
   }
 }
 

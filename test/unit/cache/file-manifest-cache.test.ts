@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -121,6 +121,38 @@ describe('FileManifestCache', () => {
     await cache.putTagDigest('team/app', '1.0', digest('image'));
     await Promise.all([cache.flush(), cache.flush()]);
     assert.deepEqual(await readdir(dir), [cacheFileName(REGISTRY)]);
+  });
+
+  it('does not rewrite the file for a run that only used what it held, unless a bound is near', async () => {
+    const dir = freshDir();
+    const file = join(dir, cacheFileName(REGISTRY));
+    const { cache } = cacheIn(dir);
+    await cache.putManifest(digest('image'), IMAGE);
+    await cache.putTagDigest('team/app', '1.0', digest('image'));
+    await cache.flush();
+    const written = (await stat(file)).ino;
+
+    // A warm run: every answer from the cache, nothing new learnt.
+    const { cache: warm } = cacheIn(dir);
+    assert.equal(await warm.getTagDigest('team/app', '1.0'), digest('image'));
+    assert.deepEqual(facts(await warm.getManifest(digest('image'))), IMAGE);
+    await warm.flush();
+    assert.equal((await stat(file)).ino, written);
+
+    // Near a bound the order decides what goes first: it is written again.
+    const { cache: full } = cacheIn(dir, { limits: { tags: 1 } });
+    assert.equal(await full.getTagDigest('team/app', '1.0'), digest('image'));
+    await full.flush();
+    const rewritten = (await stat(file)).ino;
+    assert.notEqual(rewritten, written);
+
+    // Something new is always written.
+    const { cache: learning } = cacheIn(dir);
+    await learning.putTagDigest('team/app', '2.0', digest('image'));
+    await learning.flush();
+    assert.notEqual((await stat(file)).ino, rewritten);
+    const { cache: next } = cacheIn(dir);
+    assert.equal(await next.getTagDigest('team/app', '2.0'), digest('image'));
   });
 
   it('keeps one file per registry URL and never reads another registry into this one', async () => {

@@ -224,7 +224,7 @@ describe('planDeletions: section 3, an unknown digest makes a repository unverif
 
   it('other tags of a repository without decisions plan nothing', () => {
     const plan = planDeletions([], [aTagDigest('latest', undefined), aTagDigest('v1', SHARED)]);
-    assert.deepEqual(plan, { decisions: [], deletions: [] });
+    assert.deepEqual(plan, { decisions: [], deletions: [], untags: [] });
   });
 });
 

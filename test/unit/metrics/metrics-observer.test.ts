@@ -18,6 +18,7 @@ function summary(repository: string, examined: number, deleted: number): Reposit
     unmatched: 0,
     kept: examined - deleted,
     deleted,
+    untagged: 0,
     failed: 0,
     reclaimableBytes: 0,
     errors: [],

@@ -30,7 +30,13 @@ describe('run summary', () => {
     assert.equal(summary.job, 'clean-dev');
     assert.equal(summary.registry, 'registry.example.com:5000');
     assert.equal(summary.status, 'failed');
-    assert.deepEqual(summary.counts, { examined: 131, kept: 1, deleted: 130, failed: 1 });
+    assert.deepEqual(summary.counts, {
+      examined: 131,
+      kept: 1,
+      deleted: 130,
+      untagged: 0,
+      failed: 1,
+    });
     assert.equal(summary.reclaimableBytes, 130 * 1_001_000);
     assert.equal(summary.durationMs, 65_000);
     assert.equal(summary.deletedTags.length, 100);

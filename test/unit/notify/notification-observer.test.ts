@@ -224,7 +224,7 @@ describe('NotificationObserver', () => {
     assert.ok(entry?.notice.kind === 'run');
     const { summary } = entry.notice;
     assert.equal(summary.registry, 'registry.example.com:5000');
-    assert.deepEqual(summary.counts, { examined: 3, kept: 1, deleted: 2, failed: 0 });
+    assert.deepEqual(summary.counts, { examined: 3, kept: 1, deleted: 2, untagged: 0, failed: 0 });
     assert.deepEqual(
       summary.deletedTags.map((tag) => tag.tag),
       ['dev-1', 'dev-2'],

@@ -66,6 +66,7 @@ function summary(examined: number, deleted: number): RepositorySummary {
     unmatched: 0,
     kept: examined - deleted,
     deleted,
+    untagged: 0,
     failed: 0,
     reclaimableBytes: 0,
     errors: [],

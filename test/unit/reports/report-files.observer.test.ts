@@ -171,6 +171,7 @@ describe('ReportFilesObserver: the report files of a run', () => {
       unmatched: 1,
       kept: 3,
       deleted: 1,
+      untagged: 0,
       failed: 1,
       reclaimableBytes: 2000,
     });

@@ -40,7 +40,9 @@ export function emailContent(notice: Notice): EmailContent {
   if (notice.kind === 'restored') return restoreEmail(notice.summary);
   const { summary } = notice;
   const subject =
-    `[reg-cleaner] ${summary.job}: ${summary.counts.deleted} deleted, ${summary.counts.failed} failed` +
+    `[reg-cleaner] ${summary.job}: ${summary.counts.deleted} deleted, ` +
+    (summary.counts.untagged > 0 ? `${summary.counts.untagged} untagged, ` : '') +
+    `${summary.counts.failed} failed` +
     (summary.dryRun ? ' (dry run)' : '');
   return { subject, text: textBody(summary), html: htmlBody(summary) };
 }
@@ -54,6 +56,7 @@ function facts(summary: RunSummary): [string, string][] {
     ['Examined', String(summary.counts.examined)],
     ['Kept', String(summary.counts.kept)],
     [summary.dryRun ? 'Would delete' : 'Deleted', String(summary.counts.deleted)],
+    [summary.dryRun ? 'Would untag' : 'Untagged', String(summary.counts.untagged)],
     ['Failed', String(summary.counts.failed)],
     ['Reclaimable', `${formatBytes(summary.reclaimableBytes)} after garbage collection`],
     ['Started', summary.startedAt],

@@ -120,6 +120,8 @@ function fields(summary: RunSummary): Record<string, unknown>[] {
     field('Examined', String(summary.counts.examined)),
     field('Kept', String(summary.counts.kept)),
     field(summary.dryRun ? 'Would delete' : 'Deleted', String(summary.counts.deleted)),
+    // Slack allows 10 fields in a section: this is the tenth.
+    field(summary.dryRun ? 'Would untag' : 'Untagged', String(summary.counts.untagged)),
     field('Failed', String(summary.counts.failed)),
     field('Reclaimable', `${formatBytes(summary.reclaimableBytes)} after garbage collection`),
     field('Duration', formatDurationMs(summary.durationMs)),

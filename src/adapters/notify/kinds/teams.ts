@@ -111,6 +111,10 @@ function runBody(summary: RunSummary): Record<string, unknown>[] {
           title: summary.dryRun ? 'Would delete' : 'Deleted',
           value: String(summary.counts.deleted),
         },
+        {
+          title: summary.dryRun ? 'Would untag' : 'Untagged',
+          value: String(summary.counts.untagged),
+        },
         { title: 'Failed', value: String(summary.counts.failed) },
         {
           title: 'Reclaimable',
