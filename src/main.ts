@@ -22,6 +22,7 @@ import type { Job } from './domain/job.js';
 import type { RestoreSource } from './application/restore-jobs.use-case.js';
 import { Notifier } from './application/ports/notifier.port.js';
 import { fsErrorCode } from './adapters/shared/files/fs-error.js';
+import { shardDir } from './adapters/shared/files/shard-folder.js';
 import type { Shutdown } from './adapters/process/shutdown.js';
 
 // A run's live heap is small and bounded (tens of MB: the repositories in flight and the
@@ -58,7 +59,7 @@ async function main(argv: readonly string[]): Promise<number> {
       await runDemoCommand({ ...parsed.options, cliScript: fileURLToPath(import.meta.url) }),
     );
   }
-  const options = parsed.options;
+  const options = inShardFolders(parsed.options);
   if (options.checkConfig) return checkConfig(options);
   // reflect-metadata must be loaded before any decorated class is evaluated.
   await import('reflect-metadata');
@@ -233,10 +234,25 @@ async function reportsFor(
 ): Promise<ReportsSettings> {
   const { DEFAULT_REPORTS_SETTINGS } = await import('./adapters/reports/reports-settings.js');
   const summary = gitHubActionsFrom(process.env).stepSummaryFile;
+  const settings = configured ?? DEFAULT_REPORTS_SETTINGS;
   return {
-    ...(configured ?? DEFAULT_REPORTS_SETTINGS),
-    ...(options.reportsDir === undefined ? {} : { dir: options.reportsDir }),
+    ...settings,
+    dir: shardDir(options.reportsDir ?? settings.dir, options.shard),
     ...(summary === undefined ? {} : { stepSummaryFile: summary }),
+  };
+}
+
+/**
+ * `--shard I/N`: the state (lock, latest_cleanup.json, journal, cache) and the log of shard I
+ * live in `shard-I-of-N/` sub-folders, so that the shards of a run share no file. The reports
+ * folder gets the same sub-folder in reportsFor.
+ */
+function inShardFolders(options: CliOptions): CliOptions {
+  if (options.shard === undefined) return options;
+  return {
+    ...options,
+    stateDir: shardDir(options.stateDir, options.shard),
+    logsDir: shardDir(options.logsDir, options.shard),
   };
 }
 
@@ -324,9 +340,12 @@ async function run(
     return ExitCode.success;
   }
   const { RunManualJobs } = await import('./application/run-manual-jobs.use-case.js');
-  const reports = await container
-    .get(RunManualJobs)
-    .execute(jobs, { dryRun: options.dryRun, signal, strict: options.strict === true });
+  const reports = await container.get(RunManualJobs).execute(jobs, {
+    dryRun: options.dryRun,
+    signal,
+    strict: options.strict === true,
+    ...(options.shard === undefined ? {} : { shard: options.shard }),
+  });
   return exitCodeForReports(reports);
 }
 

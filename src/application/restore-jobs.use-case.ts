@@ -51,7 +51,7 @@ export class RestoreJobs {
     options: RestoreOptions,
   ): Promise<RestoreReport> {
     // Every journal is found and read before the first request: bad input sends nothing.
-    const journals = await Promise.all(sources.map((source) => this.locate(source)));
+    const journals = (await Promise.all(sources.map((source) => this.locate(source)))).flat();
     const entries = merge(
       (await Promise.all(journals.map((file) => this.journal.read(file)))).flat(),
     );
@@ -81,10 +81,10 @@ export class RestoreJobs {
     return { dryRun: options.dryRun, journals, jobs, tags };
   }
 
-  private async locate(source: RestoreSource): Promise<string> {
-    if ('file' in source) return source.file;
-    const latest = await this.journal.latest(source.job);
-    if (latest === undefined) {
+  private async locate(source: RestoreSource): Promise<readonly string[]> {
+    if ('file' in source) return [source.file];
+    const latest = await this.journal.lastRun(source.job);
+    if (latest.length === 0) {
       throw new JournalError(
         `job ${source.job} has no deletion journal: no real run of it deleted anything within journal_keep_days (or --state-dir names another folder)`,
       );

@@ -1,6 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { emptySelectors, needsCatalog, resolveRepositories, type Job } from '../domain/job.js';
 import { failedBeforeStart, type JobReport, type RunMode } from '../domain/job-report.js';
+import { inShard, type Shard } from '../domain/shard.js';
 import { Clock } from './ports/clock.port.js';
 import { Logger } from './ports/logger.port.js';
 import { Registry } from './ports/registry.port.js';
@@ -15,6 +16,12 @@ export interface RunJobsOptions {
   readonly signal?: AbortSignal;
   /** `--strict`: any warning fails the job. */
   readonly strict?: boolean;
+  /**
+   * `--shard I/N` (behaviour.md section 8): only the job's repositories that hash to shard I.
+   * Literal names and `r/<regex>/` matches are split alike, after the selectors are resolved,
+   * so that an empty-selector warning still speaks of the whole catalog.
+   */
+  readonly shard?: Shard;
 }
 
 type Catalog = { readonly names: readonly string[] } | { readonly error: string } | undefined;
@@ -62,7 +69,7 @@ export class RunJobs {
     const repositories =
       catalog !== undefined && 'error' in catalog && needsCatalog(job)
         ? { error: catalog.error }
-        : { names: resolveRepositories(job, names) };
+        : { names: inShardOnly(resolveRepositories(job, names), options.shard) };
     // Only a catalog that was read can say that a selector matches nothing: a registry that is
     // down, or refused the credentials, gave no list at all (an error, not an empty one).
     const warnings =
@@ -75,6 +82,7 @@ export class RunJobs {
       mode: options.mode,
       dryRun: options.dryRun,
       startedAt: at,
+      ...(options.shard === undefined ? {} : { shard: options.shard }),
       ...('names' in repositories
         ? { repositories: repositories.names.length }
         : { repositories: 0, cannotStart: repositories.error }),
@@ -85,7 +93,9 @@ export class RunJobs {
       dryRun: options.dryRun,
       at,
     });
-    const report = await this.run(job, repositories, options, at, warnings);
+    const ran = await this.run(job, repositories, options, at, warnings);
+    // The record, the reports and the notifications say which shard of the job this run was.
+    const report = options.shard === undefined ? ran : { ...ran, shard: options.shard };
     await this.state.saveReport(report);
     const kind = report.interrupted ? 'interrupted' : report.success ? 'finished' : 'failed';
     await this.state.appendHistory({ kind, report });
@@ -128,4 +138,9 @@ export class RunJobs {
       return failed(messageOf(error));
     }
   }
+}
+
+/** The repositories of the shard, in the order the job resolved them; all of them without one. */
+function inShardOnly(names: readonly string[], shard: Shard | undefined): readonly string[] {
+  return shard === undefined ? names : names.filter((name) => inShard(name, shard));
 }

@@ -1,6 +1,7 @@
 import { inject, injectable } from 'inversify';
 import type { Job } from '../domain/job.js';
 import type { JobReport } from '../domain/job-report.js';
+import type { Shard } from '../domain/shard.js';
 import { RunJobs } from './run-jobs.use-case.js';
 
 export interface RunManualJobsOptions {
@@ -8,6 +9,8 @@ export interface RunManualJobsOptions {
   readonly signal?: AbortSignal;
   /** `--strict`: any warning fails the job. */
   readonly strict?: boolean;
+  /** `--shard I/N`: only the repositories of that shard. */
+  readonly shard?: Shard;
 }
 
 /** One-shot mode: the chosen jobs of manual.yaml, once each, concurrently. */

@@ -1,5 +1,6 @@
 import type { TagDecision } from './decision.js';
 import { reclaimableBytes } from './reclaimable-space.js';
+import type { Shard } from './shard.js';
 import type { ManifestFootprint, TagDigest } from './tag.js';
 
 /** Outcome of one DELETE of a manifest digest. */
@@ -160,6 +161,8 @@ export interface JobReport {
   readonly interrupted: boolean;
   /** Where the run's deletion journal is, when it deleted anything: `--restore` reads it. */
   readonly journal?: string;
+  /** `--shard I/N`: the run covered only the job's repositories of that shard. */
+  readonly shard?: Shard;
 }
 
 /** How many deleted tags a JobReport lists; a run over millions of tags must not hold them all. */

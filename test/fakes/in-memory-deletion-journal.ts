@@ -42,6 +42,12 @@ export class InMemoryDeletionJournal implements DeletionJournal {
     return Promise.resolve(mine.at(-1));
   }
 
+  /** One folder here, no shards: the last run is the latest journal. */
+  async lastRun(job: string): Promise<readonly string[]> {
+    const latest = await this.latest(job);
+    return latest === undefined ? [] : [latest];
+  }
+
   read(location: string): Promise<JournalEntry[]> {
     const entries = this.journals.get(location);
     return entries === undefined

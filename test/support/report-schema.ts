@@ -34,6 +34,8 @@ export interface ReportFile {
   readonly status: 'success' | 'failed' | 'interrupted';
   readonly startedAt: string;
   readonly registry: string;
+  /** `--shard I/N` runs only. */
+  readonly shard?: { readonly index: number; readonly count: number };
   readonly job: { readonly orderBy: string; readonly keepRegexps: readonly string[] };
   readonly summary: {
     readonly repositories: number;

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { isLogFormat, type LogFormat } from '../config/log-format-section.js';
 import { parseListenAddress, type ListenAddress } from '../config/metrics-section.js';
 import { ExitCode } from './exit-codes.js';
+import { parseShard, type Shard } from '../../domain/shard.js';
 import { packageVersion } from '../shared/version.js';
 
 export interface CliOptions {
@@ -37,6 +38,11 @@ export interface CliOptions {
   readonly strict?: boolean;
   /** The folder flags the user gave (the others hold their defaults): error messages name them. */
   readonly givenDirs?: ReadonlySet<'stateDir' | 'logsDir'>;
+  /**
+   * `--shard I/N` (issue 24): only the repositories of shard I, in the `shard-I-of-N/` folders
+   * of the state, logs and reports. A restore without it undoes every shard's last run.
+   */
+  readonly shard?: Shard;
 }
 
 /** `reg-cleaner demo [--seed URL] [--keep]`. */
@@ -64,6 +70,7 @@ Modes:
   --restore-from FILE        put back what one deletion journal lists
   demo               a throw-away local registry, realistic images, a dry run, a real run and
                      the garbage collector (needs Debian's docker-registry; see demo --help)
+  --shard I/N        with a one-shot run or --restore: only the repositories of shard I of N
   --watch and --jobs cannot be combined; --dry-run combines with either.
 
 Examples:
@@ -78,6 +85,7 @@ Examples:
   reg-cleaner --test-notifications                  a test message to every notification target of config.yaml
   reg-cleaner demo                                  see it work on a throw-away registry
   reg-cleaner --watch --config-dir /etc/reg-cleaner --state-dir /var/lib/reg-cleaner
+  reg-cleaner --shard 0/3 --jobs clean-dev-tags     one of three processes that together run the job
 
 Files:
   <config-dir>/config.yaml   registry URL, credentials ("__ENV: NAME" reads a variable), proxy, limits,
@@ -107,7 +115,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       'Deletes old image tags from a Docker / OCI registry (Registry HTTP API v2) according to the jobs in the config folder.',
     )
     .usage(
-      '[--dry-run] [--watch | --jobs NAME... | --restore --jobs NAME... | --restore-from FILE] [--check-config] [--http-logs] [--config-dir DIR] [--state-dir DIR] [--logs-dir DIR] [--reports-dir DIR]',
+      '[--dry-run] [--watch | --jobs NAME... | --restore --jobs NAME... | --restore-from FILE] [--check-config] [--http-logs] [--config-dir DIR] [--state-dir DIR] [--logs-dir DIR] [--reports-dir DIR] [--shard I/N]',
     )
     .option(
       '--dry-run',
@@ -158,6 +166,10 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       '--reports-dir <dir>',
       'folder for the report files (default: reports.dir of config.yaml, ./reports)',
     )
+    .option(
+      '--shard <I/N>',
+      'one-shot runs and --restore: only the repositories of shard I of N (FNV-1a of the name mod N), state, logs and reports in shard-I-of-N/ sub-folders',
+    )
     .version(packageVersion(), '-V, --version', 'print the version and exit')
     .helpOption('-h, --help', 'print this help and exit')
     .addHelpText('after', EXAMPLES)
@@ -198,6 +210,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     logFormat?: string;
     reportsDir?: string;
     strict?: boolean;
+    shard?: string;
   }>();
   const jobs = (raw.jobs ?? [])
     .flatMap((entry) => entry.split(','))
@@ -229,6 +242,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       '--strict is for cleaning runs: leave it out of --restore and --test-notifications',
     );
   }
+  const shard = shardOf(raw);
+  if (typeof shard === 'string') return usageError(shard);
   const givenDirs = new Set(
     (['stateDir', 'logsDir'] as const).filter(
       (key) => program.getOptionValueSource(key) !== 'default',
@@ -251,8 +266,32 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       ...(raw.reportsDir === undefined ? {} : { reportsDir: raw.reportsDir }),
       ...(raw.strict === true ? { strict: true } : {}),
       ...(givenDirs.size === 0 ? {} : { givenDirs }),
+      ...(shard === undefined ? {} : { shard }),
     },
   };
+}
+
+/**
+ * `--shard I/N`, nothing without it, or what is wrong. A shard splits one-shot runs (the pods
+ * of an Indexed Job); watch mode is one long-lived process over every repository, a test
+ * message concerns no repository, and --restore-from names its journal itself.
+ */
+function shardOf(raw: {
+  shard?: string;
+  watch?: boolean;
+  testNotifications?: boolean;
+  restoreFrom?: string;
+}): Shard | string | undefined {
+  if (raw.shard === undefined) return undefined;
+  if (raw.watch === true) {
+    return '--shard splits one-shot runs (e.g. the pods of a Kubernetes Indexed Job); --watch runs every repository in one process';
+  }
+  if (raw.testNotifications === true) return '--shard cannot be combined with --test-notifications';
+  if (raw.restoreFrom !== undefined) {
+    return '--restore-from FILE names its journal: leave out --shard (or use --restore --jobs NAME... --shard I/N)';
+  }
+  const parsed = parseShard(raw.shard);
+  return 'problem' in parsed ? `--shard ${parsed.problem}` : parsed;
 }
 
 /** The restore to run, nothing for a cleaning run, or what is wrong with the flags. */

@@ -18,6 +18,7 @@ import {
 import { parseJournalLine, toJournalLine } from './journal-line.js';
 import { JournalSettings } from './journal-settings.js';
 import { fsErrorCode, isMissing } from '../shared/files/fs-error.js';
+import { parseShardFolderName } from '../shared/files/shard-folder.js';
 
 const DAY_MS = 86_400_000;
 /** Runs of one job starting within the same second: more than this is not a clock. */
@@ -69,6 +70,25 @@ export class FileDeletionJournal implements DeletionJournal {
     return last === undefined ? undefined : join(this.folderOf(job), last.name);
   }
 
+  async lastRun(job: string): Promise<readonly string[]> {
+    const lasts: ShardJournal[] = [];
+    for (const place of await this.places()) {
+      const last = (await this.journalsOf(job, place.dir)).at(-1);
+      if (last !== undefined) lasts.push({ ...place, journal: last });
+    }
+    const newest = lasts.reduce<ShardJournal | undefined>(
+      (found, next) =>
+        found === undefined || byRun(found.journal, next.journal) < 0 ? next : found,
+      undefined,
+    );
+    if (newest === undefined) return [];
+    // The last run is the newest journal's split: every shard of it (a split used before, or
+    // the unsharded folder of an earlier run, is an older run and stays out).
+    return lasts
+      .filter((last) => last.count === newest.count)
+      .map((last) => join(this.folderOf(job, last.dir), last.journal.name));
+  }
+
   async read(location: string): Promise<JournalEntry[]> {
     let content: string;
     try {
@@ -93,14 +113,36 @@ export class FileDeletionJournal implements DeletionJournal {
     return entries;
   }
 
-  private folderOf(job: string): string {
-    return join(this.stateDir, JOURNAL_FOLDER, jobFolderName(job));
+  private folderOf(job: string, stateDir = this.stateDir): string {
+    return join(stateDir, JOURNAL_FOLDER, jobFolderName(job));
   }
 
-  private async journalsOf(job: string): Promise<JournalFileName[]> {
+  /**
+   * The state folder and its shard sub-folders (`shard-I-of-N/`, issue 24), in shard order: a
+   * restore without --shard finds the journals every shard wrote.
+   */
+  private async places(): Promise<Place[]> {
     let names: string[];
     try {
-      names = await readdir(this.folderOf(job));
+      names = await readdir(this.stateDir);
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw error;
+    }
+    const shards = names
+      .map((name) => ({ name, shard: parseShardFolderName(name) }))
+      .flatMap(({ name, shard }) =>
+        shard === undefined ? [] : [{ dir: join(this.stateDir, name), ...shard }],
+      )
+      .sort((a, b) => a.count - b.count || a.index - b.index);
+    // count 0: not split (a `shard-0-of-1/` run is another layout, however pointless).
+    return [{ dir: this.stateDir, count: 0, index: 0 }, ...shards];
+  }
+
+  private async journalsOf(job: string, stateDir = this.stateDir): Promise<JournalFileName[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.folderOf(job, stateDir));
     } catch (error) {
       if (isMissing(error)) return [];
       throw error;
@@ -137,6 +179,17 @@ export class FileDeletionJournal implements DeletionJournal {
     }
     throw new Error(`no free journal file name for ${stamp} in ${folder}`);
   }
+}
+
+/** A state folder: the unsharded one (count 0), or the folder of shard `index` of `count`. */
+interface Place {
+  readonly dir: string;
+  readonly count: number;
+  readonly index: number;
+}
+
+interface ShardJournal extends Place {
+  readonly journal: JournalFileName;
 }
 
 /** The new file's name is on disk too, not only its content (fsync of the folder). */

@@ -1,6 +1,7 @@
-import { injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { packageVersion } from '../shared/version.js';
+import { MetricsOptions } from './metrics-options.js';
 
 /**
  * Every metric of the process, in one prom-client registry of its own (never the library's
@@ -112,7 +113,9 @@ export class CleanerMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  constructor(@inject(MetricsOptions) @optional() options?: MetricsOptions) {
+    // A shard's series carry it (issue 24): the files of N shards can be collected together.
+    if (options?.shard !== undefined) this.registry.setDefaultLabels({ shard: options.shard });
     collectDefaultMetrics({ register: this.registry });
     this.buildInfo.set({ version: packageVersion() }, 1);
   }

@@ -1,3 +1,4 @@
+import { shardLabel, type Shard } from '../../domain/shard.js';
 import type { ListenAddress } from './metrics-settings.js';
 
 /** What the operator asked for; absent parts are off. */
@@ -10,6 +11,8 @@ export interface MetricsOptions {
   readonly file?: string;
   /** The jobs this process runs: their last runs on record are published at start. */
   readonly jobs: readonly string[];
+  /** `--shard I/N` as written (`1/3`): every series gets a constant `shard` label. */
+  readonly shard?: string;
 }
 export const MetricsOptions = Symbol('MetricsOptions');
 
@@ -23,6 +26,7 @@ export function metricsOptionsFor(
     readonly watch: boolean;
     readonly metricsListen?: ListenAddress;
     readonly metricsFile?: string;
+    readonly shard?: Shard;
   },
   config: { readonly metrics?: { readonly listen: ListenAddress } },
   jobs: readonly string[],
@@ -36,5 +40,11 @@ export function metricsOptionsFor(
       ? undefined
       : { listen, listenSource: 'metrics.listen of config.yaml', jobs };
   }
-  return cli.metricsFile === undefined ? undefined : { file: cli.metricsFile, jobs };
+  if (cli.metricsFile === undefined) return undefined;
+  // The shards of a run write their files side by side: the label tells their series apart.
+  return {
+    file: cli.metricsFile,
+    jobs,
+    ...(cli.shard === undefined ? {} : { shard: shardLabel(cli.shard) }),
+  };
 }

@@ -2,6 +2,7 @@ import { compareCodePoints } from '../../domain/code-point-order.js';
 import type { Job } from '../../domain/job.js';
 import type { JobReport, RunMode } from '../../domain/job-report.js';
 import { jobWarnings } from '../../domain/job-warnings.js';
+import { shardLabel } from '../../domain/shard.js';
 import type { NotifyOn } from '../../domain/notification-policy.js';
 import { ruleSummary, type RuleLine } from '../../domain/rule-summary.js';
 import type { ReportLocation } from '../shared/report-location.js';
@@ -79,6 +80,8 @@ export interface RunSummary {
   readonly undo?: SummaryUndo;
   /** The run's report, when reports are on. */
   readonly report?: ReportLocation;
+  /** `--shard I/N` as written (`1/3`): the run covered that shard of the job's repositories. */
+  readonly shard?: string;
 }
 
 export function summariseRun(
@@ -108,6 +111,7 @@ export function summariseRun(
   const warningsOmitted = allWarnings.length - warnings.length;
   return {
     job: report.jobName,
+    ...(report.shard === undefined ? {} : { shard: shardLabel(report.shard) }),
     registry: registryHost,
     mode: report.mode,
     dryRun: report.dryRun,
@@ -191,7 +195,12 @@ export function headline(summary: RunSummary): string {
       ? `${summary.counts.untagged} ${summary.dryRun ? 'would be untagged' : 'untagged'}, `
       : '';
   const counts = `${summary.counts.deleted} ${summary.dryRun ? 'would be deleted' : 'deleted'}, ${untagged}${summary.counts.failed} failed`;
-  return `reg-cleaner ${what} of job ${summary.job} on ${summary.registry} ${summary.status}: ${counts}`;
+  return `reg-cleaner ${what} of job ${jobLabel(summary)} on ${summary.registry} ${summary.status}: ${counts}`;
+}
+
+/** The job's name, and its shard when the run was one (`clean-dev (shard 1/3)`). */
+export function jobLabel(summary: Pick<RunSummary, 'job' | 'shard'>): string {
+  return summary.shard === undefined ? summary.job : `${summary.job} (shard ${summary.shard})`;
 }
 
 export function formatDurationMs(ms: number): string {

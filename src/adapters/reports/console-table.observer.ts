@@ -14,6 +14,7 @@ import type {
   UntagResult,
 } from '../../domain/job-report.js';
 import { redact } from '../shared/secrets/redact.js';
+import { shardLabel } from '../../domain/shard.js';
 import { undoCommand } from '../shared/undo-command.js';
 import { formatBytes } from '../shared/text/numbers.js';
 import { table } from '../shared/text/text-table.js';
@@ -57,7 +58,8 @@ export class ConsoleTableObserver implements RunObserver {
         : event.repositories === 1
           ? '1 repository'
           : `${event.repositories} repositories`;
-    this.turns.start(event.job.name, `\n== ${event.job.name}: started${dry}, ${count}\n`);
+    const shard = event.shard === undefined ? '' : ` (shard ${shardLabel(event.shard)})`;
+    this.turns.start(event.job.name, `\n== ${event.job.name}${shard}: started${dry}, ${count}\n`);
     return Promise.resolve();
   }
 

@@ -8,6 +8,7 @@ import type {
 } from './json-report.js';
 import { decisionWords, RECLAIMABLE_NOTE, REASON_WORDS, verdictWords } from './report-text.js';
 import { formatBytes, formatCount } from '../shared/text/numbers.js';
+import { shardLabel } from '../../domain/shard.js';
 import { HTML_SCRIPT, HTML_STYLE } from './html-assets.js';
 
 /** What the top of the HTML report shows of one repository (one line each, in name order). */
@@ -42,7 +43,7 @@ export const htmlReport = {
       '</head>',
       `<body data-dry-run="${String(head.dryRun)}">`,
       '<header class="top">',
-      `<p class="tool">reg-cleaner ${esc(head.tool.version)} · ${head.mode === 'watch' ? 'watch' : 'manual'} run${head.dryRun ? ' · <strong>dry run: nothing was deleted</strong>' : ''}</p>`,
+      `<p class="tool">reg-cleaner ${esc(head.tool.version)} · ${head.mode === 'watch' ? 'watch' : 'manual'} run${head.shard === undefined ? '' : ` · shard ${esc(shardLabel(head.shard))}`}${head.dryRun ? ' · <strong>dry run: nothing was deleted</strong>' : ''}</p>`,
       `<h1>${esc(head.job.name)}</h1>`,
       head.job.description === null
         ? ''

@@ -13,6 +13,7 @@ import type {
   SkipReason,
 } from '../../domain/job-report.js';
 import { jobWarnings } from '../../domain/job-warnings.js';
+import type { Shard } from '../../domain/shard.js';
 import { ruleSummary, type RuleLine } from '../../domain/rule-summary.js';
 import { noMatchDetail } from '../../domain/select-tags.js';
 import { DEFAULT_TAG_ORDER, type TagOrder } from '../../domain/tag-order.js';
@@ -59,6 +60,8 @@ export interface ReportHead {
   readonly registry: string;
   readonly dryRun: boolean;
   readonly mode: RunMode;
+  /** `--shard I/N`: the run covered only the job's repositories of shard `index` of `count`. */
+  readonly shard?: Shard;
   readonly startedAt: string;
 }
 
@@ -131,7 +134,12 @@ export interface ReportRepository {
 
 export function reportHead(
   job: Job,
-  run: { readonly dryRun: boolean; readonly mode: RunMode; readonly startedAt: Date },
+  run: {
+    readonly dryRun: boolean;
+    readonly mode: RunMode;
+    readonly startedAt: Date;
+    readonly shard?: Shard;
+  },
   tool: { readonly name: string; readonly version: string },
   registry: string,
 ): ReportHead {
@@ -154,6 +162,9 @@ export function reportHead(
     registry,
     dryRun: run.dryRun,
     mode: run.mode,
+    ...(run.shard === undefined
+      ? {}
+      : { shard: { index: run.shard.index, count: run.shard.count } }),
     startedAt: run.startedAt.toISOString(),
   };
 }

@@ -2,6 +2,7 @@ import type { RepositoryLine } from './html-report.js';
 import type { ReportHead, ReportTag, ReportTail } from './json-report.js';
 import { decisionWords, REASON_WORDS, verdictWords } from './report-text.js';
 import { formatBytes, formatCount } from '../shared/text/numbers.js';
+import { shardLabel } from '../../domain/shard.js';
 
 /** GitHub refuses a job summary above 1 MiB; the report stays under it with room to spare. */
 export const MARKDOWN_LIMIT_BYTES = 1024 * 1024 - 4096;
@@ -90,7 +91,7 @@ export function renderMarkdown(input: MarkdownInput, limitBytes = MARKDOWN_LIMIT
   const untaggedLabel = head.dryRun ? 'would untag' : 'untagged';
   const out = new Budget(limitBytes);
   out.always(
-    `## reg-cleaner: ${mdText(head.job.name)}${head.dryRun ? ' (dry run)' : ''}: ${verdictWords(tail.status, head.dryRun).toLowerCase()}`,
+    `## reg-cleaner: ${mdText(head.job.name)}${head.shard === undefined ? '' : ` (shard ${shardLabel(head.shard)})`}${head.dryRun ? ' (dry run)' : ''}: ${verdictWords(tail.status, head.dryRun).toLowerCase()}`,
     '',
     `| repositories | examined | no pattern | kept | ${deletedLabel} | ${untaggedLabel} | failed | reclaimable |`,
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

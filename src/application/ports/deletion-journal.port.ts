@@ -16,6 +16,12 @@ export interface DeletionJournal {
   /** The journal of the job's last real run that deleted anything; undefined when none is kept. */
   latest(job: string): Promise<string | undefined>;
   /**
+   * The journals of the job's last real run that deleted anything (`--restore --jobs`): the
+   * latest journal, or, when that run was split in shards (`--shard I/N`, issue 24), the latest
+   * journal of every shard of that split. Empty when none is kept.
+   */
+  lastRun(job: string): Promise<readonly string[]>;
+  /**
    * Every entry of a journal, each checked against its digests. Throws JournalError when the
    * journal cannot be read or is not a journal. A torn last line (a crash while appending it)
    * is left out: its DELETE was never sent.

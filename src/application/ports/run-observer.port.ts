@@ -1,4 +1,5 @@
 import type { Job } from '../../domain/job.js';
+import type { Shard } from '../../domain/shard.js';
 import type {
   JobReport,
   RepositoryReport,
@@ -15,6 +16,8 @@ export interface JobStartedEvent {
   readonly repositories: number;
   /** Why the job cannot do its work at all (e.g. the catalog could not be read). */
   readonly cannotStart?: string;
+  /** `--shard I/N`: the run covers only the job's repositories of that shard. */
+  readonly shard?: Shard;
 }
 
 export interface RepositoryFinishedEvent {

@@ -228,3 +228,37 @@ describe('parseCommandLine: metrics and log format', () => {
     }
   });
 });
+
+describe('parseCommandLine: --shard I/N (issue 24)', () => {
+  it('reads the shard of a one-shot run, a dry run and a restore', () => {
+    assert.deepEqual(run(['--shard', '1/3']).shard, { index: 1, count: 3 });
+    assert.deepEqual(run(['--dry-run', '--jobs', 'a', '--shard=0/2']).shard, {
+      index: 0,
+      count: 2,
+    });
+    const restore = run(['--restore', '--jobs', 'a', '--shard', '2/3']);
+    assert.deepEqual(restore.restore, { jobs: ['a'] });
+    assert.deepEqual(restore.shard, { index: 2, count: 3 });
+    assert.equal(run([]).shard, undefined);
+  });
+
+  it('refuses a shard that is not I/N with 0 <= I < N, and the modes it makes no sense in', () => {
+    const cases: [string[], RegExp][] = [
+      [['--shard', '3/3'], /--shard "3\/3": I must be less than N/],
+      [['--shard', '0/0'], /--shard "0\/0": N, the number of shards, must be at least 1/],
+      [['--shard', '-1/2'], /--shard "-1\/2" is not I\/N/],
+      [['--shard=-1/2'], /--shard "-1\/2" is not I\/N/],
+      [['--shard', 'a/b'], /--shard "a\/b" is not I\/N/],
+      [['--shard', '1/2/3'], /--shard "1\/2\/3" is not I\/N/],
+      [['--shard'], /argument missing/],
+      [['--watch', '--shard', '0/2'], /--shard splits one-shot runs/],
+      [['--test-notifications', '--shard', '0/2'], /--shard cannot be combined with --test/],
+      [['--restore-from', 'j.jsonl', '--shard', '0/2'], /--restore-from FILE names its journal/],
+    ];
+    for (const [argv, message] of cases) {
+      const result = exit(argv);
+      assert.equal(result.code, 2, argv.join(' '));
+      assert.match(result.output, message, argv.join(' '));
+    }
+  });
+});

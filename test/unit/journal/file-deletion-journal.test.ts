@@ -96,6 +96,28 @@ describe('FileDeletionJournal (issue 16)', () => {
     assert.equal(await journal.latest('other'), undefined);
   });
 
+  it("lastRun: the latest journal, or every shard's latest of the newest split (issue 24)", async () => {
+    const at = (minutes: number): Date => new Date(START.getTime() + minutes * 60_000);
+    const inFolder = (folder: string): FileDeletionJournal =>
+      new FileDeletionJournal(join(dir, folder), { keepDays: 30 }, logger);
+    assert.deepEqual(await journal.lastRun('clean'), []);
+    const unsharded = await journal.record(entry({ runStartedAt: at(0) }));
+    assert.deepEqual(await journal.lastRun('clean'), [unsharded]);
+    // An older split into 2, then the newest run split into 3 (shard 1 deleted nothing).
+    await inFolder('shard-0-of-2').record(entry({ runStartedAt: at(5) }));
+    await inFolder('shard-0-of-3').record(entry({ runStartedAt: at(9) }));
+    const zero = await inFolder('shard-0-of-3').record(entry({ runStartedAt: at(10) }));
+    const two = await inFolder('shard-2-of-3').record(entry({ runStartedAt: at(11) }));
+    await inFolder('shard-1-of-3').record(entry({ job: 'other', runStartedAt: at(12) }));
+    await mkdir(join(dir, 'shard-3-of-3'), { recursive: true });
+    assert.deepEqual(await journal.lastRun('clean'), [zero, two]);
+    // A shard's own folder has no shard folders: its last run is its latest journal.
+    assert.deepEqual(await inFolder('shard-2-of-3').lastRun('clean'), [two]);
+    // An unsharded run after the split is the last run again.
+    const later = await journal.record(entry({ runStartedAt: at(20) }));
+    assert.deepEqual(await journal.lastRun('clean'), [later]);
+  });
+
   it('concurrent appends all land, each as a whole line', async () => {
     const entries = Array.from({ length: 40 }, (_, n) => entry({ tags: [`t${String(n)}`] }));
     const paths = await Promise.all(entries.map((item) => journal.record(item)));

@@ -69,6 +69,28 @@ describe('run summary', () => {
     ]);
   });
 
+  it('a shard run names its shard in every format (issue 24)', () => {
+    const report = {
+      ...aRunReport({}, [{ repository: 'team/app' }]),
+      shard: { index: 1, count: 3 },
+    };
+    const summary = summariseRun(report, 'r', ['always'], WEBHOOK_CAPS);
+    assert.equal(summary.job, 'clean-dev');
+    assert.equal(summary.shard, '1/3');
+    const notice: Notice = { kind: 'run', summary };
+    for (const text of [
+      JSON.stringify(slackMessage(notice)),
+      JSON.stringify(teamsMessage(notice)),
+      emailContent(notice).subject,
+      emailContent(notice).text,
+    ]) {
+      assert.match(text, /clean-dev \(shard 1\/3\)/);
+    }
+    assert.equal((cloudEvent(notice, 'id')['data'] as { shard: string }).shard, '1/3');
+    const unsharded = summariseRun(aRunReport({}, []), 'r', ['always'], WEBHOOK_CAPS);
+    assert.equal('shard' in unsharded, false);
+  });
+
   it('a dry run lists what would be deleted', () => {
     const dry = aRunReport({ dryRun: true }, [{ deleted: ['dev-1'] }]);
     const summary = summariseRun(dry, 'r', ['dry_run'], WEBHOOK_CAPS);

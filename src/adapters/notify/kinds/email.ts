@@ -12,6 +12,7 @@ import {
 import {
   andMore,
   formatDurationMs,
+  jobLabel,
   reportWords,
   undoAdvice,
   type ListCaps,
@@ -40,7 +41,7 @@ export function emailContent(notice: Notice): EmailContent {
   if (notice.kind === 'restored') return restoreEmail(notice.summary);
   const { summary } = notice;
   const subject =
-    `[reg-cleaner] ${summary.job}: ${summary.counts.deleted} deleted, ` +
+    `[reg-cleaner] ${jobLabel(summary)}: ${summary.counts.deleted} deleted, ` +
     (summary.counts.untagged > 0 ? `${summary.counts.untagged} untagged, ` : '') +
     `${summary.counts.failed} failed` +
     (summary.dryRun ? ' (dry run)' : '');
@@ -49,7 +50,7 @@ export function emailContent(notice: Notice): EmailContent {
 
 function facts(summary: RunSummary): [string, string][] {
   return [
-    ['Job', summary.job],
+    ['Job', jobLabel(summary)],
     ['Status', summary.status],
     ['Registry', summary.registry],
     ['Mode', `${summary.dryRun ? 'dry run (nothing was deleted)' : 'real run'} (${summary.mode})`],

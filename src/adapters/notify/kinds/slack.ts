@@ -12,6 +12,7 @@ import {
   andMore,
   formatDurationMs,
   headline,
+  jobLabel,
   undoAdvice,
   type ListCaps,
   type RunSummary,
@@ -40,7 +41,7 @@ export function slackMessage(notice: Notice): Record<string, unknown> {
   const { summary } = notice;
   const blocks: Record<string, unknown>[] = [
     header(
-      `${icon(summary)} ${summary.job}: ${summary.status}${summary.dryRun ? ' (dry run)' : ''}`,
+      `${icon(summary)} ${jobLabel(summary)}: ${summary.status}${summary.dryRun ? ' (dry run)' : ''}`,
     ),
     { type: 'section', fields: fields(summary) },
   ];

@@ -12,6 +12,7 @@ import {
   andMore,
   formatDurationMs,
   headline,
+  jobLabel,
   undoAdvice,
   type ListCaps,
   type RunSummary,
@@ -93,7 +94,7 @@ function runBody(summary: RunSummary): Record<string, unknown>[] {
   const body: Record<string, unknown>[] = [
     {
       type: 'TextBlock',
-      text: `${summary.job}: ${summary.status}${summary.dryRun ? ' (dry run)' : ''}`,
+      text: `${jobLabel(summary)}: ${summary.status}${summary.dryRun ? ' (dry run)' : ''}`,
       size: 'Large',
       weight: 'Bolder',
       color: failed ? 'Attention' : 'Good',
