@@ -16,6 +16,8 @@ import { GitHubStepResults } from '../adapters/reports/github/step-results.obser
 import { ReportFilesObserver } from '../adapters/reports/report-files.observer.js';
 import { reportLocator } from '../adapters/reports/report-locator.js';
 import { ReportsSettings } from '../adapters/reports/reports-settings.js';
+import { LatestRuns } from '../adapters/shared/latest-runs.js';
+import { reportsLatestRuns } from '../adapters/reports/latest-runs.js';
 import { NO_REPORTS, ReportLocator } from '../adapters/shared/report-location.js';
 import { consoleLines } from '../adapters/shared/text/console-lines.js';
 
@@ -24,6 +26,8 @@ export interface ObserverOptions {
   readonly reportStream: TextSink;
   readonly reports?: ReportsSettings | undefined;
   readonly github?: GitHubActions | undefined;
+  /** Metrics settings: their watch page may serve the reports folder. */
+  readonly metrics?: { readonly reportsPage?: boolean } | undefined;
 }
 
 /**
@@ -46,6 +50,10 @@ export function observersModule(options: ObserverOptions): ContainerModule {
       bind(RunObserver).to(ReportFilesObserver).inSingletonScope();
       // Notifications name the report the writer above is writing.
       bind(ReportLocator).toConstantValue(reportLocator(options.reports));
+      // The watch page of the metrics listener reads and serves the reports folder.
+      if (options.metrics?.reportsPage === true) {
+        bind(LatestRuns).toConstantValue(reportsLatestRuns(options.reports));
+      }
     } else {
       bind(ReportLocator).toConstantValue(NO_REPORTS);
     }
