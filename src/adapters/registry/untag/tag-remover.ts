@@ -1,16 +1,18 @@
+import { inject, injectable } from 'inversify';
 import {
   RegistryError,
   type Placeholder,
   type PlaceholderBlob,
   type TagRemoval,
 } from '../../../application/ports/registry.port.js';
-import type { ManifestCache } from '../cache/manifest-cache.js';
-import type { RepositorySend } from '../manifests/manifest-resolver.js';
-import type { RegistryAuth } from '../auth/registry-auth.js';
+import { ManifestCache } from '../cache/manifest-cache.js';
+import { RepositorySend } from '../manifests/manifest-resolver.js';
+import { RegistryBaseUrl } from '../registry-settings.js';
+import { RegistryAuth } from '../auth/registry-auth.js';
 import { deleteByDigest } from '../delete-manifest.js';
 import { manifestUrl, repositoryPath } from '../registry-urls.js';
 import { registryErrorCode, statusError } from '../transport/status-error.js';
-import type { ManifestCopies } from '../manifests/manifest-copies.js';
+import { ManifestCopies } from '../manifests/manifest-copies.js';
 
 /** Throwaway tags of the tag DELETE probe: ours alone, on our own placeholder. */
 const PROBE_TAGS = ['reg-cleaner-tag-delete-probe-a', 'reg-cleaner-tag-delete-probe-b'] as const;
@@ -29,17 +31,18 @@ const PROBE_TAGS = ['reg-cleaner-tag-delete-probe-a', 'reg-cleaner-tag-delete-pr
  *   placeholder's digest (not pushed yet: 404 when allowed) shows that DELETE by digest works
  *   for this account; without that a tag would stay on a placeholder.
  */
+@injectable()
 export class TagRemover {
   private tagDelete: Promise<boolean> | undefined;
   private readonly deleteChecked = new Map<string, Promise<void>>();
   private readonly layers = new Map<string, Promise<void>>();
 
   constructor(
-    private readonly send: RepositorySend,
-    private readonly baseUrl: string,
-    private readonly cache: ManifestCache,
-    private readonly copies: ManifestCopies,
-    private readonly auth: RegistryAuth,
+    @inject(RepositorySend) private readonly send: RepositorySend,
+    @inject(RegistryBaseUrl) private readonly baseUrl: string,
+    @inject(ManifestCache) private readonly cache: ManifestCache,
+    @inject(ManifestCopies) private readonly copies: ManifestCopies,
+    @inject(RegistryAuth) private readonly auth: RegistryAuth,
   ) {}
 
   private deleteByDigest(repository: string, digest: string): Promise<'deleted' | 'already-gone'> {
