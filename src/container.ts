@@ -69,6 +69,8 @@ import { reportLocator } from './adapters/reports/report-locator.js';
 import { GitHubActions, wantsStepResults } from './adapters/reports/github/github-actions.js';
 import { GitHubStepResults } from './adapters/reports/github/step-results.observer.js';
 import { NO_REPORTS, ReportLocator } from './adapters/shared/report-location.js';
+import { LatestRuns } from './adapters/shared/latest-runs.js';
+import { reportsLatestRuns } from './adapters/reports/latest-runs.js';
 import {
   ConsoleTableObserver,
   ReportStream,
@@ -149,6 +151,10 @@ export async function buildContainer(options: CompositionOptions): Promise<Conta
         bind(RunObserver).to(ReportFilesObserver).inSingletonScope();
         // Notifications name the report the writer above is writing.
         bind(ReportLocator).toConstantValue(reportLocator(options.reports));
+        // The watch page of the metrics listener reads and serves the reports folder.
+        if (options.metrics?.reportsPage === true) {
+          bind(LatestRuns).toConstantValue(reportsLatestRuns(options.reports));
+        }
       } else {
         bind(ReportLocator).toConstantValue(NO_REPORTS);
       }
