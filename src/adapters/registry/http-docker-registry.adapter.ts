@@ -99,6 +99,7 @@ export class HttpDockerRegistry implements Registry {
   }
 
   async listRepositories(): Promise<string[]> {
+    this.resolver.preload();
     return this.listPages(
       'catalog',
       catalogUrl(this.baseUrl, this.pageSize),
@@ -113,6 +114,8 @@ export class HttpDockerRegistry implements Registry {
   }
 
   async listTags(repository: string, access: RepositoryAccess): Promise<string[]> {
+    // The tags are inspected next: the registry cache is read while this list is on the wire.
+    this.resolver.preload();
     return this.listPages(
       'tags',
       tagListUrl(this.baseUrl, repository, this.pageSize),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -153,6 +153,18 @@ describe('FileManifestCache', () => {
     assert.notEqual((await stat(file)).ino, rewritten);
     const { cache: next } = cacheIn(dir);
     assert.equal(await next.getTagDigest('team/app', '2.0'), digest('image'));
+  });
+
+  it('reads the file when asked to preload, before the first question', async () => {
+    const dir = freshDir();
+    const { cache } = cacheIn(dir);
+    await cache.putTagDigest('team/app', '1.0', digest('image'));
+    await cache.flush();
+    const { cache: next, logger } = cacheIn(dir);
+    await next.preload();
+    await rm(join(dir, cacheFileName(REGISTRY)));
+    assert.equal(await next.getTagDigest('team/app', '1.0'), digest('image'));
+    assert.deepEqual(logger.entries, []);
   });
 
   it('keeps one file per registry URL and never reads another registry into this one', async () => {

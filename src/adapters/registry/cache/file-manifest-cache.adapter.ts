@@ -190,6 +190,15 @@ export class FileManifestCache implements ManifestCache {
     this.dirty = this.changed = true;
   }
 
+  /**
+   * Reads the file now (it is read on first use otherwise): called while the run's first
+   * requests (probe, catalog, tag lists) are on the wire, so a warm run does not stop sending to
+   * parse it when its first tag is inspected (issue 25).
+   */
+  preload(): Promise<void> {
+    return this.ready();
+  }
+
   /** Writes what changed since the last write; never throws (a failure is a warning). */
   flush(): Promise<void> {
     const next = this.writing.then(() => this.writeIfDirty());

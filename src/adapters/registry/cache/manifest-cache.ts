@@ -23,6 +23,11 @@ export interface ManifestCache {
   putTagDigest(repository: string, tag: string, digest: string): Promise<void>;
   /** Persists what was learnt (a no-op for memory-only caches); never throws. */
   flush(): Promise<void>;
+  /**
+   * Starts reading what earlier processes stored (persistent caches), so that it is ready when
+   * the first tag is inspected instead of being read then; never throws.
+   */
+  preload?(): Promise<void>;
 }
 /** Optional binding: without one, HttpDockerRegistry keeps an InMemoryManifestCache per process. */
 export const ManifestCache = Symbol('ManifestCache');

@@ -119,6 +119,11 @@ export class ManifestResolver {
     private readonly cache: ManifestCache,
   ) {}
 
+  /** Lets the cache read what it keeps while the run's first requests are under way. */
+  preload(): void {
+    void this.cache.preload?.();
+  }
+
   async inspect(repository: string, tag: string, access: RepositoryAccess): Promise<TagResolution> {
     const known = await this.cache.getTagDigest(repository, tag);
     const cached = known === undefined ? undefined : await this.cachedFacts(known, 0);
