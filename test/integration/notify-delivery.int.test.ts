@@ -10,6 +10,7 @@ import type {
 import type { Notice } from '../../src/adapters/notify/notice.js';
 import { summariseRun } from '../../src/adapters/notify/run-summary.js';
 import { capsFor } from '../../src/adapters/notify/notification-sender.js';
+import { HttpPoster } from '../../src/adapters/notify/http-poster.js';
 import { SystemClock } from '../../src/adapters/clock/system-clock.adapter.js';
 import { aRunReport } from '../builders/notify-reports.js';
 import { instantTiming } from '../fakes/instant-timing.js';
@@ -54,7 +55,10 @@ function httpTarget(
 
 /** Real clock: standardwebhooks checks the timestamp against the real time. */
 function sender(timing = instantTiming()) {
-  return { timing, sender: new NotificationSender(new SystemClock(), timing) };
+  return {
+    timing,
+    sender: new NotificationSender(new SystemClock(), timing, new HttpPoster(new SystemClock())),
+  };
 }
 
 describe('webhook delivery to a loopback receiver', () => {

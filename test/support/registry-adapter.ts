@@ -9,7 +9,7 @@ import {
   HttpDockerRegistryOptions,
 } from '../../src/adapters/registry/http-docker-registry.adapter.js';
 import type { RegistrySettings } from '../../src/adapters/registry/registry-settings.js';
-import { registryModule } from '../../src/container.js';
+import { registryModule } from '../../src/composition/registry.module.js';
 
 /**
  * The registry adapter as the composition root wires it (container.ts, registryModule), with

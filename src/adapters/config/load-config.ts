@@ -9,6 +9,7 @@ import { parseNotificationsSection } from './notifications-section.js';
 import { lookUpDockerCredentials } from './docker-config.js';
 import { isPlainObject, parseRegistryConfig, type RegistryConfig } from './registry-config.js';
 import { parseReportsSection } from './reports-section.js';
+import { DEFAULT_REPORTS_SETTINGS } from '../reports/reports-settings.js';
 import { locateYamlFile, readYamlFile } from './yaml-file.js';
 
 /** Which jobs files the chosen mode cannot do without. */
@@ -141,6 +142,7 @@ function loadRegistry(
     ...metrics.problems,
     ...logFormat.problems,
     ...reports.problems,
+    ...watchPageProblems(metrics.settings, reports.settings),
   ]) {
     problems.push({
       file: located.path,
@@ -162,6 +164,22 @@ function loadRegistry(
     ...(dockerLogin === undefined ? {} : { dockerLogin }),
     credentialsFrom,
   };
+}
+
+/** The watch page reads each job's latest JSON report: without json there is nothing to show. */
+function watchPageProblems(
+  metrics: AppConfig['metrics'],
+  reports: AppConfig['reports'],
+): { readonly field: string; readonly message: string }[] {
+  if (metrics?.reports !== true) return [];
+  const formats = reports?.formats ?? DEFAULT_REPORTS_SETTINGS.formats;
+  if (formats.includes('json')) return [];
+  return [
+    {
+      field: 'metrics.reports',
+      message: 'the watch page reads the JSON reports: add json to reports.formats',
+    },
+  ];
 }
 
 function loadJobs(

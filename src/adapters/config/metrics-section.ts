@@ -9,8 +9,12 @@ import { type FieldProblem, joiProblems, validateWith } from './joi-problems.js'
 // The command line's --metrics-listen is read with the same parser (cli reads it through config).
 export { parseListenAddress, type ListenAddress, type MetricsSettings };
 
-const KEYS = ['listen'] as const;
-const schema = Joi.object({ listen: Joi.string().required() });
+const KEYS = ['listen', 'reports'] as const;
+const schema = Joi.object({
+  listen: Joi.string().required(),
+  // The watch page shows repository and tag names to whoever reaches the port: on by choice.
+  reports: Joi.boolean(),
+});
 
 export interface MetricsSectionResult {
   readonly settings: MetricsSettings | undefined;
@@ -34,5 +38,9 @@ export function parseMetricsSection(raw: unknown): MetricsSectionResult {
       problems: [{ field: 'metrics.listen', message: parsed.message }],
     };
   }
-  return { settings: { listen: parsed.address }, problems: [] };
+  const reports = (value as { reports?: boolean }).reports === true;
+  return {
+    settings: { listen: parsed.address, ...(reports ? { reports } : {}) },
+    problems: [],
+  };
 }

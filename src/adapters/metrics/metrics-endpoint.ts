@@ -2,15 +2,17 @@ import { constants } from 'node:fs';
 import { access, chmod } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { inject, injectable, optional } from 'inversify';
+import { Clock } from '../../application/ports/clock.port.js';
 import { Logger } from '../../application/ports/logger.port.js';
 import { StateStore } from '../../application/ports/state-store.port.js';
 import { UsageError } from '../shared/usage-error.js';
+import { LatestRuns } from '../shared/latest-runs.js';
 import { redact } from '../shared/secrets/redact.js';
 import { writeFileAtomically } from '../shared/files/atomic-write.js';
 import { CleanerMetrics } from './cleaner-metrics.js';
 import { formatListenAddress } from './metrics-settings.js';
 import { MetricsOptions } from './metrics-options.js';
-import { ListenFailure, MetricsServer } from './metrics-server.js';
+import { ListenFailure, MetricsServer, type WatchPageSource } from './metrics-server.js';
 import { WatchHealth } from './watch-health.js';
 import { fsErrorCode } from '../shared/files/fs-error.js';
 
@@ -27,7 +29,9 @@ export class MetricsEndpoint {
     @inject(CleanerMetrics) private readonly metrics: CleanerMetrics,
     @inject(Logger) private readonly logger: Logger,
     @inject(StateStore) private readonly state: StateStore,
+    @inject(Clock) private readonly clock: Clock,
     @inject(WatchHealth) @optional() private readonly health: WatchHealth | undefined,
+    @inject(LatestRuns) @optional() private readonly latestRuns: LatestRuns | undefined,
   ) {}
 
   /**
@@ -44,13 +48,17 @@ export class MetricsEndpoint {
       });
     }
     if (listen === undefined || this.health === undefined) return;
-    const server = new MetricsServer(this.metrics, this.health);
+    const page = this.watchPage();
+    const server = new MetricsServer(this.metrics, this.health, page);
     try {
       const bound = await server.listen(listen);
       this.server = server;
       this.logger.info('metrics endpoint listening', {
         address: formatListenAddress(bound),
-        paths: '/metrics /healthz /readyz',
+        paths:
+          page === undefined
+            ? '/metrics /healthz /readyz'
+            : '/ /reports/ /metrics /healthz /readyz',
       });
     } catch (error) {
       if (!(error instanceof ListenFailure)) throw error;
@@ -59,6 +67,12 @@ export class MetricsEndpoint {
         `the metrics endpoint cannot listen on ${formatListenAddress(listen)} (${source}): ${error.message}`,
       );
     }
+  }
+
+  /** The watch page, when `metrics: { reports: true }` asked for it (and reports are written). */
+  private watchPage(): WatchPageSource | undefined {
+    if (this.options.reportsPage !== true || this.latestRuns === undefined) return undefined;
+    return { jobs: this.options.jobs, runs: this.latestRuns, now: () => this.clock.now() };
   }
 
   /**

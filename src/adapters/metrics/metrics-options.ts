@@ -7,6 +7,8 @@ export interface MetricsOptions {
   readonly listen?: ListenAddress;
   /** Where the address came from, for the message when it cannot be bound. */
   readonly listenSource?: string;
+  /** Watch mode with `metrics: { reports: true }`: the listener also serves the watch page. */
+  readonly reportsPage?: boolean;
   /** One-shot runs: write the metrics here once, at the end. */
   readonly file?: string;
   /** The jobs this process runs: their last runs on record are published at start. */
@@ -28,17 +30,19 @@ export function metricsOptionsFor(
     readonly metricsFile?: string;
     readonly shard?: Shard;
   },
-  config: { readonly metrics?: { readonly listen: ListenAddress } },
+  config: { readonly metrics?: { readonly listen: ListenAddress; readonly reports?: boolean } },
   jobs: readonly string[],
 ): MetricsOptions | undefined {
   if (cli.watch) {
+    // The page follows the config file wherever the listener's address comes from.
+    const page = config.metrics?.reports === true ? { reportsPage: true } : {};
     if (cli.metricsListen !== undefined) {
-      return { listen: cli.metricsListen, listenSource: '--metrics-listen', jobs };
+      return { listen: cli.metricsListen, listenSource: '--metrics-listen', jobs, ...page };
     }
     const listen = config.metrics?.listen;
     return listen === undefined
       ? undefined
-      : { listen, listenSource: 'metrics.listen of config.yaml', jobs };
+      : { listen, listenSource: 'metrics.listen of config.yaml', jobs, ...page };
   }
   if (cli.metricsFile === undefined) return undefined;
   // The shards of a run write their files side by side: the label tells their series apart.

@@ -10,6 +10,11 @@ export interface ListenAddress {
 export interface MetricsSettings {
   /** Where `--watch` serves /metrics, /healthz and /readyz. */
   readonly listen: ListenAddress;
+  /**
+   * `reports: true`: `/` of the listener is the watch page (each job's last run, linked to its
+   * latest report) and the reports folder is served read-only under /reports/. Off by default.
+   */
+  readonly reports?: boolean;
 }
 
 export type ListenParse =

@@ -1,4 +1,6 @@
 import type { AxiosInstance } from 'axios';
+import { inject, injectable } from 'inversify';
+import { Clock } from '../../application/ports/clock.port.js';
 import { axios } from '../shared/http/axios.js';
 import { packageVersion } from '../shared/version.js';
 import { errorCode } from '../shared/http/transport-failure.js';
@@ -18,6 +20,7 @@ const MAX_ANSWER_BYTES = 64 * 1024;
  * No redirects (a moved webhook must be reconfigured, and a redirect could carry headers to
  * another host) and no proxy from the environment.
  */
+@injectable()
 export class HttpPoster {
   private readonly client: AxiosInstance = axios.create({
     maxRedirects: 0,
@@ -29,7 +32,7 @@ export class HttpPoster {
     headers: { 'user-agent': `reg-cleaner/${packageVersion()}` },
   });
 
-  constructor(private readonly now: () => Date) {}
+  constructor(@inject(Clock) private readonly clock: Clock) {}
 
   async post(
     url: string,
@@ -49,7 +52,7 @@ export class HttpPoster {
         response.status,
         response.headers['retry-after'],
         response.data,
-        this.now(),
+        this.clock.now(),
       );
     } catch (error) {
       return classifyError(error, deadline.aborted, timeoutMs);

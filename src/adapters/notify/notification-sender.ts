@@ -29,14 +29,11 @@ export const MessageSender = Symbol('MessageSender');
 /** Renders a notice in the target's format (its kind's module) and delivers it, with retries. */
 @injectable()
 export class NotificationSender implements MessageSender {
-  private readonly poster: HttpPoster;
-
   constructor(
     @inject(Clock) private readonly clock: Clock,
     @inject(DeliveryTiming) private readonly timing: DeliveryTiming,
-  ) {
-    this.poster = new HttpPoster(() => this.clock.now());
-  }
+    @inject(HttpPoster) private readonly poster: HttpPoster,
+  ) {}
 
   send(target: NotificationTarget, notice: Notice): Promise<DeliveryResult> {
     return deliver(target.type, target, notice, this.channel(notice));

@@ -1,4 +1,4 @@
-import { inject, injectable, optional } from 'inversify';
+import { inject, injectable } from 'inversify';
 import { Logger } from '../../application/ports/logger.port.js';
 import type {
   DeletionAnsweredEvent,
@@ -24,7 +24,8 @@ export const ProgressTerminal = Symbol('ProgressTerminal');
 /** Without a terminal, one progress line this often, and none for runs shorter than that. */
 export const LOG_EVERY_MS = 10_000;
 
-const processTerminal: ProgressTerminal = {
+/** The process's own terminal: stderr, its console lines, real timers. */
+export const processTerminal: ProgressTerminal = {
   stream: process.stderr,
   lines: consoleLines,
   every: (ms, tick) => {
@@ -68,9 +69,7 @@ export class ProgressObserver implements RunObserver {
   constructor(
     @inject(Logger) private readonly logger: Logger,
     @inject(RequestStats) private readonly requests: RequestStats,
-    @inject(ProgressTerminal)
-    @optional()
-    private readonly terminal: ProgressTerminal = processTerminal,
+    @inject(ProgressTerminal) private readonly terminal: ProgressTerminal,
   ) {}
 
   jobStarted(event: JobStartedEvent): Promise<void> {

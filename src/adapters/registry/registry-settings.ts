@@ -58,6 +58,9 @@ export const CREDENTIAL_HELPER_NAME = /^[A-Za-z0-9._-]+$/;
  * file name all use it, so one registry is one string everywhere. Credentials, query and
  * fragment are dropped (the config check refuses them before this).
  */
+/** The registry's base URL as normaliseBaseUrl gives it: what every URL is built from. */
+export const RegistryBaseUrl = Symbol('RegistryBaseUrl');
+
 export function normaliseBaseUrl(url: string | URL): string {
   const parsed = new URL(url);
   let path = parsed.pathname.replace(/\/+$/, '');

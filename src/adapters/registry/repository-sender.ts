@@ -1,6 +1,7 @@
+import { inject, injectable } from 'inversify';
 import type { RepositoryAccess } from '../../application/ports/registry.port.js';
-import { repositoryScope, type RegistryAuth } from './auth/registry-auth.js';
-import type { RecentManifests } from './manifests/recent-manifests.js';
+import { RegistryAuth, repositoryScope } from './auth/registry-auth.js';
+import { RecentManifests } from './manifests/recent-manifests.js';
 import type { RepositorySend } from './manifests/manifest-resolver.js';
 import type { RegistryRequest, RegistryResponse } from './transport/registry-http-client.js';
 
@@ -20,10 +21,11 @@ export function pullScope(repository: string, access: RepositoryAccess): string 
  * What the manifest resolver and the manifest copies send through: auth with the scope of the
  * access asked for, and in a real run each manifest read noted for the deletion journal.
  */
+@injectable()
 export class RepositorySender {
   constructor(
-    private readonly auth: RegistryAuth,
-    private readonly recent: RecentManifests,
+    @inject(RegistryAuth) private readonly auth: RegistryAuth,
+    @inject(RecentManifests) private readonly recent: RecentManifests,
   ) {}
 
   readonly send: RepositorySend = async (

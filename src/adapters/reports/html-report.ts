@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { escapeHtml } from '../shared/text/html-escape.js';
 import type {
   ReportCounts,
   ReportHead,
@@ -36,7 +37,7 @@ export const htmlReport = {
       '<meta charset="utf-8">',
       '<meta name="viewport" content="width=device-width, initial-scale=1">',
       // Nothing may be fetched: no URL is ever written, and the browser is told so as well.
-      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src '${scriptHash()}'">`,
+      `<meta http-equiv="Content-Security-Policy" content="${reportContentSecurityPolicy()}">`,
       '<link rel="icon" href="data:,">',
       `<title>reg-cleaner · ${esc(title)}</title>`,
       `<style>${HTML_STYLE}</style>`,
@@ -296,18 +297,16 @@ function duration(from: string, to: string): string {
   return `${String(Math.floor(ms / 60_000))} min ${String(Math.floor((ms % 60_000) / 1000))} s`;
 }
 
-/** Text and attribute values: nothing from the registry or the config is ever markup. */
-export function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ENTITIES[char] ?? char);
-}
+/** The report's name for the shared escaper (it is used on every line). */
+export const esc = escapeHtml;
 
-const ENTITIES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
+/**
+ * What the page may load: its inline style and its one script, nothing from anywhere. In the
+ * page itself, and as a header where the page is served (the watch page of the metrics port).
+ */
+export function reportContentSecurityPolicy(): string {
+  return `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src '${scriptHash()}'`;
+}
 
 let cachedHash: string | undefined;
 /** The CSP source that allows exactly the inline script and nothing else. */

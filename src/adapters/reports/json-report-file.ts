@@ -116,3 +116,45 @@ export async function scanJsonReport(
   if (head === undefined || tail === undefined) throw new Error(`${path} is incomplete`);
   return { head, tail };
 }
+
+/** How much of the file's end is read at first to find the tail (it doubles until found). */
+const TAIL_WINDOW = 64 * 1024;
+
+/**
+ * The head and tail of a report written by JsonReportFile, without reading the repositories
+ * between them: the first line, and the last line that starts with `]`. For a summary of a
+ * report that may be hundreds of megabytes long.
+ */
+export async function readReportEnds(
+  path: string,
+): Promise<{ readonly head: ReportHead; readonly tail: ReportTail }> {
+  const handle = await open(path, 'r');
+  try {
+    const size = (await handle.stat()).size;
+    const first = await readFirstLine(handle, size);
+    if (!first.endsWith(REPOSITORIES_OPEN)) throw new Error(`${path} is not a reg-cleaner report`);
+    const head = JSON.parse(`${first.slice(0, -REPOSITORIES_OPEN.length)}}`) as ReportHead;
+    for (let window = TAIL_WINDOW; ; window *= 2) {
+      const start = Math.max(0, size - window);
+      const { buffer } = await handle.read(Buffer.alloc(size - start), 0, size - start, start);
+      const text = buffer.toString('utf8').replace(/\n$/, '');
+      const at = text.lastIndexOf('\n]');
+      if (at >= 0) return { head, tail: JSON.parse(`{${text.slice(at + 3)}`) as ReportTail };
+      if (start === 0) throw new Error(`${path} is incomplete`);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The file's first line (without its line break), read in a doubling window. */
+async function readFirstLine(handle: FileHandle, size: number): Promise<string> {
+  for (let window = TAIL_WINDOW; ; window *= 2) {
+    const length = Math.min(window, size);
+    const { buffer } = await handle.read(Buffer.alloc(length), 0, length, 0);
+    const text = buffer.toString('utf8');
+    const end = text.indexOf('\n');
+    if (end >= 0) return text.slice(0, end);
+    if (length === size) return text;
+  }
+}

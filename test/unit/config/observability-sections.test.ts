@@ -63,3 +63,35 @@ describe('config.yaml: metrics and log_format', () => {
     });
   });
 });
+
+describe('config.yaml: metrics.reports (the watch page, issue 24 item 3)', () => {
+  it('is off unless true', () => {
+    const on = withConfig('metrics:\n  listen: 127.0.0.1:9464\n  reports: true\n', (dir) =>
+      loadOk(dir),
+    );
+    assert.deepEqual(on.metrics, { listen: { host: '127.0.0.1', port: 9464 }, reports: true });
+    const off = withConfig('metrics:\n  listen: 127.0.0.1:9464\n  reports: false\n', (dir) =>
+      loadOk(dir),
+    );
+    assert.deepEqual(off.metrics, { listen: { host: '127.0.0.1', port: 9464 } });
+  });
+
+  it('refuses a value that is not a boolean, with the field', () => {
+    for (const value of ['"true"', 'yes', '1', '[html]']) {
+      withConfig(`metrics:\n  listen: 127.0.0.1:9464\n  reports: ${value}\n`, (dir) => {
+        const line = lineFor(loadFails(dir), join(dir, 'config.yaml'), 'metrics.reports');
+        assert.match(line, /must be a boolean/, value);
+      });
+    }
+  });
+
+  it('needs the JSON reports, which the page reads', () => {
+    withConfig(
+      'metrics:\n  listen: 127.0.0.1:9464\n  reports: true\nreports:\n  formats: [html]\n',
+      (dir) => {
+        const line = lineFor(loadFails(dir), join(dir, 'config.yaml'), 'metrics.reports');
+        assert.match(line, /add json to reports\.formats/);
+      },
+    );
+  });
+});

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { HttpPoster } from '../../../src/adapters/notify/http-poster.js';
 import { SystemClock } from '../../../src/adapters/clock/system-clock.adapter.js';
 import type { Notice } from '../../../src/adapters/notify/notice.js';
 import { NotificationSender } from '../../../src/adapters/notify/notification-sender.js';
@@ -49,7 +50,11 @@ describe('--test-notifications against a target that is down (issue 27)', () => 
 
   it('gives a target that never answers one attempt, under the per-attempt deadline', async () => {
     const timing = instantTiming(300);
-    const sender = new NotificationSender(new SystemClock(), timing);
+    const sender = new NotificationSender(
+      new SystemClock(),
+      timing,
+      new HttpPoster(new SystemClock()),
+    );
     const result = await sender.send(slackAt(silentUrl), testNotice);
     assert.deepEqual(result, { delivered: false, attempts: 1, problem: 'no answer within 0.3 s' });
     assert.equal(sockets.length, 1);
@@ -59,7 +64,11 @@ describe('--test-notifications against a target that is down (issue 27)', () => 
   it('gives a target that refuses one attempt, and says why', async () => {
     const port = await findFreePort();
     const timing = instantTiming();
-    const sender = new NotificationSender(new SystemClock(), timing);
+    const sender = new NotificationSender(
+      new SystemClock(),
+      timing,
+      new HttpPoster(new SystemClock()),
+    );
     const url = `http://127.0.0.1:${String(port)}/hook`;
     const result = await sender.send(slackAt(url), testNotice);
     assert.deepEqual(result, {

@@ -10,6 +10,8 @@ import {
   bottleneckRateCeiling,
   type RateCeiling,
 } from '../../../src/adapters/registry/transport/rate-ceiling.js';
+import { axiosExchange } from '../../../src/adapters/registry/transport/exchange.js';
+import { RequestLimiter } from '../../../src/adapters/registry/transport/request-limiter.js';
 import { RequestStats } from '../../../src/adapters/shared/http/request-stats.js';
 import { DEFAULT_RETRY_POLICY } from '../../../src/adapters/shared/http/retry-policy.js';
 import { RecordingLogger } from '../../fakes/recording-logger.js';
@@ -46,7 +48,8 @@ function harness(overrides: Partial<RegistryHttpClientOptions> = {}): Harness {
   const logger = new RecordingLogger();
   const client = new RegistryHttpClient({
     timeoutMs: 2000,
-    maxConcurrentRequests: 4,
+    gate: new RequestLimiter(4),
+    exchange: axiosExchange,
     httpLogs: true,
     insecure: false,
     logger,
@@ -338,7 +341,7 @@ describe('RegistryHttpClient transport', () => {
         sendJson(response, 200, {});
       }, 20);
     });
-    const { client } = harness({ maxConcurrentRequests: 2 });
+    const { client } = harness({ gate: new RequestLimiter(2) });
     await Promise.all(
       Array.from({ length: 8 }, (_, index) =>
         client.send({ kind: 'blob', method: 'GET', url: `${server.url}/v2/a/blobs/${index}` }),
@@ -354,7 +357,7 @@ describe('RegistryHttpClient transport', () => {
       ports.add(request.socket.remotePort ?? 0);
       sendJson(response, 200, {});
     });
-    const { client } = harness({ maxConcurrentRequests: 1 });
+    const { client } = harness({ gate: new RequestLimiter(1) });
     for (let index = 0; index < 3; index += 1) {
       await client.send({ kind: 'tags', method: 'GET', url: `${server.url}/v2/a/tags/list` });
     }
@@ -397,7 +400,7 @@ describe('RegistryHttpClient rate ceiling', () => {
       },
       stop: () => undefined,
     };
-    const { client } = harness({ maxConcurrentRequests: 3, rateCeiling });
+    const { client } = harness({ gate: new RequestLimiter(3), rateCeiling });
     await Promise.all(
       Array.from({ length: 12 }, (_, index) =>
         client.send({ kind: 'blob', method: 'GET', url: `${server.url}/v2/a/blobs/${index}` }),

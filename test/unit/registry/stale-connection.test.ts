@@ -10,6 +10,8 @@ import {
   type ExchangeResponse,
 } from '../../../src/adapters/registry/transport/http-exchange.js';
 import { RegistryHttpClient } from '../../../src/adapters/registry/transport/registry-http-client.js';
+import { axiosExchange } from '../../../src/adapters/registry/transport/exchange.js';
+import { RequestLimiter } from '../../../src/adapters/registry/transport/request-limiter.js';
 import { RequestStats } from '../../../src/adapters/shared/http/request-stats.js';
 import { RecordingLogger } from '../../fakes/recording-logger.js';
 import {
@@ -182,7 +184,8 @@ describe('RegistryHttpClient and a closed pooled connection', () => {
     const logger = new RecordingLogger();
     const client = new RegistryHttpClient({
       timeoutMs: 5_000,
-      maxConcurrentRequests: 1,
+      exchange: axiosExchange,
+      gate: new RequestLimiter(1),
       httpLogs: true,
       insecure: false,
       logger,
@@ -217,7 +220,8 @@ describe('RegistryHttpClient and a closed pooled connection', () => {
     const stats = new RequestStats();
     const client = new RegistryHttpClient({
       timeoutMs: 5_000,
-      maxConcurrentRequests: 8,
+      exchange: axiosExchange,
+      gate: new RequestLimiter(8),
       httpLogs: false,
       insecure: false,
       logger: new RecordingLogger(),

@@ -55,7 +55,7 @@ function client(
 ): RegistryHttpClient {
   const created = new RegistryHttpClient({
     timeoutMs: 2000,
-    maxConcurrentRequests: 1,
+    gate: new RequestLimiter(1),
     httpLogs: false,
     insecure: false,
     logger: new RecordingLogger(),
@@ -104,7 +104,7 @@ describe('after a stop signal the registry client sends nothing new', () => {
     const stop = new AbortController();
     // One a second: without the drop, the last of these would start 3 s from now.
     const http = client(wire, stop.signal, {
-      maxConcurrentRequests: 8,
+      gate: new RequestLimiter(8),
       rateCeiling: bottleneckRateCeiling(1),
     });
     const first = http.send(del('sha256:1'));

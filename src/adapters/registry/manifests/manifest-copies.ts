@@ -1,3 +1,4 @@
+import { inject, injectable } from 'inversify';
 import { RegistryError, type RepositoryAccess } from '../../../application/ports/registry.port.js';
 import type { ManifestCopy, ManifestWithChildren } from '../../../domain/deletion-journal.js';
 import { isDigest, matchesDigest, sha256Digest } from '../../shared/digest.js';
@@ -6,9 +7,10 @@ import {
   digestFromResponse,
   MANIFEST_HEADERS,
   manifestBodyProblem,
-  type RepositorySend,
+  RepositorySend,
 } from './manifest-resolver.js';
-import type { RecentManifests } from './recent-manifests.js';
+import { RecentManifests } from './recent-manifests.js';
+import { RegistryBaseUrl } from '../registry-settings.js';
 import { blobUrl, manifestUrl } from '../registry-urls.js';
 import { statusError } from '../transport/status-error.js';
 
@@ -16,14 +18,15 @@ import { statusError } from '../transport/status-error.js';
  * The requests of undo (issue 16): the exact bytes of a manifest about to be deleted, and for a
  * restore where a tag points, whether a blob is still there and the PUT of manifest bytes.
  */
+@injectable()
 export class ManifestCopies {
   /** GETs by digest in flight: content is addressed by digest, the same in every repository. */
   private readonly reading = new Map<string, Promise<ManifestCopy>>();
 
   constructor(
-    private readonly send: RepositorySend,
-    private readonly baseUrl: string,
-    private readonly recent: RecentManifests,
+    @inject(RepositorySend) private readonly send: RepositorySend,
+    @inject(RegistryBaseUrl) private readonly baseUrl: string,
+    @inject(RecentManifests) private readonly recent: RecentManifests,
   ) {}
 
   /** The manifest and, for an index, every manifest it lists; each from memory or one GET. */

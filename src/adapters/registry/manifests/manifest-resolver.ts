@@ -1,8 +1,10 @@
+import { inject, injectable } from 'inversify';
 import { RegistryError, type RepositoryAccess } from '../../../application/ports/registry.port.js';
 import type { ManifestFootprint, TagPointer, TagResolution } from '../../../domain/tag.js';
 import { isDigest, matchesDigest, sha256Digest } from '../../shared/digest.js';
 import { indexDate, type ImageDate } from '../../../domain/image-date.js';
-import type { ManifestCache } from '../cache/manifest-cache.js';
+import { ManifestCache } from '../cache/manifest-cache.js';
+import { RegistryBaseUrl } from '../registry-settings.js';
 import {
   parseConfigCreated,
   parseManifest,
@@ -22,6 +24,7 @@ export type RepositorySend = (
   repository: string,
   access: RepositoryAccess,
 ) => Promise<RegistryResponse>;
+export const RepositorySend = Symbol('RepositorySend');
 
 /** An index inside an index is legal; deeper nesting is not something a registry serves. */
 const MAX_INDEX_DEPTH = 2;
@@ -109,14 +112,15 @@ interface Shared<T> {
  * digest share one request, across repositories too. Throws RegistryError; the adapter decides
  * what is fatal.
  */
+@injectable()
 export class ManifestResolver {
   private readonly manifestsInFlight = new Map<string, Shared<ParsedManifest>>();
   private readonly configsInFlight = new Map<string, Shared<ImageDate>>();
 
   constructor(
-    private readonly send: RepositorySend,
-    private readonly baseUrl: string,
-    private readonly cache: ManifestCache,
+    @inject(RepositorySend) private readonly send: RepositorySend,
+    @inject(RegistryBaseUrl) private readonly baseUrl: string,
+    @inject(ManifestCache) private readonly cache: ManifestCache,
   ) {}
 
   /** Lets the cache read what it keeps while the run's first requests are under way. */

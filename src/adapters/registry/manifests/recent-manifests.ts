@@ -1,3 +1,4 @@
+import { injectable } from 'inversify';
 import { sha256Digest } from '../../shared/digest.js';
 
 /**
@@ -14,6 +15,7 @@ const DEFAULT_BUDGET_BYTES = 8 * 1024 * 1024;
  * bytes from here instead of a second GET. Oldest first out; a miss costs one GET, never a
  * wrong byte (the caller checks the bytes against the digest anyway).
  */
+@injectable()
 export class RecentManifests {
   private readonly entries = new Map<string, { bytes: Buffer; contentType: string | undefined }>();
   private size = 0;

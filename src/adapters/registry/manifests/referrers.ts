@@ -1,9 +1,11 @@
+import { inject, injectable } from 'inversify';
 import type { RepositoryAccess } from '../../../application/ports/registry.port.js';
+import { RegistryBaseUrl } from '../registry-settings.js';
 import { nextPageUrl } from '../link-header.js';
 import { repositoryPath } from '../registry-urls.js';
 import { statusError } from '../transport/status-error.js';
 import { listedManifests } from './manifest-references.js';
-import type { RepositorySend } from './manifest-resolver.js';
+import { RepositorySend } from './manifest-resolver.js';
 import { MediaType } from './media-types.js';
 
 /** Pages of one referrers list at most: a registry whose `Link` never ends is not followed forever. */
@@ -18,14 +20,15 @@ const MAX_PAGES = 1_000;
  * the others wait for it: repositories planning deletions at once would otherwise each send
  * one to a registry without the API (9-12 requests in a 20-repository benchmark run, issue 25).
  */
+@injectable()
 export class Referrers {
   private available: boolean | undefined;
   /** Settles when the request that finds out whether the API exists has its answer. */
   private probing: Promise<void> | undefined;
 
   constructor(
-    private readonly send: RepositorySend,
-    private readonly baseUrl: string,
+    @inject(RepositorySend) private readonly send: RepositorySend,
+    @inject(RegistryBaseUrl) private readonly baseUrl: string,
   ) {}
 
   async list(

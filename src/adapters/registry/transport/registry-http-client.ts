@@ -8,9 +8,9 @@ import {
   type RetryPolicy,
   withRetries,
 } from '../../shared/http/retry-policy.js';
-import { axiosExchange, type HttpExchange } from './exchange.js';
+import type { HttpExchange } from './exchange.js';
 import { DeadlineError, splitUrl, targetOf, type ExchangeTarget } from './http-exchange.js';
-import { RequestLimiter } from './request-limiter.js';
+import type { RequestLimiter } from './request-limiter.js';
 import type { RequestKind, RequestStats } from '../../shared/http/request-stats.js';
 import type { RateCeiling } from './rate-ceiling.js';
 import { safeUrl } from '../../shared/secrets/safe-url.js';
@@ -56,17 +56,16 @@ export interface HttpSender {
 
 export interface RegistryHttpClientOptions extends TransportSettings {
   readonly timeoutMs: number;
-  readonly maxConcurrentRequests: number;
   /** Optional requests-per-second ceiling (`max_requests_per_second`); absent = none. */
   readonly rateCeiling?: RateCeiling;
   readonly httpLogs: boolean;
   readonly logger: Logger;
   readonly stats: RequestStats;
   readonly retryPolicy?: RetryPolicy;
-  /** The FIFO request gate (`max_concurrent_requests`); default: one of its own. */
-  readonly gate?: RequestLimiter;
-  /** How one request is exchanged; default: axios. */
-  readonly exchange?: HttpExchange;
+  /** The FIFO request gate (`max_concurrent_requests`), shared by every client of the process. */
+  readonly gate: RequestLimiter;
+  /** How one request is exchanged (axios, or a test's stand-in). */
+  readonly exchange: HttpExchange;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
   readonly now?: () => Date;
@@ -120,8 +119,8 @@ export class RegistryHttpClient implements HttpSender {
   private readonly exchanger: HttpExchange;
 
   constructor(private readonly options: RegistryHttpClientOptions) {
-    this.gate = options.gate ?? new RequestLimiter(Math.max(1, options.maxConcurrentRequests));
-    this.exchanger = options.exchange ?? axiosExchange;
+    this.gate = options.gate;
+    this.exchanger = options.exchange;
     this.agents = new TransportAgents(options);
     this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.sleep = options.sleep ?? realSleep;

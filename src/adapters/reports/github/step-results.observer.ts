@@ -73,9 +73,11 @@ export class GitHubStepResults implements RunObserver {
 
   jobFinished({ report }: JobFinishedEvent): Promise<void> {
     this.jobsFinished += 1;
-    const { deleted, failed, reclaimableBytes } = report.totals;
+    const { deleted, untagged, failed, reclaimableBytes } = report.totals;
     if (report.dryRun) this.totals.wouldDelete += deleted;
     else this.totals.deleted += deleted;
+    // Like the reports' counts: tags untagged, or that a dry run would untag.
+    this.totals.untagged += untagged;
     this.totals.failed += failed;
     this.totals.reclaimableBytes += reclaimableBytes;
     const json = this.jsonReportOf(report);
@@ -91,7 +93,6 @@ export class GitHubStepResults implements RunObserver {
     const values: Record<StepOutput, string> = {
       deleted: String(this.totals.deleted),
       would_delete: String(this.totals.wouldDelete),
-      // No run removes a tag alone yet (issue 21's `shared_digest: untag` will count here).
       untagged: String(this.totals.untagged),
       failed: String(this.totals.failed),
       reclaimable_bytes: String(this.totals.reclaimableBytes),

@@ -74,6 +74,7 @@ describe('GitHubStepResults', () => {
     });
     const real = withTotals(aJobReport({ jobName: 'prod' }), {
       deleted: 2,
+      untagged: 3,
       failed: 1,
       reclaimableBytes: 500,
     });
@@ -87,7 +88,7 @@ describe('GitHubStepResults', () => {
     );
     assert.match(
       text,
-      /^earlier=1\ndeleted=2\nwould_delete=4\nuntagged=0\nfailed=1\nreclaimable_bytes=1500\nreport<<(ghadelimiter_\S+)\n/,
+      /^earlier=1\ndeleted=2\nwould_delete=4\nuntagged=3\nfailed=1\nreclaimable_bytes=1500\nreport<<(ghadelimiter_\S+)\n/,
     );
     assert.ok(text.endsWith(`\n${paths.join('\n')}\n${/<<(\S+)/.exec(text)?.[1] ?? ''}\n`));
     assert.deepEqual(stdout, [], 'no annotations outside GitHub Actions');
