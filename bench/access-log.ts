@@ -14,6 +14,7 @@ export function kindOf(entry: AccessLogEntry): RequestKind | undefined {
     if (entry.method === 'DELETE') return 'delete';
   }
   if (path.includes('/blobs/') && entry.method === 'GET') return 'blob';
+  if (path.includes('/referrers/') && entry.method === 'GET') return 'referrers';
   return undefined;
 }
 

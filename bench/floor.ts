@@ -12,6 +12,7 @@ export const REQUEST_KINDS = [
   'manifest-head',
   'manifest-get',
   'blob',
+  'referrers',
   'delete',
 ] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
@@ -202,6 +203,15 @@ export class FloorBuilder {
   }
 }
 
+/** The one referrers request of a run that plans a deletion (any repository's, any digest). */
+function referrersProbe(plans: readonly RepositoryPlan[]): PlannedRequest[] {
+  const plan = plans.find((candidate) => candidate.deletions.length > 0);
+  const digest = plan?.deletions[0];
+  return plan === undefined || digest === undefined
+    ? []
+    : [get('referrers', `/v2/${plan.name}/referrers/${digest}`)];
+}
+
 export function computeFloor(
   repositories: readonly BuiltRepository[],
   job: BenchJob,
@@ -223,6 +233,11 @@ export function computeFloor(
     (phase === 'cold' ? cold : warm).push(request);
   });
   const plans = repositories.map((repository) => builder.add(repository));
+  // Deletions planned (a dry run too) make the cleaner look for their accessories: one
+  // referrers request finds that distribution 2.8 has no such API, and no other is sent.
+  const probe = referrersProbe(plans);
+  cold.push(...probe);
+  warm.push(...probe);
   const deletes = repositories.flatMap((repository, index) => {
     const plan = plans[index];
     return plan === undefined ? [] : builder.deletions(repository, plan);

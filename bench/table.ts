@@ -61,6 +61,7 @@ const SHORT: Record<(typeof REQUEST_KINDS)[number], string> = {
   'manifest-head': 'HEAD',
   'manifest-get': 'GET',
   blob: 'blob',
+  referrers: 'refs',
   delete: 'DELETE',
 };
 

@@ -74,6 +74,9 @@ export function syntheticFloor(
       .map(({ tag }) => tag);
     survivors.push({ count: left.length, hash: survivorHash(left) });
   }
+  // Planned deletions: one referrers request finds that the registry has no such API.
+  const anyDeletion = deletions > 0 ? 1 : 0;
+  cold.referrers = warm.referrers = anyDeletion;
   const real = countByKind([]);
   for (const kind of REQUEST_KINDS) real[kind] = warm[kind] + realOnly[kind];
   return {

@@ -184,6 +184,12 @@ export class SyntheticRegistry {
       else this.manifest(repository, reference, head, answer, fail);
       return;
     }
+    if (rest.includes('/referrers/') && method === 'GET') {
+      // distribution 2.8 has no referrers API: a 404 says so.
+      this.count('referrers');
+      fail(404, ERRORS.notFound);
+      return;
+    }
     const blobs = rest.lastIndexOf('/blobs/');
     if (blobs > 0 && (method === 'GET' || head)) {
       if (head) this.other += 1;

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { findFreePort } from '../support/free-port.js';
+import { fetchLocal } from './local-http.js';
 import { pushImage } from '../support/push-image.js';
 import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
 import { CLI, configYaml, createWorkspace, type Workspace } from './cli-harness.js';
@@ -22,26 +22,6 @@ const JOB = `
   older_than_days: 5
   clean_every_n_hours: 6
 `;
-
-interface Answer {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: string;
-}
-
-function fetchLocal(port: number, path: string, method = 'GET'): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const outgoing = request({ host: '127.0.0.1', port, path, method, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
-      });
-    });
-    outgoing.on('error', reject);
-    outgoing.end();
-  });
-}
 
 interface RepoStat {
   readonly examined: number;

@@ -7,6 +7,7 @@ import type {
 } from '../../../application/ports/run-observer.port.js';
 import type { JobReport } from '../../../domain/job-report.js';
 import { jobWarnings } from '../../../domain/job-warnings.js';
+import { shardLabel } from '../../../domain/shard.js';
 import { redact } from '../../shared/secrets/redact.js';
 import { ReportStream, type TextSink } from '../console-table.observer.js';
 import { reportPaths } from '../report-files.js';
@@ -118,7 +119,9 @@ export class GitHubStepResults implements RunObserver {
 
 /** The job's failures as errors and its warnings as warnings, each list capped. */
 function annotationsOf(report: JobReport): string {
-  const title = `reg-cleaner: job ${report.jobName}`;
+  // A matrix of `--shard I/N` steps: each annotation says which shard saw it.
+  const shard = report.shard === undefined ? '' : ` (shard ${shardLabel(report.shard)})`;
+  const title = `reg-cleaner: job ${report.jobName}${shard}`;
   const errors = [...report.errors];
   for (const repository of report.repositories) {
     for (const error of repository.errors) errors.push(`${repository.repository}: ${error}`);

@@ -144,4 +144,11 @@ describe('GitHubStepResults', () => {
     assert.equal(warned.length, ANNOTATIONS_PER_JOB + 1);
     assert.ok(warned.at(-1)?.endsWith('3 more warnings: see the report'));
   });
+
+  it('names the shard in the title of a sharded run', async () => {
+    const { observer, stdout } = harness({ annotations: true }, REPORTS);
+    const report = aJobReport({ jobName: 'prod', warnings: ['w'] });
+    await observer.jobFinished({ report: { ...report, shard: { index: 1, count: 3 } } });
+    assert.deepEqual(stdout, ['::warning title=reg-cleaner%3A job prod (shard 1/3)::w\n']);
+  });
 });
