@@ -10,7 +10,7 @@ import { TAG_ORDERS, type TagOrder } from '../../domain/tag-order.js';
 import { checkCron } from './cron-check.js';
 import { joiProblems, validateWith } from './joi-problems.js';
 import { checkPattern } from './pattern-check.js';
-import { isPlainObject } from './registry-config.js';
+import { isPlainObject } from './config-yaml.js';
 
 /** jobs.yaml (watch mode, periodic) or manual.yaml (one-shot). */
 export type JobsFileKind = 'watch' | 'manual';

@@ -1,13 +1,11 @@
 import Joi from 'joi';
 import { DEFAULT_JOURNAL_KEEP_DAYS, type JournalSettings } from '../journal/journal-settings.js';
 
-/** config.yaml keys of the deletion journal (issue 16). */
-export const JOURNAL_KEYS = ['journal_keep_days'] as const;
-
 export interface ValidatedJournalKeys {
   readonly journal_keep_days: number;
 }
 
+/** config.yaml keys of the deletion journal (issue 16). */
 export const journalKeysSchema = {
   journal_keep_days: Joi.number()
     .integer()

@@ -7,7 +7,7 @@ import { parseLogFormat } from './log-format-section.js';
 import { parseMetricsSection } from './metrics-section.js';
 import { parseNotificationsSection } from './notifications-section.js';
 import { lookUpDockerCredentials } from './docker-config.js';
-import { isPlainObject, parseRegistryConfig, type RegistryConfig } from './registry-config.js';
+import { isPlainObject, parseRegistryConfig, type RegistryConfig } from './config-yaml.js';
 import { parseReportsSection } from './reports-section.js';
 import { DEFAULT_REPORTS_SETTINGS } from '../reports/reports-settings.js';
 import { locateYamlFile, readYamlFile } from './yaml-file.js';

@@ -18,7 +18,7 @@ import {
 import { resolveEnvReference, isEnvReference } from './env-reference.js';
 import { joiProblems, validateWith } from './joi-problems.js';
 import { parseDuration } from './duration.js';
-import { isPlainObject } from './registry-config.js';
+import { isPlainObject } from './config-yaml.js';
 
 // --check-config names each target's host the way notifications do (cli reads it through config).
 export { targetHost };

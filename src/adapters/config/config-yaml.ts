@@ -2,95 +2,92 @@ import { isAbsolute, resolve } from 'node:path';
 import Joi from 'joi';
 import { normaliseBaseUrl, type RegistrySettings } from '../registry/registry-settings.js';
 import type { JournalSettings } from '../journal/journal-settings.js';
-import {
-  JOURNAL_KEYS,
-  journalKeysSchema,
-  journalSettingsOf,
-  type ValidatedJournalKeys,
-} from './journal-section.js';
+import { journalKeysSchema, journalSettingsOf } from './journal-section.js';
 import { ENV_FIELDS, type EnvField, isEnvReference, resolveEnvReference } from './env-reference.js';
 import { type FieldProblem, joiProblems, validateWith } from './joi-problems.js';
 import { isReadableFile } from './yaml-file.js';
 
 export type RegistryConfig = Omit<RegistrySettings, 'httpLogs'>;
 
-const CONFIG_KEYS = [
-  'registry_url',
-  'username',
-  'password',
-  'proxy',
-  'timeout',
-  'max_concurrent_requests',
-  'max_requests_per_second',
-  'retry_base_delay',
-  'ca_file',
-  'insecure',
-  // Sections parsed by their own modules (load-config.ts); listed here so that they are known keys.
-  'metrics',
-  'log_format',
-  ...JOURNAL_KEYS,
-  'notifications',
-  'reports',
-] as const;
+/** A key that always has a value once joi has passed (required, or with a default). */
+function present<T>(schema: Joi.AnySchema<T>): ConfigKey<T, true> {
+  return { schema, present: true };
+}
+/** A key that may be missing, or null (an empty YAML value). */
+function optional<T>(schema: Joi.AnySchema<T>): ConfigKey<T, false> {
+  return { schema, present: false };
+}
+interface ConfigKey<T, Present extends boolean> {
+  readonly schema: Joi.AnySchema<T>;
+  readonly present: Present;
+}
+type ValueOf<Key> = Key extends ConfigKey<infer T, boolean> ? T : never;
+/** What joi hands over, derived from the keys: no second list to keep in step. */
+type Validated<Keys> = {
+  readonly [K in keyof Keys as Keys[K] extends ConfigKey<unknown, true> ? K : never]: ValueOf<
+    Keys[K]
+  >;
+} & {
+  readonly [K in keyof Keys as Keys[K] extends ConfigKey<unknown, true> ? never : K]?: ValueOf<
+    Keys[K]
+  > | null;
+};
 
 const range = (low: number, high: number, unit = ''): Record<string, string> => {
   const message = `must be between ${low} and ${high}${unit}, got {{#value}}`;
   return { 'number.min': message, 'number.max': message };
 };
 
-interface ValidatedConfig extends ValidatedJournalKeys {
-  readonly registry_url: string;
-  readonly username?: string | null;
-  readonly password?: string | null;
-  readonly proxy?: string | null;
-  readonly timeout: number;
-  readonly max_concurrent_requests: number;
-  readonly max_requests_per_second?: number | null;
-  readonly retry_base_delay?: number | null;
-  readonly ca_file?: string | null;
-  readonly insecure: boolean;
-  readonly metrics?: unknown;
-  readonly log_format?: unknown;
-  readonly notifications?: unknown;
-  readonly reports?: unknown;
-}
-
-const configSchema = Joi.object<ValidatedConfig>({
-  registry_url: Joi.string().required(),
-  username: Joi.string().allow(null),
-  password: Joi.string().allow(null),
-  proxy: Joi.string().allow(null, ''),
-  timeout: Joi.number()
-    .min(1)
-    .max(120)
-    .default(20)
-    .messages(range(1, 120, ' seconds')),
-  max_concurrent_requests: Joi.number()
-    .integer()
-    .min(1)
-    .max(1000)
-    .default(20)
-    .messages(range(1, 1000)),
-  max_requests_per_second: Joi.number().greater(0).max(100_000).allow(null).messages({
-    'number.greater': 'must be a number of requests per second above 0, got {{#value}}',
-    'number.max': 'must be at most 100000, got {{#value}} (leave it out for no ceiling)',
-  }),
+/**
+ * Every top-level key of config.yaml, once: the list of known keys, the joi schema and the
+ * validated type all come from here.
+ */
+const CONFIG_YAML = {
+  registry_url: present(Joi.string().required()),
+  username: optional(Joi.string().allow(null)),
+  password: optional(Joi.string().allow(null)),
+  proxy: optional(Joi.string().allow(null, '')),
+  timeout: present(
+    Joi.number()
+      .min(1)
+      .max(120)
+      .default(20)
+      .messages(range(1, 120, ' seconds')),
+  ),
+  max_concurrent_requests: present(
+    Joi.number().integer().min(1).max(1000).default(20).messages(range(1, 1000)),
+  ),
+  max_requests_per_second: optional(
+    Joi.number().greater(0).max(100_000).allow(null).messages({
+      'number.greater': 'must be a number of requests per second above 0, got {{#value}}',
+      'number.max': 'must be at most 100000, got {{#value}} (leave it out for no ceiling)',
+    }),
+  ),
   // Seconds before the first retry (then doubled, jittered): a local registry that restarts
   // fast wants less, a hosted one that throttles wants more. Retry-After still wins.
-  retry_base_delay: Joi.number()
-    .min(0.01)
-    .max(60)
-    .allow(null)
-    .messages(range(0.01, 60, ' seconds')),
-  ca_file: Joi.string().allow(null),
-  insecure: Joi.boolean().default(false),
-  metrics: Joi.any(),
-  log_format: Joi.any(),
-  ...journalKeysSchema,
+  retry_base_delay: optional(
+    Joi.number()
+      .min(0.01)
+      .max(60)
+      .allow(null)
+      .messages(range(0.01, 60, ' seconds')),
+  ),
+  ca_file: optional(Joi.string().allow(null)),
+  insecure: present(Joi.boolean().default(false)),
+  // Sections parsed by their own modules (load-config.ts); here so that they are known keys.
+  metrics: optional(Joi.any()),
+  log_format: optional(Joi.any()),
+  journal_keep_days: present(journalKeysSchema.journal_keep_days),
   // Parsed by notifications-section.ts.
-  notifications: Joi.any(),
-  reports: Joi.any(),
-});
+  notifications: optional(Joi.any()),
+  reports: optional(Joi.any()),
+};
+
+type ValidatedConfig = Validated<typeof CONFIG_YAML>;
+const CONFIG_KEYS = Object.keys(CONFIG_YAML);
+const configSchema = Joi.object(
+  Object.fromEntries(Object.entries(CONFIG_YAML).map(([key, { schema }]) => [key, schema])),
+);
 
 export interface RegistryConfigResult {
   readonly settings: RegistryConfig | undefined;
