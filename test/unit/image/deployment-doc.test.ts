@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
+import { STOP_GRACE_MS } from '../../../src/adapters/process/stop-handling.js';
 import { asManifests, checkWorkloads, WRITTEN } from './kubernetes-checks.js';
 
 const DOC = readFileSync(join(process.cwd(), 'docs', 'deployment.md'), 'utf8');
@@ -24,6 +25,20 @@ describe('docs/deployment.md Kubernetes examples', () => {
     ),
     ['Deployment', 'CronJob', 'Job'],
   );
+});
+
+describe('docs/deployment.md wind-down figures', () => {
+  it("state the tool's grace period, not an older one", () => {
+    const seconds = STOP_GRACE_MS / 1000;
+    const deployment = DOC.slice(DOC.indexOf('### Watch mode: a Deployment'));
+    assert.match(
+      deployment,
+      new RegExp(`within ${String(seconds).replace('.', '\\.')} s of .SIGTERM.`),
+    );
+    // Once the figure was 30 s; Kubernetes' own default is the only 30 s left to mention.
+    for (const match of DOC.matchAll(/(\S+ ){0,3}30 s\b/g))
+      assert.match(match[0], /default/, `"${match[0]}" in docs/deployment.md`);
+  });
 });
 
 describe('docs/deployment.md Compose example', () => {

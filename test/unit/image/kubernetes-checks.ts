@@ -70,6 +70,11 @@ export function workloadsOf(manifests: readonly Manifest[]): [string, PodSpec][]
   });
 }
 
+/** An argument as Kubernetes passes it to the pod of index `index` of an Indexed Job. */
+export function expandJobIndex(arg: string, index: number): string {
+  return arg.replaceAll('$(JOB_COMPLETION_INDEX)', String(index));
+}
+
 /** Registers the checks (inside the caller's describe) for one set of manifests. */
 export function checkWorkloads(manifests: readonly Manifest[], kinds: readonly string[]): void {
   const ofKind = (kind: string): Manifest[] => manifests.filter((item) => item.kind === kind);
@@ -145,7 +150,8 @@ export function checkWorkloads(manifests: readonly Manifest[], kinds: readonly s
     };
     for (const [name, pod] of workloads) {
       for (const container of pod.containers) {
-        const args = container.args ?? [];
+        // An Indexed Job's pods get their index there (the sharded overlay checks each one).
+        const args = (container.args ?? []).map((arg) => expandJobIndex(arg, 0));
         const parsed = parseCommandLine(args);
         assert.equal(parsed.kind, 'run', `${name}: ${args.join(' ')}: ${JSON.stringify(parsed)}`);
         assert.ok(expected[name.split('/')[0] ?? '']?.(args), `${name}: ${args.join(' ')}`);
