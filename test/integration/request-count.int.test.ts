@@ -4,22 +4,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Registry } from '../../src/application/ports/registry.port.js';
-import { RunObserver } from '../../src/application/ports/run-observer.port.js';
-import { RunManualJobs } from '../../src/application/run-manual-jobs.use-case.js';
-import {
-  cacheFileName,
-  FileManifestCache,
-} from '../../src/adapters/registry/cache/file-manifest-cache.adapter.js';
-import { HttpDockerRegistry } from '../../src/adapters/registry/http-docker-registry.adapter.js';
-import { ManifestCache } from '../../src/adapters/registry/cache/manifest-cache.js';
+import { cacheFileName } from '../../src/adapters/registry/cache/file-manifest-cache.adapter.js';
 import type { RequestCounts } from '../../src/adapters/shared/http/request-stats.js';
-import { buildContainer, closeContainer } from '../../src/container.js';
 import type { Job } from '../../src/domain/job.js';
 import type { JobReport, RepositoryReport } from '../../src/domain/job-report.js';
 import { aJob } from '../builders/jobs.js';
 import { RecordingLogger } from '../fakes/recording-logger.js';
-import { RecordingRunObserver } from '../fakes/recording-run-observer.js';
 import type { AccessLogEntry } from '../support/access-log.js';
 import {
   footprintOf,
@@ -30,6 +20,7 @@ import {
   type PushedFootprint,
 } from '../support/push-image.js';
 import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { runWholeJob } from '../support/whole-run.js';
 
 // Request counts of whole runs (use case + registry client + registry cache) against the real
 // registry, each run in a fresh container as a fresh process would be: a cold run sends the
@@ -54,37 +45,8 @@ async function runOnce(
   dryRun: boolean,
 ): Promise<Run> {
   await registry.resetAccessLog();
-  const logger = new RecordingLogger();
-  const recorder = new RecordingRunObserver();
-  const container = await buildContainer({
-    registry: {
-      url: registry.url,
-      timeoutMs: 10_000,
-      maxConcurrentRequests: 8,
-      insecure: false,
-      httpLogs: false,
-    },
-    stateDir,
-    logger,
-    reportStream: { write: () => true },
-    watch: false,
-  });
-  container.bind(RunObserver).toConstantValue(recorder);
-  const [report] = await container.get(RunManualJobs).execute([job], { dryRun });
-  await closeContainer(container, {});
-  const adapter = container.get<Registry>(Registry);
-  assert.ok(adapter instanceof HttpDockerRegistry);
-  adapter.close();
-  const cache = container.get<ManifestCache>(ManifestCache);
-  if (cache instanceof FileManifestCache) cache.dispose();
-  assert.ok(report !== undefined);
-  return {
-    report,
-    repositories: recorder.repositories,
-    counts: adapter.stats.snapshot(),
-    log: await registry.accessLog(),
-    logger,
-  };
+  const run = await runWholeJob(registry, stateDir, job, dryRun);
+  return { ...run, log: await registry.accessLog() };
 }
 
 /** `tag -> action/reason` of one repository. */

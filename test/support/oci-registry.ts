@@ -172,7 +172,7 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
     if (mode === 'bad-request') reply(400, {}, errors('UNSUPPORTED', 'tag deletion is disabled'));
     else if (mode === 'method-not-allowed') {
       reply(405, {}, errors('UNSUPPORTED', 'tag deletion is disabled'));
-    } else if (mode === 'not-found') reply(404, {}, errors('MANIFEST_UNKNOWN', `${tag}`));
+    } else if (mode === 'not-found') reply(404, {}, errors('MANIFEST_UNKNOWN', tag));
     else if (repository.tags.delete(tag)) reply(202);
     else reply(404, {}, errors('MANIFEST_UNKNOWN', `${name}:${tag} is unknown`));
   }
@@ -301,7 +301,10 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
-        server.close((error) => (error === undefined ? resolve() : reject(error)));
+        server.close((error) => {
+          if (error === undefined) resolve();
+          else reject(error);
+        });
       }),
   };
 }
@@ -313,8 +316,12 @@ function errors(code: string, message: string): object {
 function read(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+    });
+    request.on('end', () => {
+      resolve(Buffer.concat(chunks));
+    });
     request.on('error', reject);
   });
 }

@@ -69,9 +69,9 @@ function digests(list: readonly Descriptor[] | undefined): string[] {
 
 /** Parses a pushed manifest; `contentType` is the PUT's Content-Type header. */
 export function parseManifest(bytes: Buffer, contentType: string | undefined): StoredManifest {
-  let shape: ManifestShape;
+  let shape: ManifestShape | null;
   try {
-    shape = JSON.parse(bytes.toString('utf8')) as ManifestShape;
+    shape = JSON.parse(bytes.toString('utf8')) as ManifestShape | null;
   } catch {
     throw new PushRefused('MANIFEST_INVALID', 'the manifest is not JSON');
   }
