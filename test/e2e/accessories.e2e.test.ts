@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { accessoryTag, pushCosignSignature, pushSbom } from '../support/accessories.js';
 import {
@@ -9,6 +10,7 @@ import {
   pushImage,
 } from '../support/push-image.js';
 import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { readValidReport } from '../support/report-schema.js';
 import { configYaml, createWorkspace, type Workspace } from './cli-harness.js';
 
 /**
@@ -105,6 +107,23 @@ describe('accessories follow their image (issue 21), token auth', () => {
     assert.equal(await manifestExists(registry, REPOSITORY, sbom), false, 'the SBOM is gone');
     assert.equal(await manifestExists(registry, REPOSITORY, v1), false);
     assert.equal((await getManifest(registry, REPOSITORY, 'v2')).digest, v2);
+
+    // The report lists what went with each deleted image, and the orphan, in the schema's shape.
+    const report = await readValidReport(join(workspace.dir, 'reports', 'signed', 'latest.json'));
+    const listed = report.repositories.find((r) => r.name === REPOSITORY)?.accessories ?? [];
+    assert.ok(listed.length > 0, 'the report lists accessories');
+    assert.ok(listed.every((a) => a.outcome === 'deleted'));
+    const ofImages = listed.filter((a) => !a.orphan);
+    assert.ok(ofImages.every((a) => a.subject === v1 || a.subject === sbom));
+    assert.ok(
+      ofImages.some((a) => a.digest === sbom && a.subject === v1),
+      'the SBOM, under v1',
+    );
+    const tagsListed = ofImages.flatMap((a) => a.tags);
+    for (const suffix of ['.sig', '.att']) {
+      assert.ok(tagsListed.includes(accessoryTag(v1, suffix)), `v1's ${suffix}`);
+    }
+    assert.equal(listed.filter((a) => a.orphan).length, 1, 'one orphan');
 
     const restore = await workspace.run(['--restore', '--jobs', 'signed'], env);
     assert.equal(restore.code, 0, restore.stdout + restore.stderr);

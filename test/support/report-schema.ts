@@ -68,5 +68,13 @@ export interface ReportFile {
       } | null;
       readonly outcome: string | null;
     }[];
+    /** Accessories deleted with their image, then orphans (issue 21); absent when none. */
+    readonly accessories?: readonly {
+      readonly digest: string;
+      readonly tags: readonly string[];
+      readonly subject: string;
+      readonly orphan: boolean;
+      readonly outcome: string;
+    }[];
   }[];
 }

@@ -2,6 +2,7 @@ import { compareCodePoints } from '../../domain/code-point-order.js';
 import type { DecisionReason, TagAction, TagDecision, TagRanking } from '../../domain/decision.js';
 import { selectorLabel, type Job } from '../../domain/job.js';
 import type {
+  AccessoryResult,
   DeletionOutcome,
   DeletionResult,
   JobReport,
@@ -130,6 +131,23 @@ export interface ReportRepository {
   readonly errors: readonly string[];
   readonly warnings: readonly string[];
   readonly tags: readonly ReportTag[];
+  /**
+   * Signatures, attestations and SBOMs deleted (or that a dry run would delete) with their
+   * image, then orphans (`delete_orphaned_referrers`); absent when there are none.
+   */
+  readonly accessories?: readonly ReportAccessory[];
+}
+
+export interface ReportAccessory {
+  readonly digest: string;
+  /** Its accessory tags (`sha256-<hex>.sig`, the fallback tag); empty for a referrer manifest. */
+  readonly tags: readonly string[];
+  /** The image it belongs to. */
+  readonly subject: string;
+  /** true: its subject was already gone (deleted by `delete_orphaned_referrers`). */
+  readonly orphan: boolean;
+  readonly outcome: DeletionOutcome['status'];
+  readonly outcomeDetail: string | null;
 }
 
 export function reportHead(
@@ -210,7 +228,27 @@ export function reportRepository(
     errors: summary.errors.map(redact),
     warnings: summary.warnings.map(redact),
     tags: [...decided, ...unmatched].sort((a, b) => compareCodePoints(a.tag, b.tag)),
+    ...accessoriesOf(report),
   };
+}
+
+/** Each deleted image's accessories, then the orphans, as the run acted on them. */
+function accessoriesOf(report: RepositoryReport): { accessories?: readonly ReportAccessory[] } {
+  const entry = (accessory: AccessoryResult, orphan: boolean): ReportAccessory => ({
+    digest: accessory.digest,
+    tags: [...accessory.tags],
+    subject: accessory.subject,
+    orphan,
+    outcome: accessory.outcome.status,
+    outcomeDetail: outcomeDetail(accessory.outcome),
+  });
+  const accessories = [
+    ...report.deletions.flatMap((deletion) =>
+      (deletion.accessories ?? []).map((accessory) => entry(accessory, false)),
+    ),
+    ...(report.orphans ?? []).map((orphan) => entry(orphan, true)),
+  ];
+  return accessories.length > 0 ? { accessories } : {};
 }
 
 export function reportTail(report: JobReport): ReportTail {

@@ -1,5 +1,5 @@
 import type { RepositoryLine } from './html-report.js';
-import type { ReportHead, ReportTag, ReportTail } from './json-report.js';
+import type { ReportAccessory, ReportHead, ReportTag, ReportTail } from './json-report.js';
 import { decisionWords, REASON_WORDS, verdictWords } from './report-text.js';
 import { formatBytes, formatCount } from '../shared/text/numbers.js';
 import { shardLabel } from '../../domain/shard.js';
@@ -20,6 +20,9 @@ export interface MarkdownInput {
   /** Tags removed alone (`untag`; would-be in a dry run), the first MARKDOWN_LIST_CAP. */
   readonly untagged?: readonly string[];
   readonly untaggedTotal?: number;
+  /** Accessories deleted with their image, and orphans (would-be in a dry run), capped. */
+  readonly accessories?: readonly string[];
+  readonly accessoriesTotal?: number;
   /** Repository errors, failed and skipped deletions (capped); job errors come from `tail`. */
   readonly failures: readonly string[];
   readonly failuresTotal: number;
@@ -30,14 +33,22 @@ export class MarkdownLists {
   readonly deleted: string[] = [];
   readonly untagged: string[] = [];
   readonly failures: string[] = [];
+  readonly accessories: string[] = [];
+  accessoriesTotal = 0;
   deletedTotal = 0;
   untaggedTotal = 0;
   failuresTotal = 0;
 
   constructor(private readonly dryRun: boolean) {}
 
-  repository(name: string, errors: readonly string[], tags: readonly ReportTag[]): void {
+  repository(
+    name: string,
+    errors: readonly string[],
+    tags: readonly ReportTag[],
+    accessories: readonly ReportAccessory[] = [],
+  ): void {
     for (const error of errors) this.failure(`${mdCode(name)}: ${mdText(error)}`);
+    for (const accessory of accessories) this.accessory(name, accessory);
     for (const tag of tags) {
       if (tag.action === 'untag') this.untag(name, tag);
       if (tag.action !== 'delete') continue;
@@ -71,6 +82,27 @@ export class MarkdownLists {
     }
     this.untaggedTotal += 1;
     if (this.untagged.length < MARKDOWN_LIST_CAP) this.untagged.push(reference);
+  }
+
+  /** `repo@sha256:…` (its tags), whose image, or why it failed. */
+  private accessory(name: string, accessory: ReportAccessory): void {
+    const reference = mdCode(`${name}@${accessory.digest}`);
+    const tags = accessory.tags.length === 0 ? '' : ` (${accessory.tags.map(mdCode).join(', ')})`;
+    const owner = accessory.orphan
+      ? 'orphan: its image was already gone'
+      : `with image ${mdCode(accessory.subject)}`;
+    const done =
+      accessory.outcome === 'deleted' ||
+      accessory.outcome === 'already-gone' ||
+      (this.dryRun && accessory.outcome === 'skipped');
+    if (!done) {
+      const why = accessory.outcomeDetail === null ? '' : `: ${mdText(accessory.outcomeDetail)}`;
+      this.failure(`${reference}${tags}, ${owner}: not deleted${why}`);
+      return;
+    }
+    this.accessoriesTotal += 1;
+    if (this.accessories.length < MARKDOWN_LIST_CAP)
+      this.accessories.push(`${reference}${tags}, ${owner}`);
   }
 
   private failure(line: string): void {
@@ -167,6 +199,19 @@ export function renderMarkdown(input: MarkdownInput, limitBytes = MARKDOWN_LIMIT
       (input.untagged ?? []).map((line) => `- ${line}`),
       untaggedTotal,
       'tags',
+    );
+    out.always('');
+  }
+  const accessoriesTotal = input.accessoriesTotal ?? 0;
+  if (accessoriesTotal > 0) {
+    out.always(
+      `### Signatures, attestations and SBOMs ${head.dryRun ? 'that would be deleted' : 'deleted'} (${formatCount(accessoriesTotal)})`,
+      '',
+    );
+    out.list(
+      (input.accessories ?? []).map((line) => `- ${line}`),
+      accessoriesTotal,
+      'accessories',
     );
     out.always('');
   }

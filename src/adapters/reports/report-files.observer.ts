@@ -135,7 +135,7 @@ export class ReportFilesObserver implements RunObserver {
         summary: repository.summary,
         reclaimableBytes: repository.reclaimableBytes,
       });
-      lists.repository(repository.name, repository.errors, repository.tags);
+      lists.repository(repository.name, repository.errors, repository.tags, repository.accessories);
     });
     if (this.wants('html')) {
       await writeReport(run.paths.html, async (write) => {
@@ -156,6 +156,8 @@ export class ReportFilesObserver implements RunObserver {
       deletedTotal: lists.deletedTotal,
       untagged: lists.untagged,
       untaggedTotal: lists.untaggedTotal,
+      accessories: lists.accessories,
+      accessoriesTotal: lists.accessoriesTotal,
       failures: lists.failures,
       failuresTotal: lists.failuresTotal,
     };
