@@ -53,31 +53,25 @@ export class MarkdownLists {
       if (tag.action === 'untag') this.untag(name, tag);
       if (tag.action !== 'delete') continue;
       const reference = mdCode(`${name}:${tag.tag}`);
-      const done =
-        tag.outcome === 'deleted' ||
-        tag.outcome === 'already-gone' ||
-        (this.dryRun && tag.outcome === 'skipped');
-      if (done) {
+      if (this.acted(tag.outcome, 'deleted')) {
         this.deletedTotal += 1;
         const created = tag.created === null ? '' : `, created ${tag.created.slice(0, 10)}`;
         if (this.deleted.length < MARKDOWN_LIST_CAP)
           this.deleted.push(`${reference} (${mdText(REASON_WORDS[tag.reason])}${created})`);
       } else {
-        const why = tag.outcomeDetail === null ? '' : `: ${mdText(tag.outcomeDetail)}`;
-        this.failure(`${reference}: ${mdText(decisionWords(tag, this.dryRun))}${why}`);
+        this.failure(
+          `${reference}: ${mdText(decisionWords(tag, this.dryRun))}${because(tag.outcomeDetail)}`,
+        );
       }
     }
   }
 
   private untag(name: string, tag: ReportTag): void {
     const reference = mdCode(`${name}:${tag.tag}`);
-    const done =
-      tag.outcome === 'untagged' ||
-      tag.outcome === 'already-gone' ||
-      (this.dryRun && tag.outcome === 'skipped');
-    if (!done) {
-      const why = tag.outcomeDetail === null ? '' : `: ${mdText(tag.outcomeDetail)}`;
-      this.failure(`${reference}: ${mdText(decisionWords(tag, this.dryRun))}${why}`);
+    if (!this.acted(tag.outcome, 'untagged')) {
+      this.failure(
+        `${reference}: ${mdText(decisionWords(tag, this.dryRun))}${because(tag.outcomeDetail)}`,
+      );
       return;
     }
     this.untaggedTotal += 1;
@@ -91,13 +85,8 @@ export class MarkdownLists {
     const owner = accessory.orphan
       ? 'orphan: its image was already gone'
       : `with image ${mdCode(accessory.subject)}`;
-    const done =
-      accessory.outcome === 'deleted' ||
-      accessory.outcome === 'already-gone' ||
-      (this.dryRun && accessory.outcome === 'skipped');
-    if (!done) {
-      const why = accessory.outcomeDetail === null ? '' : `: ${mdText(accessory.outcomeDetail)}`;
-      this.failure(`${reference}${tags}, ${owner}: not deleted${why}`);
+    if (!this.acted(accessory.outcome, 'deleted')) {
+      this.failure(`${reference}${tags}, ${owner}: not deleted${because(accessory.outcomeDetail)}`);
       return;
     }
     this.accessoriesTotal += 1;
@@ -105,10 +94,22 @@ export class MarkdownLists {
       this.accessories.push(`${reference}${tags}, ${owner}`);
   }
 
+  /** Done as planned: removed, found gone already, or (dry run) skipped as every dry-run write is. */
+  private acted(outcome: string | null, success: 'deleted' | 'untagged'): boolean {
+    return (
+      outcome === success || outcome === 'already-gone' || (this.dryRun && outcome === 'skipped')
+    );
+  }
+
   private failure(line: string): void {
     this.failuresTotal += 1;
     if (this.failures.length < MARKDOWN_LIST_CAP) this.failures.push(line);
   }
+}
+
+/** ": <why>" after a failed or skipped entry, or nothing when the report gives no reason. */
+function because(detail: string | null): string {
+  return detail === null ? '' : `: ${mdText(detail)}`;
 }
 
 /**
