@@ -1,6 +1,6 @@
 // The registry's own view: its access log (test/support) classified into the same kinds the
 // cleaner counts, to cross-check RequestStats.
-import type { AccessLogEntry } from '../test/support/access-log.js';
+import type { AccessLogEntry } from '../testkit/access-log.js';
 import { countByKind, type RequestCounts, type RequestKind } from './floor.js';
 
 export function kindOf(entry: AccessLogEntry): RequestKind | undefined {

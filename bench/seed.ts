@@ -1,8 +1,8 @@
 // Fast seeding through the registry's own HTTP API with test/support's client: the layer is
 // pushed once per repository, then per image only its config (POST + PUT) and one manifest PUT
 // per tag: 3 requests for a single-platform image with one tag.
-import { clientFor, type RegistryClientTarget } from '../test/support/registry-client.js';
-import type { SupportResponse } from '../test/support/http-request.js';
+import { clientFor, type RegistryClientTarget } from '../testkit/registry-client.js';
+import type { SupportResponse } from '../testkit/http-request.js';
 import { SHARED_LAYER, type Blob, type BuiltContent, type BuiltRepository } from './content.js';
 import { mapPool } from './pool.js';
 

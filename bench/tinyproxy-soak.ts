@@ -13,11 +13,11 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { listTags } from '../test/support/push-image.js';
-import { startRegistry } from '../test/support/registry-server.js';
-import { seedStorage } from '../test/support/fs-seed.js';
-import { startSquid } from '../test/support/squid.js';
-import { startTinyproxy } from '../test/support/tinyproxy.js';
+import { listTags } from '../testkit/push-image.js';
+import { startRegistry } from '../testkit/registry-server.js';
+import { seedStorage } from '../testkit/fs-seed.js';
+import { startSquid } from '../testkit/squid.js';
+import { startTinyproxy } from '../testkit/tinyproxy.js';
 
 const DAY = 86_400_000;
 const TAGS = 4;

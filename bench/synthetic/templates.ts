@@ -3,7 +3,7 @@
 // buildContent (test/unit/bench/synthetic-registry.test.ts checks it), so the floor computed from
 // content.ts and the digests the server answers agree.
 import { createHash } from 'node:crypto';
-import { MEDIA_TYPES } from '../../test/support/media-types.js';
+import { MEDIA_TYPES } from '../../testkit/media-types.js';
 import {
   DIFF_ID,
   SHARED_LAYER,

@@ -8,8 +8,8 @@ import {
   listTags,
   manifestExists,
   pushImage,
-} from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+} from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { readValidReport } from '../support/report-schema.js';
 import { configYaml, createWorkspace, type Workspace } from './cli-harness.js';
 

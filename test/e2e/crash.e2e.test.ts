@@ -8,8 +8,8 @@ import {
   type FaultProxy,
   type FaultRule,
 } from '../support/fault-proxy.js';
-import { listTags, pushImage, tagExisting } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { listTags, pushImage, tagExisting } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { createWorkspace, type Workspace } from './cli-harness.js';
 
 /**

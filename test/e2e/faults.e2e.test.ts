@@ -10,8 +10,8 @@ import {
   type FaultRule,
   type ForeignHost,
 } from '../support/fault-proxy.js';
-import { listTags, pushImage, tagExisting } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { listTags, pushImage, tagExisting } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { createWorkspace, type CliResult } from './cli-harness.js';
 
 /**

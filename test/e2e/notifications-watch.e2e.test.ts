@@ -20,8 +20,8 @@ import { ManualScheduler } from '../fakes/manual-scheduler.js';
 import { RecordingLogger } from '../fakes/recording-logger.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import { startHttpReceiver } from '../support/notification-receivers.js';
-import { listTags, pushImage } from '../support/push-image.js';
-import { startRegistry } from '../support/registry-server.js';
+import { listTags, pushImage } from '../../testkit/push-image.js';
+import { startRegistry } from '../../testkit/registry-server.js';
 
 const DAY = 86_400_000;
 

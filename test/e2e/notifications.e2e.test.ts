@@ -9,8 +9,8 @@ import {
   type HttpReceiver,
   type SmtpReceiver,
 } from '../support/notification-receivers.js';
-import { listTags, pushImage } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { listTags, pushImage } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import {
   anonymousConfigYaml,
   createWorkspace,

@@ -3,12 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { ProxyLogEntry, RunningForwardProxy } from '../support/forward-proxy-process.js';
-import { listTags } from '../support/push-image.js';
-import { seedStorage } from '../support/fs-seed.js';
-import { startRegistry } from '../support/registry-server.js';
-import { startSquid } from '../support/squid.js';
-import { startTinyproxy } from '../support/tinyproxy.js';
+import type { ProxyLogEntry, RunningForwardProxy } from '../../testkit/forward-proxy-process.js';
+import { listTags } from '../../testkit/push-image.js';
+import { seedStorage } from '../../testkit/fs-seed.js';
+import { startRegistry } from '../../testkit/registry-server.js';
+import { startSquid } from '../../testkit/squid.js';
+import { startTinyproxy } from '../../testkit/tinyproxy.js';
 import { createWorkspace, type CliResult, type Workspace } from './cli-harness.js';
 
 /**

@@ -9,12 +9,12 @@ import {
   type FaultRule,
 } from '../support/fault-proxy.js';
 import { installHelper } from '../support/credential-helpers.js';
-import { listTags, pushImage } from '../support/push-image.js';
+import { listTags, pushImage } from '../../testkit/push-image.js';
 import {
   startRegistry,
   type RunningRegistry,
   type StartRegistryOptions,
-} from '../support/registry-server.js';
+} from '../../testkit/registry-server.js';
 import { createWorkspace, type CliResult, type Workspace } from './cli-harness.js';
 
 /**

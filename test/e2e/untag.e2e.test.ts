@@ -10,8 +10,8 @@ import {
   listTags,
   manifestExists,
   pushImage,
-} from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+} from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { configYaml, createWorkspace, type Workspace } from './cli-harness.js';
 
 /**

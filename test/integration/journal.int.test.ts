@@ -13,8 +13,8 @@ import { ManifestCache } from '../../src/adapters/registry/cache/manifest-cache.
 import { buildContainer, closeContainer } from '../../src/container.js';
 import { aJob } from '../builders/jobs.js';
 import { RecordingLogger } from '../fakes/recording-logger.js';
-import { getManifest, listTags, pushImage, pushIndex } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { getManifest, listTags, pushImage, pushIndex } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 
 // Issue 16 on the real registry: a cold real run journals what it deletes with the bytes it
 // read while inspecting (no request beyond the cold minimum), and the journal holds exactly

@@ -13,7 +13,7 @@ import {
   type OciRegistryOptions,
   type OciRequest,
 } from '../support/oci-registry.js';
-import { getManifest, pushImage, tagExisting } from '../support/push-image.js';
+import { getManifest, pushImage, tagExisting } from '../../testkit/push-image.js';
 import { runWholeJob } from '../support/whole-run.js';
 
 // Issue 21, what distribution 2.8 lacks: the OCI tag DELETE (202) and the referrers API (200),

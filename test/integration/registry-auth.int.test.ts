@@ -8,8 +8,8 @@ import {
 } from '../../src/adapters/registry/http-docker-registry.adapter.js';
 import type { RegistrySettings } from '../../src/adapters/registry/registry-settings.js';
 import { RecordingLogger } from '../fakes/recording-logger.js';
-import { pushImage, pushIndex } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { pushImage, pushIndex } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 
 // HttpDockerRegistry against docker-registry with htpasswd (Basic) and token (Bearer) auth.
 

@@ -10,7 +10,7 @@ import type { Job } from '../../src/domain/job.js';
 import type { JobReport, RepositoryReport } from '../../src/domain/job-report.js';
 import { aJob } from '../builders/jobs.js';
 import { RecordingLogger } from '../fakes/recording-logger.js';
-import type { AccessLogEntry } from '../support/access-log.js';
+import type { AccessLogEntry } from '../../testkit/access-log.js';
 import {
   footprintOf,
   listTags,
@@ -18,8 +18,8 @@ import {
   pushIndex,
   tagExisting,
   type PushedFootprint,
-} from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+} from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { runWholeJob } from '../support/whole-run.js';
 
 // Request counts of whole runs (use case + registry client + registry cache) against the real

@@ -7,9 +7,9 @@
 // - OCI 1.1 artifacts (an SBOM) naming the image in `subject`, pushed by digest, plus the
 //   referrers fallback tag `sha256-<hex>`: an image index listing them (distribution spec,
 //   "Referrers Tag Schema"), which is what a client writes where the referrers API is missing.
-import type { SupportResponse } from './http-request.js';
-import { clientFor, type RegistryClientTarget } from './registry-client.js';
-import { sha256Digest, type Content } from './synthetic-image.js';
+import type { SupportResponse } from '../../testkit/http-request.js';
+import { clientFor, type RegistryClientTarget } from '../../testkit/registry-client.js';
+import { sha256Digest, type Content } from '../../testkit/synthetic-image.js';
 
 const PUSH = ['pull', 'push'] as const;
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';

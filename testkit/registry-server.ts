@@ -6,7 +6,7 @@ import type { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { launchOnFreePort } from '../../src/adapters/demo/local-registry/launch-on-free-port.js';
+import { launchOnFreePort } from '../src/adapters/demo/local-registry/launch-on-free-port.js';
 import { AccessLogCollector, type AccessLogEntry } from './access-log.js';
 import { createAgent, send } from './http-request.js';
 import { onProcessExit } from './process-cleanup.js';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Agent, OutgoingHttpHeaders } from 'node:http';
-import type { PushClient, RegistryCall } from '../../src/adapters/demo/image-push/push-client.js';
+import type { PushClient, RegistryCall } from '../src/adapters/demo/image-push/push-client.js';
 import { createAgent, send, type SupportResponse } from './http-request.js';
 import { parseChallenge } from './www-authenticate.js';
 
@@ -25,7 +25,7 @@ type Authorization =
 // Tokens are renewed this long before they expire, so a slow request does not race the expiry.
 const TOKEN_EXPIRY_MARGIN_MS = 10_000;
 
-export type { RegistryCall } from '../../src/adapters/demo/image-push/push-client.js';
+export type { RegistryCall } from '../src/adapters/demo/image-push/push-client.js';
 
 /**
  * The support's own small Registry API client: answers Basic and Bearer challenges the way

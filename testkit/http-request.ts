@@ -4,4 +4,4 @@ export {
   send,
   type RawRequest as SupportRequest,
   type RawResponse as SupportResponse,
-} from '../../src/adapters/demo/image-push/http-request.js';
+} from '../src/adapters/demo/image-push/http-request.js';

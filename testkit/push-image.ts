@@ -1,6 +1,6 @@
 // The pusher lives in src/ (the demo seeds its registry with it); the tests call it with a
 // target (URL and credentials) and this module binds it to the support's authenticating client.
-import * as push from '../../src/adapters/demo/image-push/push-image.js';
+import * as push from '../src/adapters/demo/image-push/push-image.js';
 import type { SupportResponse } from './http-request.js';
 import { clientFor, type RegistryClientTarget } from './registry-client.js';
 import type { Content } from './synthetic-image.js';
@@ -10,7 +10,7 @@ export type {
   ImageFormat,
   IndexPlatform,
   PushImageOptions,
-} from '../../src/adapters/demo/image-push/push-image.js';
+} from '../src/adapters/demo/image-push/push-image.js';
 
 /** Pushes one single-platform image; with no tags it is pushed by digest only (untagged). */
 export function pushImage(
