@@ -4,7 +4,13 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startFaultProxy } from '../support/fault-proxy.js';
-import { getManifest, listTags, pushImage, pushIndex, tagExisting } from '../../testkit/push-image.js';
+import {
+  getManifest,
+  listTags,
+  pushImage,
+  pushIndex,
+  tagExisting,
+} from '../../testkit/push-image.js';
 import { clientFor, type RegistryClientTarget } from '../../testkit/registry-client.js';
 import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import {
