@@ -7,7 +7,7 @@ import { buildDataset, type BuiltRepository } from './content.js';
 import { generateDataset } from './dataset.js';
 import { computeFloor, countByKind, type Floor } from './floor.js';
 import { seedFilesystem } from './fs-seed.js';
-import { mapPool } from './pool.js';
+import { mapPool } from '../testkit/pool.js';
 import { seedDataset } from './seed.js';
 import type { BenchTarget, TargetOptions } from './target.js';
 

@@ -12,9 +12,9 @@ import { SyntheticRegistry } from './synthetic/registry.js';
 import { render } from './synthetic/templates.js';
 import { createAgent, send, type SupportResponse } from '../testkit/http-request.js';
 import { ALL_MANIFEST_TYPES } from '../testkit/media-types.js';
+import { DAY_MS } from '../testkit/dates.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
-const DAY_MS = 86_400_000;
 const OPTIONS = { repositories: 6, tagsPerRepository: 60, nowMs: NOW.getTime(), seed: 7 };
 
 function sha256(bytes: Buffer): string {

@@ -18,8 +18,8 @@ import { startRegistry } from '../testkit/registry-server.js';
 import { seedStorage } from '../testkit/fs-seed.js';
 import { startSquid } from '../testkit/squid.js';
 import { startTinyproxy } from '../testkit/tinyproxy.js';
+import { DAY_MS } from '../testkit/dates.js';
 
-const DAY = 86_400_000;
 const TAGS = 4;
 
 interface RunFigures {
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
         repositories: count,
         tagsPerRepository: TAGS,
         repositoryPrefix: prefix,
-        created: (_repository, tag) => new Date(now - (10 + tag) * DAY),
+        created: (_repository, tag) => new Date(now - (10 + tag) * DAY_MS),
       });
     }
     console.log(

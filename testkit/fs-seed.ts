@@ -2,6 +2,7 @@ import type { RunningRegistry } from './registry-server.js';
 import type { SeededImage, SeedOptions } from './seed.js';
 import { StorageLayout } from './storage-layout.js';
 import { buildImage } from './synthetic-image.js';
+import { DAY_MS } from './dates.js';
 
 /**
  * seedRegistry's images, written straight into the registry's storage (storage-layout.ts, the
@@ -52,5 +53,3 @@ export function seedStorage(
   }
   return Promise.resolve(seeded);
 }
-
-const DAY_MS = 24 * 60 * 60 * 1000;

@@ -13,6 +13,7 @@ import {
 import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { readValidReport } from '../support/report-schema.js';
 import { configYaml, createWorkspace, type Workspace } from './cli-harness.js';
+import { daysAgo } from '../../testkit/dates.js';
 
 /**
  * Accessories end to end (issue 21, behaviour.md 3a) against the real registry (distribution
@@ -22,8 +23,6 @@ import { configYaml, createWorkspace, type Workspace } from './cli-harness.js';
  * would select every accessory tag by name.
  */
 
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
 const WRITE_METHODS = new Set(['DELETE', 'PUT', 'POST', 'PATCH']);
 const REPOSITORY = 'signed/app';
 

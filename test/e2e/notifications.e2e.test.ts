@@ -17,9 +17,7 @@ import {
   type CliResult,
   type Workspace,
 } from './cli-harness.js';
-
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
+import { daysAgo } from '../../testkit/dates.js';
 
 const MANUAL = `
 - name: clean

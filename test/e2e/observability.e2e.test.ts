@@ -10,9 +10,7 @@ import { pushImage } from '../../testkit/push-image.js';
 import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { CLI, configYaml, createWorkspace, type Workspace } from './cli-harness.js';
 import { parseExposition, sampleValue, sumSamples } from './prometheus-text.js';
-
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
+import { daysAgo } from '../../testkit/dates.js';
 
 const JOB = `
 - name: clean-dev

@@ -6,9 +6,7 @@ import { listTags, pushImage } from '../../testkit/push-image.js';
 import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { readValidReport } from '../support/report-schema.js';
 import { anonymousConfigYaml, createWorkspace, type Workspace } from './cli-harness.js';
-
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
+import { daysAgo } from '../../testkit/dates.js';
 
 /**
  * Issue 22 end to end: creation dates that disagree with the version and build-number order,

@@ -7,13 +7,12 @@ import { pushImage } from '../../testkit/push-image.js';
 import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { readValidReport } from '../support/report-schema.js';
 import { createWorkspace, type RunningCli, type Workspace } from './cli-harness.js';
+import { daysAgo } from '../../testkit/dates.js';
 
 // A run cut short still leaves a valid JSON report that says it was interrupted: after
 // SIGTERM (the run winds down and writes its reports), and after SIGKILL in the middle of the
 // deletions (the file written so far is a complete report on its own).
 
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
 const TAGS = 12;
 
 describe('an interrupted run leaves a valid report', { concurrency: true }, () => {

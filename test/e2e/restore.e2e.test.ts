@@ -20,6 +20,7 @@ import {
   type CliResult,
   type Workspace,
 } from './cli-harness.js';
+import { daysAgo } from '../../testkit/dates.js';
 
 /**
  * Undo (issue 16) end to end: the built CLI against the real registry. A real run journals
@@ -29,8 +30,6 @@ import {
  * run killed between its journal write and its DELETE restores nothing wrong.
  */
 
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
 const WRITE_METHODS = new Set(['DELETE', 'PUT', 'POST', 'PATCH']);
 
 function manualJob(name: string, repository: string): string {

@@ -11,9 +11,7 @@ import {
   type RunningCli,
   type Workspace,
 } from './cli-harness.js';
-
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
+import { daysAgo } from '../../testkit/dates.js';
 
 function jobsYaml(everyHours: number, repository = 'team/app'): string {
   return `

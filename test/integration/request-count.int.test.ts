@@ -21,14 +21,12 @@ import {
 } from '../../testkit/push-image.js';
 import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { runWholeJob } from '../support/whole-run.js';
+import { daysAgo } from '../../testkit/dates.js';
 
 // Request counts of whole runs (use case + registry client + registry cache) against the real
 // registry, each run in a fresh container as a fresh process would be: a cold run sends the
 // minimal count of ../shared/docs/registry-v2.md ("Minimal work"), a warm run one HEAD per tag.
 // Timing is never asserted here: bench/ measures it.
-
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
 
 interface Run {
   readonly report: JobReport;
