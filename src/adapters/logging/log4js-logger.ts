@@ -111,7 +111,7 @@ function fileAppender(
       };
       return appender;
     },
-  } as unknown as log4js.AppenderModule;
+  };
 }
 
 /** `time LEVEL message key=value`, the time with the local offset (log4js' `%d{ISO8601_WITH_TZ_OFFSET} %-5p`). */
