@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { accessoryTag, pushCosignSignature, pushSbom } from '../support/accessories.js';
@@ -124,6 +125,16 @@ describe('accessories follow their image (issue 21), token auth', () => {
       assert.ok(tagsListed.includes(accessoryTag(v1, suffix)), `v1's ${suffix}`);
     }
     assert.equal(listed.filter((a) => a.orphan).length, 1, 'one orphan');
+    // The HTML report shows the same rows, one per accessory, in its own table.
+    const html = await readFile(join(workspace.dir, 'reports', 'signed', 'latest.html'), 'utf8');
+    const rows = html.match(/<tr class="accessory"[^>]*>.*?<\/tr>/g) ?? [];
+    assert.equal(rows.length, listed.length, 'one HTML row per accessory');
+    for (const accessory of listed) {
+      assert.ok(
+        rows.some((row) => row.includes(`title="${accessory.digest}"`)),
+        `${accessory.digest} in the HTML report`,
+      );
+    }
 
     const restore = await workspace.run(['--restore', '--jobs', 'signed'], env);
     assert.equal(restore.code, 0, restore.stdout + restore.stderr);

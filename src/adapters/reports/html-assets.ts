@@ -80,6 +80,8 @@ code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;backgrou
 .reason{font-weight:500}
 .detail,.why{color:var(--muted);font-size:12.5px}
 .digest code{white-space:nowrap;word-break:normal}
+h3.accessories{margin:18px 0 6px;font-size:14px}
+.accessory-tags{word-break:break-all;font-family:ui-monospace,monospace;font-size:12.5px}
 .muted{color:var(--muted)}
 .errors,.warnings{border-radius:8px;padding:10px 14px;margin:0 0 12px}
 .errors{background:#fdecee;color:#7c1620}

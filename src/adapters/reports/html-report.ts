@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { escapeHtml } from '../shared/text/html-escape.js';
 import type {
+  ReportAccessory,
   ReportCounts,
   ReportHead,
   ReportRepository,
@@ -86,6 +87,7 @@ export const htmlReport = {
             `<tbody>\n${rows}\n</tbody>`,
             '</table></div>',
           ].join('\n'),
+      accessories(repository.accessories ?? [], dryRun),
       '</section>',
     ].join('\n');
   },
@@ -257,6 +259,47 @@ function row(tag: ReportTag, dryRun: boolean): string {
     `<td class="digest">${tag.digest === null ? '<span class="muted">not read</span>' : `<code title="${esc(tag.digest)}">${esc(shortDigest(tag.digest))}</code>`}</td>` +
     '</tr>'
   );
+}
+
+/**
+ * The signatures, attestations and SBOMs that went with a deleted image, and the orphans: their
+ * rows carry no data-action, so the tag filter neither hides nor counts them.
+ */
+function accessories(entries: readonly ReportAccessory[], dryRun: boolean): string {
+  if (entries.length === 0) return '';
+  const rows = entries.map((entry) => {
+    const failed = entry.outcome === 'failed';
+    const words = failed
+      ? 'failed'
+      : entry.outcome === 'already-gone'
+        ? 'already gone'
+        : dryRun
+          ? 'would delete'
+          : 'deleted';
+    // A dry run skips every deletion: saying so on each row would only add noise.
+    const why = dryRun && entry.outcome === 'skipped' ? null : entry.outcomeDetail;
+    const tags =
+      entry.tags.length === 0
+        ? '<span class="muted">none (a referrer)</span>'
+        : entry.tags.map((tag) => esc(tag)).join('<br>');
+    const image = `<code title="${esc(entry.subject)}">${esc(shortDigest(entry.subject))}</code>`;
+    const owner = entry.orphan ? `${image}<div class="why">orphan: already gone</div>` : image;
+    return (
+      `<tr class="accessory" data-outcome="${esc(entry.outcome)}" data-orphan="${String(entry.orphan)}">` +
+      `<td class="digest"><code title="${esc(entry.digest)}">${esc(shortDigest(entry.digest))}</code></td>` +
+      `<td class="accessory-tags">${tags}</td>` +
+      `<td class="digest">${owner}</td>` +
+      `<td><span class="pill ${failed ? 'failed' : 'delete'}">${esc(words)}</span>${why === null ? '' : `<div class="why">${esc(why)}</div>`}</td>` +
+      '</tr>'
+    );
+  });
+  return [
+    `<h3 class="accessories">Signatures, attestations and SBOMs ${dryRun ? 'that would be deleted' : 'deleted'} with their image (${formatCount(entries.length)})</h3>`,
+    '<div class="scroll"><table class="accessories">',
+    '<thead><tr><th>Digest</th><th>Tags</th><th>Image</th><th>Outcome</th></tr></thead>',
+    `<tbody>\n${rows.join('\n')}\n</tbody>`,
+    '</table></div>',
+  ].join('\n');
 }
 
 function errors(title: string, messages: readonly string[]): string {
