@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isLogFormat, type LogFormat } from '../config/log-format-section.js';
-import { parseListenAddress, type ListenAddress } from '../config/metrics-section.js';
+import { parseListenAddress, type ListenAddress } from '../config/listen-address.js';
 import { ExitCode } from './exit-codes.js';
 import { parseShard, type Shard } from '../../domain/shard.js';
 import { packageVersion } from '../shared/version.js';
