@@ -12,6 +12,7 @@
 //
 //   node scripts/bundle.mjs [--outdir dist] [--metafile]
 import { rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 const args = process.argv.slice(2);
@@ -31,6 +32,58 @@ const withoutFormData = {
       contents:
         'module.exports = class FormDataNotBundled { constructor() { ' +
         "throw new Error('multipart form data is not bundled in reg-cleaner (scripts/bundle.mjs)'); } };",
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * axios' Node build probes the fetch API when it is loaded (`getFetch()` at the top level builds
+ * a Request with a ReadableStream body to see what the runtime supports) and reads
+ * `globalThis.FormData`: either makes Node load its bundled undici and the web streams, about
+ * 20-40 ms of CPU before the first request of every run (issue 25), for an adapter reg-cleaner
+ * never selects (it uses axios' `http` adapter; the fetch adapter is still found on demand) and
+ * multipart bodies it never sends (a native FormData is still recognised by its tag). Both
+ * lines are edited out of the bundled copy; if an axios upgrade changes them, the build fails
+ * here rather than silently loading undici again.
+ */
+const AXIOS_EAGER_PROBES = [
+  { find: /^getFetch\(\);$/m, replace: '' },
+  {
+    find: /^const FormDataCtor = typeof G\.FormData !== 'undefined' \? G\.FormData : undefined;$/m,
+    replace: 'const FormDataCtor = undefined;',
+  },
+];
+const withoutEagerFetchProbe = {
+  name: 'without-eager-fetch-probe',
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]axios[\\/]dist[\\/]node[\\/]axios\.cjs$/ }, async (args) => {
+      let contents = await readFile(args.path, 'utf8');
+      for (const { find, replace } of AXIOS_EAGER_PROBES) {
+        if (!find.test(contents)) {
+          throw new Error(`${args.path}: ${String(find)} not found (see scripts/bundle.mjs)`);
+        }
+        contents = contents.replace(find, replace);
+      }
+      return { contents, loader: 'js' };
+    });
+  },
+};
+/**
+ * axios requires `http2` when it is loaded, for a transport reg-cleaner never asks for
+ * (`httpVersion: 2`); Node's http2 module costs 5-10 ms to compile at every start. axios gets a
+ * stand-in that loads the real module the first time one of its members is read.
+ */
+const lazyHttp2 = {
+  name: 'lazy-http2',
+  setup(builder) {
+    builder.onResolve({ filter: /^http2$/ }, (args) =>
+      /[\\/]axios[\\/]/.test(args.importer) ? { path: 'http2', namespace: 'lazy' } : undefined,
+    );
+    builder.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
+      contents:
+        'let real; const load = () => (real ??= require("node:http2")); ' +
+        'module.exports = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });',
       loader: 'js',
     }));
   },
@@ -60,7 +113,7 @@ const result = await build({
   // Bottleneck) stay in node_modules: only watch mode, a progress bar or a rate ceiling needs
   // them.
   metafile: args.includes('--metafile'),
-  plugins: [withoutFormData],
+  plugins: [withoutFormData, withoutEagerFetchProbe, lazyHttp2],
   logLevel: 'warning',
 });
 if (result.metafile !== undefined) {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { accessoryTag, pushCosignSignature } from '../support/accessories.js';
@@ -12,6 +11,7 @@ import {
   pushImage,
 } from '../../testkit/push-image.js';
 import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
+import { readValidReport } from '../support/report-schema.js';
 import { configYaml, createWorkspace, type Workspace } from './cli-harness.js';
 import { daysAgo } from '../../testkit/dates.js';
 
@@ -129,12 +129,14 @@ describe('shared_digest: untag (issue 21), token auth, placeholder mechanism', (
     assert.equal(await manifestExists(registry, REPOSITORY, oci), true);
     assert.equal(await manifestExists(registry, REPOSITORY, alone), false);
 
-    const report = JSON.parse(await readLatestReport(workspace, 'shared')) as {
-      summary: { untagged: number; deleted: number };
-      schemaVersion: number;
-    };
+    const report = await readValidReport(join(workspace.dir, 'reports', 'shared', 'latest.json'));
     assert.equal(report.schemaVersion, 2);
     assert.equal(report.summary.untagged, 2);
+    const untagged = report.repositories
+      .flatMap((repository) => repository.tags)
+      .filter((tag) => tag.action === 'untag')
+      .map((tag) => `${tag.tag}:${String(tag.outcome)}`);
+    assert.deepEqual(untagged.sort(), ['v1:untagged', 'v5:untagged']);
 
     const restore = await workspace.run(['--restore', '--jobs', 'shared'], env);
     assert.equal(restore.code, 0, restore.stdout + restore.stderr);
@@ -213,7 +215,3 @@ describe('shared_digest: untag (issue 21), token auth, placeholder mechanism', (
     assert.equal(await manifestExists(registry, repository, placed), false, 'placeholder gone');
   });
 });
-
-function readLatestReport(workspace: Workspace, jobName: string): Promise<string> {
-  return readFile(join(workspace.dir, 'reports', jobName, 'latest.json'), 'utf8');
-}

@@ -30,6 +30,7 @@ export async function readValidReport(path: string): Promise<ReportFile> {
 
 /** The parts of a report the tests look at (the schema checks the rest). */
 export interface ReportFile {
+  readonly schemaVersion: number;
   readonly dryRun: boolean;
   readonly status: 'success' | 'failed' | 'interrupted';
   readonly startedAt: string;
@@ -43,6 +44,7 @@ export interface ReportFile {
     readonly unmatched: number;
     readonly kept: number;
     readonly deleted: number;
+    readonly untagged: number;
     readonly failed: number;
     readonly reclaimableBytes: number;
   };
@@ -59,7 +61,7 @@ export interface ReportFile {
       readonly tag: string;
       readonly digest: string | null;
       readonly created: string | null;
-      readonly action: 'keep' | 'delete';
+      readonly action: 'keep' | 'delete' | 'untag';
       readonly reason: string;
       readonly detail: string;
       readonly ranking: {

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isLogFormat, type LogFormat } from '../config/log-format-section.js';
-import { parseListenAddress, type ListenAddress } from '../config/metrics-section.js';
+import { parseListenAddress, type ListenAddress } from '../config/listen-address.js';
 import { ExitCode } from './exit-codes.js';
 import { parseShard, type Shard } from '../../domain/shard.js';
 import { packageVersion } from '../shared/version.js';
@@ -107,8 +107,6 @@ Exit codes:
  */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (argv[0] === 'demo') return parseDemo(argv.slice(1));
-  let stdout = '';
-  let stderr = '';
   const program = new Command()
     .name('reg-cleaner')
     .description(
@@ -175,22 +173,10 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     .addHelpText('after', EXAMPLES)
     .allowExcessArguments(false)
     .showHelpAfterError('(run reg-cleaner --help for usage)')
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => (stdout += text),
-      writeErr: (text) => (stderr += text),
-    });
+    .exitOverride();
 
-  try {
-    program.parse([...argv], { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.exitCode === 0
-        ? { kind: 'exit', code: ExitCode.success, output: stdout }
-        : { kind: 'exit', code: ExitCode.usage, output: stderr };
-    }
-    throw error;
-  }
+  const exit = parseOrExit(program, argv);
+  if (exit !== undefined) return exit;
 
   const raw = program.opts<{
     dryRun?: boolean;
@@ -316,8 +302,6 @@ function restoreOf(
 }
 
 function parseDemo(argv: readonly string[]): CommandLine {
-  let stdout = '';
-  let stderr = '';
   const program = new Command()
     .name('reg-cleaner demo')
     .description(
@@ -331,21 +315,9 @@ function parseDemo(argv: readonly string[]): CommandLine {
     .helpOption('-h, --help', 'print this help and exit')
     .allowExcessArguments(false)
     .showHelpAfterError('(run reg-cleaner demo --help for usage)')
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => (stdout += text),
-      writeErr: (text) => (stderr += text),
-    });
-  try {
-    program.parse([...argv], { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.exitCode === 0
-        ? { kind: 'exit', code: ExitCode.success, output: stdout }
-        : { kind: 'exit', code: ExitCode.usage, output: stderr };
-    }
-    throw error;
-  }
+    .exitOverride();
+  const exit = parseOrExit(program, argv);
+  if (exit !== undefined) return exit;
   const raw = program.opts<{ keep?: boolean; seed?: string }>();
   if (raw.seed !== undefined && !/^https?:\/\/[^/\s]+/.test(raw.seed)) {
     return usageError(`--seed needs the registry's URL, http(s)://host:port; got "${raw.seed}"`);
@@ -384,6 +356,29 @@ function observabilityOptions(
     options.logFormat = raw.logFormat;
   }
   return options;
+}
+
+/**
+ * Parses with commander's output captured instead of printed and its exits turned into a
+ * CommandLine: --help and --version exit 0 with their text, a usage mistake exits 2 with the
+ * message. undefined when the arguments parsed and the run goes on.
+ */
+function parseOrExit(program: Command, argv: readonly string[]): CommandLine | undefined {
+  let stdout = '';
+  let stderr = '';
+  program.configureOutput({
+    writeOut: (text) => (stdout += text),
+    writeErr: (text) => (stderr += text),
+  });
+  try {
+    program.parse([...argv], { from: 'user' });
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    return error.exitCode === 0
+      ? { kind: 'exit', code: ExitCode.success, output: stdout }
+      : { kind: 'exit', code: ExitCode.usage, output: stderr };
+  }
 }
 
 function usageError(message: string): CommandLine {

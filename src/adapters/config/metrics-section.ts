@@ -1,13 +1,6 @@
 import Joi from 'joi';
-import {
-  parseListenAddress,
-  type ListenAddress,
-  type MetricsSettings,
-} from '../metrics/metrics-settings.js';
+import { parseListenAddress, type MetricsSettings } from '../metrics/metrics-settings.js';
 import { type FieldProblem, joiProblems, validateWith } from './joi-problems.js';
-
-// The command line's --metrics-listen is read with the same parser (cli reads it through config).
-export { parseListenAddress, type ListenAddress, type MetricsSettings };
 
 const KEYS = ['listen', 'reports'] as const;
 const schema = Joi.object({

@@ -129,7 +129,7 @@ const cases: readonly { name: string; file: string; code: string; refused: boole
   {
     name: 'testkit must not import bench/',
     file: 'testkit/seed.ts',
-    code: "import { mapPool } from '../bench/pool.js';\nexport const x: unknown = mapPool;\n",
+    code: "import { seedDataset } from '../bench/seed.js';\nexport const x: unknown = seedDataset;\n",
     refused: true,
   },
   {

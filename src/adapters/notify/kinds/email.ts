@@ -2,6 +2,7 @@ import type { EmailTarget } from './email-settings.js';
 import type { NotificationKind } from './notification-kind.js';
 import { sendMail } from './smtp-mailer.js';
 import { formatBytes } from '../../shared/text/numbers.js';
+import { escapeHtml } from '../../shared/text/html-escape.js';
 import { testText, type Notice } from '../notice.js';
 import {
   restoreFacts,
@@ -185,15 +186,6 @@ function restoreEmail(summary: RestoreSummary): EmailContent {
     text: `${text.join('\n')}\n`,
     html: `${[`<table>\n${rows.join('\n')}\n</table>`, ...sections].join('\n')}\n`,
   };
-}
-
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 }
 
 export const emailKind: NotificationKind<EmailTarget> = {
