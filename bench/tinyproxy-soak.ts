@@ -6,7 +6,7 @@
 //   node build/bench/tinyproxy-soak.js [--repositories 1050] [--runs 3] [--proxy squid] [--cli dist/main.js]
 // `--cli` runs another build (e.g. one from before the fix) against the same scenario; `--proxy
 // squid` the same runs through squid, which keeps connections open. The repositories are written
-// into the registry's storage (test/support/fs-seed.ts): the subject is the runs, and an API push
+// into the registry's storage (testkit/fs-seed.ts): the subject is the runs, and an API push
 // of 4,200 images took minutes.
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';

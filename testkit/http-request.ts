@@ -1,4 +1,4 @@
-// Moved to src/ (the demo ships it); re-exported under the support's names for the tests and the benchmark.
+// Moved to src/ (the demo ships it); re-exported under the kit's names for the tests and the benchmark.
 export {
   createAgent,
   send,

@@ -242,7 +242,7 @@ describe('HttpDockerRegistry with token auth', () => {
       await adapter.listTags('team/app', 'read');
       await adapter.listTags('team/app', 'read');
       assert.equal(tokenScopesSince(from).length, 1);
-      now += 10 * 60 * 1000; // the support's tokens live 300 s
+      now += 10 * 60 * 1000; // the kit's tokens live 300 s
       await adapter.listTags('team/app', 'read');
       assert.deepEqual(tokenScopesSince(from), [
         'repository:team/app:pull',
