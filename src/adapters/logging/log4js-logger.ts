@@ -5,6 +5,7 @@ import log4js from 'log4js';
 import type { LogFields, Logger } from '../../application/ports/logger.port.js';
 import { consoleLines, type TextSink } from '../shared/text/console-lines.js';
 import { redact, redactField } from '../shared/secrets/redact.js';
+import { LogFile, localTimeWithOffset } from './log-file.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -45,17 +46,17 @@ export function configureLogging(options: LoggingOptions): Logger {
       ? { type: JSON_LAYOUT }
       : { type: 'pattern', pattern: `%d{${timeFormat}} %-5p %x{line}`, tokens: { line: textOf } };
   const appenders: Record<string, log4js.Appender> = {
-    // Written synchronously, line by line. log4js' asynchronous 'file' appender waits for each
-    // line's write to complete before it starts the next and ignores backpressure, so a run that
-    // logs faster than that (a dry run logs every decision) queued lines in memory: 54,000
-    // pending writes held in a 100,000-tag run, peak RSS growing with the run (443 MB at
-    // 1,000,000 tags), and the lines lost if the process died. An append costs a few µs.
+    // Written synchronously, line by line, to a descriptor kept open (log-file.ts). log4js'
+    // asynchronous 'file' appender waits for each line's write to complete before it starts
+    // the next and ignores backpressure, so a run that logs faster than that (a dry run logs
+    // every decision) queued lines in memory: 54,000 pending writes held in a 100,000-tag run,
+    // peak RSS growing with the run (443 MB at 1,000,000 tags), and the lines lost if the
+    // process died. Its 'fileSync' appender opened and closed the file for every line.
     file: {
-      type: 'fileSync',
-      filename: join(options.logsDir, 'cleaner.log'),
-      maxLogSize: MAX_LOG_BYTES,
-      backups: BACKUPS,
-      layout: layout('ISO8601_WITH_TZ_OFFSET'),
+      type: fileAppender(
+        new LogFile(join(options.logsDir, 'cleaner.log'), MAX_LOG_BYTES, BACKUPS),
+        json ? jsonLine : textLine,
+      ),
     },
   };
   if (options.console !== false) {
@@ -91,6 +92,31 @@ function consoleAppender(sink: TextSink): log4js.AppenderModule {
       };
     },
   } as unknown as log4js.AppenderModule;
+}
+
+/** The log file's appender: each event rendered by `render` and written as one line. */
+function fileAppender(
+  file: LogFile,
+  render: (event: log4js.LoggingEvent) => string,
+): log4js.AppenderModule {
+  return {
+    configure: () => {
+      const appender = (event: log4js.LoggingEvent): void => {
+        file.write(`${render(event)}\n`);
+      };
+      // log4js.shutdown() calls it.
+      appender.shutdown = (done: () => void): void => {
+        file.close();
+        done();
+      };
+      return appender;
+    },
+  };
+}
+
+/** `time LEVEL message key=value`, the time with the local offset (log4js' `%d{ISO8601_WITH_TZ_OFFSET} %-5p`). */
+function textLine(event: log4js.LoggingEvent): string {
+  return `${localTimeWithOffset(event.startTime)} ${event.level.levelStr.padEnd(5)} ${textOf(event)}`;
 }
 
 /** Flushes and closes the log files; call before the process exits. */
