@@ -2,7 +2,7 @@
 # reg-cleaner on Alpine Linux.
 #   docker build -t reg-cleaner:alpine .
 # Dockerfile.debian is the same recipe on Debian: change both together.
-# `npm run image:check` performs this recipe without Docker (scripts/image-recipe.mjs) and
+# `npm run image:check` performs this recipe without Docker (scripts/image-check/) and
 # test/unit/image/dockerfiles.test.ts keeps the two files in step.
 
 # ---- build: dev dependencies, type check, bundle -> dist/, then drop the dev dependencies -

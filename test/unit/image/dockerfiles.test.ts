@@ -1,122 +1,40 @@
-// Keeps Dockerfile (Alpine) and Dockerfile.debian in step, and checks that the parser of
-// scripts/image-recipe.mjs (which performs the recipe in CI without Docker) reads them as
-// written. Fast: nothing is installed or built here; `npm run image:check` does that.
+// Keeps Dockerfile (Alpine) and Dockerfile.debian in step, and checks that scripts/image-check/
+// (which performs the recipe in CI without Docker) reads them as written and refuses what would
+// break the image. Fast: nothing is installed or built here; `npm run image:check` does that.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
+import { missingContextSources, parseDockerignore } from '../../../scripts/image-check/context.js';
+import {
+  parseDockerfile,
+  type ParsedInstruction,
+  type ParsedStage,
+} from '../../../scripts/image-check/dockerfile.js';
+import { imageUserIds, writableVolumes } from '../../../scripts/image-check/image-user.js';
+import {
+  classifyCommand,
+  imageNodeMajor,
+  planImage,
+  readPlan,
+  withoutInit,
+  type CopyStep,
+  type Plan,
+  type RunStep,
+  type StagePlan,
+} from '../../../scripts/image-check/plan.js';
+import { splitCommands } from '../../../scripts/image-check/shell.js';
+import { onLoopback } from '../../../scripts/image-check/watch-check.js';
 import { defaultWrittenFolders } from './written-folders.js';
 
-type Step =
-  | { kind: 'workdir'; line: number; path: string }
-  | { kind: 'env'; line: number; env: Record<string, string> }
-  | {
-      kind: 'copy';
-      line: number;
-      from?: string;
-      sources: string[];
-      destination: string;
-      destIsDir: boolean;
-    }
-  | {
-      kind: 'run';
-      line: number;
-      command: string;
-      action: 'run' | 'skip' | 'mkdir' | 'unsupported';
-      argv?: string[];
-      paths?: string[];
-      why?: string;
-    };
-
-interface StagePlan {
-  index: number;
-  name?: string;
-  base: string;
-  workdir: string;
-  user?: string;
-  env: Record<string, string>;
-  steps: Step[];
-  npmCommands: string[];
-  skipped: string[];
-}
-
-interface FinalPlan {
-  base: string;
-  workdir: string;
-  user?: string;
-  env: Record<string, string>;
-  labels: Record<string, string>;
-  volumes: string[];
-  entrypoint?: string[];
-  cmd?: string[];
-  healthcheck?: {
-    none: boolean;
-    options: Record<string, string | true>;
-    exec?: string[];
-    shell?: string;
-  };
-  command?: string[];
-}
-
-interface Plan {
-  dockerfile: string;
-  stages: StagePlan[];
-  final: FinalPlan;
-}
-
-interface ParsedInstruction {
-  keyword: string;
-  line: number;
-  from?: string;
-  sources?: string[];
-  destination?: string;
-  flags?: Record<string, string | true>;
-  commands?: string[];
-  exec?: string[];
-  shell?: string;
-  env?: Record<string, string>;
-  path?: string;
-  paths?: string[];
-  none?: boolean;
-}
-
-interface ParsedDockerfile {
-  args: Record<string, string>;
-  stages: {
-    name?: string;
-    base: string;
-    platform?: string;
-    workdir: string;
-    instructions: ParsedInstruction[];
-  }[];
-}
-
-interface RecipeModule {
-  readPlan(path: string): Plan;
-  parseDockerfile(text: string): ParsedDockerfile;
-  planImage(parsed: ParsedDockerfile): Omit<Plan, 'dockerfile'>;
-  parseDockerignore(text: string): (path: string) => boolean;
-  withoutInit(argv: readonly string[]): string[];
-  imageUserIds(final: { user?: string; base: string }): { uid: number; gid: number };
-  classifyCommand(command: string): { action: string; owner?: string; paths?: string[] };
-  imageNodeMajor(base: string): number | undefined;
-  splitCommands(command: string): string[];
-  onLoopback(
-    args: readonly string[],
-    health: string | undefined,
-    port: number,
-  ): { args: string[]; health: string | undefined };
-}
-
 const ROOT = process.cwd();
-const SCRIPT = join(ROOT, 'scripts', 'image-recipe.mjs');
-const recipe = (await import(pathToFileURL(SCRIPT).href)) as RecipeModule;
+/** The compiled entry of the image check (the test build compiles scripts/ too). */
+const SCRIPT = join(ROOT, 'build', 'scripts', 'image-check', 'main.js');
 
-const alpine = recipe.readPlan(join(ROOT, 'Dockerfile'));
-const debian = recipe.readPlan(join(ROOT, 'Dockerfile.debian'));
+const alpine = readPlan(join(ROOT, 'Dockerfile'));
+const debian = readPlan(join(ROOT, 'Dockerfile.debian'));
 const BOTH = [
   ['Dockerfile', alpine],
   ['Dockerfile.debian', debian],
@@ -141,14 +59,12 @@ function finalStage(plan: Plan): StagePlan {
   return stage;
 }
 
-function copies(stage: StagePlan): Extract<Step, { kind: 'copy' }>[] {
-  return stage.steps.filter(
-    (step): step is Extract<Step, { kind: 'copy' }> => step.kind === 'copy',
-  );
+function copies(stage: StagePlan): CopyStep[] {
+  return stage.steps.filter((step): step is CopyStep => step.kind === 'copy');
 }
 
-function runs(stage: StagePlan): Extract<Step, { kind: 'run' }>[] {
-  return stage.steps.filter((step): step is Extract<Step, { kind: 'run' }> => step.kind === 'run');
+function runs(stage: StagePlan): RunStep[] {
+  return stage.steps.filter((step): step is RunStep => step.kind === 'run');
 }
 
 /** What a COPY step puts in the image, as `from:source -> destination` lines. */
@@ -183,8 +99,8 @@ describe('Dockerfile and Dockerfile.debian stay in step', () => {
       /^node:24(\.\d+){0,2}-alpine(\d+(\.\d+)*)?(@sha256:[0-9a-f]{64})?$/,
     );
     assert.match(debian.final.base, /^node:24(\.\d+){0,2}-bookworm-slim(@sha256:[0-9a-f]{64})?$/);
-    assert.equal(recipe.imageNodeMajor(alpine.final.base), 24);
-    assert.equal(recipe.imageNodeMajor(debian.final.base), 24);
+    assert.equal(imageNodeMajor(alpine.final.base), 24);
+    assert.equal(imageNodeMajor(debian.final.base), 24);
   });
 
   it('run the same npm commands in the same order in the build stage: ci, build, then drop the dev dependencies', () => {
@@ -317,7 +233,7 @@ describe('Dockerfile and Dockerfile.debian stay in step', () => {
       const steps = runs(finalStage(plan));
       for (const volume of plan.final.volumes) {
         assert.ok(
-          steps.some((step) => step.action === 'mkdir' && (step.paths ?? []).includes(volume)),
+          steps.some((step) => step.action === 'mkdir' && step.paths.includes(volume)),
           `${file}: mkdir -p ${volume}`,
         );
         assert.ok(
@@ -373,7 +289,7 @@ describe('Dockerfile and Dockerfile.debian stay in step', () => {
     }
     assert.equal(await exitOf(), 1, 'nothing listening');
     // The recipe's stop check runs the command and the probe on the loopback instead.
-    const local = recipe.onLoopback(alpine.final.cmd ?? [], line, 40_123);
+    const local = onLoopback(alpine.final.cmd ?? [], line, 40_123);
     assert.deepEqual(local.args.slice(-2), ['--metrics-listen', '127.0.0.1:40123']);
     assert.ok(local.health?.includes("'http://127.0.0.1:40123/healthz'"), local.health);
   });
@@ -407,7 +323,7 @@ describe('Dockerfile and Dockerfile.debian stay in step', () => {
 });
 
 describe('.dockerignore', () => {
-  const ignored = recipe.parseDockerignore(readFileSync(join(ROOT, '.dockerignore'), 'utf8'));
+  const ignored = parseDockerignore(readFileSync(join(ROOT, '.dockerignore'), 'utf8'));
 
   it('keeps local and generated folders out of the build context', () => {
     for (const path of [
@@ -445,7 +361,18 @@ describe('.dockerignore', () => {
   });
 });
 
-describe('image-recipe parser', () => {
+/** One instruction of a parsed stage, narrowed to its keyword. */
+function instructionsOf<K extends ParsedInstruction['keyword']>(
+  stage: ParsedStage,
+  keyword: K,
+): Extract<ParsedInstruction, { keyword: K }>[] {
+  return stage.instructions.filter(
+    (instruction): instruction is Extract<ParsedInstruction, { keyword: K }> =>
+      instruction.keyword === keyword,
+  );
+}
+
+describe('image check: reading a Dockerfile (dockerfile-ast)', () => {
   const FIXTURE = [
     '# syntax=docker/dockerfile:1',
     'ARG NODE=20',
@@ -460,6 +387,8 @@ describe('image-recipe parser', () => {
     '  && npm run build; npm prune --omit=dev',
     'RUN ["npm", "test"]',
     'FROM node:${NODE}-alpine',
+    'ARG VERSION=dev',
+    'LABEL version="${VERSION}" empty="${UNSET:-default}"',
     'WORKDIR $HOME_DIR',
     'COPY --from=build /src/app/dist ./dist',
     'VOLUME /data /logs',
@@ -468,7 +397,7 @@ describe('image-recipe parser', () => {
     'CMD node main.js --watch',
   ].join('\n');
 
-  const parsed = recipe.parseDockerfile(FIXTURE);
+  const parsed = parseDockerfile(FIXTURE);
   const [first, second] = parsed.stages;
   assert.ok(first !== undefined && second !== undefined, 'the fixture has two stages');
 
@@ -480,40 +409,59 @@ describe('image-recipe parser', () => {
     assert.equal(second.name, undefined);
   });
 
-  it('resolves WORKDIR and expands ENV', () => {
+  it('resolves WORKDIR and expands ENV, ARG and LABEL values', () => {
     assert.equal(first.workdir, '/src/app');
     assert.equal(second.workdir, '/', 'an unset variable expands to nothing');
-    const env = first.instructions
-      .filter((instruction) => instruction.keyword === 'ENV')
-      .map((instruction) => instruction.env);
-    assert.deepEqual(env, [{ A: '1', B: 'two words' }, { LEGACY: 'some value' }]);
+    assert.deepEqual(
+      instructionsOf(first, 'ENV').map((instruction) => instruction.env),
+      [{ A: '1', B: 'two words' }, { LEGACY: 'some value' }],
+    );
+    assert.deepEqual(instructionsOf(second, 'LABEL')[0]?.labels, {
+      version: 'dev',
+      empty: 'default',
+    });
   });
 
   it('reads COPY flags, sources and destinations', () => {
-    const copy = first.instructions.find((instruction) => instruction.keyword === 'COPY');
-    const fromBuild = second.instructions.find((instruction) => instruction.keyword === 'COPY');
+    const [copy] = instructionsOf(first, 'COPY');
+    const [fromBuild] = instructionsOf(second, 'COPY');
     assert.ok(copy !== undefined && fromBuild !== undefined);
     assert.deepEqual(copy.flags, { chown: 'node:node' });
     assert.deepEqual(copy.sources, ['package.json', 'package-lock.json']);
     assert.equal(copy.destination, '/src/app');
+    assert.ok(copy.destIsDir);
     assert.equal(fromBuild.from, 'build');
     assert.equal(fromBuild.destination, '/dist');
   });
 
   it('joins continued lines, drops comments and splits RUN into commands', () => {
-    const runCommands = first.instructions
-      .filter((instruction) => instruction.keyword === 'RUN')
-      .map((instruction) => instruction.commands);
-    assert.deepEqual(runCommands, [
-      ['npm ci', 'npm run build', 'npm prune --omit=dev'],
-      ['npm test'],
-    ]);
-    assert.deepEqual(recipe.splitCommands('echo "a && b" && npm ci'), ['echo "a && b"', 'npm ci']);
-    assert.throws(() => recipe.splitCommands('npm ci || true'), /cannot reproduce/);
+    assert.deepEqual(
+      instructionsOf(first, 'RUN').map((instruction) => instruction.commands),
+      [['npm ci', 'npm run build', 'npm prune --omit=dev'], ['npm test']],
+    );
+    assert.deepEqual(splitCommands('echo "a && b" && npm ci'), ['echo "a && b"', 'npm ci']);
+    assert.throws(() => splitCommands('npm ci || true'), /cannot reproduce/);
+  });
+
+  it('honours the escape directive, and refuses a RUN heredoc', () => {
+    const backtick = parseDockerfile(
+      ['# escape=`', 'FROM node:24', 'RUN npm ci `', '  && npm test'].join('\n'),
+    );
+    assert.deepEqual(
+      backtick.stages[0] === undefined
+        ? []
+        : instructionsOf(backtick.stages[0], 'RUN').map((instruction) => instruction.commands),
+      [['npm ci', 'npm test']],
+    );
+    assert.throws(
+      () => parseDockerfile(['FROM node:24', 'RUN <<EOF', 'npm ci', 'EOF'].join('\n')),
+      /line 2: RUN with a heredoc/,
+    );
+    assert.throws(() => parseDockerfile('RUN npm ci'), /RUN before the first FROM/);
   });
 
   it('reads exec and shell forms, VOLUME and HEALTHCHECK NONE', () => {
-    const plan = recipe.planImage(parsed);
+    const plan = planImage(parsed);
     assert.deepEqual(plan.final.entrypoint, ['/sbin/tini', '--', 'node', 'main.js']);
     assert.deepEqual(plan.final.command, ['node', 'main.js']);
     assert.deepEqual(plan.final.cmd, ['/bin/sh', '-c', 'node main.js --watch']);
@@ -528,49 +476,45 @@ describe('image-recipe parser', () => {
   });
 
   it('reads the Node major of a node base image', () => {
-    assert.equal(recipe.imageNodeMajor('node:24-alpine'), 24);
-    assert.equal(recipe.imageNodeMajor('node:24.11.1-bookworm-slim@sha256:' + 'a'.repeat(64)), 24);
-    assert.equal(recipe.imageNodeMajor('docker.io/library/node:22'), 22);
-    assert.equal(recipe.imageNodeMajor('debian:bookworm-slim'), undefined);
-    assert.equal(recipe.imageNodeMajor('nodejs:24'), undefined);
+    assert.equal(imageNodeMajor('node:24-alpine'), 24);
+    assert.equal(imageNodeMajor('node:24.11.1-bookworm-slim@sha256:' + 'a'.repeat(64)), 24);
+    assert.equal(imageNodeMajor('docker.io/library/node:22'), 22);
+    assert.equal(imageNodeMajor('debian:bookworm-slim'), undefined);
+    assert.equal(imageNodeMajor('nodejs:24'), undefined);
   });
 
   it('knows the uid the image runs as, which it drops to with setpriv', () => {
-    assert.deepEqual(recipe.imageUserIds(alpine.final), { uid: 1000, gid: 1000 });
-    assert.deepEqual(recipe.imageUserIds(debian.final), { uid: 1000, gid: 1000 });
-    assert.deepEqual(recipe.imageUserIds({ user: '1001:1002', base: 'debian:12' }), {
+    assert.deepEqual(imageUserIds(alpine.final), { uid: 1000, gid: 1000 });
+    assert.deepEqual(imageUserIds(debian.final), { uid: 1000, gid: 1000 });
+    assert.deepEqual(imageUserIds({ user: '1001:1002', base: 'debian:12' }), {
       uid: 1001,
       gid: 1002,
     });
-    assert.throws(
-      () => recipe.imageUserIds({ user: 'app', base: 'node:24-alpine' }),
-      /unknown uid/,
-    );
-    assert.throws(() => recipe.imageUserIds({ user: 'node', base: 'debian:12' }), /unknown uid/);
+    assert.throws(() => imageUserIds({ user: 'app', base: 'node:24-alpine' }), /unknown uid/);
+    assert.throws(() => imageUserIds({ user: 'node', base: 'debian:12' }), /unknown uid/);
   });
 
   it('performs chown (on the VOLUMEs only) instead of skipping it', () => {
-    assert.deepEqual(recipe.classifyCommand('chown -R node:node /app/cache logs'), {
+    assert.deepEqual(classifyCommand('chown -R node:node /app/cache logs'), {
       action: 'chown',
       owner: 'node:node',
       paths: ['/app/cache', 'logs'],
     });
-    assert.equal(recipe.classifyCommand('chmod 0755 /app').action, 'skip');
+    assert.equal(classifyCommand('chmod 0755 /app').action, 'skip');
+    assert.equal(classifyCommand('curl -o x https://example.com').action, 'unsupported');
   });
 
   it('drops the init process from an ENTRYPOINT', () => {
-    assert.deepEqual(recipe.withoutInit(['/usr/bin/tini', '--', 'node', 'dist/main.js']), [
+    assert.deepEqual(withoutInit(['/usr/bin/tini', '--', 'node', 'dist/main.js']), [
       'node',
       'dist/main.js',
     ]);
-    assert.deepEqual(recipe.withoutInit(['dumb-init', 'node', 'x.js']), ['node', 'x.js']);
-    assert.deepEqual(recipe.withoutInit(['node', 'x.js']), ['node', 'x.js']);
+    assert.deepEqual(withoutInit(['dumb-init', 'node', 'x.js']), ['node', 'x.js']);
+    assert.deepEqual(withoutInit(['node', 'x.js']), ['node', 'x.js']);
   });
 
-  it('matches .dockerignore patterns like Docker: folders, globs, **, negation', () => {
-    const ignored = recipe.parseDockerignore(
-      '# comment\n/dist/\n*.log\n**/tmp\ndocs\n!docs/keep.md\n',
-    );
+  it('matches .dockerignore patterns like Docker (@balena/dockerignore): folders, globs, **, negation', () => {
+    const ignored = parseDockerignore('# comment\n/dist/\n*.log\n**/tmp\ndocs\n!docs/keep.md\n');
     assert.ok(ignored('dist/main.js'));
     assert.ok(ignored('app.log'));
     assert.ok(!ignored('logs/app.log'), '*.log matches at the top only');
@@ -590,5 +534,78 @@ describe('image-recipe parser', () => {
     assert.equal(printed.dockerfile, 'Dockerfile.debian');
     assert.deepEqual(printed.stages, JSON.parse(JSON.stringify(debian.stages)) as unknown);
     assert.deepEqual(printed.final, JSON.parse(JSON.stringify(debian.final)) as unknown);
+  });
+});
+
+// The broken images the check exists for, caught without building anything: the full
+// `npm run image:check` fails the same way (see docs/deployment.md).
+describe('image check: what it refuses', () => {
+  const dockerfileText = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+  const ignoreText = readFileSync(join(ROOT, '.dockerignore'), 'utf8');
+  const planOf = (text: string): Plan => ({
+    dockerfile: 'Dockerfile',
+    parsed: parseDockerfile(text),
+    ...planImage(parseDockerfile(text)),
+  });
+
+  it('finds every COPY source of both Dockerfiles in the build context', () => {
+    for (const [file, plan] of BOTH)
+      assert.deepEqual(missingContextSources(plan, ROOT, parseDockerignore(ignoreText)), [], file);
+  });
+
+  it('fails before any npm step when .dockerignore excludes a file the image needs', () => {
+    for (const needed of ['scripts/bundle.mjs', 'src', 'package-lock.json', 'config']) {
+      const missing = missingContextSources(
+        alpine,
+        ROOT,
+        parseDockerignore(`${ignoreText}\n${needed}\n`),
+      );
+      assert.equal(missing.length, 1, `${needed}: ${missing.join('; ')}`);
+      assert.match(
+        missing[0] ?? '',
+        new RegExp(
+          `^line \\d+: COPY source "${needed}" is not in the build context \\(missing, or excluded by \\.dockerignore\\)$`,
+        ),
+      );
+    }
+    // `scripts/*` alone (without the `!scripts/bundle.mjs` exception) drops the bundler.
+    const withoutException = ignoreText.replace('!scripts/bundle.mjs', '');
+    assert.deepEqual(
+      missingContextSources(alpine, ROOT, parseDockerignore(withoutException)).map((line) =>
+        line.replace(/^line \d+: /, ''),
+      ),
+      [
+        'COPY source "scripts/bundle.mjs" is not in the build context (missing, or excluded by .dockerignore)',
+      ],
+    );
+  });
+
+  it('leaves a folder read-only for the USER when the Dockerfile drops it from VOLUME', () => {
+    const chowned = (plan: Plan): { path: string; owner: string }[] =>
+      runs(finalStage(plan)).flatMap((step) =>
+        step.action === 'chown' ? step.paths.map((path) => ({ path, owner: step.owner })) : [],
+      );
+    const intact = writableVolumes(alpine.final, chowned(alpine));
+    assert.deepEqual(intact.writable, ['/app/cache', '/app/logs', '/app/reports']);
+    assert.deepEqual(intact.notes, []);
+    // Issue 27 again: reports/ created and chowned, but no VOLUME: read-only under
+    // readOnlyRootFilesystem, and the image's dry run then fails with EACCES.
+    const dropped = planOf(
+      dockerfileText.replace(
+        'VOLUME ["/app/cache", "/app/logs", "/app/reports"]',
+        'VOLUME ["/app/cache", "/app/logs"]',
+      ),
+    );
+    assert.deepEqual(dropped.final.volumes, ['/app/cache', '/app/logs']);
+    const result = writableVolumes(dropped.final, chowned(dropped));
+    assert.deepEqual(result.writable, ['/app/cache', '/app/logs']);
+    assert.deepEqual(result.notes, [
+      '/app/reports: chown node:node but not a VOLUME: stays read-only (readOnlyRootFilesystem)',
+    ]);
+    // A VOLUME the Dockerfile forgets to chown stays root's.
+    const unowned = writableVolumes(alpine.final, chowned(alpine).slice(1));
+    assert.deepEqual(unowned.notes, [
+      'VOLUME /app/cache is not handed to node: it stays read-only',
+    ]);
   });
 });
