@@ -9,7 +9,6 @@ import {
   type ParsedInstruction,
   type ParsedStage,
 } from './dockerfile.js';
-import { shellWords, type Variables } from './shell.js';
 
 /** What the recipe does with one shell command of a RUN step. */
 export type CommandAction =
@@ -85,22 +84,29 @@ const OWNERSHIP_COMMANDS = new Set([
 ]);
 const INIT_PROCESSES = new Set(['tini', 'tini-static', 'dumb-init']);
 
-export function classifyCommand(command: string, vars: Variables = {}): CommandAction {
-  const words = shellWords(command, vars);
+export function classifyCommand(command: string): CommandAction {
+  const words = command.split(/\s+/).filter((word) => word !== '');
   const [program = '', ...rest] = words;
   const operands = rest.filter((word) => !word.startsWith('-'));
-  if (program === 'npm' || program === 'npx' || program === 'node')
-    return { action: 'run', argv: words };
   if (OS_PACKAGE_MANAGERS.has(program)) return { action: 'skip', why: 'OS package manager' };
   if (program === 'rm' && operands.every((word) => /^\/var\/(lib\/apt|cache)\//.test(word)))
     return { action: 'skip', why: 'OS package cache cleanup' };
+  if (OWNERSHIP_COMMANDS.has(program))
+    return { action: 'skip', why: 'users and ownership (not reproducible outside the image)' };
+  // What the recipe performs it performs without a shell: words it would have to interpret
+  // (quotes, variables, escapes, globs) are refused rather than passed on as written.
+  if (/['"$`\\*?]/.test(command))
+    return {
+      action: 'unsupported',
+      why: 'quotes, variables, escapes and globs are not reproduced',
+    };
+  if (program === 'npm' || program === 'npx' || program === 'node')
+    return { action: 'run', argv: words };
   // `chown USER[:GROUP] PATH...` decides what the image's user may write: the recipe performs it
   // (on the VOLUMEs only, see image-user.ts), so a folder the Dockerfile forgets stays read-only.
   const [owner, ...paths] = operands;
   if (program === 'chown' && owner !== undefined && paths.length > 0)
     return { action: 'chown', owner, paths };
-  if (OWNERSHIP_COMMANDS.has(program))
-    return { action: 'skip', why: 'users and ownership (not reproducible outside the image)' };
   if (program === 'mkdir') return { action: 'mkdir', paths: operands };
   return { action: 'unsupported', why: `the recipe does not know how to perform "${program}"` };
 }
@@ -198,15 +204,10 @@ function finalImage(last: ParsedStage): FinalImage {
 
 function stageSteps(stage: ParsedStage): Step[] {
   const steps: Step[] = [];
-  const vars: Record<string, string> = {};
   for (const instruction of stage.instructions) {
     switch (instruction.keyword) {
       case 'ENV':
-        Object.assign(vars, instruction.env);
         steps.push({ kind: 'env', line: instruction.line, env: instruction.env });
-        break;
-      case 'ARG':
-        Object.assign(vars, instruction.args);
         break;
       case 'WORKDIR':
         steps.push({ kind: 'workdir', line: instruction.line, path: instruction.path });
@@ -229,9 +230,10 @@ function stageSteps(stage: ParsedStage): Step[] {
             kind: 'run',
             line: instruction.line,
             command,
-            ...classifyCommand(command, vars),
+            ...classifyCommand(command),
           });
         break;
+      case 'ARG':
       case 'LABEL':
       case 'USER':
       case 'CMD':

@@ -502,6 +502,12 @@ describe('image check: reading a Dockerfile (dockerfile-ast)', () => {
     });
     assert.equal(classifyCommand('chmod 0755 /app').action, 'skip');
     assert.equal(classifyCommand('curl -o x https://example.com').action, 'unsupported');
+    // Performed without a shell: what a shell would interpret is refused, not passed on.
+    assert.deepEqual(classifyCommand('npm pkg delete "scripts.prepare"'), {
+      action: 'unsupported',
+      why: 'quotes, variables, escapes and globs are not reproduced',
+    });
+    assert.equal(classifyCommand('rm -rf /var/lib/apt/lists/*').action, 'skip');
   });
 
   it('drops the init process from an ENTRYPOINT', () => {
