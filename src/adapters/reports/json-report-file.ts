@@ -2,6 +2,9 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { ReportHead, ReportRepository, ReportTail } from './json-report.js';
+import { compareCodePoints } from '../../domain/code-point-order.js';
+import { writeAtomically } from '../shared/files/atomic-write.js';
+import { tempNameFor } from './reports-folder.js';
 
 /**
  * The JSON report on disk, laid out one part per line so that it can be written repository by
@@ -17,8 +20,18 @@ import type { ReportHead, ReportRepository, ReportTail } from './json-report.js'
  */
 const REPOSITORIES_OPEN = ',"repositories":[';
 
+/** Where one repository's JSON object sits in the file (bytes; no separator, no newline). */
+interface RepositoryAt {
+  readonly name: string;
+  readonly start: number;
+  readonly length: number;
+}
+
 export class JsonReportFile {
-  private repositories = 0;
+  /** In the order they were written; finish() puts them in name order. */
+  private readonly repositories: RepositoryAt[] = [];
+  /** Bytes of the head line, newline included. */
+  private headLength = 0;
   /** Where the tail starts: the next repository overwrites it. */
   private tailAt = 0;
   private length = 0;
@@ -32,10 +45,13 @@ export class JsonReportFile {
 
   /** Creates (or replaces) the file with the run's head and a provisional tail. */
   static async create(path: string, head: ReportHead, tail: ReportTail): Promise<JsonReportFile> {
-    const handle = await open(path, 'w', 0o644);
+    // Read back by finish() (name order, the HTML and Markdown): opened for both.
+    const handle = await open(path, 'w+', 0o644);
     const file = new JsonReportFile(handle, path);
     try {
-      await file.writeAt(0, `${JSON.stringify(head).slice(0, -1)}${REPOSITORIES_OPEN}\n`, tail);
+      const line = `${JSON.stringify(head).slice(0, -1)}${REPOSITORIES_OPEN}\n`;
+      await file.writeAt(0, line, tail);
+      file.headLength = Buffer.byteLength(line, 'utf8');
     } catch (error) {
       await handle.close();
       throw error;
@@ -45,19 +61,53 @@ export class JsonReportFile {
 
   /** Appends one repository, followed by the tail as it now stands. */
   add(repository: ReportRepository, tail: ReportTail): Promise<void> {
-    return this.serially(() => {
-      const separator = this.repositories === 0 ? '' : ',';
-      this.repositories += 1;
-      return this.writeAt(this.tailAt, `${separator}${JSON.stringify(repository)}\n`, tail);
+    return this.serially(async () => {
+      const separator = this.repositories.length === 0 ? '' : ',';
+      const json = JSON.stringify(repository);
+      const start = this.tailAt + separator.length;
+      await this.writeAt(this.tailAt, `${separator}${json}\n`, tail);
+      this.repositories.push({
+        name: repository.name,
+        start,
+        length: Buffer.byteLength(json, 'utf8'),
+      });
     });
   }
 
-  /** Writes the final tail, flushes to disk and closes the file. */
-  finish(tail: ReportTail): Promise<void> {
+  /**
+   * Writes the final tail and closes the file, its repositories in name order, code point by
+   * code point (issue 27 item 8: they are written as they finish, an order that differs from
+   * run to run; sorted, the report of a dry run and of the real run after it compare line by
+   * line). `each` sees every repository's JSON in that order (the HTML and Markdown are made
+   * from it in the same pass, issue 25). Written in another order, the file is replaced
+   * atomically by a sorted copy (fsynced, renamed over it), read from the offsets kept while
+   * writing: one read of each repository, no parsing; already in order, it is fsynced as is.
+   */
+  finish(tail: ReportTail, each?: (json: string) => Promise<void>): Promise<void> {
     return this.serially(async () => {
       try {
         await this.writeAt(this.tailAt, '', tail);
-        await this.handle.sync();
+        const sorted = [...this.repositories].sort((a, b) => compareCodePoints(a.name, b.name));
+        if (sorted.every((entry, index) => entry === this.repositories[index])) {
+          await this.handle.sync();
+          for (const entry of sorted) await each?.(await this.text(entry.start, entry.length));
+          return;
+        }
+        const headText = await this.text(0, this.headLength);
+        const tailText = await this.text(this.tailAt, this.length - this.tailAt);
+        await writeAtomically(
+          this.path,
+          async (write) => {
+            await write(headText);
+            for (const [index, entry] of sorted.entries()) {
+              const json = await this.text(entry.start, entry.length);
+              await write(`${index === 0 ? '' : ','}${json}\n`);
+              await each?.(json);
+            }
+            await write(tailText);
+          },
+          { mode: 0o644, tempName: tempNameFor(this.path) },
+        );
       } finally {
         await this.handle.close();
       }
@@ -84,6 +134,17 @@ export class JsonReportFile {
     if (end < this.length) await this.handle.truncate(end);
     this.length = end;
     this.tailAt = position + lead;
+  }
+
+  private async text(start: number, length: number): Promise<string> {
+    const bytes = Buffer.alloc(length);
+    let read = 0;
+    while (read < length) {
+      const { bytesRead } = await this.handle.read(bytes, read, length - read, start + read);
+      if (bytesRead === 0) throw new Error(`${this.path} changed while it was being finished`);
+      read += bytesRead;
+    }
+    return bytes.toString('utf8');
   }
 }
 

@@ -8,6 +8,7 @@ import type {
   RepositoryFinishedEvent,
   RunObserver,
 } from '../../application/ports/run-observer.port.js';
+import { compareCodePoints } from '../../domain/code-point-order.js';
 import type { Job } from '../../domain/job.js';
 import { packageVersion } from '../shared/version.js';
 import { writeAtomically, type WriteText } from '../shared/files/atomic-write.js';
@@ -22,15 +23,17 @@ import {
   reportHead,
   reportRepository,
   reportTail,
+  type ReportHead,
+  type ReportRepository,
   type ReportSummary,
+  type ReportTail,
 } from './json-report.js';
-import { JsonReportFile, scanJsonReport } from './json-report-file.js';
+import { JsonReportFile } from './json-report-file.js';
 import { appendStepSummary } from './github/step-summary.js';
 import { MarkdownLists, renderMarkdown, type MarkdownInput } from './markdown-report.js';
 import { jobFolder, latestReportPaths, reportPaths, type ReportPaths } from './report-files.js';
 import { pruneRuns, replaceWithCopy, tempNameFor } from './reports-folder.js';
 import { ReportsSettings, type ReportFormat } from './reports-settings.js';
-import { sortJsonReport } from './sort-json-report.js';
 
 interface Run {
   readonly job: Job;
@@ -39,14 +42,18 @@ interface Run {
   /** Where the JSON goes: the report itself, or a hidden source when json is not a format. */
   readonly source: string;
   readonly file: JsonReportFile;
+  /** As the JSON's first line holds it (for the HTML and Markdown). */
+  readonly head: ReportHead;
+  /** One per repository, as they finish: the top of the HTML and the Markdown table. */
+  readonly lines: RepositoryLine[];
   summary: ReportSummary;
 }
 
 /**
  * Writes each run's report files (issue 10): the JSON as repositories finish (valid at every
- * moment, marked interrupted until the run ends), sorted by repository name at the end, then
- * the HTML and Markdown read back from it
- * one repository at a time, `latest.*` replaced atomically, old runs pruned, the Markdown
+ * moment, marked interrupted until the run ends), put in repository name order at the end in
+ * one pass that also makes the HTML and Markdown, one repository at a time (json-report-file.ts),
+ * `latest.*` replaced atomically, old runs pruned, the Markdown
  * appended to GITHUB_STEP_SUMMARY (github/step-summary.ts), and a console line naming the files.
  */
 @injectable()
@@ -78,17 +85,30 @@ export class ReportFilesObserver implements RunObserver {
       head,
       provisionalTail(this.clock.now(), EMPTY_SUMMARY),
     );
-    this.runs.set(job.name, { job, dryRun, paths, source, file, summary: EMPTY_SUMMARY });
+    this.runs.set(job.name, {
+      job,
+      dryRun,
+      paths,
+      source,
+      file,
+      head: asWritten(head),
+      lines: [],
+      summary: EMPTY_SUMMARY,
+    });
   }
 
   async repositoryFinished(event: RepositoryFinishedEvent): Promise<void> {
     const run = this.runs.get(event.jobName);
     if (run === undefined) return;
     run.summary = addToSummary(run.summary, event.summary);
-    await run.file.add(
-      reportRepository(run.job, event.report, event.summary),
-      provisionalTail(this.clock.now(), run.summary),
-    );
+    const repository = reportRepository(run.job, event.report, event.summary);
+    await run.file.add(repository, provisionalTail(this.clock.now(), run.summary));
+    run.lines.push({
+      name: repository.name,
+      status: repository.status,
+      summary: asWritten(repository.summary),
+      reclaimableBytes: repository.reclaimableBytes,
+    });
   }
 
   async jobFinished(event: JobFinishedEvent): Promise<void> {
@@ -96,9 +116,7 @@ export class ReportFilesObserver implements RunObserver {
     const run = this.runs.get(jobName);
     if (run === undefined) return;
     this.runs.delete(jobName);
-    await run.file.finish(reportTail(event.report));
-    await sortJsonReport(run.source);
-    const markdown = await this.derive(run);
+    const markdown = await this.finishFiles(run, reportTail(event.report));
     if (!this.wants('json')) await unlink(run.source);
     const written = this.settings.formats.map((format) => run.paths[format]);
     const latest = latestReportPaths(jobName, this.settings.dir);
@@ -123,29 +141,41 @@ export class ReportFilesObserver implements RunObserver {
     return this.settings.formats.includes(format);
   }
 
-  /** HTML and Markdown from the JSON on disk; returns the Markdown's input when written. */
-  private async derive(run: Run): Promise<MarkdownInput | undefined> {
-    if (!this.wants('html') && !this.wants('md')) return undefined;
-    const lines: RepositoryLine[] = [];
+  /**
+   * Finishes the JSON (in name order) and makes the HTML and Markdown in the same pass over
+   * it, one repository at a time (issue 25: the JSON was read back and parsed twice more at
+   * the end of every run before). Returns the Markdown's input when it was written.
+   */
+  private async finishFiles(run: Run, finalTail: ReportTail): Promise<MarkdownInput | undefined> {
+    if (!this.wants('html') && !this.wants('md')) {
+      await run.file.finish(finalTail);
+      return undefined;
+    }
+    const { head } = run;
+    const tail = asWritten(finalTail);
+    const lines = [...run.lines].sort((a, b) => compareCodePoints(a.name, b.name));
     const lists = new MarkdownLists(run.dryRun);
-    const { head, tail } = await scanJsonReport(run.source, (repository) => {
-      lines.push({
-        name: repository.name,
-        status: repository.status,
-        summary: repository.summary,
-        reclaimableBytes: repository.reclaimableBytes,
+    const finish = (html: WriteText | undefined): Promise<void> => {
+      let index = 0;
+      return run.file.finish(finalTail, async (json) => {
+        const repository = JSON.parse(json) as ReportRepository;
+        lists.repository(
+          repository.name,
+          repository.errors,
+          repository.tags,
+          repository.accessories,
+        );
+        await html?.(htmlReport.repository(repository, index++, head.dryRun));
       });
-      lists.repository(repository.name, repository.errors, repository.tags, repository.accessories);
-    });
+    };
     if (this.wants('html')) {
       await writeReport(run.paths.html, async (write) => {
         await write(htmlReport.start(head, tail, lines));
-        let index = 0;
-        await scanJsonReport(run.source, (repository) =>
-          write(htmlReport.repository(repository, index++, head.dryRun)),
-        );
+        await finish(write);
         await write(htmlReport.end());
       });
+    } else {
+      await finish(undefined);
     }
     if (!this.wants('md')) return undefined;
     const input: MarkdownInput = {
@@ -172,4 +202,9 @@ export class ReportFilesObserver implements RunObserver {
  */
 function writeReport(path: string, fill: (write: WriteText) => Promise<void>): Promise<void> {
   return writeAtomically(path, fill, { mode: 0o644, tempName: tempNameFor(path) });
+}
+
+/** A value as the JSON file holds it (what reading it back gave the HTML and Markdown before). */
+function asWritten<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
 }
