@@ -1,2 +1,3 @@
 export * from './tags.js';
 export * from './jobs.js';
+export * from './report-accessories.js';

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 
 /** The built CLI, as users run it. */
 export const CLI = resolve(process.cwd(), 'dist/main.js');
@@ -130,4 +131,32 @@ export function configYaml(url: string, extra = ''): string {
 
 export function anonymousConfigYaml(url: string, extra = ''): string {
   return [`registry_url: ${url}`, 'timeout: 10', 'max_concurrent_requests: 8', extra].join('\n');
+}
+
+/** A real registry without auth and a workspace whose config.yaml points at it. */
+export interface AnonymousSetup {
+  readonly registry: RunningRegistry;
+  readonly workspace: Workspace;
+}
+
+/**
+ * The usual start of an end-to-end file: an anonymous registry, a workspace with config.yaml for
+ * it (`configExtra` appended) and the other `files` of config/. Undone by stopSetup().
+ */
+export async function anonymousSetup(
+  files: Readonly<Record<string, string>>,
+  configExtra = '',
+): Promise<AnonymousSetup> {
+  const registry = await startRegistry({ auth: 'none' });
+  const workspace = await createWorkspace();
+  await workspace.writeConfig({
+    'config.yaml': anonymousConfigYaml(registry.url, configExtra),
+    ...files,
+  });
+  return { registry, workspace };
+}
+
+export async function stopSetup(setup: AnonymousSetup): Promise<void> {
+  await setup.workspace.cleanup();
+  await setup.registry.stop();
 }

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { listTags, pushImage } from '../../testkit/push-image.js';
-import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
-import { anonymousConfigYaml, CLI, createWorkspace, type Workspace } from './cli-harness.js';
+import type { RunningRegistry } from '../../testkit/registry-server.js';
+import { CLI, type Workspace, anonymousSetup, stopSetup } from './cli-harness.js';
 import { daysAgo } from '../../testkit/dates.js';
 
 /**
@@ -30,12 +30,9 @@ describe('output to a pipe that closes early', () => {
   let workspace: Workspace;
 
   before(async () => {
-    registry = await startRegistry({ auth: 'none' });
-    workspace = await createWorkspace();
-    await workspace.writeConfig({
-      'config.yaml': anonymousConfigYaml(registry.url),
+    ({ registry, workspace } = await anonymousSetup({
       'manual.yaml': MANUAL,
-    });
+    }));
     for (const repository of ['team/app', 'team/api']) {
       for (let n = 1; n <= 6; n++) {
         await pushImage(registry, repository, [`dev-${String(n)}`], { created: daysAgo(10 + n) });
@@ -43,10 +40,7 @@ describe('output to a pipe that closes early', () => {
     }
   });
 
-  after(async () => {
-    await workspace.cleanup();
-    await registry.stop();
-  });
+  after(() => stopSetup({ registry, workspace }));
 
   async function history(): Promise<string[]> {
     return (await readFile(join(workspace.dir, 'cache/history.log'), 'utf8')).trim().split('\n');

@@ -3,9 +3,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { listTags, pushImage } from '../../testkit/push-image.js';
-import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
+import type { RunningRegistry } from '../../testkit/registry-server.js';
 import { readValidReport } from '../support/report-schema.js';
-import { anonymousConfigYaml, createWorkspace, type Workspace } from './cli-harness.js';
+import { type Workspace, anonymousSetup, stopSetup } from './cli-harness.js';
 import { daysAgo } from '../../testkit/dates.js';
 
 // Issue 27 item 6: the reports of a dry run and of the real run of the same job, against the
@@ -45,12 +45,12 @@ describe('a dry run and the real run of the same job list the same lines', () =>
   let workspace: Workspace;
 
   before(async () => {
-    registry = await startRegistry({ auth: 'none' });
-    workspace = await createWorkspace();
-    await workspace.writeConfig({
-      'config.yaml': anonymousConfigYaml(registry.url, 'reports:\n  formats: [json, html, md]\n'),
-      'manual.yaml': MANUAL,
-    });
+    ({ registry, workspace } = await anonymousSetup(
+      {
+        'manual.yaml': MANUAL,
+      },
+      'reports:\n  formats: [json, html, md]\n',
+    ));
     // dev-9 is the newest, dev-10 the oldest: name order and age order differ.
     for (const repository of REPOSITORIES) {
       for (const [tag, age] of [
@@ -63,10 +63,7 @@ describe('a dry run and the real run of the same job list the same lines', () =>
     }
   });
 
-  after(async () => {
-    await workspace.cleanup();
-    await registry.stop();
-  });
+  after(() => stopSetup({ registry, workspace }));
 
   it('JSON, HTML and Markdown: repositories and tags sorted by name, equal between the runs', async () => {
     const dry = await workspace.run(['--dry-run']);

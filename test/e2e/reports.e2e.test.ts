@@ -5,7 +5,13 @@ import { after, before, describe, it } from 'node:test';
 import { listTags, pushImage, pushIndex, tagExisting } from '../../testkit/push-image.js';
 import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { readValidReport, type ReportFile } from '../support/report-schema.js';
-import { anonymousConfigYaml, createWorkspace, type Workspace } from './cli-harness.js';
+import {
+  anonymousConfigYaml,
+  createWorkspace,
+  type Workspace,
+  anonymousSetup,
+  stopSetup,
+} from './cli-harness.js';
 import { daysAgo } from '../../testkit/dates.js';
 
 // Report files of real runs of the CLI against the real registry (issue 10): every tag with
@@ -58,15 +64,12 @@ describe('report files of a dry run and a real run', () => {
   const before_: Record<string, string[]> = {};
 
   before(async () => {
-    registry = await startRegistry({ auth: 'none' });
-    workspace = await createWorkspace();
-    await workspace.writeConfig({
-      'config.yaml': anonymousConfigYaml(
-        registry.url,
-        'reports:\n  formats: [json, html, md]\n  keep_last: 5\n',
-      ),
-      'manual.yaml': MANUAL,
-    });
+    ({ registry, workspace } = await anonymousSetup(
+      {
+        'manual.yaml': MANUAL,
+      },
+      'reports:\n  formats: [json, html, md]\n  keep_last: 5\n',
+    ));
     // team/app: dev-1..dev-5 old (dev-1 shares its digest with `latest`, no pattern), dev-6
     // recent; release-1 an old multi-arch index, release-2 and -3 newer old images.
     for (let n = 1; n <= 5; n++) {
@@ -96,10 +99,7 @@ describe('report files of a dry run and a real run', () => {
     }
   });
 
-  after(async () => {
-    await workspace.cleanup();
-    await registry.stop();
-  });
+  after(() => stopSetup({ registry, workspace }));
 
   it('a dry run: every tag with its decision, nothing deleted, deletions "skipped"; a real run applies the same plan', async () => {
     const dry = await workspace.run(['--dry-run']);
@@ -249,10 +249,7 @@ describe('reclaimable bytes against the garbage collector', () => {
     await pushImage(registry, 'team/gc', ['v9-base'], { created: daysAgo(90), seed: 'base' });
   });
 
-  after(async () => {
-    await workspace.cleanup();
-    await registry.stop();
-  });
+  after(() => stopSetup({ registry, workspace }));
 
   it('reclaimableBytes is within 10% of the blob bytes the collector removes', async () => {
     const run = await workspace.run([]);

@@ -3,8 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
-import { anonymousConfigYaml, createWorkspace, type Workspace } from './cli-harness.js';
+import type { RunningRegistry } from '../../testkit/registry-server.js';
+import { type Workspace, anonymousSetup, stopSetup } from './cli-harness.js';
 
 // Loaded into the CLI with NODE_OPTIONS: at exit it writes which of Node's own modules the
 // process loaded (process.moduleLoadList), to the file named by MODULES_FILE.
@@ -26,10 +26,7 @@ describe('what a dry run loads (the bundle)', () => {
   let workspace: Workspace;
 
   before(async () => {
-    registry = await startRegistry({ auth: 'none' });
-    workspace = await createWorkspace();
-    await workspace.writeConfig({
-      'config.yaml': anonymousConfigYaml(registry.url),
+    ({ registry, workspace } = await anonymousSetup({
       'manual.yaml': [
         '- name: nothing-there',
         '  repositories: [team/absent]',
@@ -38,14 +35,11 @@ describe('what a dry run loads (the bundle)', () => {
         '  older_than_days: 1',
         '',
       ].join('\n'),
-    });
+    }));
     await writeFile(join(workspace.dir, 'probe.mjs'), PROBE);
   });
 
-  after(async () => {
-    await workspace.cleanup();
-    await registry.stop();
-  });
+  after(() => stopSetup({ registry, workspace }));
 
   it('sends its requests without loading undici, web streams or http2', async () => {
     const modulesFile = join(workspace.dir, 'modules.txt');

@@ -10,6 +10,8 @@ import {
   createWorkspace,
   type RunningCli,
   type Workspace,
+  anonymousSetup,
+  stopSetup,
 } from './cli-harness.js';
 import { daysAgo } from '../../testkit/dates.js';
 
@@ -54,21 +56,15 @@ describe('watch mode against a real registry', () => {
   let workspace: Workspace;
 
   before(async () => {
-    registry = await startRegistry({ auth: 'none' });
-    workspace = await createWorkspace();
-    await workspace.writeConfig({
-      'config.yaml': anonymousConfigYaml(registry.url),
+    ({ registry, workspace } = await anonymousSetup({
       'jobs.yaml': jobsYaml(1),
-    });
+    }));
     for (let n = 1; n <= 3; n++) {
       await pushImage(registry, 'team/app', [`dev-${String(n)}`], { created: daysAgo(30 + n) });
     }
   });
 
-  after(async () => {
-    await workspace.cleanup();
-    await registry.stop();
-  });
+  after(() => stopSetup({ registry, workspace }));
 
   it('a dry-run watch records a dry run and deletes nothing; SIGTERM exits 0', async () => {
     const cli = workspace.spawn(['--watch', '--debug']);
@@ -171,10 +167,7 @@ describe('SIGTERM in the middle of a deleting run', () => {
     });
   });
 
-  after(async () => {
-    await workspace.cleanup();
-    await registry.stop();
-  });
+  after(() => stopSetup({ registry, workspace }));
 
   it('watch mode: stopped in the middle of a job, exits 143 within 5 s, valid state, an interrupted history line', async () => {
     const cli = workspace.spawn(['--watch']);

@@ -1,27 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  type ReportAccessory,
-  type ReportRepository,
+import type {
+  ReportAccessory,
+  ReportRepository,
 } from '../../../src/adapters/reports/json-report.js';
 import { htmlReport } from '../../../src/adapters/reports/html-report.js';
+import { ACCESSORY_DIGESTS, aReportAccessory } from '../../builders/index.js';
 
-const IMAGE = `sha256:${'a'.repeat(64)}`;
-const SIGNATURE = `sha256:${'b'.repeat(64)}`;
-const ORPHAN = `sha256:${'c'.repeat(64)}`;
-const FAILED = `sha256:${'d'.repeat(64)}`;
+const { image: IMAGE, signature: SIGNATURE, orphan: ORPHAN, failed: FAILED } = ACCESSORY_DIGESTS;
 
-function accessory(digest: string, extra: Partial<ReportAccessory> = {}): ReportAccessory {
-  return {
-    digest,
-    tags: [`sha256-${'a'.repeat(64)}.sig`],
-    subject: IMAGE,
-    orphan: false,
-    outcome: 'deleted',
-    outcomeDetail: null,
-    ...extra,
-  };
-}
+const accessory = aReportAccessory;
 
 function section(dryRun: boolean, accessories?: readonly ReportAccessory[]): string {
   const repository: ReportRepository = {

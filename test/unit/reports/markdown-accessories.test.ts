@@ -7,24 +7,11 @@ import {
   type ReportAccessory,
 } from '../../../src/adapters/reports/json-report.js';
 import { MarkdownLists, renderMarkdown } from '../../../src/adapters/reports/markdown-report.js';
-import { aJob } from '../../builders/index.js';
+import { ACCESSORY_DIGESTS, aJob, aReportAccessory } from '../../builders/index.js';
 
-const IMAGE = `sha256:${'a'.repeat(64)}`;
-const SIGNATURE = `sha256:${'b'.repeat(64)}`;
-const ORPHAN = `sha256:${'c'.repeat(64)}`;
-const FAILED = `sha256:${'d'.repeat(64)}`;
+const { image: IMAGE, signature: SIGNATURE, orphan: ORPHAN, failed: FAILED } = ACCESSORY_DIGESTS;
 
-function accessory(digest: string, extra: Partial<ReportAccessory> = {}): ReportAccessory {
-  return {
-    digest,
-    tags: [`sha256-${'a'.repeat(64)}.sig`],
-    subject: IMAGE,
-    orphan: false,
-    outcome: 'deleted',
-    outcomeDetail: null,
-    ...extra,
-  };
-}
+const accessory = aReportAccessory;
 
 function markdown(dryRun: boolean, accessories: readonly ReportAccessory[]): string {
   const lists = new MarkdownLists(dryRun);
