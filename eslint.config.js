@@ -47,6 +47,12 @@ const containerOutsideRoot = {
   pattern: { group: ['**/container*', '**/main*'], message: 'Only main.ts uses the container.' },
 };
 
+// The bundle ships src/ alone: nothing in it may import the test kit, the tests or the benchmark.
+const shipsAlone = {
+  group: ['**/testkit/**', '**/test/**', '**/bench/**'],
+  message: 'src/ ships alone (the bundle): it never imports testkit/, test/ or bench/.',
+};
+
 /**
  * Adapters are plugins (architecture.md): a folder of src/adapters/ imports the domain, the
  * application's ports and shared/, never a sibling. Two exceptions: config/ may import a
@@ -71,6 +77,7 @@ function adapterRules(folder) {
         {
           paths: containerOutsideRoot.paths,
           patterns: [
+            shipsAlone,
             containerOutsideRoot.pattern,
             ...siblings.map((name) => ({
               group: [`**/${name}/**`, ...(settingsOnly ? ['!**/*-settings.js'] : [])],
@@ -119,6 +126,7 @@ export default tseslint.config(
           paths: libraries.map((name) => ({ name, message: 'The domain is pure: no libraries.' })),
           patterns: [
             ...outerLayers('application', 'adapters'),
+            shipsAlone,
             {
               group: ['node:*', 'fs', 'http', 'https', 'path', 'os', 'crypto'],
               message: 'The domain does no I/O.',
@@ -143,6 +151,7 @@ export default tseslint.config(
           ],
           patterns: [
             ...outerLayers('adapters'),
+            shipsAlone,
             {
               group: ['node:fs*', 'node:http*', 'node:net', 'fs', 'http', 'https'],
               message: 'Use cases do I/O through ports.',
@@ -160,7 +169,31 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': ['error', containerOutsideRoot.syntax] },
   },
   {
-    files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    files: ['src/*.ts', 'src/composition/**/*.ts', 'src/types/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [shipsAlone] }] },
+  },
+  // test/ and bench/ share testkit/ instead of importing each other; testkit/ serves both and
+  // imports neither. src/ ships alone in the bundle, so it imports none of the three.
+  ...[
+    { files: ['test/**/*.ts'], banned: ['bench'] },
+    { files: ['bench/**/*.ts'], banned: ['test'] },
+    { files: ['testkit/**/*.ts'], banned: ['test', 'bench'] },
+  ].map(({ files, banned }) => ({
+    files,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: banned.map((name) => ({
+            group: [`**/${name}/**`],
+            message: `Tests and the benchmark share testkit/; neither imports the other (${name}/).`,
+          })),
+        },
+      ],
+    },
+  })),
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'testkit/**/*.ts', 'scripts/**/*.ts'],
     rules: {
       '@typescript-eslint/no-floating-promises': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',

@@ -1,6 +1,6 @@
-// The registry's own view: its access log (test/support) classified into the same kinds the
+// The registry's own view: its access log (testkit/access-log.ts) classified into the same kinds the
 // cleaner counts, to cross-check RequestStats.
-import type { AccessLogEntry } from '../test/support/access-log.js';
+import type { AccessLogEntry } from '../testkit/access-log.js';
 import { countByKind, type RequestCounts, type RequestKind } from './floor.js';
 
 export function kindOf(entry: AccessLogEntry): RequestKind | undefined {
@@ -12,8 +12,11 @@ export function kindOf(entry: AccessLogEntry): RequestKind | undefined {
     if (entry.method === 'HEAD') return 'manifest-head';
     if (entry.method === 'GET') return 'manifest-get';
     if (entry.method === 'DELETE') return 'delete';
+    if (entry.method === 'PUT') return 'manifest-put';
   }
+  if (path.includes('/blobs/uploads/')) return 'blob-upload';
   if (path.includes('/blobs/') && entry.method === 'GET') return 'blob';
+  if (path.includes('/blobs/') && entry.method === 'HEAD') return 'blob-head';
   if (path.includes('/referrers/') && entry.method === 'GET') return 'referrers';
   return undefined;
 }

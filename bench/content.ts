@@ -3,8 +3,8 @@
 // image, an index over per-platform manifests. Deterministic: equal specs, equal digests.
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { MEDIA_TYPES } from '../test/support/media-types.js';
-import { tarWithOneFile } from '../test/support/tiny-tar.js';
+import { MEDIA_TYPES } from '../testkit/media-types.js';
+import { tarWithOneFile } from '../testkit/tiny-tar.js';
 import type { Dataset, ImageFormat, ImageSpec, RepositorySpec } from './dataset.js';
 
 export interface Blob {

@@ -1,5 +1,7 @@
 // The benchmark's data set: R repositories x T tags with a realistic mix, generated
 // deterministically (same options, same data) so that runs can be compared.
+import { DAY_MS } from '../testkit/dates.js';
+import { seededRandom } from '../testkit/random.js';
 
 export type ImageFormat = 'docker' | 'oci';
 
@@ -61,7 +63,7 @@ export interface DatasetOptions {
   readonly seed?: number;
 }
 
-export const DAY_MS = 86_400_000;
+export { DAY_MS };
 /** Identical images pushed to every repository (a shared base tagged in each). */
 export const COMMON_IMAGES = 3;
 /** Age of the common images, in days (the same in every repository). */
@@ -74,18 +76,6 @@ export const BENCH_JOB: BenchJob = {
   saveLast: 5,
   olderThanDays: 30,
 };
-
-/** mulberry32: small, fast, deterministic. */
-export function randomSource(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * An age in days, spread over a year; never within a day of older_than_days, so that the
@@ -140,7 +130,7 @@ export function releaseFormat(index: number): ImageFormat | 'index' {
  * `v1.N.0` aliases of releases. Every fifth repository is young: no deletion candidate there.
  */
 export function generateDataset(options: DatasetOptions): Dataset {
-  const random = randomSource(options.seed ?? 20_261_126);
+  const random = seededRandom(options.seed ?? 20_261_126);
   const job = BENCH_JOB;
   const repositories: RepositorySpec[] = [];
   const layout = tagLayout(options.tagsPerRepository);

@@ -1,13 +1,13 @@
 // The real registry of the test suite (Debian's docker-registry), seeded with the data set;
 // what the cleaner sent is read back from the registry's access log.
-import { listTags } from '../test/support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../test/support/registry-server.js';
+import { listTags } from '../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../testkit/registry-server.js';
 import { classify } from './access-log.js';
 import { buildDataset, type BuiltRepository } from './content.js';
 import { generateDataset } from './dataset.js';
 import { computeFloor, countByKind, type Floor } from './floor.js';
 import { seedFilesystem } from './fs-seed.js';
-import { mapPool } from './pool.js';
+import { mapPool } from '../testkit/pool.js';
 import { seedDataset } from './seed.js';
 import type { BenchTarget, TargetOptions } from './target.js';
 

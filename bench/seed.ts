@@ -1,69 +1,9 @@
-// Fast seeding through the registry's own HTTP API with test/support's client: the layer is
+// Fast seeding through the registry's own HTTP API with the kit's pusher: the layer is
 // pushed once per repository, then per image only its config (POST + PUT) and one manifest PUT
 // per tag: 3 requests for a single-platform image with one tag.
-import { clientFor, type RegistryClientTarget } from '../test/support/registry-client.js';
-import type { SupportResponse } from '../test/support/http-request.js';
-import { SHARED_LAYER, type Blob, type BuiltContent, type BuiltRepository } from './content.js';
-import { mapPool } from './pool.js';
-
-const PUSH = ['pull', 'push'] as const;
-
-function check(what: string, response: SupportResponse, expected: number): void {
-  if (response.status !== expected) {
-    throw new Error(`${what}: HTTP ${response.status} ${response.body.toString().slice(0, 300)}`);
-  }
-}
-
-async function pushBlob(
-  target: RegistryClientTarget,
-  repository: string,
-  item: Blob,
-): Promise<void> {
-  const client = clientFor(target);
-  const started = await client.request({
-    method: 'POST',
-    path: `/v2/${repository}/blobs/uploads/`,
-    repository,
-    actions: PUSH,
-    headers: { 'content-length': '0' },
-  });
-  check(`start upload of ${item.digest}`, started, 202);
-  const location = started.headers.location ?? '';
-  const url = new URL(location, target.url);
-  url.searchParams.set('digest', item.digest);
-  const finished = await client.request({
-    method: 'PUT',
-    path: url.href,
-    repository,
-    actions: PUSH,
-    headers: {
-      'content-type': 'application/octet-stream',
-      'content-length': String(item.bytes.length),
-    },
-    body: item.bytes,
-  });
-  check(`upload of ${item.digest}`, finished, 201);
-}
-
-async function putManifest(
-  target: RegistryClientTarget,
-  repository: string,
-  reference: string,
-  manifest: Blob,
-): Promise<void> {
-  const response = await clientFor(target).request({
-    method: 'PUT',
-    path: `/v2/${repository}/manifests/${reference}`,
-    repository,
-    actions: PUSH,
-    headers: {
-      'content-type': manifest.mediaType,
-      'content-length': String(manifest.bytes.length),
-    },
-    body: manifest.bytes,
-  });
-  check(`PUT manifest ${repository}:${reference}`, response, 201);
-}
+import { pushBlob, putManifest, type RegistryClientTarget } from '../testkit/push-image.js';
+import { SHARED_LAYER, type BuiltContent, type BuiltRepository } from './content.js';
+import { mapPool } from '../testkit/pool.js';
 
 async function pushContent(
   target: RegistryClientTarget,

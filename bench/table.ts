@@ -1,4 +1,4 @@
-import { REQUEST_KINDS, type RequestCounts } from './floor.js';
+import { REQUEST_KINDS, type RequestCounts, type RequestKind } from './floor.js';
 
 /** What the latency proxy saw of a phase's runs (medians), when they went through it. */
 export interface NetworkFigures {
@@ -53,7 +53,7 @@ export interface TableInput {
   readonly totalMs: number;
 }
 
-const SHORT: Record<(typeof REQUEST_KINDS)[number], string> = {
+const SHORT: Record<RequestKind, string> = {
   probe: 'probe',
   token: 'token',
   catalog: 'catalog',
@@ -63,6 +63,9 @@ const SHORT: Record<(typeof REQUEST_KINDS)[number], string> = {
   blob: 'blob',
   referrers: 'refs',
   delete: 'DELETE',
+  'blob-head': 'blob HEAD',
+  'manifest-put': 'PUT',
+  'blob-upload': 'upload',
 };
 
 function align(rows: readonly (readonly string[])[]): string[] {

@@ -6,20 +6,20 @@
 //   node build/bench/tinyproxy-soak.js [--repositories 1050] [--runs 3] [--proxy squid] [--cli dist/main.js]
 // `--cli` runs another build (e.g. one from before the fix) against the same scenario; `--proxy
 // squid` the same runs through squid, which keeps connections open. The repositories are written
-// into the registry's storage (test/support/fs-seed.ts): the subject is the runs, and an API push
+// into the registry's storage (testkit/fs-seed.ts): the subject is the runs, and an API push
 // of 4,200 images took minutes.
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { listTags } from '../test/support/push-image.js';
-import { startRegistry } from '../test/support/registry-server.js';
-import { seedStorage } from '../test/support/fs-seed.js';
-import { startSquid } from '../test/support/squid.js';
-import { startTinyproxy } from '../test/support/tinyproxy.js';
+import { listTags } from '../testkit/push-image.js';
+import { startRegistry } from '../testkit/registry-server.js';
+import { seedStorage } from '../testkit/fs-seed.js';
+import { startSquid } from '../testkit/squid.js';
+import { startTinyproxy } from '../testkit/tinyproxy.js';
+import { DAY_MS } from '../testkit/dates.js';
 
-const DAY = 86_400_000;
 const TAGS = 4;
 
 interface RunFigures {
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
         repositories: count,
         tagsPerRepository: TAGS,
         repositoryPrefix: prefix,
-        created: (_repository, tag) => new Date(now - (10 + tag) * DAY),
+        created: (_repository, tag) => new Date(now - (10 + tag) * DAY_MS),
       });
     }
     console.log(

@@ -11,7 +11,6 @@ import {
   DAY_MS,
   FEATURES,
   isYoung,
-  randomSource,
   releaseFormat,
   repositoryName,
   tagLayout,
@@ -20,6 +19,7 @@ import {
   type TagLayout,
   type TagSpec,
 } from '../dataset.js';
+import { seededRandom } from '../../testkit/random.js';
 
 export interface SyntheticOptions {
   readonly repositories: number;
@@ -35,7 +35,7 @@ function keyedRandom(seed: number, key: string): () => number {
   for (let index = 0; index < key.length; index++) {
     hash = Math.imul(hash ^ key.charCodeAt(index), 0x01000193);
   }
-  return randomSource(hash);
+  return seededRandom(hash);
 }
 
 const PLATFORMS = ['amd64', 'arm64'] as const;

@@ -1,8 +1,8 @@
 // The synthetic registry as a benchmark target: nothing to seed, the floor counted from the
 // names, what the cleaner sent counted by the server itself (in place of an access log).
-import { mapPool } from '../pool.js';
+import { mapPool } from '../../testkit/pool.js';
 import { BENCH_JOB } from '../dataset.js';
-import { listTags } from '../../test/support/push-image.js';
+import { listTags } from '../../testkit/push-image.js';
 import type { BenchTarget, TargetOptions } from '../target.js';
 import { SyntheticModel } from './model.js';
 import { survivorHash, syntheticFloor } from './floor.js';

@@ -1,9 +1,9 @@
 // The bytes content.ts builds with JSON.stringify, put together from precomputed pieces instead:
 // the synthetic server renders a manifest per request and must stay cheap. Byte-identical to
-// buildContent (test/unit/bench/synthetic-registry.test.ts checks it), so the floor computed from
+// buildContent (bench/synthetic-registry.test.ts checks it), so the floor computed from
 // content.ts and the digests the server answers agree.
 import { createHash } from 'node:crypto';
-import { MEDIA_TYPES } from '../../test/support/media-types.js';
+import { MEDIA_TYPES } from '../../testkit/media-types.js';
 import {
   DIFF_ID,
   SHARED_LAYER,

@@ -9,13 +9,6 @@ import type {
 
 export const DEFAULT_REPOSITORY = 'team/app';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** The instant `days` days (fractions allowed) before `now`. */
-export function daysAgo(now: Date, days: number): Date {
-  return new Date(now.getTime() - days * DAY_MS);
-}
-
 /** A well-formed, stable sha256 digest for a label: same label, same digest. */
 export function fakeDigest(label: string): string {
   return `sha256:${createHash('sha256').update(label).digest('hex')}`;

@@ -9,10 +9,11 @@ import {
   listTags,
   manifestExists,
   pushImage,
-} from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+} from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { readValidReport } from '../support/report-schema.js';
 import { configYaml, createWorkspace, type Workspace } from './cli-harness.js';
+import { daysAgo } from '../../testkit/dates.js';
 
 /**
  * Accessories end to end (issue 21, behaviour.md 3a) against the real registry (distribution
@@ -22,8 +23,6 @@ import { configYaml, createWorkspace, type Workspace } from './cli-harness.js';
  * would select every accessory tag by name.
  */
 
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
 const WRITE_METHODS = new Set(['DELETE', 'PUT', 'POST', 'PATCH']);
 const REPOSITORY = 'signed/app';
 

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { listTags, pushImage } from '../support/push-image.js';
-import { startRegistry, type RegistryAuthFlavour } from '../support/registry-server.js';
+import { listTags, pushImage } from '../../testkit/push-image.js';
+import { startRegistry, type RegistryAuthFlavour } from '../../testkit/registry-server.js';
 import { configYaml, createWorkspace } from './cli-harness.js';
-
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
+import { daysAgo } from '../../testkit/dates.js';
 
 const MANUAL = `
 - name: clean

@@ -5,7 +5,7 @@ import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { createWorkspace } from './cli-harness.js';
 
 /**

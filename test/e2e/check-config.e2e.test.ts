@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { findFreePort } from '../support/free-port.js';
+import { findFreePort } from '../../testkit/free-port.js';
 import { anonymousConfigYaml, createWorkspace, type Workspace } from './cli-harness.js';
 
 const MANUAL = `

@@ -5,9 +5,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { listTags, pushImage } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { listTags, pushImage } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { anonymousConfigYaml, CLI, createWorkspace, type Workspace } from './cli-harness.js';
+import { daysAgo } from '../../testkit/dates.js';
 
 /**
  * `reg-cleaner ... | head -1`: the reader of stdout (or stderr) goes away while the run goes on.
@@ -15,8 +16,6 @@ import { anonymousConfigYaml, CLI, createWorkspace, type Workspace } from './cli
  * complete history.
  */
 const execFileAsync = promisify(execFile);
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
 
 const MANUAL = `
 - name: x

@@ -2,15 +2,12 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  seededRandom,
-  startFaultProxy,
-  type FaultProxy,
-  type FaultRule,
-} from '../support/fault-proxy.js';
-import { listTags, pushImage, tagExisting } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { seededRandom } from '../../testkit/random.js';
+import { startFaultProxy, type FaultProxy, type FaultRule } from '../support/fault-proxy.js';
+import { listTags, pushImage, tagExisting } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { createWorkspace, type Workspace } from './cli-harness.js';
+import { daysAgo } from '../../testkit/dates.js';
 
 /**
  * Crash safety: the CLI is killed with SIGKILL at points of a deleting run chosen by a seeded
@@ -24,8 +21,6 @@ import { createWorkspace, type Workspace } from './cli-harness.js';
  * happened; a rerun takes the stale lock over, finishes the job and leaves exactly the survivors.
  */
 
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
 const SEEDS = [1, 4, 7, 11, 27, 30, 37];
 
 const OLD = Array.from({ length: 20 }, (_, index) => `v${String(index + 1).padStart(2, '0')}`);

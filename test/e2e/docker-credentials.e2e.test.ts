@@ -3,9 +3,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { installHelper } from '../support/credential-helpers.js';
-import { pushImage } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { pushImage } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { createWorkspace, type Workspace } from './cli-harness.js';
+import { DAY_MS } from '../../testkit/dates.js';
 
 /**
  * Issue 23: with no username/password in config.yaml, a dry run against the real registry (token
@@ -13,7 +14,6 @@ import { createWorkspace, type Workspace } from './cli-harness.js';
  * `credHelpers` and `credsStore` with test helpers that record what they were asked.
  */
 
-const DAY = 86_400_000;
 const MANUAL = `
 - name: clean
   repositories: [team/app]
@@ -29,7 +29,7 @@ async function seeded(auth: 'token' | 'basic'): Promise<RunningRegistry> {
   await Promise.all(
     [1, 2, 3].map((n) =>
       pushImage(registry, 'team/app', [`dev-${String(n)}`], {
-        created: new Date(Date.now() - (30 - n) * DAY),
+        created: new Date(Date.now() - (30 - n) * DAY_MS),
       }),
     ),
   );

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { listTags, pushImage } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { listTags, pushImage } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { configYaml, createWorkspace, type Workspace } from './cli-harness.js';
-
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
+import { daysAgo } from '../../testkit/dates.js';
 
 /** Several repositories matched by a pattern, and a pattern that matches nothing. */
 const MANUAL = `

@@ -10,9 +10,10 @@ import {
   type FaultRule,
   type ForeignHost,
 } from '../support/fault-proxy.js';
-import { listTags, pushImage, tagExisting } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { listTags, pushImage, tagExisting } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { createWorkspace, type CliResult } from './cli-harness.js';
+import { daysAgo } from '../../testkit/dates.js';
 
 /**
  * Faults injected between the CLI and the real registry (test/support/fault-proxy.ts). For each:
@@ -21,9 +22,6 @@ import { createWorkspace, type CliResult } from './cli-harness.js';
  * it, 1 when a request failed for good), the state file is valid JSON and the registry itself
  * (asked directly, not through the proxy) still holds every tag the contract keeps.
  */
-
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
 
 /** Per repository: dev-1..dev-5 old, dev-6 recent, latest on dev-1's digest. */
 const ALL_TAGS = ['dev-1', 'dev-2', 'dev-3', 'dev-4', 'dev-5', 'dev-6', 'latest'];

@@ -4,11 +4,10 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pushImage } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { pushImage } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { anonymousConfigYaml, createWorkspace, type Workspace } from './cli-harness.js';
-
-const DAY = 86_400_000;
+import { DAY_MS } from '../../testkit/dates.js';
 
 const MANUAL = `
 - name: clean
@@ -57,7 +56,9 @@ describe('in a GitHub Actions step (issue 24 item 4)', () => {
       ['dev-2', 20],
       ['dev-3', 10],
     ] as const) {
-      await pushImage(registry, 'team/app', [tag], { created: new Date(Date.now() - age * DAY) });
+      await pushImage(registry, 'team/app', [tag], {
+        created: new Date(Date.now() - age * DAY_MS),
+      });
     }
     await workspace.writeConfig({
       'config.yaml': anonymousConfigYaml(registry.url, 'reports:\n  formats: [json, md]'),

@@ -4,18 +4,17 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { pushImage, pushIndex, tagExisting } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { pushImage, pushIndex, tagExisting } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { readValidReport, type ReportFile } from '../support/report-schema.js';
 import { anonymousConfigYaml, createWorkspace, type Workspace } from './cli-harness.js';
+import { daysAgo } from '../../testkit/dates.js';
 
 // The HTML report in a real browser: Debian's chromium, driven by playwright-core (which never
 // downloads a browser), offline and with every host unresolvable, so that any fetch fails
 // loudly instead of reaching a network.
 
 const CHROMIUM = process.env['REG_CLEANER_CHROMIUM'] ?? '/usr/bin/chromium';
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
 
 interface Opened {
   readonly page: Page;

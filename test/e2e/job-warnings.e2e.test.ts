@@ -2,14 +2,13 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { findFreePort } from '../support/free-port.js';
+import { findFreePort } from '../../testkit/free-port.js';
 import { startHttpReceiver, type HttpReceiver } from '../support/notification-receivers.js';
-import { pushImage } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { pushImage } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { anonymousConfigYaml, createWorkspace, type Workspace } from './cli-harness.js';
 import { parseExposition } from './prometheus-text.js';
-
-const DAY = 86_400_000;
+import { DAY_MS } from '../../testkit/dates.js';
 
 /** A cron job with a typo in a literal repository name (issue 27 item 4). */
 const MANUAL = `
@@ -40,7 +39,9 @@ describe('job warnings reach operators (issue 27 items 4 and 5)', () => {
       ['dev-1', 30],
       ['dev-2', 20],
     ] as const) {
-      await pushImage(registry, 'team/app', [tag], { created: new Date(Date.now() - age * DAY) });
+      await pushImage(registry, 'team/app', [tag], {
+        created: new Date(Date.now() - age * DAY_MS),
+      });
     }
     const notifications = [
       'notifications:',

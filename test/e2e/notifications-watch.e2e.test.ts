@@ -20,10 +20,9 @@ import { ManualScheduler } from '../fakes/manual-scheduler.js';
 import { RecordingLogger } from '../fakes/recording-logger.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import { startHttpReceiver } from '../support/notification-receivers.js';
-import { listTags, pushImage } from '../support/push-image.js';
-import { startRegistry } from '../support/registry-server.js';
-
-const DAY = 86_400_000;
+import { listTags, pushImage } from '../../testkit/push-image.js';
+import { startRegistry } from '../../testkit/registry-server.js';
+import { DAY_MS } from '../../testkit/dates.js';
 
 /** ManualScheduler that also tells when the next run has been planned (a run is over). */
 class SignallingScheduler extends ManualScheduler {
@@ -61,7 +60,7 @@ describe('notifications in --watch, against a real registry, with the clock inje
       const start = new Date();
       for (const tag of ['dev-1', 'dev-2']) {
         await pushImage(registry, 'team/app', [tag], {
-          created: new Date(start.getTime() - 30 * DAY),
+          created: new Date(start.getTime() - 30 * DAY_MS),
         });
       }
       // The registry answers 500 to the tag list: the run fails, and it is not retried (500 is no 503).

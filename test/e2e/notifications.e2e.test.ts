@@ -9,17 +9,15 @@ import {
   type HttpReceiver,
   type SmtpReceiver,
 } from '../support/notification-receivers.js';
-import { listTags, pushImage } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { listTags, pushImage } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import {
   anonymousConfigYaml,
   createWorkspace,
   type CliResult,
   type Workspace,
 } from './cli-harness.js';
-
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
+import { daysAgo } from '../../testkit/dates.js';
 
 const MANUAL = `
 - name: clean

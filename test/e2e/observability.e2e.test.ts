@@ -4,15 +4,13 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { findFreePort } from '../support/free-port.js';
+import { findFreePort } from '../../testkit/free-port.js';
 import { fetchLocal } from './local-http.js';
-import { pushImage } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { pushImage } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { CLI, configYaml, createWorkspace, type Workspace } from './cli-harness.js';
 import { parseExposition, sampleValue, sumSamples } from './prometheus-text.js';
-
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
+import { daysAgo } from '../../testkit/dates.js';
 
 const JOB = `
 - name: clean-dev

@@ -8,12 +8,11 @@ import {
   pushImage,
   pushIndex,
   tagExisting,
-} from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+} from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { anonymousConfigYaml, createWorkspace, type Workspace } from './cli-harness.js';
+import { daysAgo } from '../../testkit/dates.js';
 
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
 const WRITE_METHODS = new Set(['DELETE', 'PUT', 'POST', 'PATCH']);
 
 const MANUAL = `

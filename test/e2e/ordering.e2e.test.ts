@@ -2,13 +2,11 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { listTags, pushImage } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { listTags, pushImage } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { readValidReport } from '../support/report-schema.js';
 import { anonymousConfigYaml, createWorkspace, type Workspace } from './cli-harness.js';
-
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
+import { daysAgo } from '../../testkit/dates.js';
 
 /**
  * Issue 22 end to end: creation dates that disagree with the version and build-number order,

@@ -3,13 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { ProxyLogEntry, RunningForwardProxy } from '../support/forward-proxy-process.js';
-import { listTags } from '../support/push-image.js';
-import { seedStorage } from '../support/fs-seed.js';
-import { startRegistry } from '../support/registry-server.js';
-import { startSquid } from '../support/squid.js';
-import { startTinyproxy } from '../support/tinyproxy.js';
+import type { ProxyLogEntry, RunningForwardProxy } from '../../testkit/forward-proxy-process.js';
+import { listTags } from '../../testkit/push-image.js';
+import { seedStorage } from '../../testkit/fs-seed.js';
+import { startRegistry } from '../../testkit/registry-server.js';
+import { startSquid } from '../../testkit/squid.js';
+import { startTinyproxy } from '../../testkit/tinyproxy.js';
 import { createWorkspace, type CliResult, type Workspace } from './cli-harness.js';
+import { DAY_MS } from '../../testkit/dates.js';
 
 /**
  * Issue 13: the CLI through the real forward proxies of Debian. tinyproxy answers HTTP/1.1
@@ -24,7 +25,6 @@ const REPOSITORIES = 200;
 const CONCURRENCY = 16;
 /** A few seconds each on an idle machine; minutes on one busy with other test suites. */
 const RUN_TIMEOUT_MS = 300_000;
-const DAY = 86_400_000;
 
 interface Scenario {
   readonly proxy: 'tinyproxy' | 'squid';
@@ -155,7 +155,7 @@ describe(
             tagsPerRepository: 2,
             sameImagesInEveryRepository: true,
             repositoryPrefix: `${prefix}/r-`,
-            created: (_repository, tag) => new Date(now - (10 + tag) * DAY),
+            created: (_repository, tag) => new Date(now - (10 + tag) * DAY_MS),
           });
           await workspace.writeConfig({
             'config.yaml': [

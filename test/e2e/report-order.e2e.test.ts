@@ -2,17 +2,15 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { listTags, pushImage } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { listTags, pushImage } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { readValidReport } from '../support/report-schema.js';
 import { anonymousConfigYaml, createWorkspace, type Workspace } from './cli-harness.js';
+import { daysAgo } from '../../testkit/dates.js';
 
 // Issue 27 item 6: the reports of a dry run and of the real run of the same job, against the
 // real registry, list repositories and tags in the same (name) order, so they compare line by
 // line; the real run's reports carry the undo command of its journal.
-
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
 
 // Names out of alphabetical order in the file, and tags whose age order is not their name order.
 const REPOSITORIES = ['zeta/svc', 'alpha/svc', 'mid/svc'];

@@ -3,17 +3,16 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startFaultProxy, type HeldRequest } from '../support/fault-proxy.js';
-import { pushImage } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { pushImage } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { readValidReport } from '../support/report-schema.js';
 import { createWorkspace, type RunningCli, type Workspace } from './cli-harness.js';
+import { daysAgo } from '../../testkit/dates.js';
 
 // A run cut short still leaves a valid JSON report that says it was interrupted: after
 // SIGTERM (the run winds down and writes its reports), and after SIGKILL in the middle of the
 // deletions (the file written so far is a complete report on its own).
 
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
 const TAGS = 12;
 
 describe('an interrupted run leaves a valid report', { concurrency: true }, () => {

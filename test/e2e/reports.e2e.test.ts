@@ -2,18 +2,16 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { listTags, pushImage, pushIndex, tagExisting } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { listTags, pushImage, pushIndex, tagExisting } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { readValidReport, type ReportFile } from '../support/report-schema.js';
 import { anonymousConfigYaml, createWorkspace, type Workspace } from './cli-harness.js';
+import { daysAgo } from '../../testkit/dates.js';
 
 // Report files of real runs of the CLI against the real registry (issue 10): every tag with
 // the decision and outcome the run applied, schema-valid JSON, HTML and Markdown naming every
 // deleted tag, usage errors before any request, and reclaimable bytes against what the
 // registry's garbage collector actually frees.
-
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
 
 const MANUAL = `
 - name: clean-dev

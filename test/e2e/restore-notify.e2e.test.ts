@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startHttpReceiver, type HttpReceiver } from '../support/notification-receivers.js';
-import { listTags, pushImage } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { listTags, pushImage } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { anonymousConfigYaml, createWorkspace, type Workspace } from './cli-harness.js';
-
-const DAY = 86_400_000;
+import { DAY_MS } from '../../testkit/dates.js';
 
 const MANUAL = `
 - name: clean
@@ -39,7 +38,7 @@ describe('--restore needs only what it uses, and leaves a trace (issue 27 item 3
     registry = await startRegistry({ auth: 'none' });
     [slack, audit] = await Promise.all([startHttpReceiver(), startHttpReceiver()]);
     workspace = await createWorkspace();
-    await pushImage(registry, 'team/app', ['v1'], { created: new Date(Date.now() - 30 * DAY) });
+    await pushImage(registry, 'team/app', ['v1'], { created: new Date(Date.now() - 30 * DAY_MS) });
     await workspace.writeConfig({
       'config.yaml': anonymousConfigYaml(registry.url, notifications(audit.url)),
       'manual.yaml': MANUAL,

@@ -4,9 +4,15 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startFaultProxy } from '../support/fault-proxy.js';
-import { getManifest, listTags, pushImage, pushIndex, tagExisting } from '../support/push-image.js';
-import { clientFor, type RegistryClientTarget } from '../support/registry-client.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import {
+  getManifest,
+  listTags,
+  pushImage,
+  pushIndex,
+  tagExisting,
+} from '../../testkit/push-image.js';
+import { clientFor, type RegistryClientTarget } from '../../testkit/registry-client.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import {
   anonymousConfigYaml,
   configYaml,
@@ -14,6 +20,7 @@ import {
   type CliResult,
   type Workspace,
 } from './cli-harness.js';
+import { daysAgo } from '../../testkit/dates.js';
 
 /**
  * Undo (issue 16) end to end: the built CLI against the real registry. A real run journals
@@ -23,8 +30,6 @@ import {
  * run killed between its journal write and its DELETE restores nothing wrong.
  */
 
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
 const WRITE_METHODS = new Set(['DELETE', 'PUT', 'POST', 'PATCH']);
 
 function manualJob(name: string, repository: string): string {

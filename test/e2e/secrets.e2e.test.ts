@@ -9,13 +9,14 @@ import {
   type FaultRule,
 } from '../support/fault-proxy.js';
 import { installHelper } from '../support/credential-helpers.js';
-import { listTags, pushImage } from '../support/push-image.js';
+import { listTags, pushImage } from '../../testkit/push-image.js';
 import {
   startRegistry,
   type RunningRegistry,
   type StartRegistryOptions,
-} from '../support/registry-server.js';
+} from '../../testkit/registry-server.js';
 import { createWorkspace, type CliResult, type Workspace } from './cli-harness.js';
+import { daysAgo } from '../../testkit/dates.js';
 
 /**
  * Secrets: every mode (--debug, real, --watch, --http-logs, refused credentials, refused delete
@@ -25,9 +26,6 @@ import { createWorkspace, type CliResult, type Workspace } from './cli-harness.j
  * And Authorization never reaches another host than the registry's: a foreign host standing in
  * for object storage records what it receives.
  */
-
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
 
 const MANUAL = `
 - name: clean

@@ -3,11 +3,12 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { shardOf } from '../../src/domain/shard.js';
-import { listTags, pushImage } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { listTags, pushImage } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { readValidReport, type ReportFile } from '../support/report-schema.js';
-import { seedRegistry } from '../support/seed.js';
+import { seedRegistry } from '../../testkit/seed.js';
 import { anonymousConfigYaml, createWorkspace, type Workspace } from './cli-harness.js';
+import { DAY_MS } from '../../testkit/dates.js';
 
 /**
  * `--shard I/N` end to end (issue 24, behaviour.md section 8): the built CLI against the real
@@ -16,7 +17,6 @@ import { anonymousConfigYaml, createWorkspace, type Workspace } from './cli-harn
  * every shard's; a bad shard is refused before any request.
  */
 
-const DAY = 86_400_000;
 const COUNT = 3;
 const SHARDS = Array.from({ length: COUNT }, (_, index) => index);
 const LITERAL = 'lit/one';
@@ -56,7 +56,7 @@ describe('--shard I/N (issue 24)', () => {
     workspace = await createWorkspace();
     const now = Date.now();
     const created = (_repository: number, tag: number): Date =>
-      new Date(now - (tag === 0 ? 0 : 10 + tag) * DAY);
+      new Date(now - (tag === 0 ? 0 : 10 + tag) * DAY_MS);
     const seeded = await seedRegistry(registry, {
       repositories: 12,
       tagsPerRepository: 4,

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { anonymousConfigYaml, createWorkspace, type Workspace } from './cli-harness.js';
 
 // Loaded into the CLI with NODE_OPTIONS: at exit it writes which of Node's own modules the

@@ -3,10 +3,11 @@ import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startFaultProxy, type FaultProxy, type HeldRequest } from '../support/fault-proxy.js';
-import { pushImage } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { pushImage } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { readValidReport } from '../support/report-schema.js';
 import { createWorkspace, type RunningCli, type Workspace } from './cli-harness.js';
+import { daysAgo } from '../../testkit/dates.js';
 
 // Issue 27 item 2, "Stop means stop": a real run interrupted with Ctrl-C (SIGINT) right after
 // its first DELETE sends nothing that was not already on the wire, exits 130 within 5 s and
@@ -14,8 +15,6 @@ import { createWorkspace, type RunningCli, type Workspace } from './cli-harness.
 // first DELETE on it holds every request, so the requests in flight at the signal are exactly
 // the ones it holds, and anything that arrives later was sent after the signal.
 
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
 /** The promise of issue 27: exit within 5 s of the signal. */
 const EXIT_WITHIN_MS = 5_000;
 

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createSelfSignedCertificate } from '../support/certificates.js';
-import { listTags, pushImage } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { createSelfSignedCertificate } from '../../testkit/certificates.js';
+import { listTags, pushImage } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { createWorkspace, type Workspace } from './cli-harness.js';
+import { daysAgo } from '../../testkit/dates.js';
 
 /**
  * TLS against the real registry serving https with a self-signed certificate: verification is
@@ -14,8 +15,6 @@ import { createWorkspace, type Workspace } from './cli-harness.js';
  * certificate does not; insecure: true works and warns on every run, watch mode included.
  */
 
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
 const WARNING = /TLS verification is disabled \(insecure: true\)/g;
 
 const MANUAL = `

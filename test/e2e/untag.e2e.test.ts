@@ -9,10 +9,11 @@ import {
   listTags,
   manifestExists,
   pushImage,
-} from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+} from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { readValidReport } from '../support/report-schema.js';
 import { configYaml, createWorkspace, type Workspace } from './cli-harness.js';
+import { daysAgo } from '../../testkit/dates.js';
 
 /**
  * `shared_digest: untag` end to end (issue 21) against the real registry with token auth.
@@ -20,8 +21,6 @@ import { configYaml, createWorkspace, type Workspace } from './cli-harness.js';
  * through a placeholder manifest, for real: PUT at the tag, DELETE by digest.
  */
 
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
 const WRITE_METHODS = new Set(['DELETE', 'PUT', 'POST', 'PATCH']);
 const REPOSITORY = 'shared/app';
 

@@ -4,13 +4,12 @@ import assert from 'node:assert/strict';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { findFreePort } from '../support/free-port.js';
+import { findFreePort } from '../../testkit/free-port.js';
 import { fetchLocal } from './local-http.js';
-import { pushImage } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { pushImage } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { configYaml, createWorkspace, type Workspace } from './cli-harness.js';
-
-const DAY = 86_400_000;
+import { DAY_MS } from '../../testkit/dates.js';
 
 const JOB = `
 - name: clean-dev
@@ -31,7 +30,7 @@ describe('the watch page of the metrics listener (issue 24 item 3)', () => {
     for (const repository of ['team/app', 'team/api']) {
       for (let n = 1; n <= 3; n++) {
         await pushImage(registry, repository, [`dev-${String(n)}`], {
-          created: new Date(Date.now() - (30 + n) * DAY),
+          created: new Date(Date.now() - (30 + n) * DAY_MS),
         });
       }
     }

@@ -2,18 +2,16 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { listTags, pushImage } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
-import { seedRegistry } from '../support/seed.js';
+import { listTags, pushImage } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
+import { seedRegistry } from '../../testkit/seed.js';
 import {
   anonymousConfigYaml,
   createWorkspace,
   type RunningCli,
   type Workspace,
 } from './cli-harness.js';
-
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
+import { daysAgo } from '../../testkit/dates.js';
 
 function jobsYaml(everyHours: number, repository = 'team/app'): string {
   return `

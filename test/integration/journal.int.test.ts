@@ -13,15 +13,14 @@ import { ManifestCache } from '../../src/adapters/registry/cache/manifest-cache.
 import { buildContainer, closeContainer } from '../../src/container.js';
 import { aJob } from '../builders/jobs.js';
 import { RecordingLogger } from '../fakes/recording-logger.js';
-import { getManifest, listTags, pushImage, pushIndex } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { getManifest, listTags, pushImage, pushIndex } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
+import { daysAgo } from '../../testkit/dates.js';
 
 // Issue 16 on the real registry: a cold real run journals what it deletes with the bytes it
 // read while inspecting (no request beyond the cold minimum), and the journal holds exactly
 // the bytes the registry served, never a credential.
 
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
 const REPOSITORY = 'journal/app';
 
 describe('the deletion journal of a cold real run', () => {

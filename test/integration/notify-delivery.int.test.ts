@@ -14,7 +14,7 @@ import { HttpPoster } from '../../src/adapters/notify/http-poster.js';
 import { SystemClock } from '../../src/adapters/clock/system-clock.adapter.js';
 import { aRunReport } from '../builders/notify-reports.js';
 import { instantTiming } from '../fakes/instant-timing.js';
-import { findFreePort } from '../support/free-port.js';
+import { findFreePort } from '../../testkit/free-port.js';
 import {
   mimePart,
   startHttpReceiver,

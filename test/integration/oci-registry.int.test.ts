@@ -13,16 +13,15 @@ import {
   type OciRegistryOptions,
   type OciRequest,
 } from '../support/oci-registry.js';
-import { getManifest, pushImage, tagExisting } from '../support/push-image.js';
+import { getManifest, pushImage, tagExisting } from '../../testkit/push-image.js';
 import { runWholeJob } from '../support/whole-run.js';
+import { daysAgo } from '../../testkit/dates.js';
 
 // Issue 21, what distribution 2.8 lacks: the OCI tag DELETE (202) and the referrers API (200),
 // run for real against the loopback registry of test/support/oci-registry.ts (written from the
 // distribution spec's text, not from our calls). Each run is a whole run in a fresh container
 // with a fresh state directory, as a fresh process would do it, so the tag DELETE check runs.
 
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
 const REPOSITORY = 'team/app';
 
 /**

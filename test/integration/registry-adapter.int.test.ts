@@ -13,8 +13,8 @@ import {
   pushIndex,
   tagExisting,
   type PushedFootprint,
-} from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+} from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 
 // HttpDockerRegistry against the real docker-registry (distribution 2.8.2), anonymous access.
 // Auth flavours, TLS and proxies: registry-auth.int.test.ts, registry-transport.int.test.ts.

@@ -8,8 +8,8 @@ import {
 } from '../../src/adapters/registry/http-docker-registry.adapter.js';
 import type { RegistrySettings } from '../../src/adapters/registry/registry-settings.js';
 import { RecordingLogger } from '../fakes/recording-logger.js';
-import { pushImage, pushIndex } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { pushImage, pushIndex } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 
 // HttpDockerRegistry against docker-registry with htpasswd (Basic) and token (Bearer) auth.
 
@@ -242,7 +242,7 @@ describe('HttpDockerRegistry with token auth', () => {
       await adapter.listTags('team/app', 'read');
       await adapter.listTags('team/app', 'read');
       assert.equal(tokenScopesSince(from).length, 1);
-      now += 10 * 60 * 1000; // the support's tokens live 300 s
+      now += 10 * 60 * 1000; // the kit's tokens live 300 s
       await adapter.listTags('team/app', 'read');
       assert.deepEqual(tokenScopesSince(from), [
         'repository:team/app:pull',

@@ -10,8 +10,8 @@ import {
 } from '../../src/adapters/registry/http-docker-registry.adapter.js';
 import type { RegistrySettings } from '../../src/adapters/registry/registry-settings.js';
 import { RecordingLogger } from '../fakes/recording-logger.js';
-import { pushImage } from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+import { pushImage } from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 
 // TLS settings and proxies, against the real docker-registry. The proxy is a few lines of
 // node:http here: a forward proxy for http:// targets and a CONNECT tunnel for https:// ones.

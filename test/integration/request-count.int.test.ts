@@ -10,7 +10,7 @@ import type { Job } from '../../src/domain/job.js';
 import type { JobReport, RepositoryReport } from '../../src/domain/job-report.js';
 import { aJob } from '../builders/jobs.js';
 import { RecordingLogger } from '../fakes/recording-logger.js';
-import type { AccessLogEntry } from '../support/access-log.js';
+import type { AccessLogEntry } from '../../testkit/access-log.js';
 import {
   footprintOf,
   listTags,
@@ -18,17 +18,15 @@ import {
   pushIndex,
   tagExisting,
   type PushedFootprint,
-} from '../support/push-image.js';
-import { startRegistry, type RunningRegistry } from '../support/registry-server.js';
+} from '../../testkit/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../testkit/registry-server.js';
 import { runWholeJob } from '../support/whole-run.js';
+import { daysAgo } from '../../testkit/dates.js';
 
 // Request counts of whole runs (use case + registry client + registry cache) against the real
 // registry, each run in a fresh container as a fresh process would be: a cold run sends the
 // minimal count of ../shared/docs/registry-v2.md ("Minimal work"), a warm run one HEAD per tag.
 // Timing is never asserted here: bench/ measures it.
-
-const DAY = 86_400_000;
-const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY);
 
 interface Run {
   readonly report: JobReport;

@@ -9,15 +9,15 @@ import {
   pushImage,
   pushIndex,
   tagExisting,
-} from '../support/push-image.js';
-import { clientFor } from '../support/registry-client.js';
+} from '../../testkit/push-image.js';
+import { clientFor } from '../../testkit/registry-client.js';
 import {
   startRegistry,
   type RegistryAuthFlavour,
   type RunningRegistry,
-} from '../support/registry-server.js';
-import { seedStorage } from '../support/fs-seed.js';
-import { seedRegistry } from '../support/seed.js';
+} from '../../testkit/registry-server.js';
+import { seedStorage } from '../../testkit/fs-seed.js';
+import { seedRegistry } from '../../testkit/seed.js';
 
 const OLD = new Date('2023-01-15T10:00:00Z');
 const NEW = new Date('2024-06-01T12:00:00Z');

@@ -7,13 +7,12 @@
 // - OCI 1.1 artifacts (an SBOM) naming the image in `subject`, pushed by digest, plus the
 //   referrers fallback tag `sha256-<hex>`: an image index listing them (distribution spec,
 //   "Referrers Tag Schema"), which is what a client writes where the referrers API is missing.
-import type { SupportResponse } from './http-request.js';
-import { clientFor, type RegistryClientTarget } from './registry-client.js';
-import { sha256Digest, type Content } from './synthetic-image.js';
+import { MEDIA_TYPES } from '../../testkit/media-types.js';
+import { pushBlob, putManifest, type RegistryClientTarget } from '../../testkit/push-image.js';
+import { sha256Digest, type Content } from '../../testkit/synthetic-image.js';
 
-const PUSH = ['pull', 'push'] as const;
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const OCI_MANIFEST = MEDIA_TYPES.oci.manifest;
+const OCI_INDEX = MEDIA_TYPES.oci.index;
 const EMPTY_CONFIG = 'application/vnd.oci.empty.v1+json';
 const SIMPLESIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
 const DSSE = 'application/vnd.dsse.envelope.v1+json';
@@ -26,57 +25,6 @@ function content(mediaType: string, value: Buffer | object): Content {
 
 function descriptor(item: Content): { mediaType: string; size: number; digest: string } {
   return { mediaType: item.mediaType, size: item.bytes.length, digest: item.digest };
-}
-
-function fail(what: string, response: SupportResponse): never {
-  throw new Error(`${what}: HTTP ${response.status} ${response.body.toString().slice(0, 300)}`);
-}
-
-async function pushBlob(target: RegistryClientTarget, repository: string, blob: Content) {
-  const client = clientFor(target);
-  const started = await client.request({
-    method: 'POST',
-    path: `/v2/${repository}/blobs/uploads/`,
-    repository,
-    actions: PUSH,
-    headers: { 'content-length': '0' },
-  });
-  const location = started.headers.location;
-  if (started.status !== 202 || location === undefined) fail('start upload', started);
-  const url = new URL(location, client.url);
-  url.searchParams.set('digest', blob.digest);
-  const done = await client.request({
-    method: 'PUT',
-    path: url.href,
-    repository,
-    actions: PUSH,
-    headers: {
-      'content-type': 'application/octet-stream',
-      'content-length': String(blob.bytes.length),
-    },
-    body: blob.bytes,
-  });
-  if (done.status !== 201) fail(`upload ${blob.digest}`, done);
-}
-
-async function putManifest(
-  target: RegistryClientTarget,
-  repository: string,
-  reference: string,
-  manifest: Content,
-): Promise<void> {
-  const response = await clientFor(target).request({
-    method: 'PUT',
-    path: `/v2/${repository}/manifests/${reference}`,
-    repository,
-    actions: PUSH,
-    headers: {
-      'content-type': manifest.mediaType,
-      'content-length': String(manifest.bytes.length),
-    },
-    body: manifest.bytes,
-  });
-  if (response.status !== 201) fail(`PUT manifest ${repository}:${reference}`, response);
 }
 
 /** `sha256:<hex>` -> `sha256-<hex>` (+ suffix): cosign's and the fallback tag's names. */

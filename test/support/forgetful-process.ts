@@ -1,7 +1,7 @@
 // A test process that starts a registry and never calls stop(): support-lifecycle tests run it
 // as a child to prove the registry does not outlive it. Argument: 'exit' (end normally, as a
 // test file whose event loop drains) or 'hang' (wait until killed, e.g. by SIGKILL).
-import { startRegistry } from './registry-server.js';
+import { startRegistry } from '../../testkit/registry-server.js';
 
 const mode = process.argv[2] === 'hang' ? 'hang' : 'exit';
 const registry = await startRegistry({ auth: 'token' });

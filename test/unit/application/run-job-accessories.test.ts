@@ -9,13 +9,13 @@ import { InMemoryDeletionJournal } from '../../fakes/in-memory-deletion-journal.
 import { InMemoryRegistry } from '../../fakes/in-memory-registry.js';
 import { RecordingLogger } from '../../fakes/recording-logger.js';
 import { RecordingRunObserver } from '../../fakes/recording-run-observer.js';
+import { daysAgo } from '../../../testkit/dates.js';
 
 // Accessories (issue 21, behaviour.md 3a) with the in-memory registry: never selected by name,
 // deleted after their image (cosign tags, the referrers fallback tag and the manifests it
 // lists, transitively), kept with a kept image, orphans named or deleted.
 
 const NOW = new Date('2026-06-01T00:00:00Z');
-const daysAgo = (days: number): Date => new Date(NOW.getTime() - days * 86_400_000);
 const REPO = 'app';
 const hex = (c: string): string => c.repeat(64);
 const OLD = `sha256:${hex('1')}`;
@@ -51,8 +51,8 @@ function job(overrides: Partial<Job> = {}): Job {
 function signedRegistry(): InMemoryRegistry {
   const ancient = new Date('0001-01-01T00:00:00Z');
   return new InMemoryRegistry()
-    .push(REPO, ['v1'], { digest: OLD, created: daysAgo(30) })
-    .push(REPO, ['v2'], { digest: KEPT, created: daysAgo(20) })
+    .push(REPO, ['v1'], { digest: OLD, created: daysAgo(30, NOW) })
+    .push(REPO, ['v2'], { digest: KEPT, created: daysAgo(20, NOW) })
     .push(REPO, [tagOf(OLD, '.sig')], { digest: SIG_OLD, created: ancient })
     .push(REPO, [tagOf(KEPT, '.sig')], { digest: SIG_KEPT, created: ancient })
     .push(REPO, [tagOf(OLD)], { digest: FALLBACK_OLD, created: null, children: [SBOM_OLD] })
@@ -147,8 +147,8 @@ describe('RunJob: accessories follow their image (issue 21)', () => {
 
   it('deletes what the referrers API lists, where the registry has one', async () => {
     const registry = new InMemoryRegistry()
-      .push(REPO, ['v1'], { digest: OLD, created: daysAgo(30) })
-      .push(REPO, ['v2'], { digest: KEPT, created: daysAgo(20) })
+      .push(REPO, ['v1'], { digest: OLD, created: daysAgo(30, NOW) })
+      .push(REPO, ['v2'], { digest: KEPT, created: daysAgo(20, NOW) })
       .push(REPO, [], { digest: SBOM_OLD, created: null })
       .push(REPO, [], { digest: SIG_KEPT, created: null })
       .withReferrersApi({ [OLD]: [SBOM_OLD], [KEPT]: [SIG_KEPT] });

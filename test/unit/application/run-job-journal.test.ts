@@ -8,12 +8,12 @@ import { FixedClock } from '../../fakes/fixed-clock.js';
 import { InMemoryDeletionJournal } from '../../fakes/in-memory-deletion-journal.js';
 import { fakeManifestBytes, InMemoryRegistry } from '../../fakes/in-memory-registry.js';
 import { RecordingLogger } from '../../fakes/recording-logger.js';
+import { daysAgo } from '../../../testkit/dates.js';
 
 // Issue 16: a real run writes each digest's manifest and tags to the deletion journal before
 // its DELETE goes out, and never deletes what it could not journal.
 
 const NOW = new Date('2026-06-01T00:00:00Z');
-const daysAgo = (days: number): Date => new Date(NOW.getTime() - days * 86_400_000);
 
 const JOB: Job = {
   name: 'clean-dev',
@@ -49,13 +49,13 @@ function setup(registry: InMemoryRegistry) {
 
 function registryWithIndex(): InMemoryRegistry {
   return new InMemoryRegistry()
-    .push('app', ['dev-1', 'dev-1-alias'], { digest: 'sha256:1', created: daysAgo(30) })
+    .push('app', ['dev-1', 'dev-1-alias'], { digest: 'sha256:1', created: daysAgo(30, NOW) })
     .push('app', ['dev-2'], {
       digest: 'sha256:2',
-      created: daysAgo(20),
+      created: daysAgo(20, NOW),
       children: ['sha256:2a', 'sha256:2b'],
     })
-    .push('app', ['dev-3'], { digest: 'sha256:3', created: daysAgo(1) });
+    .push('app', ['dev-3'], { digest: 'sha256:3', created: daysAgo(1, NOW) });
 }
 
 describe('RunJob: the deletion journal (issue 16)', () => {
@@ -101,7 +101,7 @@ describe('RunJob: the deletion journal (issue 16)', () => {
   it('a run that deletes nothing names no journal', async () => {
     const registry = new InMemoryRegistry().push('app', ['dev-1'], {
       digest: 'sha256:1',
-      created: daysAgo(1),
+      created: daysAgo(1, NOW),
     });
     const { journal, run } = setup(registry);
     const report = await run(false);

@@ -13,12 +13,12 @@ import { InMemoryDeletionJournal } from '../../fakes/in-memory-deletion-journal.
 import { InMemoryRegistry } from '../../fakes/in-memory-registry.js';
 import { RecordingLogger } from '../../fakes/recording-logger.js';
 import { RecordingRunObserver } from '../../fakes/recording-run-observer.js';
+import { daysAgo } from '../../../testkit/dates.js';
 
 // Issue 27 item 2: after SIGINT/SIGTERM, repositories not finished are reported `skipped`
 // (shutdown), and a request the registry adapter refused because of the signal is no failure.
 
 const NOW = new Date('2026-06-01T00:00:00Z');
-const daysAgo = (days: number): Date => new Date(NOW.getTime() - days * 86_400_000);
 const stoppedError = (): RegistryError => new RegistryError('stopped', 'not sent: stopping');
 
 const JOB: Job = {
@@ -38,8 +38,8 @@ function registryOf(make: () => InMemoryRegistry = () => new InMemoryRegistry())
   const registry = make();
   for (const repository of ['a', 'b', 'c']) {
     registry
-      .push(repository, ['dev-1'], { digest: `sha256:${repository}1`, created: daysAgo(30) })
-      .push(repository, ['dev-2'], { digest: `sha256:${repository}2`, created: daysAgo(20) });
+      .push(repository, ['dev-1'], { digest: `sha256:${repository}1`, created: daysAgo(30, NOW) })
+      .push(repository, ['dev-2'], { digest: `sha256:${repository}2`, created: daysAgo(20, NOW) });
   }
   return registry;
 }

@@ -10,12 +10,12 @@ import { InMemoryDeletionJournal } from '../../fakes/in-memory-deletion-journal.
 import { InMemoryRegistry } from '../../fakes/in-memory-registry.js';
 import { RecordingLogger } from '../../fakes/recording-logger.js';
 import { RecordingRunObserver } from '../../fakes/recording-run-observer.js';
+import { daysAgo } from '../../../testkit/dates.js';
 
 // Issue 21: `shared_digest: untag` removes a selected tag alone when a kept tag still needs
 // its image; an image all of whose tags are selected is deleted by digest as before.
 
 const NOW = new Date('2026-06-01T00:00:00Z');
-const daysAgo = (days: number): Date => new Date(NOW.getTime() - days * 86_400_000);
 
 const JOB: Job = {
   name: 'clean-dev',
@@ -29,9 +29,9 @@ const JOB: Job = {
 
 function registry(): InMemoryRegistry {
   return new InMemoryRegistry()
-    .push('app', ['dev-1', 'stable'], { digest: 'sha256:1', created: daysAgo(30) })
-    .push('app', ['dev-2'], { digest: 'sha256:2', created: daysAgo(30) })
-    .push('app', ['dev-3'], { digest: 'sha256:3', created: daysAgo(1) });
+    .push('app', ['dev-1', 'stable'], { digest: 'sha256:1', created: daysAgo(30, NOW) })
+    .push('app', ['dev-2'], { digest: 'sha256:2', created: daysAgo(30, NOW) })
+    .push('app', ['dev-3'], { digest: 'sha256:3', created: daysAgo(1, NOW) });
 }
 
 function setup(fake: InMemoryRegistry) {

@@ -10,9 +10,9 @@ import { FixedClock } from '../../fakes/fixed-clock.js';
 import { InMemoryDeletionJournal } from '../../fakes/in-memory-deletion-journal.js';
 import { InMemoryRegistry } from '../../fakes/in-memory-registry.js';
 import { RecordingLogger } from '../../fakes/recording-logger.js';
+import { daysAgo } from '../../../testkit/dates.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
-const daysAgo = (days: number): Date => new Date(NOW.getTime() - days * 86_400_000);
 
 function job(overrides: Partial<Job> = {}): Job {
   return {
@@ -73,10 +73,10 @@ function setup(registry: InMemoryRegistry) {
 /** app: dev-1 (old), dev-2 (old), dev-3 (old), dev-4 (recent), latest on dev-1's digest? no: on dev-3. */
 function sampleRegistry(): InMemoryRegistry {
   return new InMemoryRegistry()
-    .push('app', ['dev-1'], { digest: 'sha256:1', created: daysAgo(30) })
-    .push('app', ['dev-2'], { digest: 'sha256:2', created: daysAgo(20) })
-    .push('app', ['dev-3', 'latest'], { digest: 'sha256:3', created: daysAgo(10) })
-    .push('app', ['dev-4'], { digest: 'sha256:4', created: daysAgo(1) });
+    .push('app', ['dev-1'], { digest: 'sha256:1', created: daysAgo(30, NOW) })
+    .push('app', ['dev-2'], { digest: 'sha256:2', created: daysAgo(20, NOW) })
+    .push('app', ['dev-3', 'latest'], { digest: 'sha256:3', created: daysAgo(10, NOW) })
+    .push('app', ['dev-4'], { digest: 'sha256:4', created: daysAgo(1, NOW) });
 }
 
 describe('RunJob', () => {
@@ -130,8 +130,8 @@ describe('RunJob', () => {
 
   it('a selected tag sharing its digest with an unmatched tag is kept (shared-digest)', async () => {
     const registry = new InMemoryRegistry()
-      .push('app', ['dev-1', 'stable'], { digest: 'sha256:1', created: daysAgo(30) })
-      .push('app', ['dev-2'], { digest: 'sha256:2', created: daysAgo(29) });
+      .push('app', ['dev-1', 'stable'], { digest: 'sha256:1', created: daysAgo(30, NOW) })
+      .push('app', ['dev-2'], { digest: 'sha256:2', created: daysAgo(29, NOW) });
     const report = await setup(registry).runJob.execute(job({ saveLast: 0 }), {
       dryRun: false,
       mode: 'manual',
@@ -144,8 +144,8 @@ describe('RunJob', () => {
 
   it('unmatched tags are not inspected and their digests are read only when something is selected', async () => {
     const registry = new InMemoryRegistry()
-      .push('app', ['dev-1'], { digest: 'sha256:1', created: daysAgo(1) })
-      .push('app', ['stable'], { digest: 'sha256:9', created: daysAgo(99) });
+      .push('app', ['dev-1'], { digest: 'sha256:1', created: daysAgo(1, NOW) })
+      .push('app', ['stable'], { digest: 'sha256:9', created: daysAgo(99, NOW) });
     await setup(registry).runJob.execute(job(), { dryRun: true, mode: 'manual' });
     const touched = registry.calls.filter((c) => c.reference === 'stable');
     assert.deepEqual(touched, []);
@@ -178,7 +178,7 @@ describe('RunJob', () => {
 
   it('one failing repository is recorded and the others go on', async () => {
     const registry = sampleRegistry()
-      .push('other', ['dev-1'], { digest: 'sha256:o', created: daysAgo(50) })
+      .push('other', ['dev-1'], { digest: 'sha256:o', created: daysAgo(50, NOW) })
       .failRepository('app', new RegistryError('unavailable', 'connection reset'));
     const report = await setup(registry).runJob.execute(
       job({
@@ -239,9 +239,9 @@ describe('RunJob', () => {
 
   it('r/<regex>/ selectors pick repositories from the catalog, anchored at the start', async () => {
     const registry = new InMemoryRegistry()
-      .push('team/app', ['dev-1'], { digest: 'sha256:a', created: daysAgo(40) })
-      .push('team/api', ['dev-1'], { digest: 'sha256:b', created: daysAgo(40) })
-      .push('other/team/app', ['dev-1'], { digest: 'sha256:c', created: daysAgo(40) });
+      .push('team/app', ['dev-1'], { digest: 'sha256:a', created: daysAgo(40, NOW) })
+      .push('team/api', ['dev-1'], { digest: 'sha256:b', created: daysAgo(40, NOW) })
+      .push('other/team/app', ['dev-1'], { digest: 'sha256:c', created: daysAgo(40, NOW) });
     const report = await setup(registry).runJob.execute(
       job({
         saveLast: 0,
@@ -269,8 +269,8 @@ describe('RunJob', () => {
 describe('RunJob fails fast and warns', () => {
   it('refused credentials end the job after the first repository: the others are never listed', async () => {
     const registry = sampleRegistry()
-      .push('b', ['dev-1'], { digest: 'sha256:b', created: daysAgo(50) })
-      .push('c', ['dev-1'], { digest: 'sha256:c', created: daysAgo(50) })
+      .push('b', ['dev-1'], { digest: 'sha256:b', created: daysAgo(50, NOW) })
+      .push('c', ['dev-1'], { digest: 'sha256:c', created: daysAgo(50, NOW) })
       .failRepository(
         'app',
         new RegistryError('auth', 'the registry refused the credentials for user "ci" (401)', 401),
@@ -293,7 +293,7 @@ describe('RunJob fails fast and warns', () => {
 
   it('a forbidden repository does not stop the others', async () => {
     const registry = sampleRegistry()
-      .push('b', ['dev-1'], { digest: 'sha256:b', created: daysAgo(50) })
+      .push('b', ['dev-1'], { digest: 'sha256:b', created: daysAgo(50, NOW) })
       .failRepository('app', new RegistryError('forbidden', 'no access to app', 403));
     const report = await setup(registry).runJob.execute(
       job({
@@ -310,7 +310,7 @@ describe('RunJob fails fast and warns', () => {
     const registry = new InMemoryRegistry()
       .push('app', ['dev-1'], { digest: 'sha256:1', created: new Date('1980-01-01T00:00:01Z') })
       .push('app', ['dev-2'], { digest: 'sha256:2', created: new Date('1970-01-01T00:00:00Z') })
-      .push('app', ['dev-3'], { digest: 'sha256:3', created: daysAgo(1) });
+      .push('app', ['dev-3'], { digest: 'sha256:3', created: daysAgo(1, NOW) });
     const report = await setup(registry).runJob.execute(job({ saveLast: 0 }), {
       dryRun: true,
       mode: 'manual',

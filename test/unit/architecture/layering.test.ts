@@ -108,6 +108,54 @@ const cases: readonly { name: string; file: string; code: string; refused: boole
     code: "import { Clock } from '../../application/ports/clock.port.js';\nexport const x: unknown = Clock;\n",
     refused: false,
   },
+  {
+    name: 'bench must not import test/ (both share testkit/)',
+    file: 'bench/seed.ts',
+    code: "import { startFaultProxy } from '../test/support/fault-proxy.js';\nexport const x: unknown = startFaultProxy;\n",
+    refused: true,
+  },
+  {
+    name: 'test must not import bench/ (both share testkit/)',
+    file: 'test/integration/request-count.int.test.ts',
+    code: "import { computeFloor } from '../../bench/floor.js';\nexport const x: unknown = computeFloor;\n",
+    refused: true,
+  },
+  {
+    name: 'testkit must not import test/',
+    file: 'testkit/seed.ts',
+    code: "import { daysAgo } from '../test/builders/tags.js';\nexport const x: unknown = daysAgo;\n",
+    refused: true,
+  },
+  {
+    name: 'testkit must not import bench/',
+    file: 'testkit/seed.ts',
+    code: "import { seedDataset } from '../bench/seed.js';\nexport const x: unknown = seedDataset;\n",
+    refused: true,
+  },
+  {
+    name: 'bench may import testkit/',
+    file: 'bench/seed.ts',
+    code: "import { startRegistry } from '../testkit/registry-server.js';\nexport const x: unknown = startRegistry;\n",
+    refused: false,
+  },
+  {
+    name: 'test may import testkit/',
+    file: 'test/integration/request-count.int.test.ts',
+    code: "import { startRegistry } from '../../testkit/registry-server.js';\nexport const x: unknown = startRegistry;\n",
+    refused: false,
+  },
+  {
+    name: 'an adapter must not import testkit/ (the bundle ships src/ alone)',
+    file: 'src/adapters/demo/run-demo.ts',
+    code: "import { startRegistry } from '../../../testkit/registry-server.js';\nexport const x: unknown = startRegistry;\n",
+    refused: true,
+  },
+  {
+    name: 'the composition root must not import testkit/ either',
+    file: 'src/main.ts',
+    code: "import { startRegistry } from '../testkit/registry-server.js';\nexport const x: unknown = startRegistry;\n",
+    refused: true,
+  },
 ];
 
 describe('lint enforces the hexagonal layering', () => {

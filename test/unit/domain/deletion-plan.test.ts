@@ -4,14 +4,8 @@ import type { TagDecision } from '../../../src/domain/decision.js';
 import { planDeletions, type DeletionPlan } from '../../../src/domain/deletion-plan.js';
 import { compilePattern } from '../../../src/domain/job.js';
 import { selectTags } from '../../../src/domain/select-tags.js';
-import {
-  aDecision,
-  aFailedTag,
-  aTag,
-  aTagDigest,
-  daysAgo,
-  fakeDigest,
-} from '../../builders/index.js';
+import { aDecision, aFailedTag, aTag, aTagDigest, fakeDigest } from '../../builders/index.js';
+import { daysAgo } from '../../../testkit/dates.js';
 
 const NOW = new Date('2026-03-15T12:00:00Z');
 const SHARED = fakeDigest('shared');
@@ -56,8 +50,8 @@ describe('planDeletions: section 3, never take a kept tag with a digest', () => 
 
   it('section 3: end to end, an old v1 and a no-match latest on one digest: nothing deleted', () => {
     const tags = [
-      aTag('v1', daysAgo(NOW, 100), { digest: SHARED }),
-      aTag('latest', daysAgo(NOW, 100), { digest: SHARED }),
+      aTag('v1', daysAgo(100, NOW), { digest: SHARED }),
+      aTag('latest', daysAgo(100, NOW), { digest: SHARED }),
     ];
     const decisions = selectTags(
       tags,
@@ -232,7 +226,7 @@ describe('planDeletions: section 3, manifest lists / OCI indexes', () => {
   it("section 3: an index is deleted by its own digest; a child's digest never appears", () => {
     const indexDigest = fakeDigest('index');
     const childDigests = [fakeDigest('child-amd64'), fakeDigest('child-arm64')];
-    const tags = [aTag('v1', daysAgo(NOW, 100), { kind: 'index', digest: indexDigest })];
+    const tags = [aTag('v1', daysAgo(100, NOW), { kind: 'index', digest: indexDigest })];
     const decisions = selectTags(
       tags,
       { tagPatterns: [compilePattern('v')], saveLast: 0, olderThanDays: 5 },

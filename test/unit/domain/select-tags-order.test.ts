@@ -4,13 +4,14 @@ import type { TagDecision } from '../../../src/domain/decision.js';
 import { notAVersionWarning } from '../../../src/domain/not-a-version.js';
 import { selectTags } from '../../../src/domain/select-tags.js';
 import type { InspectedTag } from '../../../src/domain/tag.js';
-import { aFailedTag, aJob, aTag, daysAgo, fakeDigest, type JobSpec } from '../../builders/index.js';
+import { aFailedTag, aJob, aTag, fakeDigest, type JobSpec } from '../../builders/index.js';
+import { daysAgo } from '../../../testkit/dates.js';
 
 const NOW = new Date('2026-03-15T12:00:00Z');
 
 /** Tags given oldest-created first: each next one a day newer, all of them old. */
 function createdInThisOrder(names: readonly string[]): InspectedTag[] {
-  return names.map((name, index) => aTag(name, daysAgo(NOW, 100 - index)));
+  return names.map((name, index) => aTag(name, daysAgo(100 - index, NOW)));
 }
 
 function select(tags: readonly InspectedTag[], spec: JobSpec): TagDecision[] {
@@ -56,9 +57,9 @@ describe('order_by: which old tags save_last keeps (issue 22)', () => {
 
   it('semver: the age rule still applies (a recent low version stays, an old high one is counted)', () => {
     const tags = [
-      aTag('1.0.0', daysAgo(NOW, 1)),
-      aTag('3.0.0', daysAgo(NOW, 30)),
-      aTag('2.0.0', daysAgo(NOW, 20)),
+      aTag('1.0.0', daysAgo(1, NOW)),
+      aTag('3.0.0', daysAgo(30, NOW)),
+      aTag('2.0.0', daysAgo(20, NOW)),
     ];
     const decisions = select(tags, { tagPatterns: ['\\d'], saveLast: 1, orderBy: 'semver' });
     assert.equal(only(decisions, '1.0.0').reason, 'recent');
@@ -68,13 +69,13 @@ describe('order_by: which old tags save_last keeps (issue 22)', () => {
 
   it('semver: v1.2.3 and 1.2.3 tie, so the newer image goes first, then the tag name', () => {
     const tags = [
-      aTag('1.2.3', daysAgo(NOW, 20)),
-      aTag('v1.2.3', daysAgo(NOW, 10)),
-      aTag('1.0.0', daysAgo(NOW, 5)),
+      aTag('1.2.3', daysAgo(20, NOW)),
+      aTag('v1.2.3', daysAgo(10, NOW)),
+      aTag('1.0.0', daysAgo(5, NOW)),
     ];
     const decisions = select(tags, { tagPatterns: ['v?\\d'], saveLast: 1, orderBy: 'semver' });
     assert.deepEqual(kept(decisions), ['v1.2.3']);
-    const sameDay = [aTag('1.2.3', daysAgo(NOW, 10)), aTag('v1.2.3', daysAgo(NOW, 10))];
+    const sameDay = [aTag('1.2.3', daysAgo(10, NOW)), aTag('v1.2.3', daysAgo(10, NOW))];
     const byName = select(sameDay, { tagPatterns: ['v?\\d'], saveLast: 1, orderBy: 'semver' });
     assert.deepEqual(kept(byName), ['v1.2.3'], "'v' > '1' in code-point order");
   });
@@ -82,8 +83,8 @@ describe('order_by: which old tags save_last keeps (issue 22)', () => {
   it('semver: a tag that is not a version is kept (not-a-version) at any age and named in one warning', () => {
     const tags = [
       ...RELEASES,
-      aTag('latest', daysAgo(NOW, 400)),
-      aTag('v1.2', daysAgo(NOW, 1)),
+      aTag('latest', daysAgo(400, NOW)),
+      aTag('v1.2', daysAgo(1, NOW)),
       aFailedTag('main'),
     ];
     const decisions = select(tags, { tagPatterns: ['.*'], saveLast: 1, orderBy: 'semver' });
@@ -118,9 +119,9 @@ describe('order_by: which old tags save_last keeps (issue 22)', () => {
 
   it('natural: a leading-zero tie goes to the newer image', () => {
     const tags = [
-      aTag('b-07', daysAgo(NOW, 30)),
-      aTag('b-7', daysAgo(NOW, 20)),
-      aTag('b-6', daysAgo(NOW, 10)),
+      aTag('b-07', daysAgo(30, NOW)),
+      aTag('b-7', daysAgo(20, NOW)),
+      aTag('b-6', daysAgo(10, NOW)),
     ];
     const decisions = select(tags, { tagPatterns: ['b-'], saveLast: 1, orderBy: 'natural' });
     assert.deepEqual(kept(decisions), ['b-7']);
@@ -199,7 +200,7 @@ describe('keep_regexps: tags never deleted, taking no save_last place (issue 22)
   });
 
   it('a tag in no group stays no-match even if a keep rule matches it', () => {
-    const decisions = select([aTag('latest', daysAgo(NOW, 50))], {
+    const decisions = select([aTag('latest', daysAgo(50, NOW))], {
       tagPatterns: ['release-'],
       keepPatterns: ['latest'],
     });
@@ -209,8 +210,8 @@ describe('keep_regexps: tags never deleted, taking no save_last place (issue 22)
   it('keeps the digest known, so the deletion plan can protect a shared digest', () => {
     const digest = fakeDigest('shared');
     const shared = [
-      aTag('release-1', daysAgo(NOW, 50), { digest }),
-      aTag('release-1-pinned', daysAgo(NOW, 50), { digest }),
+      aTag('release-1', daysAgo(50, NOW), { digest }),
+      aTag('release-1-pinned', daysAgo(50, NOW), { digest }),
     ];
     const decisions = select(shared, {
       tagPatterns: ['release-'],

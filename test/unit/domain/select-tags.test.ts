@@ -4,7 +4,8 @@ import type { TagDecision } from '../../../src/domain/decision.js';
 import { compilePattern } from '../../../src/domain/job.js';
 import { selectTags, type SelectionRules } from '../../../src/domain/select-tags.js';
 import type { InspectedTag } from '../../../src/domain/tag.js';
-import { aFailedTag, aJob, aTag, anUndatedTag, daysAgo, fakeDigest } from '../../builders/index.js';
+import { aFailedTag, aJob, aTag, anUndatedTag, fakeDigest } from '../../builders/index.js';
+import { daysAgo } from '../../../testkit/dates.js';
 
 const NOW = new Date('2026-03-15T12:00:00Z');
 const HOUR_MS = 3_600_000;
@@ -31,7 +32,7 @@ function only(decisions: readonly TagDecision[], tag: string): TagDecision {
 
 function oldTags(names: readonly string[], firstAgeDays = 10): InspectedTag[] {
   // names[0] is the newest; each next one a day older.
-  return names.map((name, index) => aTag(name, daysAgo(NOW, firstAgeDays + index)));
+  return names.map((name, index) => aTag(name, daysAgo(firstAgeDays + index, NOW)));
 }
 
 describe('selectTags: section 2.1, matching is anchored at the start only', () => {
@@ -70,7 +71,7 @@ describe('selectTags: section 2.1, matching is anchored at the start only', () =
   ];
   for (const c of cases) {
     it(`section 2.1: ${c.rule}`, () => {
-      const [decision] = selectTags([aTag(c.tag, daysAgo(NOW, 100))], rules([c.pattern], 0), NOW);
+      const [decision] = selectTags([aTag(c.tag, daysAgo(100, NOW))], rules([c.pattern], 0), NOW);
       assert.deepEqual(
         decision && `${decision.action} ${decision.reason}`,
         c.matches ? 'delete old' : 'keep no-match',
@@ -200,15 +201,15 @@ describe('selectTags: section 2.3, recent tags are kept (boundary: exactly older
   }
 
   it('section 2.3: the detail of a recent tag gives its date and the comparison', () => {
-    const [decision] = selectTags([aTag('v1', daysAgo(NOW, 3.5))], rules(['v'], 0), NOW);
+    const [decision] = selectTags([aTag('v1', daysAgo(3.5, NOW))], rules(['v'], 0), NOW);
     assert.equal(decision?.detail, 'created 2026-03-12T00:00:00Z, 3 days old < 5 days');
   });
 
   it('section 2.3: recent tags are kept even when save_last is 0 and they are the only tags', () => {
     const tags = [
-      aTag('v3', daysAgo(NOW, 0)),
-      aTag('v2', daysAgo(NOW, 1)),
-      aTag('v1', daysAgo(NOW, 4)),
+      aTag('v3', daysAgo(0, NOW)),
+      aTag('v2', daysAgo(1, NOW)),
+      aTag('v1', daysAgo(4, NOW)),
     ];
     const decisions = selectTags(tags, rules(['v'], 0), NOW);
     assert.ok(decisions.every((d) => d.action === 'keep' && d.reason === 'recent'));
@@ -217,7 +218,7 @@ describe('selectTags: section 2.3, recent tags are kept (boundary: exactly older
   it('section 2.3: 1970-01-01 is taken at face value: ancient, deleted when the rules say so', () => {
     const epoch = new Date(0);
     const decisions = selectTags(
-      [aTag('reproducible', epoch), aTag('v1', daysAgo(NOW, 30))],
+      [aTag('reproducible', epoch), aTag('v1', daysAgo(30, NOW))],
       rules(['.*'], 1),
       NOW,
     );
@@ -236,8 +237,8 @@ describe('selectTags: section 2.3, recent tags are kept (boundary: exactly older
 
 describe('selectTags: section 2.4, save_last counts among the old tags', () => {
   it('section 2.4 worked example: 3 recent + 10 old, save_last 5 -> 8 kept, 5 deleted', () => {
-    const recent = [0, 1, 2].map((age) => aTag(`recent-${age}`, daysAgo(NOW, age)));
-    const old = Array.from({ length: 10 }, (_, i) => aTag(`old-${i}`, daysAgo(NOW, 10 + i)));
+    const recent = [0, 1, 2].map((age) => aTag(`recent-${age}`, daysAgo(age, NOW)));
+    const old = Array.from({ length: 10 }, (_, i) => aTag(`old-${i}`, daysAgo(10 + i, NOW)));
     const decisions = selectTags([...recent, ...old], rules(['.*'], 5), NOW);
     assert.equal(decisions.filter((d) => d.action === 'keep').length, 8);
     assert.equal(decisions.filter((d) => d.action === 'delete').length, 5);
@@ -254,7 +255,7 @@ describe('selectTags: section 2.4, save_last counts among the old tags', () => {
   });
 
   it('section 2.4: save_last 0 deletes every old tag and keeps every recent one', () => {
-    const tags = [aTag('new', daysAgo(NOW, 1)), ...oldTags(['a', 'b', 'c'])];
+    const tags = [aTag('new', daysAgo(1, NOW)), ...oldTags(['a', 'b', 'c'])];
     assert.deepEqual(outcomes(selectTags(tags, rules(['.*'], 0), NOW)), {
       new: 'keep recent',
       a: 'delete old',
@@ -270,9 +271,9 @@ describe('selectTags: section 2.4, save_last counts among the old tags', () => {
 
   it('section 2.4: newest first regardless of input order or tag names', () => {
     const tags = [
-      aTag('z-oldest', daysAgo(NOW, 30)),
-      aTag('a-newest', daysAgo(NOW, 10)),
-      aTag('m-middle', daysAgo(NOW, 20)),
+      aTag('z-oldest', daysAgo(30, NOW)),
+      aTag('a-newest', daysAgo(10, NOW)),
+      aTag('m-middle', daysAgo(20, NOW)),
     ];
     assert.deepEqual(outcomes(selectTags(tags, rules(['.*'], 1), NOW)), {
       'z-oldest': 'delete old',
@@ -315,7 +316,7 @@ describe('selectTags: section 2.4, save_last counts among the old tags', () => {
   ];
   for (const c of tieCases) {
     it(`section 2.4: ${c.rule}`, () => {
-      const created = daysAgo(NOW, 10);
+      const created = daysAgo(10, NOW);
       for (const names of [c.names, [...c.names].reverse()]) {
         const decisions = selectTags(
           names.map((name) => aTag(name, created)),
@@ -379,9 +380,9 @@ describe('selectTags: overlapping groups and tags matching nothing', () => {
   it('section 2: tags that match no regexp are never deleted, however old, whatever save_last', () => {
     const tags = [
       aTag('latest', new Date(0)),
-      aTag('main', daysAgo(NOW, 400)),
+      aTag('main', daysAgo(400, NOW)),
       aFailedTag('broken'),
-      aTag('v1', daysAgo(NOW, 400)),
+      aTag('v1', daysAgo(400, NOW)),
     ];
     const decisions = selectTags(tags, rules(['v'], 0), NOW);
     assert.deepEqual(outcomes(decisions), {
@@ -404,7 +405,7 @@ describe('selectTags: overlapping groups and tags matching nothing', () => {
 
 describe('selectTags: output and inputs', () => {
   it('decisions come back in input order with digest and created carried over', () => {
-    const tags = [aTag('b', daysAgo(NOW, 10)), anUndatedTag('c'), aTag('a', daysAgo(NOW, 1))];
+    const tags = [aTag('b', daysAgo(10, NOW)), anUndatedTag('c'), aTag('a', daysAgo(1, NOW))];
     const decisions = selectTags(tags, rules(['.*'], 0), NOW);
     assert.deepEqual(
       decisions.map((d) => d.tag),
@@ -413,9 +414,9 @@ describe('selectTags: output and inputs', () => {
     assert.deepEqual(
       decisions.map((d) => [d.repository, d.digest, d.created?.toISOString()]),
       [
-        ['team/app', fakeDigest('team/app:b'), daysAgo(NOW, 10).toISOString()],
+        ['team/app', fakeDigest('team/app:b'), daysAgo(10, NOW).toISOString()],
         ['team/app', fakeDigest('team/app:c'), undefined],
-        ['team/app', fakeDigest('team/app:a'), daysAgo(NOW, 1).toISOString()],
+        ['team/app', fakeDigest('team/app:a'), daysAgo(1, NOW).toISOString()],
       ],
     );
   });
@@ -428,10 +429,10 @@ describe('selectTags: output and inputs', () => {
 
   it('tags of several repositories are ranked per repository, never across', () => {
     const tags = [
-      aTag('v2', daysAgo(NOW, 10), { repository: 'a' }),
-      aTag('v1', daysAgo(NOW, 11), { repository: 'a' }),
-      aTag('v2', daysAgo(NOW, 20), { repository: 'b' }),
-      aTag('v1', daysAgo(NOW, 21), { repository: 'b' }),
+      aTag('v2', daysAgo(10, NOW), { repository: 'a' }),
+      aTag('v1', daysAgo(11, NOW), { repository: 'a' }),
+      aTag('v2', daysAgo(20, NOW), { repository: 'b' }),
+      aTag('v1', daysAgo(21, NOW), { repository: 'b' }),
     ];
     const decisions = selectTags(tags, rules(['v'], 1), NOW);
     assert.deepEqual(

@@ -6,7 +6,7 @@ import {
   parseSemanticVersion,
   type SemanticVersion,
 } from '../../../src/domain/semantic-version.js';
-import { seededRandom } from '../../support/fault-proxy.js';
+import { seededRandom } from '../../../testkit/random.js';
 
 function version(tag: string): SemanticVersion {
   const parsed = parseSemanticVersion(tag);

@@ -13,9 +13,9 @@ import {
 } from '../../../src/adapters/journal/journal-files.js';
 import type { JournalEntry, ManifestCopy } from '../../../src/domain/deletion-journal.js';
 import { RecordingLogger } from '../../fakes/recording-logger.js';
+import { DAY_MS } from '../../../testkit/dates.js';
 
 const START = new Date('2026-06-01T12:00:05.123Z');
-const DAY = 86_400_000;
 
 function copy(
   text: string,
@@ -162,10 +162,10 @@ describe('FileDeletionJournal (issue 16)', () => {
 
   it("prune removes the job's journals older than journal_keep_days, and only those", async () => {
     const short = new FileDeletionJournal(dir, { keepDays: 2 }, logger);
-    const old = await short.record(entry({ runStartedAt: new Date(START.getTime() - 3 * DAY) }));
-    const recent = await short.record(entry({ runStartedAt: new Date(START.getTime() - DAY) }));
+    const old = await short.record(entry({ runStartedAt: new Date(START.getTime() - 3 * DAY_MS) }));
+    const recent = await short.record(entry({ runStartedAt: new Date(START.getTime() - DAY_MS) }));
     const otherJob = await short.record(
-      entry({ job: 'other', runStartedAt: new Date(START.getTime() - 9 * DAY) }),
+      entry({ job: 'other', runStartedAt: new Date(START.getTime() - 9 * DAY_MS) }),
     );
     await writeFile(join(dir, 'journal', 'clean', 'README'), 'not a journal');
 

@@ -10,7 +10,7 @@ import { summariseRun } from '../../../src/adapters/notify/run-summary.js';
 import { SLACK_CAPS } from '../../../src/adapters/notify/kinds/slack.js';
 import { aRunReport } from '../../builders/notify-reports.js';
 import { instantTiming } from '../../fakes/instant-timing.js';
-import { findFreePort } from '../../support/free-port.js';
+import { findFreePort } from '../../../testkit/free-port.js';
 
 const testNotice: Notice = {
   kind: 'test',

@@ -15,7 +15,7 @@ export interface RegistryCall {
 /**
  * What the pusher needs from a registry client: its base URL and one request at a time. The
  * demo uses the anonymous client below; the tests bring one that answers Basic and Bearer
- * challenges (test/support/registry-client.ts).
+ * challenges (testkit/registry-client.ts).
  */
 export interface PushClient {
   readonly url: string;

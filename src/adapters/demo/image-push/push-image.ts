@@ -1,5 +1,6 @@
 // Pushes synthetic images through the Registry HTTP API: the demo's seeding, and the tests'
-// fixtures (test/support/push-image.ts binds these functions to its authenticating client).
+// fixtures and the benchmark's seeding (testkit/push-image.ts binds these functions to the kit's
+// authenticating client).
 import type { RawResponse } from './http-request.js';
 import { ALL_MANIFEST_TYPES, type ImageFormat } from './media-types.js';
 import type { PushClient } from './push-client.js';
@@ -41,7 +42,12 @@ function defaultSeed(
   return `${repository}|${tags.join(',')}|${createdText}`;
 }
 
-async function pushBlob(client: PushClient, repository: string, blob: Content): Promise<void> {
+/** Uploads one blob (a layer, a config, an artifact's payload) into `repository`. */
+export async function pushBlob(
+  client: PushClient,
+  repository: string,
+  blob: Content,
+): Promise<void> {
   // distribution 2.8 ignores ?digest= on the POST (no single-request upload), so: POST, then a
   // monolithic PUT of the whole blob to the returned Location.
   const started = await client.request({
@@ -70,7 +76,8 @@ async function pushBlob(client: PushClient, repository: string, blob: Content): 
   if (finished.status !== 201) fail(`upload of ${blob.digest} to ${repository}`, finished);
 }
 
-async function putManifest(
+/** Puts a manifest (or an index) under `reference`: a tag, or its own digest. */
+export async function putManifest(
   client: PushClient,
   repository: string,
   reference: string,

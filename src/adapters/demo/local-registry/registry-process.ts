@@ -5,10 +5,10 @@ import type { Agent } from 'node:http';
 import type { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { send } from '../image-push/http-request.js';
-import { onProcessExit } from './process-cleanup.js';
+import { onProcessExit, terminate } from './process-cleanup.js';
 
 // Starts Debian's `docker-registry` (CNCF distribution 2.8) as a child process tied to ours: the
-// demo's throw-away registry, and the tests' (test/support/registry-server.ts).
+// demo's throw-away registry, and the tests' and the benchmark's (testkit/registry-server.ts).
 
 /** Override with REG_CLEANER_REGISTRY_BIN to run another build of distribution. */
 export const REGISTRY_BINARY = process.env['REG_CLEANER_REGISTRY_BIN'] ?? 'docker-registry';
@@ -88,12 +88,7 @@ export async function launchRegistry(
     });
   });
 
-  const stop = async (): Promise<void> => {
-    if (!state.exited) child.kill('SIGTERM');
-    const killTimer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(killTimer);
-  };
+  const stop = (): Promise<void> => terminate(child, exited, state.exited);
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   const probeUrl = new URL(`/v2/?${SUPPORT_MARKER}=ready`, url);

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { chown, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  proxyBinary,
   startForwardProxy,
   type ForwardProxyCredentials,
   type ProxyFlavour,
@@ -11,11 +12,7 @@ import {
 } from './forward-proxy-process.js';
 import { writeHtpasswd } from './htpasswd.js';
 
-/** Override with REG_CLEANER_SQUID_BIN. */
-// Where Debian installs it: /usr/sbin is not on every user's PATH.
-const SQUID_BINARY =
-  process.env['REG_CLEANER_SQUID_BIN'] ??
-  (existsSync('/usr/sbin/squid') ? '/usr/sbin/squid' : 'squid');
+const SQUID_BINARY = proxyBinary(process.env['REG_CLEANER_SQUID_BIN'], '/usr/sbin/squid');
 /** Debian's squid package ships its helpers here. */
 const NCSA_AUTH = '/usr/lib/squid/basic_ncsa_auth';
 /** The account Debian's squid runs as; squid refuses to run as root. */

@@ -3,18 +3,18 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { buildContent, buildDataset } from '../../../bench/content.js';
-import { BENCH_JOB, createdOf, type ImageSpec } from '../../../bench/dataset.js';
-import { computeFloor, countByKind } from '../../../bench/floor.js';
-import { syntheticFloor } from '../../../bench/synthetic/floor.js';
-import { SyntheticModel } from '../../../bench/synthetic/model.js';
-import { SyntheticRegistry } from '../../../bench/synthetic/registry.js';
-import { render } from '../../../bench/synthetic/templates.js';
-import { createAgent, send, type SupportResponse } from '../../support/http-request.js';
-import { ALL_MANIFEST_TYPES } from '../../support/media-types.js';
+import { buildContent, buildDataset } from './content.js';
+import { BENCH_JOB, createdOf, type ImageSpec } from './dataset.js';
+import { computeFloor, countByKind } from './floor.js';
+import { syntheticFloor } from './synthetic/floor.js';
+import { SyntheticModel } from './synthetic/model.js';
+import { SyntheticRegistry } from './synthetic/registry.js';
+import { render } from './synthetic/templates.js';
+import { createAgent, send, type SupportResponse } from '../testkit/http-request.js';
+import { ALL_MANIFEST_TYPES } from '../testkit/media-types.js';
+import { DAY_MS } from '../testkit/dates.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
-const DAY_MS = 86_400_000;
 const OPTIONS = { repositories: 6, tagsPerRepository: 60, nowMs: NOW.getTime(), seed: 7 };
 
 function sha256(bytes: Buffer): string {

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  proxyBinary,
   startForwardProxy,
   type ForwardProxyCredentials,
   type ProxyFlavour,
@@ -10,11 +10,10 @@ import {
   type RunningForwardProxy,
 } from './forward-proxy-process.js';
 
-/** Override with REG_CLEANER_TINYPROXY_BIN. */
-// Where Debian installs it: /usr/sbin is not on every user's PATH.
-const TINYPROXY_BINARY =
-  process.env['REG_CLEANER_TINYPROXY_BIN'] ??
-  (existsSync('/usr/bin/tinyproxy') ? '/usr/bin/tinyproxy' : 'tinyproxy');
+const TINYPROXY_BINARY = proxyBinary(
+  process.env['REG_CLEANER_TINYPROXY_BIN'],
+  '/usr/bin/tinyproxy',
+);
 
 // "CONNECT   Nov 30 10:36:24.423 [6961]: Request (file descriptor 5): GET http://h:1/v2/ HTTP/1.1"
 const REQUEST_LINE = /: Request \(file descriptor \d+\): ([A-Z]+) (\S+) HTTP\/1\.[01]$/;

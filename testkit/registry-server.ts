@@ -6,7 +6,7 @@ import type { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { launchOnFreePort } from '../../src/adapters/demo/local-registry/launch-on-free-port.js';
+import { launchOnFreePort } from '../src/adapters/demo/local-registry/launch-on-free-port.js';
 import { AccessLogCollector, type AccessLogEntry } from './access-log.js';
 import { createAgent, send } from './http-request.js';
 import { onProcessExit } from './process-cleanup.js';
@@ -45,7 +45,7 @@ export interface RunningRegistry {
   tokenRealm?: string;
   /** The refresh token (`identitytoken`) its OAuth2 grant accepts, token flavour only. */
   refreshToken?: string;
-  /** Requests the registry itself saw, in completion order, the support's own probes left out. */
+  /** Requests the registry itself saw, in completion order, the launcher's own probes left out. */
   accessLog(): Promise<AccessLogEntry[]>;
   /** Forgets the entries so far, e.g. after seeding, so a test sees only the requests under test. */
   resetAccessLog(): Promise<void>;

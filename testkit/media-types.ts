@@ -1,2 +1,2 @@
 // Moved to src/ (the demo ships it); re-exported for the tests and the benchmark.
-export * from '../../src/adapters/demo/image-push/synthetic-image.js';
+export * from '../src/adapters/demo/image-push/media-types.js';

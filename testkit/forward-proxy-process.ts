@@ -2,10 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { Socket } from 'node:net';
+import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { findFreePort } from './free-port.js';
-import { onProcessExit } from './process-cleanup.js';
+import { onProcessExit, terminate } from './process-cleanup.js';
 
 /**
  * What Debian's tinyproxy and squid have in common for the tests of issue 13: each runs in the
@@ -15,6 +16,14 @@ import { onProcessExit } from './process-cleanup.js';
 export interface ForwardProxyCredentials {
   readonly username: string;
   readonly password: string;
+}
+
+/**
+ * A proxy's binary: `override` (its REG_CLEANER_*_BIN variable) when set, else where Debian
+ * installs it if it is there (/usr/sbin is not on every user's PATH), else its name on the PATH.
+ */
+export function proxyBinary(override: string | undefined, debianPath: string): string {
+  return override ?? (existsSync(debianPath) ? debianPath : basename(debianPath));
 }
 
 /** One request in the proxy's own log. */
@@ -116,12 +125,7 @@ async function launch(
     child.once('exit', done);
     child.once('error', done);
   });
-  const stop = async (): Promise<void> => {
-    if (!state.exited) child.kill('SIGTERM');
-    const killTimer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(killTimer);
-  };
+  const stop = (): Promise<void> => terminate(child, exited, state.exited);
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {

@@ -1,4 +1,6 @@
+import { mapPool } from './pool.js';
 import { pushImage, type ImageFormat, type RegistryClientTarget } from './push-image.js';
+import { DAY_MS } from './dates.js';
 
 export interface SeedOptions {
   repositories: number;
@@ -22,10 +24,8 @@ export interface SeededImage {
   created: Date | string | null;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
 /** Pushes repositories x tags distinct single-platform images, one tag per image. */
-export async function seedRegistry(
+export function seedRegistry(
   target: RegistryClientTarget,
   options: SeedOptions,
 ): Promise<SeededImage[]> {
@@ -44,20 +44,12 @@ export async function seedRegistry(
     }
   }
 
-  const seeded: SeededImage[] = new Array<SeededImage>(jobs.length);
-  let next = 0;
   // A small worker pool: enough parallelism to hide latency without flooding the registry.
-  const worker = async (): Promise<void> => {
-    for (let index = next++; index < jobs.length; index = next++) {
-      const job = jobs[index];
-      if (job === undefined) return;
-      const pushed = await pushImage(target, job.repository, [job.tag], {
-        created: job.created,
-        ...(options.format === undefined ? {} : { format: options.format }),
-      });
-      seeded[index] = { ...job, digest: pushed.digest };
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 16) }, worker));
-  return seeded;
+  return mapPool(jobs, Math.max(1, options.concurrency ?? 16), async (job) => {
+    const pushed = await pushImage(target, job.repository, [job.tag], {
+      created: job.created,
+      ...(options.format === undefined ? {} : { format: options.format }),
+    });
+    return { ...job, digest: pushed.digest };
+  });
 }

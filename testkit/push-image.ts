@@ -1,6 +1,6 @@
-// The pusher lives in src/ (the demo seeds its registry with it); the tests call it with a
-// target (URL and credentials) and this module binds it to the support's authenticating client.
-import * as push from '../../src/adapters/demo/image-push/push-image.js';
+// The pusher lives in src/ (the demo seeds its registry with it); the tests and the benchmark call
+// it with a target (URL and credentials) and this module binds it to the kit's authenticating client.
+import * as push from '../src/adapters/demo/image-push/push-image.js';
 import type { SupportResponse } from './http-request.js';
 import { clientFor, type RegistryClientTarget } from './registry-client.js';
 import type { Content } from './synthetic-image.js';
@@ -10,7 +10,26 @@ export type {
   ImageFormat,
   IndexPlatform,
   PushImageOptions,
-} from '../../src/adapters/demo/image-push/push-image.js';
+} from '../src/adapters/demo/image-push/push-image.js';
+
+/** Uploads one blob into `repository`. */
+export function pushBlob(
+  target: RegistryClientTarget,
+  repository: string,
+  blob: Content,
+): Promise<void> {
+  return push.pushBlob(clientFor(target), repository, blob);
+}
+
+/** Puts a manifest (or an index) under `reference`: a tag, or its own digest. */
+export function putManifest(
+  target: RegistryClientTarget,
+  repository: string,
+  reference: string,
+  manifest: Content,
+): Promise<void> {
+  return push.putManifest(clientFor(target), repository, reference, manifest);
+}
 
 /** Pushes one single-platform image; with no tags it is pushed by digest only (untagged). */
 export function pushImage(

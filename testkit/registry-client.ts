@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Agent, OutgoingHttpHeaders } from 'node:http';
-import type { PushClient, RegistryCall } from '../../src/adapters/demo/image-push/push-client.js';
+import type { PushClient, RegistryCall } from '../src/adapters/demo/image-push/push-client.js';
 import { createAgent, send, type SupportResponse } from './http-request.js';
 import { parseChallenge } from './www-authenticate.js';
 
-/** Where and as whom the support talks to a registry; a RunningRegistry fits this shape. */
+/** Where and as whom the kit talks to a registry; a RunningRegistry fits this shape. */
 export interface RegistryClientTarget {
   url: string;
   username?: string;
@@ -25,10 +25,10 @@ type Authorization =
 // Tokens are renewed this long before they expire, so a slow request does not race the expiry.
 const TOKEN_EXPIRY_MARGIN_MS = 10_000;
 
-export type { RegistryCall } from '../../src/adapters/demo/image-push/push-client.js';
+export type { RegistryCall } from '../src/adapters/demo/image-push/push-client.js';
 
 /**
- * The support's own small Registry API client: answers Basic and Bearer challenges the way
+ * The kit's own small Registry API client: answers Basic and Bearer challenges the way
  * docker does, caches one token per scope, and reuses connections. It deliberately shares no
  * code with the registry adapter (src/adapters/registry), so a bug in the adapter under test
  * cannot hide itself in the fixtures; the pusher it serves (src/adapters/demo) is independent too.

@@ -1,2 +1,0 @@
-// Moved to src/ (the demo ships it); re-exported for the tests.
-export * from '../../src/adapters/demo/local-registry/process-cleanup.js';
