@@ -34,10 +34,9 @@ function registry(): InMemoryRegistry {
     .push('app', ['dev-3'], { digest: 'sha256:3', created: daysAgo(1, NOW) });
 }
 
-function setup(fake: InMemoryRegistry) {
+function setup(fake: InMemoryRegistry, journal = new InMemoryDeletionJournal()) {
   const logger = new RecordingLogger();
   const observer = new RecordingRunObserver();
-  const journal = new InMemoryDeletionJournal();
   const runJob = new RunJob(
     fake,
     new FixedClock(NOW),
@@ -75,8 +74,9 @@ describe('RunJob with shared_digest: untag (issue 21)', () => {
         outcome: { status: 'skipped', why: 'dry run' },
       },
     ]);
+    // The tag remover is not even reached: no placeholder PUT, no DELETE of any kind.
     const writes = fake.calls.filter((call) =>
-      ['deleteManifest', 'putManifest'].includes(call.method),
+      ['deleteManifest', 'putManifest', 'removeTag'].includes(call.method),
     );
     assert.deepEqual(writes, []);
     assert.deepEqual(journal.entries(), []);
@@ -143,5 +143,50 @@ describe('RunJob with shared_digest: untag (issue 21)', () => {
       problem: 'tag app:dev-1 is left on placeholder sha256:x: 503',
     });
     assert.ok(fake.tagsOf('app').includes('stable'));
+  });
+
+  it('journals each write before it: the untag entry before removeTag, the image entry before its DELETE', async () => {
+    const fake = registry();
+    // Where the fake registry's call log stood when each entry was recorded.
+    const recordedAt: { role: string | undefined; tags: readonly string[]; calls: number }[] = [];
+    const journal = new InMemoryDeletionJournal((entry) =>
+      recordedAt.push({ role: entry.role, tags: entry.tags, calls: fake.calls.length }),
+    );
+    const { run } = setup(fake, journal);
+    assert.equal((await run(false)).success, true);
+
+    const indexOf = (method: string, reference: (r: string) => boolean) =>
+      fake.calls.findIndex((c) => c.method === method && reference(c.reference ?? ''));
+    const untag = recordedAt.find((r) => r.role === 'untag');
+    const image = recordedAt.find((r) => r.tags.includes('dev-2'));
+    const removeAt = indexOf('removeTag', (r) => r.startsWith('dev-1 onto '));
+    const deleteAt = indexOf('deleteManifest', (r) => r === 'sha256:2');
+    assert.ok(untag !== undefined && image !== undefined, JSON.stringify(recordedAt));
+    assert.ok(
+      removeAt >= untag.calls,
+      `removeTag at ${String(removeAt)}, journaled at ${String(untag.calls)}`,
+    );
+    assert.ok(
+      deleteAt >= image.calls,
+      `DELETE at ${String(deleteAt)}, journaled at ${String(image.calls)}`,
+    );
+  });
+
+  it('a journal that cannot be written: no tag is removed, and the job says why', async () => {
+    const fake = registry();
+    const journal = new InMemoryDeletionJournal().failWrites(new Error('disk full'));
+    const { run, repository } = setup(fake, journal);
+    const report = await run(false);
+
+    assert.equal(report.totals.untagged, 0);
+    assert.deepEqual(
+      fake.calls.filter((c) => ['removeTag', 'deleteManifest', 'putManifest'].includes(c.method)),
+      [],
+    );
+    assert.deepEqual(repository().untags?.[0]?.outcome, {
+      status: 'skipped',
+      why: 'deletions stopped in this job',
+    });
+    assert.deepEqual(fake.tagsOf('app').sort(), ['dev-1', 'dev-2', 'dev-3', 'stable']);
   });
 });
