@@ -182,7 +182,7 @@ export class InMemoryOciSender {
       case 'DELETE':
         if (byDigest) return reply(store.deleteManifest(reference) ? 202 : 404);
         return this.deleteTag(store, reference, reply);
-      default:
+      case 'POST':
         return reply(405);
     }
   }
