@@ -90,6 +90,13 @@ export class InMemoryOciSender {
     return this.repository(repository).manifests.has(digest);
   }
 
+  /** The registry's garbage collector: the blobs no manifest of the repository names go. */
+  collectGarbage(repository: string): void {
+    const store = this.repository(repository);
+    const used = new Set([...store.manifests.values()].flatMap((manifest) => manifest.blobs));
+    for (const digest of [...store.blobs.keys()]) if (!used.has(digest)) store.blobs.delete(digest);
+  }
+
   /** Writes (POST, PUT, DELETE) as `METHOD repository/path`, in order. */
   writes(): string[] {
     return this.sent

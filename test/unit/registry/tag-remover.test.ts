@@ -288,6 +288,51 @@ describe('TagRemover: the placeholder path (issue 21)', () => {
     });
   }
 
+  it('a DELETE-by-digest check that failed (503): the next tag checks again, and the repository is not refused', async () => {
+    const { registry, shared, remove } = await setup('method-not-allowed', false);
+    let down = true;
+    registry.fault = (request) => (down && request.method === 'DELETE' ? 503 : undefined);
+
+    await assert.rejects(remove('dev-1').result, /503/);
+    down = false;
+    assert.deepEqual(await remove('dev-2').result, { status: 'removed', mechanism: 'placeholder' });
+    assert.deepEqual(registry.tags(APP), { 'dev-1': shared, stable: shared });
+  });
+
+  it('the layer removed by the garbage collector after an earlier run: uploaded again, the tag untagged', async () => {
+    const { registry, shared, remove } = await setup('method-not-allowed', false);
+    assert.deepEqual(await remove('dev-1').result, { status: 'removed', mechanism: 'placeholder' });
+    // Nothing names the 2-byte layer once the placeholder is deleted: a collection takes it.
+    registry.collectGarbage(APP);
+    const before = registry.sent.length;
+
+    const second = remove('dev-2');
+    assert.deepEqual(await second.result, { status: 'removed', mechanism: 'placeholder' });
+    const puts = registry.sent
+      .slice(before)
+      .filter((r) => r.method === 'PUT')
+      .map((r) => `${r.path.startsWith('blobs/') ? 'blob' : r.path} ${String(r.body?.length)}`);
+    // The config (the layer is remembered), the manifest refused, then the layer and the config
+    // again, and the manifest accepted.
+    assert.deepEqual(
+      puts.map((put) => put.replace(/ \d+$/, (size) => (size === ' 2' ? ' layer' : ''))),
+      ['blob', 'manifests/dev-2', 'blob layer', 'blob', 'manifests/dev-2'],
+    );
+    assert.deepEqual(registry.tags(APP), { stable: shared });
+    assert.equal(registry.hasManifest(APP, second.placeholder), false, 'placeholder deleted');
+  });
+
+  it('a manifest refused with 400 twice: a failure, the tag untouched', async () => {
+    const { registry, shared, remove } = await setup('method-not-allowed', false);
+    registry.fault = (request) =>
+      request.method === 'PUT' && request.path === 'manifests/dev-1' ? 400 : undefined;
+
+    await assert.rejects(remove('dev-1').result, /400/);
+    const manifestPuts = registry.writes().filter((w) => w === `PUT ${APP}/manifests/dev-1`);
+    assert.equal(manifestPuts.length, 2, 'one PUT after the layer was uploaded again, no more');
+    assert.deepEqual(registry.tags(APP), { 'dev-1': shared, 'dev-2': shared, stable: shared });
+  });
+
   it('a tag already gone or moved before any upload: left alone, no write after the check', async () => {
     const { registry, shared, remove } = await setup('method-not-allowed', false);
     const moved = registry.push(APP, ['dev-2'], MediaType.dockerManifest, 'pushed again');

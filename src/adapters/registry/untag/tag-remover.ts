@@ -77,12 +77,24 @@ export class TagRemover {
     expected: string,
     placeholder: Placeholder,
   ): Promise<TagRemoval> {
-    await this.upload(repository, placeholder.blobs);
-    // Checked again just before the PUT: the uploads took time.
-    const now = await this.current(repository, tag);
-    if (now === undefined) return { status: 'already-gone' };
-    if (now !== expected) return { status: 'moved', digest: now };
-    await this.copies.put(repository, tag, placeholder.manifest, 'untag');
+    for (let attempt = 1; ; attempt += 1) {
+      await this.upload(repository, placeholder.blobs);
+      // Checked again just before the PUT: the uploads took time.
+      const now = await this.current(repository, tag);
+      if (now === undefined) return { status: 'already-gone' };
+      if (now !== expected) return { status: 'moved', digest: now };
+      try {
+        await this.copies.put(repository, tag, placeholder.manifest, 'untag');
+        break;
+      } catch (error) {
+        // The layer is uploaded once per repository and process, but nothing references it once
+        // the placeholders are deleted: the registry's garbage collector, run between two runs of
+        // a watch process, removes it, and the registry refuses the next placeholder (400,
+        // MANIFEST_BLOB_UNKNOWN; the tag is untouched). Uploaded again, once.
+        if (attempt > 1 || !(error instanceof RegistryError) || error.status !== 400) throw error;
+        this.forgetUploads(repository, placeholder.blobs);
+      }
+    }
     const digest = placeholder.manifest.digest;
     let moved: string | undefined;
     try {
@@ -106,9 +118,17 @@ export class TagRemover {
   private checkDeleteByDigest(repository: string, unpushed: string): Promise<void> {
     let check = this.deleteChecked.get(repository);
     if (check === undefined) {
-      check = this.deleteByDigest(repository, unpushed).then(() => undefined);
-      this.deleteChecked.set(repository, check);
-      // A failure is remembered as well: every untag in the repository would fail the same way.
+      const checking = this.deleteByDigest(repository, unpushed).then(() => undefined);
+      check = checking;
+      this.deleteChecked.set(repository, checking);
+      // A refusal (401, 403, deletion disabled) is remembered: every untag in the repository would fail the
+      // same way. A registry that was down or unreachable is asked again by the next tag, so
+      // that one 503 does not refuse the repository for the rest of a watch process.
+      checking.catch((error: unknown) => {
+        if (!isRefusal(error) && this.deleteChecked.get(repository) === checking) {
+          this.deleteChecked.delete(repository);
+        }
+      });
     }
     return check;
   }
@@ -192,6 +212,10 @@ export class TagRemover {
     }
   }
 
+  private forgetUploads(repository: string, blobs: readonly PlaceholderBlob[]): void {
+    for (const blob of blobs) this.layers.delete(`${repository}@${blob.digest}`);
+  }
+
   /** `POST /v2/<name>/blobs/uploads/`, then `PUT <location>?digest=` with the bytes. */
   private async uploadOne(repository: string, blob: PlaceholderBlob): Promise<void> {
     const start = await this.send(
@@ -241,5 +265,13 @@ function lacksPush(repository: string, status: number): RegistryError {
     status === 401 ? 'auth' : 'forbidden',
     `the registry refused a blob upload to ${repository} (${status}): the account lacks push permission on ${repository}, which removing a tag alone (shared_digest: untag) needs`,
     status,
+  );
+}
+
+/** The registry said no (credentials, permission, deletion disabled), rather than failing. */
+function isRefusal(error: unknown): boolean {
+  return (
+    error instanceof RegistryError &&
+    (error.kind === 'auth' || error.kind === 'forbidden' || error.kind === 'unsupported')
   );
 }
