@@ -5,6 +5,7 @@ import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { axios } from '../../../src/adapters/shared/http/axios.js';
 import { nodeHttpAdapter } from '../../../src/adapters/registry/transport/node-http-adapter.js';
+import { REGISTRY_CLIENT_CONFIG } from '../../../src/adapters/registry/transport/http-exchange.js';
 import { transportFailureOf } from '../../../src/adapters/shared/http/transport-failure.js';
 
 /**
@@ -66,14 +67,10 @@ const server = http.createServer((request, response) => {
   });
 });
 const agent = new http.Agent({ keepAlive: true });
+// The registry client's settings, this adapter named (it is what is tested), a plain agent.
 const client = axios.create({
+  ...REGISTRY_CLIENT_CONFIG,
   adapter: nodeHttpAdapter,
-  responseType: 'arraybuffer',
-  transformRequest: [],
-  transformResponse: [],
-  validateStatus: null,
-  maxRedirects: 0,
-  proxy: false,
   httpAgent: agent,
 });
 let base = '';

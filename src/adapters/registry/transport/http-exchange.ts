@@ -179,7 +179,7 @@ async function send(
  * follow-redirects wrapper). The agents implement the proxy; axios must not read *_proxy
  * variables itself.
  */
-const client = axios.create({
+export const REGISTRY_CLIENT_CONFIG = {
   adapter: nodeHttpAdapter,
   responseType: 'arraybuffer',
   transformRequest: [],
@@ -188,7 +188,8 @@ const client = axios.create({
   maxRedirects: 0,
   proxy: false,
   transitional: { clarifyTimeoutError: true },
-});
+} satisfies AxiosRequestConfig;
+const client = axios.create(REGISTRY_CLIENT_CONFIG);
 
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes)
