@@ -1,6 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { mapBounded } from './bounded-work.js';
 import { messageOf } from './error-message.js';
+import { KeyedSerial } from './keyed-serial.js';
 import type { JournalEntry, JournalRole, ManifestCopy } from '../domain/deletion-journal.js';
 import type { RestoreReport, TagRestore, TagRestoreOutcome } from '../domain/restore-report.js';
 import { compareCodePoints } from '../domain/code-point-order.js';
@@ -176,29 +177,47 @@ export class RestoreJobs {
     signal: AbortSignal | undefined,
   ): Promise<TagRestore[][]> {
     const results: TagRestore[][] = [];
+    // A digest can be an entry of its own and listed by an index entry (an SBOM and its
+    // fallback index): requests that write or read it never overlap.
+    const perDigest = new KeyedSerial();
     for (const role of RESTORE_ORDER) {
       const batch = checked.filter((item) => (item.entry.role ?? 'image') === role);
-      results.push(...(await mapBounded(batch, MANIFESTS_IN_FLIGHT, (i) => this.write(i, signal))));
+      results.push(
+        ...(await mapBounded(batch, MANIFESTS_IN_FLIGHT, (i) => this.write(i, signal, perDigest))),
+      );
     }
     return results;
   }
 
-  /** The listed manifests by digest, then the manifest under each missing tag, each verified. */
-  private async write(item: Checked, signal: AbortSignal | undefined): Promise<TagRestore[]> {
+  /**
+   * The listed manifests by digest, then the manifest under each missing tag, each verified.
+   * The entry holds its digest and those it lists meanwhile: a PUT of an index reads the
+   * manifests it lists, so nothing else may write them then.
+   */
+  private async write(
+    item: Checked,
+    signal: AbortSignal | undefined,
+    perDigest: KeyedSerial,
+  ): Promise<TagRestore[]> {
     const { entry, missing, settled } = item;
     if (missing.length === 0) return [...settled];
-    const fail = (problem: string): TagRestore[] => [
-      ...settled,
-      ...missing.map((tag) => outcome(entry, tag, { status: 'failed', problem })),
-    ];
-    if (signal?.aborted === true) return fail('not restored: stopped by a signal');
+    if (signal?.aborted === true) {
+      return failAll(item, 'not restored: stopped by a signal');
+    }
+    const { repository, manifest } = entry;
+    const digests = [manifest, ...manifest.children].map((copy) => `${repository}@${copy.digest}`);
+    return perDigest.runAll(digests, () => this.writeHeld(item));
+  }
+
+  private async writeHeld(item: Checked): Promise<TagRestore[]> {
+    const { entry, missing, settled } = item;
     const { repository, manifest } = entry;
     try {
       for (const child of manifest.children) {
         await this.registry.putManifest(repository, child.digest, child);
       }
     } catch (error) {
-      return fail(`a manifest the index lists could not be put back: ${messageOf(error)}`);
+      return failAll(item, `a manifest the index lists could not be put back: ${messageOf(error)}`);
     }
     const written: TagRestore[] = [];
     for (const tag of missing) {
@@ -286,6 +305,11 @@ function referencesOf(entry: JournalEntry): readonly string[] {
 
 function placeholderOf(entry: JournalEntry, tag: string): string | undefined {
   return entry.placeholders?.find((placeholder) => placeholder.tag === tag)?.digest;
+}
+
+/** The settled tags, and every missing one failed for this reason. */
+function failAll({ entry, missing, settled }: Checked, problem: string): TagRestore[] {
+  return [...settled, ...missing.map((tag) => outcome(entry, tag, { status: 'failed', problem }))];
 }
 
 function outcome(entry: JournalEntry, tag: string, result: TagRestoreOutcome): TagRestore {

@@ -59,6 +59,8 @@ export class InMemoryRegistry implements Registry {
   /** Tags a PUT lands on another digest (a registry that misbehaves), by `repository:tag`. */
   private readonly misdirectedPuts = new Map<string, string>();
   private readonly repositories = new Map<string, Map<string, StoredImage>>();
+  /** Manifests PUT by digest, held without a tag, by `repository@digest`. */
+  private readonly heldByDigest = new Set<string>();
   private readonly failingTags = new Set<string>();
   private readonly failingRepositories = new Map<string, RegistryError>();
   private catalogError: RegistryError | undefined;
@@ -229,7 +231,7 @@ export class InMemoryRegistry implements Registry {
     this.calls.push({ method: 'deleteManifest', repository, reference: digest });
     if (this.deleteError !== undefined) return Promise.reject(this.deleteError);
     const repo = this.repositories.get(repository);
-    let found = false;
+    let found = this.heldByDigest.delete(`${repository}@${digest}`);
     for (const [tag, image] of repo ?? []) {
       if (image.digest === digest) {
         repo?.delete(tag);
@@ -268,10 +270,12 @@ export class InMemoryRegistry implements Registry {
       return Promise.reject(new RegistryError('unavailable', 'scripted failure'));
     }
     if (tag.startsWith('sha256:')) {
-      // By digest: held while a tag (or a tagged index) still carries it.
-      const held = [...(this.repositories.get(repository)?.values() ?? [])].some(
-        (image) => image.digest === tag || image.children.includes(tag),
-      );
+      // By digest: held while PUT by digest, or a tag (or a tagged index) still carries it.
+      const held =
+        this.heldByDigest.has(`${repository}@${tag}`) ||
+        [...(this.repositories.get(repository)?.values() ?? [])].some(
+          (image) => image.digest === tag || image.children.includes(tag),
+        );
       return Promise.resolve(held ? tag : undefined);
     }
     return Promise.resolve(this.repositories.get(repository)?.get(tag)?.digest);
@@ -347,7 +351,9 @@ export class InMemoryRegistry implements Registry {
         new RegistryError('invalid-response', `MANIFEST_BLOB_UNKNOWN ${gone.digest}`, 400),
       );
     }
-    if (!reference.startsWith('sha256:')) {
+    if (reference.startsWith('sha256:')) {
+      this.heldByDigest.add(`${repository}@${reference}`);
+    } else {
       const misdirected = this.misdirectedPuts.get(`${repository}:${reference}`);
       const stored = misdirected === undefined ? image : (this.images.get(misdirected) ?? image);
       const repo = this.repositories.get(repository) ?? new Map<string, StoredImage>();

@@ -7,6 +7,9 @@ import { countRestore, restoreSucceeded } from '../../../src/domain/restore-repo
 import { InMemoryDeletionJournal } from '../../fakes/in-memory-deletion-journal.js';
 import { InMemoryRegistry } from '../../fakes/in-memory-registry.js';
 import { RecordingLogger } from '../../fakes/recording-logger.js';
+import { settle } from '../../fakes/settle.js';
+import type { ManifestCopy } from '../../../src/domain/deletion-journal.js';
+import type { RepositoryAccess } from '../../../src/application/ports/registry.port.js';
 
 const RUN = new Date('2026-06-01T00:00:00Z');
 const created = new Date('2026-01-01T00:00:00Z');
@@ -269,4 +272,72 @@ describe('RestoreJobs (issue 16)', () => {
     );
     assert.ok(report.tags.every((tag) => tag.outcome.status === 'failed'));
   });
+
+  it('never lets two requests on one digest overlap: a digest restored alone and listed by an index', async () => {
+    const fake = new OverlapRecordingRegistry({ 'sha256:2': ['sha256:2a', 'sha256:2b'] })
+      .push('app', ['dev-2'], { digest: 'sha256:2', created, children: ['sha256:2a', 'sha256:2b'] })
+      .push('app', ['dev-3'], { digest: 'sha256:3', created });
+    const journal = new InMemoryDeletionJournal();
+    const restore = new RestoreJobs(fake, journal, new RecordingLogger());
+    // An SBOM and its fallback index: the SBOM (2a) is journaled by digest, without tags.
+    await deleteJournaled(fake, journal, [
+      { digest: 'sha256:2', tags: ['dev-2'] },
+      { digest: 'sha256:2a', tags: [] },
+    ]);
+
+    const report = await restore.execute([{ job: 'clean' }], { dryRun: false });
+    assert.deepEqual(statuses(report), { 'dev-2': 'restored', 'sha256:2a': 'restored' });
+    assert.ok(
+      fake.calls.filter((c) => c.method === 'putManifest' && c.reference === 'sha256:2a').length >=
+        2,
+      'both entries PUT the digest: the case where they could overlap',
+    );
+    assert.deepEqual(fake.overlaps, []);
+  });
 });
+
+/**
+ * Each PUT and read by digest stays in flight for a few event-loop turns, and an overlap with
+ * another request on the same digest is recorded: distribution 2.8 on its filesystem driver
+ * can answer 500 to a read while a PUT of the same digest rewrites its link file, and the PUT
+ * of an index reads every manifest it lists.
+ */
+class OverlapRecordingRegistry extends InMemoryRegistry {
+  readonly overlaps: string[] = [];
+  private readonly inFlight = new Map<string, number>();
+
+  constructor(private readonly listed: Readonly<Record<string, readonly string[]>>) {
+    super();
+  }
+
+  override async putManifest(
+    repository: string,
+    reference: string,
+    manifest: ManifestCopy,
+  ): Promise<string> {
+    const digests = [manifest.digest, ...(this.listed[manifest.digest] ?? [])];
+    return this.held(digests, () => super.putManifest(repository, reference, manifest));
+  }
+
+  override async currentDigest(
+    repository: string,
+    tag: string,
+    access: RepositoryAccess,
+  ): Promise<string | undefined> {
+    return this.held([tag], () => super.currentDigest(repository, tag, access));
+  }
+
+  private async held<T>(digests: readonly string[], work: () => Promise<T>): Promise<T> {
+    for (const digest of digests) {
+      const count = this.inFlight.get(digest) ?? 0;
+      if (count > 0) this.overlaps.push(digest);
+      this.inFlight.set(digest, count + 1);
+    }
+    try {
+      await settle(undefined, 3);
+      return await work();
+    } finally {
+      for (const digest of digests) this.inFlight.set(digest, (this.inFlight.get(digest) ?? 1) - 1);
+    }
+  }
+}
