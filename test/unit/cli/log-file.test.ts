@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -33,6 +41,23 @@ describe('LogFile', () => {
       'line two\nline three is longer than thirty bytes\n',
     );
     assert.equal(statSync(path).mode & 0o777, 0o600);
+  });
+
+  it('writes the lines of one stretch of code when it ends, in order, rolling between them', async () => {
+    const path = join(dir, 'stretch.log');
+    const file = new LogFile(path, 12, 1);
+    file.write('first 10b\n');
+    file.write('second 11\n'); // 20 bytes: the next line rolls first
+    file.write('third\n');
+    assert.equal(existsSync(`${path}.1`), false, 'nothing written while the stretch runs');
+    assert.equal(readFileSync(path, 'utf8'), '');
+    await Promise.resolve(); // the stretch is over: the microtask writes
+    assert.equal(readFileSync(`${path}.1`, 'utf8'), 'first 10b\nsecond 11\n');
+    assert.equal(readFileSync(path, 'utf8'), 'third\n');
+    file.write('fourth\n');
+    file.flush(); // as the process' exit does
+    assert.equal(readFileSync(path, 'utf8'), 'third\nfourth\n');
+    file.close();
   });
 
   it('counts bytes, not characters, toward the limit', () => {
