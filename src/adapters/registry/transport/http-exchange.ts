@@ -190,6 +190,16 @@ export const REGISTRY_CLIENT_CONFIG = {
   transitional: { clarifyTimeoutError: true },
 } satisfies AxiosRequestConfig;
 const client = axios.create(REGISTRY_CLIENT_CONFIG);
+/**
+ * The instance's default headers, reduced to the one that reaches the wire: axios' `Accept`.
+ * The defaults it copies also hold an empty bucket per method and an unset `Content-Type`, and
+ * every request deep-copied them all while merging its config: about 7 KB of garbage per
+ * request, the largest share of axios' own allocation (issue 25: a warm dry run allocated
+ * 113 KB per request). What is sent does not change.
+ */
+client.defaults.headers = {
+  common: { Accept: 'application/json, text/plain, */*' },
+} as unknown as typeof client.defaults.headers;
 
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes)
