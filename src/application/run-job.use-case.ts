@@ -65,6 +65,13 @@ export interface RunJobOptions {
   readonly warnings?: readonly string[];
   /** `--strict`: any warning fails the job, as the job's `fail_on_warning: true` does. */
   readonly strict?: boolean;
+  /**
+   * The registry already accepted this run's credentials (it answered the catalog): the
+   * repositories start together instead of waiting for the first one's tag list (issue 25: a
+   * round trip, ~40 ms of every run at 20 ms latency, with the network idle). Without it, a
+   * refused password costs one 401, not one per repository (an account lockout counts them).
+   */
+  readonly credentialsAccepted?: boolean;
 }
 
 /**
@@ -88,8 +95,9 @@ interface RunContext {
   readonly options: RunJobOptions;
   readonly gate: DeletionGate;
   /**
-   * Settles when the run's first repository got its tag list (or failed). The others wait for
-   * it, so that refused credentials cost one 401, not one per repository started at once.
+   * Settles when the run's first repository got its tag list (or failed). Unless the
+   * credentials were already accepted, the others wait for it, so that refused credentials
+   * cost one 401, not one per repository started at once.
    */
   readonly firstAnswer: Promise<void>;
   /** Tags an earlier run left on a placeholder (its journal says so), by repository. */
@@ -154,7 +162,7 @@ export class RunJob {
       { items: REPOSITORIES_IN_FLIGHT, weight: TAGS_IN_FLIGHT },
       async (repository, weigh) => {
         const first = repository === options.repositories[0];
-        if (!first) await firstAnswer;
+        if (!first && options.credentialsAccepted !== true) await firstAnswer;
         const refused = (): boolean => gate.credentialsRefused !== undefined;
         if (refused()) return;
         // After a signal, the repositories not yet started send nothing: they are reported

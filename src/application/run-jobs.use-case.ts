@@ -93,7 +93,9 @@ export class RunJobs {
       dryRun: options.dryRun,
       at,
     });
-    const ran = await this.run(job, repositories, options, at, warnings);
+    // A catalog that was read proves the credentials: the repositories need not wait for one.
+    const accepted = catalog !== undefined && 'names' in catalog;
+    const ran = await this.run(job, repositories, options, at, warnings, accepted);
     // The record, the reports and the notifications say which shard of the job this run was.
     const report = options.shard === undefined ? ran : { ...ran, shard: options.shard };
     await this.state.saveReport(report);
@@ -110,6 +112,7 @@ export class RunJobs {
     options: RunJobsOptions,
     at: Date,
     warnings: readonly string[],
+    credentialsAccepted: boolean,
   ): Promise<JobReport> {
     const failed = (error: string): JobReport =>
       failedBeforeStart(job.name, options.mode, options.dryRun, {
@@ -131,6 +134,7 @@ export class RunJobs {
         warnings,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
         ...(options.strict === true ? { strict: true } : {}),
+        ...(credentialsAccepted ? { credentialsAccepted } : {}),
       });
     } catch (error) {
       // RunJob records failures per repository; this is the last net so one job never takes others down.

@@ -10,6 +10,8 @@ import { InMemoryRegistry } from '../../fakes/in-memory-registry.js';
 import { InMemoryStateStore } from '../../fakes/in-memory-state-store.js';
 import { RecordingLogger } from '../../fakes/recording-logger.js';
 import { RecordingRunObserver } from '../../fakes/recording-run-observer.js';
+import { settle } from '../../fakes/settle.js';
+import type { RepositoryAccess } from '../../../src/application/ports/registry.port.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 
@@ -95,4 +97,50 @@ describe('RunJobs', () => {
       ['listTags'],
     );
   });
+
+  describe('the repositories wait for the first one only while the credentials are unproven', () => {
+    const names = ['team/a', 'team/b', 'team/c'];
+    for (const { how, repositories, together } of [
+      { how: 'read from the catalog', repositories: job.repositories, together: true },
+      {
+        how: 'named (no catalog read)',
+        repositories: names.map((name) => ({ kind: 'literal' as const, name })),
+        together: false,
+      },
+    ]) {
+      it(`repositories ${how}: ${together ? 'their tag lists go out together' : 'the first tag list goes alone'}`, async () => {
+        const registry = new FirstTagListHeld();
+        for (const name of names) {
+          registry.push(name, ['dev-1'], { digest: `sha256:${name}`, created: NOW });
+        }
+        const { runJobs } = setup(registry);
+        const running = runJobs.execute([{ ...job, repositories }], {
+          dryRun: true,
+          mode: 'manual',
+        });
+        await settle(() => registry.asked.length > 0);
+        await settle();
+        assert.deepEqual(registry.asked, together ? names : ['team/a']);
+        registry.release();
+        const [report] = await running;
+        assert.equal(report?.success, true);
+        assert.deepEqual([...registry.asked].sort(), names);
+      });
+    }
+  });
 });
+
+/** Holds the answer to team/a's tag list until release(); records whose lists were asked. */
+class FirstTagListHeld extends InMemoryRegistry {
+  readonly asked: string[] = [];
+  release: () => void = () => undefined;
+  private readonly held = new Promise<void>((resolve) => {
+    this.release = resolve;
+  });
+
+  override async listTags(repository: string, access: RepositoryAccess): Promise<string[]> {
+    this.asked.push(repository);
+    if (repository === 'team/a') await this.held;
+    return super.listTags(repository, access);
+  }
+}

@@ -8,18 +8,19 @@ import {
   configLine,
   headerLine,
   readCacheFile,
+  READ_CHUNK_BYTES,
   trailerLine,
   type CacheLine,
 } from '../../../src/adapters/registry/cache/cache-file-format.js';
 
 /**
- * The reader takes the file in 1 MB chunks and each chunk's lines in one piece: lines cut by a
+ * The reader takes the file in chunks and each chunk's lines in one piece: lines cut by a
  * chunk boundary (a multi-byte character among them) must read back exactly, and the checksum
  * must still cover every byte before the trailer.
  */
 
 const REGISTRY = 'https://registry.example';
-const CHUNK = 1 << 20;
+const CHUNK = READ_CHUNK_BYTES;
 const dir = mkdtempSync(join(tmpdir(), 'reg-cleaner-cache-format-'));
 after(() => {
   rmSync(dir, { recursive: true, force: true });
@@ -68,14 +69,22 @@ describe('readCacheFile over several chunks', () => {
 
   it('reads every line exactly, a multi-byte character cut by a chunk boundary included', async () => {
     assert.ok(bytes.length > 2 * CHUNK);
-    assert.ok(bytes.subarray(CHUNK - 1, CHUNK + 1).equals(Buffer.from('é')), 'é straddles 1 MB');
+    assert.ok(
+      bytes.subarray(CHUNK - 1, CHUNK + 1).equals(Buffer.from('é')),
+      'é straddles the first boundary',
+    );
     const { result, seen } = await read(bytes);
     assert.deepEqual(result, { ok: true, rejected: 0 });
     assert.deepEqual(
       seen.map((line) => (line.kind === 'config' ? configLine(line.entry) : line.kind)),
       lines,
     );
-    assert.ok(seen.some((line) => line.kind === 'config' && 'problem' in line.entry && line.entry.problem.includes('é')));
+    assert.ok(
+      seen.some(
+        (line) =>
+          line.kind === 'config' && 'problem' in line.entry && line.entry.problem.includes('é'),
+      ),
+    );
   });
 
   it('refuses the file when a byte of a later chunk changed', async () => {

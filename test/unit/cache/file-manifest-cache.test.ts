@@ -37,7 +37,13 @@ function cacheIn(
   const logger = options.logger ?? new RecordingLogger();
   const cache = new FileManifestCache(
     dir,
-    { url: options.url ?? REGISTRY, timeoutMs: 1000, maxConcurrentRequests: 1, insecure: false, httpLogs: false },
+    {
+      url: options.url ?? REGISTRY,
+      timeoutMs: 1000,
+      maxConcurrentRequests: 1,
+      insecure: false,
+      httpLogs: false,
+    },
     logger,
     options,
   );
@@ -61,7 +67,11 @@ const INDEX: ParsedManifest = {
   mediaType: 'application/vnd.oci.image.index.v1+json',
   bytes: 743,
   children: [
-    { digest: digest('child-amd64'), mediaType: 'application/vnd.oci.image.manifest.v1+json', platform: 'linux/amd64' },
+    {
+      digest: digest('child-amd64'),
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      platform: 'linux/amd64',
+    },
     { digest: digest('child-arm64'), mediaType: undefined, platform: 'linux/arm64/v8' },
   ],
 };
@@ -80,10 +90,12 @@ function facts(manifest: ParsedManifest | undefined): ParsedManifest | undefined
 
 /** A cache file as this version writes it, with a correct checksum around `lines`. */
 function cacheFile(lines: readonly string[], registry = REGISTRY, version = CACHE_VERSION): string {
-  const body =
-    [JSON.stringify({ format: 'reg-cleaner-registry-cache', version, registry }), ...lines]
-      .map((line) => `${line}\n`)
-      .join('');
+  const body = [
+    JSON.stringify({ format: 'reg-cleaner-registry-cache', version, registry }),
+    ...lines,
+  ]
+    .map((line) => `${line}\n`)
+    .join('');
   const sha256 = createHash('sha256').update(body).digest('hex');
   return `${body}${JSON.stringify({ sha256, lines: lines.length + 1 })}\n`;
 }
@@ -203,7 +215,8 @@ describe('FileManifestCache', () => {
 
     const { cache: next } = cacheIn(dir, { limits });
     assert.equal(await next.getTagDigest('team/app', 'b'), undefined);
-    for (const tag of ['a', 'c', 'd']) assert.equal(await next.getTagDigest('team/app', tag), digest(tag));
+    for (const tag of ['a', 'c', 'd'])
+      assert.equal(await next.getTagDigest('team/app', tag), digest(tag));
     assert.equal(await next.getManifest(digest('m1')), undefined);
     assert.deepEqual(facts(await next.getManifest(digest('m3'))), IMAGE);
     assert.equal(await next.getConfigDate(digest('c1')), undefined);
@@ -235,7 +248,9 @@ describe('FileManifestCache', () => {
       const { cache: next, logger } = cacheIn(dir);
       assert.equal(await next.getConfigDate(digest('config-1')), undefined);
       assert.equal(await next.getTagDigest('team/app', '1.0'), undefined);
-      assert.ok(logger.entries.some((entry) => entry.level === 'warn' && /moved aside/.test(entry.message)));
+      assert.ok(
+        logger.entries.some((entry) => entry.level === 'warn' && /moved aside/.test(entry.message)),
+      );
       assert.ok((await readdir(dir)).includes(`${cacheFileName(REGISTRY)}.corrupt`));
 
       // Rebuilt from what the run learns.
@@ -250,15 +265,32 @@ describe('FileManifestCache', () => {
   it('ignores entries that are not exactly right, with one warning, and keeps the others', async () => {
     const dir = freshDir();
     const good = digest('good');
-    const LAYERS = [[digest('layer-base'), 3_370_706], [digest('layer-app'), 12_345]];
+    const LAYERS = [
+      [digest('layer-base'), 3_370_706],
+      [digest('layer-app'), 12_345],
+    ];
     const lines = [
       JSON.stringify(['m', good, IMAGE.mediaType, 528, digest('config-1'), 1_469, LAYERS]),
       JSON.stringify(['m', 'sha256:short', IMAGE.mediaType, 528, digest('config-1'), 1, LAYERS]), // not a digest
       JSON.stringify(['m', digest('bad-config'), IMAGE.mediaType, 528, 'latest', 1, LAYERS]), // config not a digest
       JSON.stringify(['m', digest('no-sizes'), IMAGE.mediaType, digest('config-1')]), // version 1 shape
       JSON.stringify(['m', digest('bad-size'), IMAGE.mediaType, -1, digest('config-1'), 1, LAYERS]),
-      JSON.stringify(['m', digest('bad-layer'), IMAGE.mediaType, 1, digest('config-1'), 1, [['x', 1]]]),
-      JSON.stringify(['i', digest('bad-index'), INDEX.mediaType, 743, [['nope', null, 'linux/amd64']]]),
+      JSON.stringify([
+        'm',
+        digest('bad-layer'),
+        IMAGE.mediaType,
+        1,
+        digest('config-1'),
+        1,
+        [['x', 1]],
+      ]),
+      JSON.stringify([
+        'i',
+        digest('bad-index'),
+        INDEX.mediaType,
+        743,
+        [['nope', null, 'linux/amd64']],
+      ]),
       JSON.stringify(['c', digest('config-1'), '2024-05-05T05:05:05Z']),
       JSON.stringify(['c', digest('bad-date'), 'last tuesday']),
       JSON.stringify(['c', digest('extra'), '2024-05-05T05:05:05Z', 'extra field']),
@@ -321,7 +353,11 @@ describe('FileManifestCache', () => {
     await cache.putManifest(digest('image'), IMAGE);
     await cache.flush();
     const header = JSON.parse((await readFile(file, 'utf8')).split('\n', 1)[0] ?? '') as unknown;
-    assert.deepEqual(header, { format: 'reg-cleaner-registry-cache', version: 2, registry: REGISTRY });
+    assert.deepEqual(header, {
+      format: 'reg-cleaner-registry-cache',
+      version: 2,
+      registry: REGISTRY,
+    });
     const { cache: next } = cacheIn(dir);
     assert.deepEqual(facts(await next.getManifest(digest('image'))), IMAGE);
   });

@@ -41,7 +41,12 @@ export type CachedConfig =
 export type CacheLine =
   | { readonly kind: 'manifest'; readonly entry: CachedManifest }
   | { readonly kind: 'config'; readonly entry: CachedConfig }
-  | { readonly kind: 'tag'; readonly repository: string; readonly tag: string; readonly digest: string }
+  | {
+      readonly kind: 'tag';
+      readonly repository: string;
+      readonly tag: string;
+      readonly digest: string;
+    }
   | { readonly kind: 'tag-delete'; readonly supported: boolean };
 
 export function tagDeleteLine(supported: boolean): string {
@@ -220,7 +225,13 @@ function jsonObject(bytes: Buffer): Record<string, unknown> | undefined {
 }
 
 const NEWLINE = 0x0a;
-const READ_CHUNK_BYTES = 1 << 20;
+/**
+ * The file is read, and its lines parsed, 64 KB at a time (about 370 entries, 2-4 ms of CPU): the
+ * answers that arrive meanwhile (the first requests are on the wire while the cache is read)
+ * are handled between two chunks instead of after the whole file, a 50 ms burst at 2,000 tags
+ * that held a warm run's first answers (issue 25).
+ */
+export const READ_CHUNK_BYTES = 64 * 1024;
 
 /**
  * Reads a cache file as a stream of lines (a 40 MB file never sits in memory whole), checking

@@ -406,4 +406,3 @@ export class FileManifestCache implements ManifestCache {
     });
   }
 }
-
