@@ -70,11 +70,11 @@ export const htmlReport = {
     ].join('\n');
   },
 
-  repository(repository: ReportRepository, index: number, dryRun: boolean): string {
+  repository(repository: ReportRepository, dryRun: boolean): string {
     const rows = repository.tags.map((tag) => row(tag, dryRun)).join('\n');
     const counts = repository.summary;
     return [
-      `<section class="repository" id="${anchor(index)}">`,
+      `<section class="repository" id="${anchor(repository.name)}">`,
       `<h2><span class="badge ${repository.status}">${badgeText(repository.status)}</span> ${esc(repository.name)}</h2>`,
       `<p class="muted">${formatCount(counts.examined)} examined · ${formatCount(counts.unmatched)} matching no pattern · ${formatCount(counts.kept)} kept · ${formatCount(counts.deleted)} ${dryRun ? 'would be deleted' : 'deleted'} · ${formatCount(counts.untagged)} ${dryRun ? 'would be untagged' : 'untagged'} · ${formatCount(counts.failed)} failed · ${esc(formatBytes(repository.reclaimableBytes))} reclaimable</p>`,
       errors('Errors', repository.errors),
@@ -153,8 +153,8 @@ function overview(lines: readonly RepositoryLine[], dryRun: boolean): string {
   if (lines.length === 0) return '<p class="muted">No repository was examined.</p>';
   const largest = Math.max(1, ...lines.map((line) => barTotal(line.summary)));
   const rows = lines.map(
-    (line, index) =>
-      `<tr><td><a href="#${anchor(index)}">${esc(line.name)}</a></td><td>${bar(line.summary, largest, dryRun)}</td>` +
+    (line) =>
+      `<tr><td><a href="#${anchor(line.name)}">${esc(line.name)}</a></td><td>${bar(line.summary, largest, dryRun)}</td>` +
       [
         line.summary.examined,
         line.summary.unmatched,
@@ -312,8 +312,13 @@ function list(title: string, messages: readonly string[], kind: string): string 
   return `<div class="${kind}"><h3>${esc(title)}</h3><ul>${items}</ul></div>`;
 }
 
-function anchor(index: number): string {
-  return `repository-${String(index + 1)}`;
+/**
+ * The id of a repository's section: from its name (unique in a report; a registry's repository
+ * names hold only `a-z0-9._-/`), not its place, so that a section can be rendered as soon as its
+ * repository finishes, before the order of the report is known.
+ */
+function anchor(name: string): string {
+  return esc(`repository-${name}`);
 }
 
 function shortDigest(digest: string): string {

@@ -29,6 +29,7 @@ import {
   type ReportTail,
 } from './json-report.js';
 import { JsonReportFile } from './json-report-file.js';
+import { SpoolFile } from './spool-file.js';
 import { appendStepSummary } from './github/step-summary.js';
 import { MarkdownLists, renderMarkdown, type MarkdownInput } from './markdown-report.js';
 import { jobFolder, latestReportPaths, reportPaths, type ReportPaths } from './report-files.js';
@@ -44,6 +45,8 @@ interface Run {
   readonly file: JsonReportFile;
   /** As the JSON's first line holds it (for the HTML and Markdown). */
   readonly head: ReportHead;
+  /** The HTML's repository sections, rendered as repositories finish (when html is a format). */
+  readonly htmlParts: SpoolFile | undefined;
   /** One per repository, as they finish: the top of the HTML and the Markdown table. */
   readonly lines: RepositoryLine[];
   summary: ReportSummary;
@@ -51,8 +54,9 @@ interface Run {
 
 /**
  * Writes each run's report files (issue 10): the JSON as repositories finish (valid at every
- * moment, marked interrupted until the run ends), put in repository name order at the end in
- * one pass that also makes the HTML and Markdown, one repository at a time (json-report-file.ts),
+ * moment, marked interrupted until the run ends) and each repository's HTML section then
+ * (spool-file.ts), both put in repository name order at the end, the Markdown made in the
+ * JSON's final pass, one repository at a time (json-report-file.ts),
  * `latest.*` replaced atomically, old runs pruned, the Markdown
  * appended to GITHUB_STEP_SUMMARY (github/step-summary.ts), and a console line naming the files.
  */
@@ -72,10 +76,9 @@ export class ReportFilesObserver implements RunObserver {
   async jobStarted(event: JobStartedEvent): Promise<void> {
     const { job, dryRun, startedAt } = event;
     // A job never overlaps itself; a run that never finished (its observer failed) is let go.
-    await this.runs
-      .get(job.name)
-      ?.file.close()
-      .catch(() => undefined);
+    const unfinished = this.runs.get(job.name);
+    await unfinished?.file.close().catch(() => undefined);
+    await unfinished?.htmlParts?.remove();
     const paths = reportPaths(job.name, startedAt, dryRun, this.settings.dir);
     await mkdir(jobFolder(this.settings.dir, job.name), { recursive: true });
     const source = this.wants('json') ? paths.json : tempNameFor(paths.json);
@@ -85,6 +88,9 @@ export class ReportFilesObserver implements RunObserver {
       head,
       provisionalTail(this.clock.now(), EMPTY_SUMMARY),
     );
+    const htmlParts = this.wants('html')
+      ? await SpoolFile.create(tempNameFor(paths.html))
+      : undefined;
     this.runs.set(job.name, {
       job,
       dryRun,
@@ -92,6 +98,7 @@ export class ReportFilesObserver implements RunObserver {
       source,
       file,
       head: asWritten(head),
+      htmlParts,
       lines: [],
       summary: EMPTY_SUMMARY,
     });
@@ -102,7 +109,10 @@ export class ReportFilesObserver implements RunObserver {
     if (run === undefined) return;
     run.summary = addToSummary(run.summary, event.summary);
     const repository = reportRepository(run.job, event.report, event.summary);
-    await run.file.add(repository, provisionalTail(this.clock.now(), run.summary));
+    await Promise.all([
+      run.file.add(repository, provisionalTail(this.clock.now(), run.summary)),
+      run.htmlParts?.add(repository.name, htmlReport.repository(repository, run.dryRun)),
+    ]);
     run.lines.push({
       name: repository.name,
       status: repository.status,
@@ -142,42 +152,42 @@ export class ReportFilesObserver implements RunObserver {
   }
 
   /**
-   * Finishes the JSON (in name order) and makes the HTML and Markdown in the same pass over
-   * it, one repository at a time (issue 25: the JSON was read back and parsed twice more at
-   * the end of every run before). Returns the Markdown's input when it was written.
+   * Finishes the JSON (in name order); the HTML's sections, rendered as repositories finished,
+   * are put in the same order between its top (which needs the final counts) and its end; the
+   * Markdown is made in the JSON's pass, one repository at a time (issue 25: the JSON was read
+   * back and parsed twice more at the end of every run before, and the HTML rendered there
+   * while the network was idle). Returns the Markdown's input when it was written.
    */
   private async finishFiles(run: Run, finalTail: ReportTail): Promise<MarkdownInput | undefined> {
-    if (!this.wants('html') && !this.wants('md')) {
-      await run.file.finish(finalTail);
-      return undefined;
+    try {
+      return await this.finishEach(run, finalTail);
+    } finally {
+      await run.htmlParts?.remove();
     }
+  }
+
+  private async finishEach(run: Run, finalTail: ReportTail): Promise<MarkdownInput | undefined> {
     const { head } = run;
     const tail = asWritten(finalTail);
     const lines = [...run.lines].sort((a, b) => compareCodePoints(a.name, b.name));
-    const lists = new MarkdownLists(run.dryRun);
-    const finish = (html: WriteText | undefined): Promise<void> => {
-      let index = 0;
-      return run.file.finish(finalTail, async (json) => {
-        const repository = JSON.parse(json) as ReportRepository;
-        lists.repository(
-          repository.name,
-          repository.errors,
-          repository.tags,
-          repository.accessories,
-        );
-        await html?.(htmlReport.repository(repository, index++, head.dryRun));
-      });
-    };
-    if (this.wants('html')) {
+    const parts = run.htmlParts;
+    if (parts !== undefined) {
       await writeReport(run.paths.html, async (write) => {
         await write(htmlReport.start(head, tail, lines));
-        await finish(write);
+        for await (const section of parts.inNameOrder()) await write(section);
         await write(htmlReport.end());
       });
-    } else {
-      await finish(undefined);
     }
-    if (!this.wants('md')) return undefined;
+    if (!this.wants('md')) {
+      await run.file.finish(finalTail);
+      return undefined;
+    }
+    const lists = new MarkdownLists(run.dryRun);
+    await run.file.finish(finalTail, (json) => {
+      const repository = JSON.parse(json) as ReportRepository;
+      lists.repository(repository.name, repository.errors, repository.tags, repository.accessories);
+      return Promise.resolve();
+    });
     const input: MarkdownInput = {
       head,
       tail,

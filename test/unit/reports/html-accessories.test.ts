@@ -22,7 +22,7 @@ function section(dryRun: boolean, accessories?: readonly ReportAccessory[]): str
     tags: [],
     ...(accessories === undefined ? {} : { accessories }),
   };
-  return htmlReport.repository(repository, 0, dryRun);
+  return htmlReport.repository(repository, dryRun);
 }
 
 function rows(html: string): string[] {

@@ -468,6 +468,18 @@ describe('ReportFilesObserver: the report files of a run', () => {
       order.every((at, index) => at > 0 && at > (order[index - 1] ?? 0)),
       String(order),
     );
+    // Sections are rendered as repositories finish: their ids come from the names, and each
+    // overview link finds its section; the spool of sections is gone.
+    const ids = [...html.matchAll(/<section class="repository" id="([^"]+)">/g)].map((m) => m[1]);
+    assert.deepEqual(ids, ['repository-team/api', 'repository-team/app', 'repository-team/web']);
+    const links = [...html.matchAll(/<a href="#(repository-[^"]+)">/g)].map((m) => m[1]);
+    assert.deepEqual(links, ids);
+    const folder = join(h.settings.dir, 'clean-dev');
+    assert.deepEqual(
+      (await readdir(folder)).filter((name) => name.startsWith('.')),
+      [],
+      'no hidden file left',
+    );
     assert.match(html, /<h2>Undo<\/h2>[\s\S]*<pre><code>reg-cleaner --restore-from cache\/journal/);
     assert.match(html, /<dt>Save last<\/dt><dd>5 newest old tags per pattern kept<\/dd>/);
     const md = await readFile(paths.md, 'utf8');
