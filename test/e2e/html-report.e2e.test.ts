@@ -151,6 +151,34 @@ describe('the HTML report in headless Chromium', () => {
     }
   });
 
+  it('each overview link jumps to its repository, its heading clear of the sticky filter bar', async () => {
+    const { page, context, errors } = await open();
+    try {
+      // Short enough that the first repository's section can be scrolled to the top.
+      await page.setViewportSize({ width: 1000, height: 320 });
+      const links = page.locator('.overview a[href^="#repository-"]');
+      assert.equal(await links.count(), report.repositories.length);
+      const first = report.repositories[0]?.name ?? '';
+      await page.locator(`.overview a[href="#repository-${first}"]`).click();
+      assert.ok(
+        (await page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY)) > 0,
+        'the page scrolled',
+      );
+      const headingBox = await page
+        .locator('section.repository h2', { hasText: first })
+        .boundingBox();
+      const barBox = await page.locator('#filters').boundingBox();
+      assert.ok(headingBox !== null && barBox !== null);
+      assert.ok(
+        headingBox.y >= barBox.y + barBox.height && headingBox.y + headingBox.height <= 320,
+        `heading at ${String(headingBox.y)}, bar ends at ${String(barBox.y + barBox.height)}`,
+      );
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('reads the same without JavaScript: every row shown, no filter bar', async () => {
     const { page, context } = await open(false);
     try {

@@ -66,6 +66,8 @@ code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;backgrou
 .filters[hidden]{display:none}
 .filters select{font:inherit;margin-left:6px;padding:3px 6px;border:1px solid var(--line);border-radius:6px;background:#fff}
 .repository h2{display:flex;align-items:center;gap:10px;word-break:break-all}
+/* A link to a section must not leave its heading under the sticky filter bar. */
+.repository{scroll-margin-top:96px}
 .badge{font-size:11px;text-transform:uppercase;letter-spacing:.05em;border-radius:999px;padding:2px 8px;font-weight:700}
 .badge.success{background:#e9f6ee;color:#1f6e3d}
 .badge.failed{background:#fdecee;color:#9d1d28}
