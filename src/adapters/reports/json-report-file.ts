@@ -5,6 +5,7 @@ import type { ReportHead, ReportRepository, ReportTail } from './json-report.js'
 import { compareCodePoints } from '../../domain/code-point-order.js';
 import { writeAtomically } from '../shared/files/atomic-write.js';
 import { tempNameFor } from './reports-folder.js';
+import { readRange, type FileRange } from './file-range.js';
 
 /**
  * The JSON report on disk, laid out one part per line so that it can be written repository by
@@ -20,11 +21,9 @@ import { tempNameFor } from './reports-folder.js';
  */
 const REPOSITORIES_OPEN = ',"repositories":[';
 
-/** Where one repository's JSON object sits in the file (bytes; no separator, no newline). */
-interface RepositoryAt {
+/** Where one repository's JSON object sits in the file (no separator, no newline). */
+interface RepositoryAt extends FileRange {
   readonly name: string;
-  readonly start: number;
-  readonly length: number;
 }
 
 export class JsonReportFile {
@@ -136,15 +135,8 @@ export class JsonReportFile {
     this.tailAt = position + lead;
   }
 
-  private async text(start: number, length: number): Promise<string> {
-    const bytes = Buffer.alloc(length);
-    let read = 0;
-    while (read < length) {
-      const { bytesRead } = await this.handle.read(bytes, read, length - read, start + read);
-      if (bytesRead === 0) throw new Error(`${this.path} changed while it was being finished`);
-      read += bytesRead;
-    }
-    return bytes.toString('utf8');
+  private text(start: number, length: number): Promise<string> {
+    return readRange(this.handle, this.path, { start, length });
   }
 }
 

@@ -1,11 +1,10 @@
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { compareCodePoints } from '../../domain/code-point-order.js';
+import { readRange, type FileRange } from './file-range.js';
 
-/** Where one part's text sits in the file (bytes). */
-interface Part {
+/** Where one part's text sits in the file. */
+interface Part extends FileRange {
   readonly name: string;
-  readonly start: number;
-  readonly length: number;
 }
 
 /**
@@ -45,7 +44,7 @@ export class SpoolFile {
   async *inNameOrder(): AsyncGenerator<string> {
     await this.written;
     const sorted = [...this.parts].sort((a, b) => compareCodePoints(a.name, b.name));
-    for (const part of sorted) yield await this.text(part);
+    for (const part of sorted) yield await readRange(this.handle, this.path, part);
   }
 
   /** Closes and deletes the file; never throws (it is a temporary file). */
@@ -53,16 +52,5 @@ export class SpoolFile {
     await this.written.catch(() => undefined);
     await this.handle.close().catch(() => undefined);
     await unlink(this.path).catch(() => undefined);
-  }
-
-  private async text({ start, length }: Part): Promise<string> {
-    const bytes = Buffer.alloc(length);
-    let read = 0;
-    while (read < length) {
-      const { bytesRead } = await this.handle.read(bytes, read, length - read, start + read);
-      if (bytesRead === 0) throw new Error(`${this.path} changed while it was being read`);
-      read += bytesRead;
-    }
-    return bytes.toString('utf8');
   }
 }
