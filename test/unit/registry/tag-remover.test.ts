@@ -171,6 +171,11 @@ describe('TagRemover: the tag DELETE probe (issue 21)', () => {
       request.method === 'PUT' && request.path === `manifests/${PROBE_B}` ? 503 : undefined;
     await assert.rejects(remove('dev-1').result, RegistryError);
     assert.deepEqual(cache.stored, []);
+    // The first throwaway tag, stored before the second PUT failed, went with its manifest.
+    assert.deepEqual(
+      Object.keys(registry.tags(APP)).filter((tag) => tag.startsWith('reg-cleaner-')),
+      [],
+    );
 
     registry.fault = () => undefined;
     assert.deepEqual(await remove('dev-1').result, { status: 'removed', mechanism: 'tag-delete' });

@@ -152,17 +152,23 @@ export class TagRemover {
 
   private async probe(repository: string, placeholder: Placeholder): Promise<boolean> {
     const [first, second] = PROBE_TAGS;
+    const digest = placeholder.manifest.digest;
     await this.upload(repository, placeholder.blobs);
-    await this.copies.put(repository, first, placeholder.manifest, 'untag');
-    await this.copies.put(repository, second, placeholder.manifest, 'untag');
+    let answered = false;
     try {
+      await this.copies.put(repository, first, placeholder.manifest, 'untag');
+      await this.copies.put(repository, second, placeholder.manifest, 'untag');
       const answer = await this.deleteTag(repository, first);
-      if (answer === 'unsupported') return false;
       // Removed (or, after a 404, gone): the other tag on the same manifest must have stayed.
-      return (await this.current(repository, second)) === placeholder.manifest.digest;
+      const supported =
+        answer !== 'unsupported' && (await this.current(repository, second)) === digest;
+      answered = true;
+      return supported;
     } finally {
-      // Both throwaway tags go with their manifest.
-      await this.deleteByDigest(repository, placeholder.manifest.digest);
+      // Both throwaway tags go with their manifest, also when a PUT failed after the first one
+      // stored its tag. After a failure, the failure is what the caller hears, not the clean-up.
+      const cleanUp = this.deleteByDigest(repository, digest);
+      await (answered ? cleanUp : cleanUp.catch(() => undefined));
     }
   }
 
