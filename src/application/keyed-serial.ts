@@ -2,9 +2,10 @@
  * Runs the work given under one key one piece after another, in the order given; work under
  * different keys runs side by side. A failure does not stop the next piece under its key.
  *
- * Why: a registry on its filesystem driver (distribution 2.8) rewrites a manifest's link file
- * in place on every PUT, so a read of the same digest while another request PUTs it can find
- * the file empty and answer 500.
+ * Two uses: two jobs of one process take turns on a repository (RunJob), and a restore never has
+ * two requests on one digest at once (RestoreJobs: a registry on its filesystem driver rewrites
+ * a manifest's link file in place on every PUT, so a read of that digest meanwhile can find the
+ * file empty and answer 500).
  */
 export class KeyedSerial {
   private readonly tails = new Map<string, Promise<void>>();

@@ -1,6 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { forEachBounded, mapBounded, type Weigh } from './bounded-work.js';
 import { messageOf } from './error-message.js';
+import { KeyedSerial } from './keyed-serial.js';
 import { RunEvents } from './run-events.js';
 import { planDeletions, type PlannedDeletion, type PlannedUntag } from '../domain/deletion-plan.js';
 import type { TagDecision } from '../domain/decision.js';
@@ -119,11 +120,11 @@ interface LeftOnPlaceholder {
 @injectable()
 export class RunJob {
   /**
-   * The last turn taken on each repository by any job of this process. Jobs run at once, and
+   * Each repository's turns, taken by the jobs of this process one after another. Jobs run at once, and
    * two jobs on one repository must not interleave: one would read tags the other is deleting
    * and fail (or, worse, plan from a tag list that is no longer true).
    */
-  private readonly turns = new Map<string, Promise<void>>();
+  private readonly turns = new KeyedSerial();
 
   constructor(
     @inject(Registry) private readonly registry: Registry,
@@ -170,7 +171,7 @@ export class RunJob {
         if (first && stopped(options)) answered(); // the others must not wait for it
         const report = stopped(options)
           ? skippedRepository(repository, 'shutdown')
-          : await this.inTurn(repository, () =>
+          : await this.turns.run(repository, () =>
               this.cleanRepository(context, repository, weigh, first ? answered : undefined),
             );
         if (refused() && report.errors.length > 0) return;
@@ -199,24 +200,6 @@ export class RunJob {
       ...(gate.journal === undefined ? {} : { journal: gate.journal }),
       ...failOnWarnings(job, options),
     });
-  }
-
-  /** Runs `work` once every earlier job's turn on `repository` is over. */
-  private async inTurn<T>(repository: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.turns.get(repository);
-    let release: () => void = () => undefined;
-    const done = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const turn = (previous ?? Promise.resolve()).then(() => done);
-    this.turns.set(repository, turn);
-    if (previous !== undefined) await previous;
-    try {
-      return await work();
-    } finally {
-      release();
-      if (this.turns.get(repository) === turn) this.turns.delete(repository);
-    }
   }
 
   /**

@@ -89,7 +89,11 @@ export class ReportFilesObserver implements RunObserver {
       provisionalTail(this.clock.now(), EMPTY_SUMMARY),
     );
     const htmlParts = this.wants('html')
-      ? await SpoolFile.create(tempNameFor(paths.html))
+      ? await SpoolFile.create(tempNameFor(paths.html)).catch(async (error: unknown) => {
+          // The run is not registered: its JSON file would stay open otherwise.
+          await file.close();
+          throw error;
+        })
       : undefined;
     this.runs.set(job.name, {
       job,
