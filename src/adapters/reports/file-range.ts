@@ -6,21 +6,30 @@ export interface FileRange {
   readonly length: number;
 }
 
+/** Bytes copied at a time by copyRange: one buffer, filled again for each piece. */
+export const COPY_CHUNK_BYTES = 64 * 1024;
+
 /**
- * The UTF-8 text of `range`, read whole (a read may return less than asked). A file that ends
- * before the range does was changed by someone else: an error naming it, not a short text.
+ * Hands `range`'s bytes to `write` piece by piece through one buffer of COPY_CHUNK_BYTES, never
+ * decoded: putting a 20,000-tag report's parts in order at the end of a run read each part whole
+ * and made a string of it (and the writer bytes again), megabytes of garbage at once that set the
+ * run's peak memory (issue 25). `write` must be done with a piece before it settles (the atomic
+ * writer is). A file that ends before the range does was changed by someone else:
+ * an error naming it, not a short copy.
  */
-export async function readRange(
+export async function copyRange(
   handle: FileHandle,
   path: string,
   { start, length }: FileRange,
-): Promise<string> {
-  const bytes = Buffer.alloc(length);
-  let read = 0;
-  while (read < length) {
-    const { bytesRead } = await handle.read(bytes, read, length - read, start + read);
+  write: (bytes: Uint8Array) => Promise<void>,
+  buffer: Buffer = Buffer.allocUnsafe(Math.min(length, COPY_CHUNK_BYTES)),
+): Promise<void> {
+  let copied = 0;
+  while (copied < length) {
+    const want = Math.min(buffer.length, length - copied);
+    const { bytesRead } = await handle.read(buffer, 0, want, start + copied);
     if (bytesRead === 0) throw new Error(`${path} changed while it was being read back`);
-    read += bytesRead;
+    await write(buffer.subarray(0, bytesRead));
+    copied += bytesRead;
   }
-  return bytes.toString('utf8');
 }

@@ -3,9 +3,9 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { ReportHead, ReportRepository, ReportTail } from './json-report.js';
 import { compareCodePoints } from '../../domain/code-point-order.js';
-import { writeAtomically } from '../shared/files/atomic-write.js';
+import { writeAtomically, type WriteText } from '../shared/files/atomic-write.js';
 import { tempNameFor } from './reports-folder.js';
-import { readRange, type FileRange } from './file-range.js';
+import { COPY_CHUNK_BYTES, copyRange, type FileRange } from './file-range.js';
 
 /**
  * The JSON report on disk, laid out one part per line so that it can be written repository by
@@ -77,33 +77,32 @@ export class JsonReportFile {
    * Writes the final tail and closes the file, its repositories in name order, code point by
    * code point (issue 27 item 8: they are written as they finish, an order that differs from
    * run to run; sorted, the report of a dry run and of the real run after it compare line by
-   * line). `each` sees every repository's JSON in that order (the HTML and Markdown are made
-   * from it in the same pass, issue 25). Written in another order, the file is replaced
-   * atomically by a sorted copy (fsynced, renamed over it), read from the offsets kept while
-   * writing: one read of each repository, no parsing; already in order, it is fsynced as is.
+   * line). Written in another order, the file is replaced atomically by a sorted copy (fsynced,
+   * renamed over it), copied from the offsets kept while writing in pieces of one buffer
+   * (copyRange): no repository is read whole or parsed. Already in order, it is fsynced as is.
    */
-  finish(tail: ReportTail, each?: (json: string) => Promise<void>): Promise<void> {
+  finish(tail: ReportTail): Promise<void> {
     return this.serially(async () => {
       try {
         await this.writeAt(this.tailAt, '', tail);
         const sorted = [...this.repositories].sort((a, b) => compareCodePoints(a.name, b.name));
         if (sorted.every((entry, index) => entry === this.repositories[index])) {
           await this.handle.sync();
-          for (const entry of sorted) await each?.(await this.text(entry.start, entry.length));
           return;
         }
-        const headText = await this.text(0, this.headLength);
-        const tailText = await this.text(this.tailAt, this.length - this.tailAt);
+        const buffer = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
+        const copy = (range: FileRange, write: WriteText): Promise<void> =>
+          copyRange(this.handle, this.path, range, write, buffer);
         await writeAtomically(
           this.path,
           async (write) => {
-            await write(headText);
+            await copy({ start: 0, length: this.headLength }, write);
             for (const [index, entry] of sorted.entries()) {
-              const json = await this.text(entry.start, entry.length);
-              await write(`${index === 0 ? '' : ','}${json}\n`);
-              await each?.(json);
+              if (index > 0) await write(',');
+              await copy(entry, write);
+              await write('\n');
             }
-            await write(tailText);
+            await copy({ start: this.tailAt, length: this.length - this.tailAt }, write);
           },
           { mode: 0o644, tempName: tempNameFor(this.path) },
         );
@@ -133,10 +132,6 @@ export class JsonReportFile {
     if (end < this.length) await this.handle.truncate(end);
     this.length = end;
     this.tailAt = position + lead;
-  }
-
-  private text(start: number, length: number): Promise<string> {
-    return readRange(this.handle, this.path, { start, length });
   }
 }
 

@@ -3,10 +3,11 @@ import type { ReportAccessory, ReportHead, ReportTag, ReportTail } from './json-
 import { decisionWords, REASON_WORDS, verdictWords } from './report-text.js';
 import { formatBytes, formatCount } from '../shared/text/numbers.js';
 import { shardLabel } from '../../domain/shard.js';
+import { compareCodePoints } from '../../domain/code-point-order.js';
 
 /** GitHub refuses a job summary above 1 MiB; the report stays under it with room to spare. */
 export const MARKDOWN_LIMIT_BYTES = 1024 * 1024 - 4096;
-/** Lines kept in memory per list while reading the JSON back (the rest are counted). */
+/** Lines kept in memory per list (the rest are counted). */
 export const MARKDOWN_LIST_CAP = 2_000;
 
 /** What the Markdown report needs, gathered in one pass over the JSON report. */
@@ -28,12 +29,17 @@ export interface MarkdownInput {
   readonly failuresTotal: number;
 }
 
-/** Collects MarkdownInput lists from the repositories of a JSON report as they are read. */
+/**
+ * Collects MarkdownInput lists from the repositories as they finish, in any order: each list
+ * holds what a pass over the name-ordered JSON report would have kept, the first
+ * MARKDOWN_LIST_CAP lines in repository name order (issue 25: the lists were made by reading
+ * and parsing every repository's JSON back at the end of the run).
+ */
 export class MarkdownLists {
-  readonly deleted: string[] = [];
-  readonly untagged: string[] = [];
-  readonly failures: string[] = [];
-  readonly accessories: string[] = [];
+  private readonly deletedLines = new FirstLinesByName(MARKDOWN_LIST_CAP);
+  private readonly untaggedLines = new FirstLinesByName(MARKDOWN_LIST_CAP);
+  private readonly failureLines = new FirstLinesByName(MARKDOWN_LIST_CAP);
+  private readonly accessoryLines = new FirstLinesByName(MARKDOWN_LIST_CAP);
   accessoriesTotal = 0;
   deletedTotal = 0;
   untaggedTotal = 0;
@@ -41,57 +47,79 @@ export class MarkdownLists {
 
   constructor(private readonly dryRun: boolean) {}
 
+  get deleted(): string[] {
+    return this.deletedLines.lines();
+  }
+  get untagged(): string[] {
+    return this.untaggedLines.lines();
+  }
+  get failures(): string[] {
+    return this.failureLines.lines();
+  }
+  get accessories(): string[] {
+    return this.accessoryLines.lines();
+  }
+
   repository(
     name: string,
     errors: readonly string[],
     tags: readonly ReportTag[],
     accessories: readonly ReportAccessory[] = [],
   ): void {
-    for (const error of errors) this.failure(`${mdCode(name)}: ${mdText(error)}`);
-    for (const accessory of accessories) this.accessory(name, accessory);
+    const found = new RepositoryLines();
+    for (const error of errors) found.failure(`${mdCode(name)}: ${mdText(error)}`);
+    for (const accessory of accessories) this.accessory(found, name, accessory);
     for (const tag of tags) {
-      if (tag.action === 'untag') this.untag(name, tag);
+      if (tag.action === 'untag') this.untag(found, name, tag);
       if (tag.action !== 'delete') continue;
       const reference = mdCode(`${name}:${tag.tag}`);
       if (this.acted(tag.outcome, 'deleted')) {
-        this.deletedTotal += 1;
         const created = tag.created === null ? '' : `, created ${tag.created.slice(0, 10)}`;
-        if (this.deleted.length < MARKDOWN_LIST_CAP)
-          this.deleted.push(`${reference} (${mdText(REASON_WORDS[tag.reason])}${created})`);
+        found.add(
+          found.deleted,
+          () => `${reference} (${mdText(REASON_WORDS[tag.reason])}${created})`,
+        );
       } else {
-        this.failure(
+        found.failure(
           `${reference}: ${mdText(decisionWords(tag, this.dryRun))}${because(tag.outcomeDetail)}`,
         );
       }
     }
+    this.deletedTotal += found.deleted.total;
+    this.untaggedTotal += found.untagged.total;
+    this.failuresTotal += found.failures.total;
+    this.accessoriesTotal += found.accessories.total;
+    this.deletedLines.add(name, found.deleted.lines);
+    this.untaggedLines.add(name, found.untagged.lines);
+    this.failureLines.add(name, found.failures.lines);
+    this.accessoryLines.add(name, found.accessories.lines);
   }
 
-  private untag(name: string, tag: ReportTag): void {
+  private untag(found: RepositoryLines, name: string, tag: ReportTag): void {
     const reference = mdCode(`${name}:${tag.tag}`);
     if (!this.acted(tag.outcome, 'untagged')) {
-      this.failure(
+      found.failure(
         `${reference}: ${mdText(decisionWords(tag, this.dryRun))}${because(tag.outcomeDetail)}`,
       );
       return;
     }
-    this.untaggedTotal += 1;
-    if (this.untagged.length < MARKDOWN_LIST_CAP) this.untagged.push(reference);
+    found.add(found.untagged, () => reference);
   }
 
   /** `repo@sha256:…` (its tags), whose image, or why it failed. */
-  private accessory(name: string, accessory: ReportAccessory): void {
+  private accessory(found: RepositoryLines, name: string, accessory: ReportAccessory): void {
     const reference = mdCode(`${name}@${accessory.digest}`);
     const tags = accessory.tags.length === 0 ? '' : ` (${accessory.tags.map(mdCode).join(', ')})`;
     const owner = accessory.orphan
       ? 'orphan: its image was already gone'
       : `with image ${mdCode(accessory.subject)}`;
     if (!this.acted(accessory.outcome, 'deleted')) {
-      this.failure(`${reference}${tags}, ${owner}: not deleted${because(accessory.outcomeDetail)}`);
+      found.failure(
+        `${reference}${tags}, ${owner}: not deleted${because(accessory.outcomeDetail)}`,
+      );
       return;
     }
-    this.accessoriesTotal += 1;
-    if (this.accessories.length < MARKDOWN_LIST_CAP)
-      this.accessories.push(`${reference}${tags}, ${owner}`);
+    found.add(found.accessories, () => `${reference}${tags}, ${owner}`);
   }
 
   /** Done as planned: removed, found gone already, or (dry run) skipped as every dry-run write is. */
@@ -100,10 +128,60 @@ export class MarkdownLists {
       outcome === success || outcome === 'already-gone' || (this.dryRun && outcome === 'skipped')
     );
   }
+}
 
-  private failure(line: string): void {
-    this.failuresTotal += 1;
-    if (this.failures.length < MARKDOWN_LIST_CAP) this.failures.push(line);
+/** One list of one repository: every entry counted, the first MARKDOWN_LIST_CAP written out. */
+interface CountedLines {
+  readonly lines: string[];
+  total: number;
+}
+
+/** One repository's four lists, in the order its JSON lists the entries. */
+class RepositoryLines {
+  readonly deleted: CountedLines = { lines: [], total: 0 };
+  readonly untagged: CountedLines = { lines: [], total: 0 };
+  readonly failures: CountedLines = { lines: [], total: 0 };
+  readonly accessories: CountedLines = { lines: [], total: 0 };
+
+  /** Counts an entry; its line is made only while the list is under the cap. */
+  add(list: CountedLines, line: () => string): void {
+    list.total += 1;
+    if (list.lines.length < MARKDOWN_LIST_CAP) list.lines.push(line());
+  }
+
+  failure(line: string): void {
+    this.add(this.failures, () => line);
+  }
+}
+
+/**
+ * At most `cap` lines of repositories that arrive in any order: the first `cap` in repository
+ * name order (code points), each repository's own lines in the order given. A repository that
+ * falls beyond the cap loses its lines, later ones in name order first.
+ */
+export class FirstLinesByName {
+  private readonly groups: { readonly name: string; readonly lines: string[] }[] = [];
+  private kept = 0;
+
+  constructor(private readonly cap: number) {}
+
+  add(name: string, lines: readonly string[]): void {
+    if (lines.length === 0) return;
+    let at = this.groups.length;
+    while (at > 0 && compareCodePoints(this.groups[at - 1]?.name ?? '', name) > 0) at -= 1;
+    this.groups.splice(at, 0, { name, lines: lines.slice(0, this.cap) });
+    this.kept += Math.min(lines.length, this.cap);
+    for (let last = this.groups.at(-1); last !== undefined && this.kept > this.cap;) {
+      const drop = Math.min(this.kept - this.cap, last.lines.length);
+      last.lines.length -= drop;
+      this.kept -= drop;
+      if (last.lines.length === 0) this.groups.pop();
+      last = this.groups.at(-1);
+    }
+  }
+
+  lines(): string[] {
+    return this.groups.flatMap((group) => group.lines);
   }
 }
 

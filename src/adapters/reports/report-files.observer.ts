@@ -24,7 +24,6 @@ import {
   reportRepository,
   reportTail,
   type ReportHead,
-  type ReportRepository,
   type ReportSummary,
   type ReportTail,
 } from './json-report.js';
@@ -49,15 +48,16 @@ interface Run {
   readonly htmlParts: SpoolFile | undefined;
   /** One per repository, as they finish: the top of the HTML and the Markdown table. */
   readonly lines: RepositoryLine[];
+  /** The Markdown's lists, gathered as repositories finish (when md is a format). */
+  readonly markdown: MarkdownLists | undefined;
   summary: ReportSummary;
 }
 
 /**
  * Writes each run's report files (issue 10): the JSON as repositories finish (valid at every
  * moment, marked interrupted until the run ends) and each repository's HTML section then
- * (spool-file.ts), both put in repository name order at the end, the Markdown made in the
- * JSON's final pass, one repository at a time (json-report-file.ts),
- * `latest.*` replaced atomically, old runs pruned, the Markdown
+ * (spool-file.ts), both put in repository name order at the end, the Markdown from lists
+ * gathered as repositories finish (markdown-report.ts), `latest.*` replaced atomically, old runs pruned, the Markdown
  * appended to GITHUB_STEP_SUMMARY (github/step-summary.ts), and a console line naming the files.
  */
 @injectable()
@@ -104,6 +104,7 @@ export class ReportFilesObserver implements RunObserver {
       head: asWritten(head),
       htmlParts,
       lines: [],
+      markdown: this.wants('md') ? new MarkdownLists(dryRun) : undefined,
       summary: EMPTY_SUMMARY,
     });
   }
@@ -117,6 +118,12 @@ export class ReportFilesObserver implements RunObserver {
       run.file.add(repository, provisionalTail(this.clock.now(), run.summary)),
       run.htmlParts?.add(repository.name, htmlReport.repository(repository, run.dryRun)),
     ]);
+    run.markdown?.repository(
+      repository.name,
+      repository.errors,
+      repository.tags,
+      repository.accessories,
+    );
     run.lines.push({
       name: repository.name,
       status: repository.status,
@@ -157,10 +164,11 @@ export class ReportFilesObserver implements RunObserver {
 
   /**
    * Finishes the JSON (in name order); the HTML's sections, rendered as repositories finished,
-   * are put in the same order between its top (which needs the final counts) and its end; the
-   * Markdown is made in the JSON's pass, one repository at a time (issue 25: the JSON was read
-   * back and parsed twice more at the end of every run before, and the HTML rendered there
-   * while the network was idle). Returns the Markdown's input when it was written.
+   * are copied in the same order between its top (which needs the final counts) and its end;
+   * the Markdown is made from the lists gathered as repositories finished. Nothing is read back
+   * whole or parsed (issue 25: at 20,000 tags, reading the parts back as text and parsing the
+   * JSON for the Markdown made the run's peak memory). Returns the Markdown's input when it was
+   * written.
    */
   private async finishFiles(run: Run, finalTail: ReportTail): Promise<MarkdownInput | undefined> {
     try {
@@ -178,20 +186,13 @@ export class ReportFilesObserver implements RunObserver {
     if (parts !== undefined) {
       await writeReport(run.paths.html, async (write) => {
         await write(htmlReport.start(head, tail, lines));
-        for await (const section of parts.inNameOrder()) await write(section);
+        await parts.copyInNameOrder(write);
         await write(htmlReport.end());
       });
     }
-    if (!this.wants('md')) {
-      await run.file.finish(finalTail);
-      return undefined;
-    }
-    const lists = new MarkdownLists(run.dryRun);
-    await run.file.finish(finalTail, (json) => {
-      const repository = JSON.parse(json) as ReportRepository;
-      lists.repository(repository.name, repository.errors, repository.tags, repository.accessories);
-      return Promise.resolve();
-    });
+    await run.file.finish(finalTail);
+    const lists = run.markdown;
+    if (lists === undefined) return undefined;
     const input: MarkdownInput = {
       head,
       tail,

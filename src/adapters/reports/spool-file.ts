@@ -1,6 +1,6 @@
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { compareCodePoints } from '../../domain/code-point-order.js';
-import { readRange, type FileRange } from './file-range.js';
+import { COPY_CHUNK_BYTES, copyRange, type FileRange } from './file-range.js';
 
 /** Where one part's text sits in the file. */
 interface Part extends FileRange {
@@ -40,11 +40,15 @@ export class SpoolFile {
     return write;
   }
 
-  /** Every part's text, in name order, once all writes are done; one part in memory at a time. */
-  async *inNameOrder(): AsyncGenerator<string> {
+  /**
+   * Every part's bytes, in name order, once all writes are done, handed to `write` in pieces of
+   * COPY_CHUNK_BYTES through one buffer (copyRange): never a whole part in memory.
+   */
+  async copyInNameOrder(write: (bytes: Uint8Array) => Promise<void>): Promise<void> {
     await this.written;
     const sorted = [...this.parts].sort((a, b) => compareCodePoints(a.name, b.name));
-    for (const part of sorted) yield await readRange(this.handle, this.path, part);
+    const buffer = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
+    for (const part of sorted) await copyRange(this.handle, this.path, part, write, buffer);
   }
 
   /** Closes and deletes the file; never throws (it is a temporary file). */

@@ -29,3 +29,19 @@ describe('LruMap', () => {
     assert.equal(map.size, 0);
   });
 });
+
+describe('LruMap with orderFrom (issue 25: reads do not reorder far from the limit)', () => {
+  it('leaves the order alone on get() until it holds more than orderFrom entries', () => {
+    const map = new LruMap<string, number>(4, 2);
+    map.set('a', 1);
+    map.set('b', 2);
+    assert.equal(map.get('a'), 1);
+    assert.deepEqual([...map.values()], [1, 2], 'two entries: a read leaves a first');
+    map.set('c', 3);
+    assert.equal(map.get('a'), 1);
+    assert.deepEqual([...map.values()], [2, 3, 1], 'three entries: a read moves a last');
+    map.set('d', 4);
+    map.set('e', 5);
+    assert.deepEqual([...map.values()], [3, 1, 4, 5], 'the least recently used (b) went first');
+  });
+});

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { JsonReportFile, scanJsonReport } from '../../../src/adapters/reports/json-report-file.js';
+import { COPY_CHUNK_BYTES } from '../../../src/adapters/reports/file-range.js';
 import type {
   ReportCounts,
   ReportHead,
@@ -83,16 +84,11 @@ async function namesIn(path: string): Promise<string[]> {
   return names;
 }
 
-describe('JsonReportFile.finish (issue 25: name order and the derived files in one pass)', () => {
-  it('puts repositories written out of order in code point order, and hands each over in it', async () => {
+describe('JsonReportFile.finish (issue 25: name order, copied in pieces)', () => {
+  it('puts repositories written out of order in code point order, every byte of each', async () => {
     const file = await written(['team/web', 'Team/zed', 'team/app', 'team/ápi']);
-    const seen: string[] = [];
-    await file.finish(tail('success', 4), (json) => {
-      seen.push((JSON.parse(json) as ReportRepository).name);
-      return Promise.resolve();
-    });
+    await file.finish(tail('success', 4));
     const expected = ['Team/zed', 'team/app', 'team/web', 'team/ápi'];
-    assert.deepEqual(seen, expected);
     assert.deepEqual(await namesIn(file.path), expected);
     // Still one valid JSON document, with the final tail and every byte of each repository.
     const report = JSON.parse(await readFile(file.path, 'utf8')) as {
@@ -108,28 +104,41 @@ describe('JsonReportFile.finish (issue 25: name order and the derived files in o
     assert.deepEqual(await readdir(join(file.path, '..')), ['run.json']);
   });
 
-  it('leaves a file already in order as it is (no rewrite), and still hands each over', async () => {
+  it('copies repositories larger than its buffer whole, a character cut between two pieces', async () => {
+    const file = await JsonReportFile.create(freshFile(), HEAD, tail('interrupted', 0));
+    // 'é' is two bytes: at an odd offset the copy buffer's edge falls inside one.
+    const big = (name: string, fill: string): ReportRepository => ({
+      ...repository(name),
+      warnings: [fill.repeat(COPY_CHUNK_BYTES + 7)],
+    });
+    await file.add(big('b/big', 'é'), tail('interrupted', 1));
+    await file.add(big('a/big', 'xé'), tail('interrupted', 2));
+    await file.add(repository('c/small'), tail('interrupted', 3));
+    await file.finish(tail('success', 3));
+    const report = JSON.parse(await readFile(file.path, 'utf8')) as {
+      repositories: ReportRepository[];
+    };
+    assert.deepEqual(
+      report.repositories.map((entry) => entry.name),
+      ['a/big', 'b/big', 'c/small'],
+    );
+    assert.equal(report.repositories[0]?.warnings[0], 'xé'.repeat(COPY_CHUNK_BYTES + 7));
+    assert.equal(report.repositories[1]?.warnings[0], 'é'.repeat(COPY_CHUNK_BYTES + 7));
+  });
+
+  it('leaves a file already in order as it is (no rewrite)', async () => {
     const file = await written(['a/one', 'b/two']);
     const before = await stat(file.path);
-    const seen: string[] = [];
-    await file.finish(tail('success', 2), (json) => {
-      seen.push((JSON.parse(json) as ReportRepository).name);
-      return Promise.resolve();
-    });
-    assert.deepEqual(seen, ['a/one', 'b/two']);
+    await file.finish(tail('success', 2));
     assert.equal((await stat(file.path)).ino, before.ino, 'the same file, not a sorted copy');
     const report = JSON.parse(await readFile(file.path, 'utf8')) as { status: string };
     assert.equal(report.status, 'success');
+    assert.deepEqual(await namesIn(file.path), ['a/one', 'b/two']);
   });
 
   it('finishes a report without repositories', async () => {
     const file = await written([]);
-    let calls = 0;
-    await file.finish(tail('success', 0), () => {
-      calls += 1;
-      return Promise.resolve();
-    });
-    assert.equal(calls, 0);
+    await file.finish(tail('success', 0));
     const report = JSON.parse(await readFile(file.path, 'utf8')) as { repositories: unknown[] };
     assert.deepEqual(report.repositories, []);
   });

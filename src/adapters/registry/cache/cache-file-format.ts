@@ -113,28 +113,39 @@ function isSize(value: unknown): value is number {
 
 function parseLayers(value: unknown, intern: Intern): BlobSize[] | undefined {
   if (!Array.isArray(value)) return undefined;
-  const layers: BlobSize[] = [];
-  for (const item of value as unknown[]) {
+  const items = value as unknown[];
+  const layers = exactArray<BlobSize>(items.length);
+  for (const [index, item] of items.entries()) {
     if (!Array.isArray(item) || item.length !== 2) return undefined;
     const [digest, size] = item as unknown[];
     if (typeof digest !== 'string' || !isDigest(digest) || !isSize(size)) return undefined;
-    layers.push({ digest: intern(digest), size });
+    layers[index] = { digest: intern(digest), size };
   }
   return layers;
 }
 
 function parseChildren(value: unknown, intern: Intern): IndexChild[] | undefined {
   if (!Array.isArray(value)) return undefined;
-  const children: IndexChild[] = [];
-  for (const item of value as unknown[]) {
+  const items = value as unknown[];
+  const children = exactArray<IndexChild>(items.length);
+  for (const [index, item] of items.entries()) {
     if (!Array.isArray(item) || item.length !== 3) return undefined;
     const [childDigest, childType, platform] = item as unknown[];
     if (typeof childDigest !== 'string' || !isDigest(childDigest)) return undefined;
     if (typeof platform !== 'string') return undefined;
     if (childType !== null && typeof childType !== 'string') return undefined;
-    children.push({ digest: intern(childDigest), mediaType: mediaType(childType), platform });
+    children[index] = { digest: intern(childDigest), mediaType: mediaType(childType), platform };
   }
   return children;
+}
+
+/**
+ * An array with room for exactly `length` items, filled by index. One filled by push() keeps
+ * room for 17 after its first item: about 100 bytes lost in each of a warm run's cached
+ * manifests (2 MB at 20,000 tags, issue 25), which live for the whole run.
+ */
+function exactArray<T>(length: number): T[] {
+  return new Array<T>(length);
 }
 
 /** One entry line, or undefined when it is not exactly what this version writes. */

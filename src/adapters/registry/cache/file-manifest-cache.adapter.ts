@@ -58,10 +58,11 @@ export const FileManifestCacheOptions = Symbol('FileManifestCacheOptions');
 
 const DEFAULT_FLUSH_INTERVAL_MS = 5 * 60_000;
 /**
- * Below this share of every bound, a run that learnt nothing new does not rewrite the file just
- * to record which entries it used: recency decides only what goes first once a bound is reached,
- * and none is near. A warm run then writes nothing (rewriting the whole file was 50-90 ms of its
- * end, issue 25). Closer to a bound the order is kept up to date again.
+ * Below this share of every bound, recency is not kept: reads do not reorder the entries
+ * (lru-map.ts), and a run that learnt nothing new does not rewrite the file just to record
+ * which entries it used. Recency decides only what goes first once a bound is reached, and none
+ * is near. A warm run then writes nothing (rewriting the whole file was 50-90 ms of its end,
+ * issue 25). Closer to a bound the order is kept up to date again.
  */
 const RECENCY_WRITE_SHARE = 0.75;
 const WRITE_CHUNK_CHARS = 1 << 20;
@@ -111,10 +112,14 @@ export class FileManifestCache implements ManifestCache {
     this.registry = normaliseBaseUrl(settings.url);
     this.file = join(dir, cacheFileName(this.registry));
     const limits = { ...DEFAULT_CACHE_LIMITS, ...options.limits };
-    this.manifests = new LruMap(limits.manifests);
-    this.configs = new LruMap(limits.configs);
-    this.tags = new LruMap(limits.tags);
-    this.digestPool = new LruMap(limits.manifests);
+    // Below RECENCY_WRITE_SHARE of a bound, reads do not reorder (lru-map.ts): the order is
+    // not written then either (writeIfDirty).
+    const ordered = <K, V>(limit: number): LruMap<K, V> =>
+      new LruMap<K, V>(limit, limit * RECENCY_WRITE_SHARE);
+    this.manifests = ordered(limits.manifests);
+    this.configs = ordered(limits.configs);
+    this.tags = ordered(limits.tags);
+    this.digestPool = ordered(limits.manifests);
     this.flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
   }
 

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
 
-/** Appends text to the file being written. */
-export type WriteText = (text: string) => Promise<void>;
+/**
+ * Appends text (UTF-8) or bytes to the file being written. Bytes are written before the promise
+ * settles, so a caller may fill the same buffer again afterwards (a copy in chunks).
+ */
+export type WriteText = (chunk: string | Uint8Array) => Promise<void>;
 
 export interface AtomicWriteOptions {
   /** Permissions of the new file (default 0o600: the state folder is private). */
@@ -27,7 +30,7 @@ export async function writeAtomically(
   const handle = await open(temp, 'w', options.mode ?? 0o600);
   try {
     // writeFile, not write: it loops until every byte is written, at the current position.
-    await fill((text) => handle.writeFile(text, 'utf8'));
+    await fill((chunk) => handle.writeFile(chunk, 'utf8'));
     await handle.sync();
   } catch (error) {
     await handle.close().catch(() => undefined);
