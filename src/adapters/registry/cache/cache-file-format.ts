@@ -30,8 +30,66 @@ import { MediaType } from '../manifests/media-types.js';
 export const CACHE_FORMAT = 'reg-cleaner-registry-cache';
 export const CACHE_VERSION = 2;
 
+type ImageFacts = Extract<ParsedManifest, { readonly kind: 'image' }>;
+type IndexFacts = Extract<ParsedManifest, { readonly kind: 'index' }>;
+
+/**
+ * An image's layers as `[digest, size, digest, size, ...]`: one array where an array and an
+ * object per layer took 64 bytes more for a two-layer image, and a warm run holds every cached
+ * manifest for its whole length (issue 25). Unpacked by parsedManifestOf() when asked for.
+ */
+export type PackedBlobs = readonly (string | number)[];
+
 /** A manifest's facts together with the digest they were written for. */
-export type CachedManifest = ParsedManifest & { readonly digest: string };
+export type CachedManifest =
+  | (Omit<ImageFacts, 'layers'> & { readonly digest: string; readonly layers: PackedBlobs })
+  | (IndexFacts & { readonly digest: string });
+
+/** The entry of `manifest` for `digest`, its digests shared through `intern`. */
+export function cachedManifestOf(
+  digest: string,
+  manifest: ParsedManifest,
+  intern: Intern,
+): CachedManifest {
+  if (manifest.kind === 'index') {
+    return {
+      digest,
+      kind: 'index',
+      mediaType: manifest.mediaType,
+      bytes: manifest.bytes,
+      children: manifest.children.map((child) => ({ ...child, digest: intern(child.digest) })),
+    };
+  }
+  const layers = exactArray<string | number>(manifest.layers.length * 2);
+  for (const [index, layer] of manifest.layers.entries()) {
+    layers[2 * index] = intern(layer.digest);
+    layers[2 * index + 1] = layer.size;
+  }
+  return {
+    digest,
+    kind: 'image',
+    mediaType: manifest.mediaType,
+    bytes: manifest.bytes,
+    configDigest: intern(manifest.configDigest),
+    configSize: manifest.configSize,
+    layers,
+  };
+}
+
+/** What the registry client is given: the facts, layers unpacked. */
+export function parsedManifestOf(entry: CachedManifest): ParsedManifest {
+  if (entry.kind === 'index') return entry;
+  const { kind, mediaType, bytes, configDigest, configSize } = entry;
+  return { kind, mediaType, bytes, configDigest, configSize, layers: unpackBlobs(entry.layers) };
+}
+
+function unpackBlobs(packed: PackedBlobs): BlobSize[] {
+  const blobs = exactArray<BlobSize>(packed.length / 2);
+  for (let index = 0; index < blobs.length; index += 1) {
+    blobs[index] = { digest: String(packed[2 * index]), size: Number(packed[2 * index + 1]) };
+  }
+  return blobs;
+}
 
 /** A config's date (epoch milliseconds) or why it has none, with the digest it describes. */
 export type CachedConfig =
@@ -63,7 +121,7 @@ export function trailerLine(sha256: string, lines: number): string {
 
 export function manifestLine(entry: CachedManifest): string {
   if (entry.kind === 'image') {
-    const layers = entry.layers.map((layer) => [layer.digest, layer.size]);
+    const layers = unpackBlobs(entry.layers).map((layer) => [layer.digest, layer.size]);
     return JSON.stringify([
       'm',
       entry.digest,
@@ -111,15 +169,16 @@ function isSize(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
-function parseLayers(value: unknown, intern: Intern): BlobSize[] | undefined {
+function parseLayers(value: unknown, intern: Intern): PackedBlobs | undefined {
   if (!Array.isArray(value)) return undefined;
   const items = value as unknown[];
-  const layers = exactArray<BlobSize>(items.length);
+  const layers = exactArray<string | number>(items.length * 2);
   for (const [index, item] of items.entries()) {
     if (!Array.isArray(item) || item.length !== 2) return undefined;
     const [digest, size] = item as unknown[];
     if (typeof digest !== 'string' || !isDigest(digest) || !isSize(size)) return undefined;
-    layers[index] = { digest: intern(digest), size };
+    layers[2 * index] = intern(digest);
+    layers[2 * index + 1] = size;
   }
   return layers;
 }

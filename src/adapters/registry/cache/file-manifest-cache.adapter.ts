@@ -12,8 +12,10 @@ import { normaliseBaseUrl } from '../registry-settings.js';
 import { StateDir } from '../../shared/files/state-dir.js';
 import {
   configLine,
+  cachedManifestOf,
   headerLine,
   manifestLine,
+  parsedManifestOf,
   readCacheFile,
   tagDeleteLine,
   tagLine,
@@ -134,36 +136,14 @@ export class FileManifestCache implements ManifestCache {
 
   async getManifest(digest: string): Promise<ParsedManifest | undefined> {
     await this.ready();
-    return this.checked(this.manifests, digest);
+    const entry = this.checked(this.manifests, digest);
+    return entry === undefined ? undefined : parsedManifestOf(entry);
   }
 
   async putManifest(digest: string, manifest: ParsedManifest): Promise<void> {
     await this.ready();
     if (!isDigest(digest)) return;
-    const entry: CachedManifest =
-      manifest.kind === 'image'
-        ? {
-            digest,
-            kind: 'image',
-            mediaType: manifest.mediaType,
-            bytes: manifest.bytes,
-            configDigest: this.intern(manifest.configDigest),
-            configSize: manifest.configSize,
-            layers: manifest.layers.map((layer) => ({
-              digest: this.intern(layer.digest),
-              size: layer.size,
-            })),
-          }
-        : {
-            digest,
-            kind: 'index',
-            mediaType: manifest.mediaType,
-            bytes: manifest.bytes,
-            children: manifest.children.map((child) => ({
-              ...child,
-              digest: this.intern(child.digest),
-            })),
-          };
+    const entry = cachedManifestOf(digest, manifest, (held) => this.intern(held));
     this.manifests.set(digest, entry);
     this.dirty = this.changed = true;
   }
