@@ -119,7 +119,7 @@ function foundTag(tag: DeletedTag): FoundTag {
     repository: tag.repository,
     tag: tag.tag,
     digest: tag.digest,
-    created: tag.created?.toISOString() ?? null,
+    created: tag.created === undefined ? null : new Date(tag.created).toISOString(),
     status: tag.status,
   };
 }
