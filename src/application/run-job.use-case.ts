@@ -53,11 +53,11 @@ const DELETIONS_IN_FLIGHT = 4;
 const REPOSITORIES_IN_FLIGHT = 32;
 const TAGS_IN_FLIGHT = 4_000;
 /**
- * Tags of one repository being inspected at once. The registry adapter's request gate decides
- * how many requests go out; a tag waiting for it holds a suspended chain of calls (about 1 KB):
- * four repositories of 1,000 tags kept 3 MB waiting in the gate for the whole run (issue 25).
- * With 256 per repository the gate stays full unless `max_concurrent_requests` is set above it
- * while a single repository is inspecting.
+ * Tags of one repository being inspected at once: 256, or twice the registry's concurrency if
+ * that is more (one repository alone then still keeps every request slot busy). The registry
+ * adapter decides how many requests go out; a tag started early only waits there holding a
+ * suspended chain of calls (about 1 KB): four repositories of 1,000 tags kept 3 MB waiting for
+ * the whole run (issue 25).
  */
 const INSPECTIONS_IN_FLIGHT = 256;
 
@@ -327,7 +327,7 @@ export class RunJob {
 
     const inspected = await mapBounded(
       matching,
-      INSPECTIONS_IN_FLIGHT,
+      Math.max(INSPECTIONS_IN_FLIGHT, 2 * this.registry.concurrency),
       async (tag): Promise<InspectedTag> => ({
         repository,
         tag,

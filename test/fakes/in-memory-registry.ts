@@ -51,6 +51,8 @@ export function fakeManifestBytes(digest: string): Buffer {
  * "blobs" are `<digest>/config` and `<digest>/layer`; garbageCollect() removes some.
  */
 export class InMemoryRegistry implements Registry {
+  /** As `max_concurrent_requests` by default; a test may set another. */
+  concurrency = 20;
   readonly calls: RecordedCall[] = [];
   /** Every image ever pushed, by digest: what a PUT of its bytes puts back. */
   private readonly images = new Map<string, StoredImage>();

@@ -71,6 +71,7 @@ const REGISTRY_WIDE: ReadonlySet<RegistryErrorKind> = new Set([
 /** The Registry port over the Registry HTTP API v2 / OCI distribution (registry-v2.md). */
 @injectable()
 export class HttpDockerRegistry implements Registry {
+  readonly concurrency: number;
   private readonly baseUrl: string;
   private readonly pageSize: number;
   private readonly resolutions: RequestLimiter;
@@ -98,9 +99,8 @@ export class HttpDockerRegistry implements Registry {
       : [];
     this.baseUrl = normaliseBaseUrl(settings.url);
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-    this.resolutions = new RequestLimiter(
-      Math.max(1, settings.maxConcurrentRequests) * RESOLUTIONS_PER_REQUEST_SLOT,
-    );
+    this.concurrency = Math.max(1, settings.maxConcurrentRequests);
+    this.resolutions = new RequestLimiter(this.concurrency * RESOLUTIONS_PER_REQUEST_SLOT);
   }
 
   async listRepositories(): Promise<string[]> {

@@ -43,6 +43,11 @@ export interface BlobReference {
 /** A Docker Registry HTTP API v2 / OCI distribution registry, in domain terms. */
 export interface Registry {
   /**
+   * The most requests it has on the wire at once (`max_concurrent_requests`): a caller that
+   * holds work back still keeps at least this much under way, or the connection idles.
+   */
+  readonly concurrency: number;
+  /**
    * Warnings about how the registry is reached that hold for every run (e.g. TLS verification
    * turned off); logged at the start of each job run so that a long watch never hides them.
    */
