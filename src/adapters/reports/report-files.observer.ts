@@ -57,8 +57,9 @@ interface Run {
  * Writes each run's report files (issue 10): the JSON as repositories finish (valid at every
  * moment, marked interrupted until the run ends) and each repository's HTML section then
  * (spool-file.ts), both put in repository name order at the end, the Markdown from lists
- * gathered as repositories finish (markdown-report.ts), `latest.*` replaced atomically, old runs pruned, the Markdown
- * appended to GITHUB_STEP_SUMMARY (github/step-summary.ts), and a console line naming the files.
+ * gathered as repositories finish (markdown-report.ts), `latest.*` replaced atomically, old
+ * runs pruned, the Markdown appended to GITHUB_STEP_SUMMARY (github/step-summary.ts), and a
+ * console line naming the files.
  */
 @injectable()
 export class ReportFilesObserver implements RunObserver {
