@@ -128,9 +128,9 @@ interface LeftOnPlaceholder {
 @injectable()
 export class RunJob {
   /**
-   * Each repository's turns, taken by the jobs of this process one after another. Jobs run at once, and
-   * two jobs on one repository must not interleave: one would read tags the other is deleting
-   * and fail (or, worse, plan from a tag list that is no longer true).
+   * Each repository's turns, taken by the jobs of this process one after another. Jobs run at
+   * once, and two jobs on one repository must not interleave: one would read tags the other is
+   * deleting and fail (or, worse, plan from a tag list that is no longer true).
    */
   private readonly turns = new KeyedSerial();
 

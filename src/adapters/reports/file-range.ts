@@ -10,19 +10,19 @@ export interface FileRange {
 export const COPY_CHUNK_BYTES = 64 * 1024;
 
 /**
- * Hands `range`'s bytes to `write` piece by piece through one buffer of COPY_CHUNK_BYTES, never
- * decoded: putting a 20,000-tag report's parts in order at the end of a run read each part whole
- * and made a string of it (and the writer bytes again), megabytes of garbage at once that set the
- * run's peak memory (issue 25). `write` must be done with a piece before it settles (the atomic
- * writer is). A file that ends before the range does was changed by someone else:
- * an error naming it, not a short copy.
+ * Hands `range`'s bytes to `write` piece by piece through `buffer` (one of COPY_CHUNK_BYTES,
+ * shared by the caller's copies), never decoded: putting a 20,000-tag report's parts in order
+ * at the end of a run read each part whole and made a string of it (and the writer bytes
+ * again), megabytes of garbage at once that set the run's peak memory (issue 25). `write` must
+ * be done with a piece before it settles (the atomic writer is). A file that ends before the
+ * range does was changed by someone else: an error naming it, not a short copy.
  */
 export async function copyRange(
   handle: FileHandle,
   path: string,
   { start, length }: FileRange,
   write: (bytes: Uint8Array) => Promise<void>,
-  buffer: Buffer = Buffer.allocUnsafe(Math.min(length, COPY_CHUNK_BYTES)),
+  buffer: Buffer,
 ): Promise<void> {
   let copied = 0;
   while (copied < length) {

@@ -171,12 +171,13 @@ export class FirstLinesByName {
     while (at > 0 && compareCodePoints(this.groups[at - 1]?.name ?? '', name) > 0) at -= 1;
     this.groups.splice(at, 0, { name, lines: lines.slice(0, this.cap) });
     this.kept += Math.min(lines.length, this.cap);
-    for (let last = this.groups.at(-1); last !== undefined && this.kept > this.cap;) {
+    while (this.kept > this.cap) {
+      const last = this.groups.at(-1);
+      if (last === undefined) break;
       const drop = Math.min(this.kept - this.cap, last.lines.length);
       last.lines.length -= drop;
       this.kept -= drop;
       if (last.lines.length === 0) this.groups.pop();
-      last = this.groups.at(-1);
     }
   }
 

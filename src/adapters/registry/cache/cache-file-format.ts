@@ -83,6 +83,15 @@ export function parsedManifestOf(entry: CachedManifest): ParsedManifest {
   return { kind, mediaType, bytes, configDigest, configSize, layers: unpackBlobs(entry.layers) };
 }
 
+/** `[[digest, size], ...]`, as the file holds an image's layers. */
+function layerPairs(packed: PackedBlobs): (string | number)[][] {
+  const pairs = exactArray<(string | number)[]>(packed.length / 2);
+  for (let index = 0; index < pairs.length; index += 1) {
+    pairs[index] = packed.slice(2 * index, 2 * index + 2);
+  }
+  return pairs;
+}
+
 function unpackBlobs(packed: PackedBlobs): BlobSize[] {
   const blobs = exactArray<BlobSize>(packed.length / 2);
   for (let index = 0; index < blobs.length; index += 1) {
@@ -121,7 +130,7 @@ export function trailerLine(sha256: string, lines: number): string {
 
 export function manifestLine(entry: CachedManifest): string {
   if (entry.kind === 'image') {
-    const layers = unpackBlobs(entry.layers).map((layer) => [layer.digest, layer.size]);
+    const layers = layerPairs(entry.layers);
     return JSON.stringify([
       'm',
       entry.digest,
